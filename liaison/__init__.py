@@ -1,0 +1,102 @@
+"""The liaison platform: the application factory, read as a list of steps."""
+import logging
+import os
+
+from flask import Flask, session
+
+from liaison.config import load_config
+
+#: Top-level folders shared by every package.
+PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def create_app(test_config=None):
+    """Create and configure one app; ``test_config`` overrides the environment (tests use it)."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=os.path.join(PROJECT_ROOT, "templates"),
+    )
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.update(load_config(app.instance_path, test_config))
+
+    configure_logging(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    register_commands(app)
+    return app
+
+
+def configure_logging(app):
+    """Log to stderr in a compact form; gunicorn collects it."""
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def register_extensions(app):
+    """Bind the extensions made bare in ``liaison.extensions``."""
+    from liaison.extensions import babel, bootstrap, csrf, db, login_manager, migrate
+    from liaison import sqlite
+
+    db.init_app(app)
+    with app.app_context():
+        sqlite.configure_engine(db.engine)
+    migrate.init_app(app, db, directory=os.path.join(PROJECT_ROOT, "migrations"))
+    csrf.init_app(app)
+    bootstrap.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+
+    from liaison.accounts import session as account_session
+
+    account_session.init_login_manager(login_manager)
+    login_manager.init_app(app)
+
+
+def select_locale():
+    """Chinese unless the user switched to another language in this session."""
+    from flask import current_app
+
+    chosen = session.get("lang")
+    if chosen in current_app.config["LIAISON_LANGUAGES"]:
+        return chosen
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def register_blueprints(app):
+    """Import blueprints here, layer by layer, so packages never import the app."""
+    from liaison.accounts import bp as accounts_bp
+    from liaison.deputies import bp as deputies_bp
+    from liaison.main import bp as main_bp
+    from liaison.terms import bp as terms_bp
+    from liaison.townships import bp as townships_bp
+    from stations import bp as stations_bp
+
+    for blueprint in (main_bp, accounts_bp, townships_bp, terms_bp, deputies_bp, stations_bp):
+        app.register_blueprint(blueprint)
+
+
+def register_errorhandlers(app):
+    from liaison.errors import register_errorhandlers as register
+
+    register(app)
+
+
+def register_template_helpers(app):
+    """Filters and globals the templates share."""
+    from liaison import templating
+
+    templating.init_app(app)
+
+
+def register_commands(app):
+    """The ``liaison`` CLI's own commands (``db`` and ``run`` come from Flask and Flask-Migrate)."""
+    from liaison.accounts.cli import users_cli
+    from liaison.seed import seed_cli
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(seed_cli)
+
+
+__all__ = ["create_app"]

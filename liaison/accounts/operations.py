@@ -1,0 +1,156 @@
+"""Writes on accounts. Each function flushes and logs; the caller commits once."""
+import logging
+import secrets
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from liaison.accounts.models import ActivationToken, Role, User
+from liaison.clock import utcnow
+from liaison.errors import InvalidInput
+from liaison.extensions import db
+from liaison.text import is_mobile, normalize_mobile
+
+log = logging.getLogger(__name__)
+
+MIN_PASSWORD_LENGTH = 8
+
+
+def check_password_rules(password, mobile=None, field="password"):
+    """Refuse passwords that are short, all digits, or the mobile number itself."""
+    if not password or len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(_l("密码至少需要 %(n)s 位。", n=MIN_PASSWORD_LENGTH), field)
+    if len(password) > 128:
+        raise InvalidInput(_l("密码太长了（最多 128 位）。"), field)
+    if password.isdigit():
+        raise InvalidInput(_l("密码不能全是数字。"), field)
+    if mobile and mobile in password:
+        raise InvalidInput(_l("密码不能包含手机号码。"), field)
+
+
+def create_user(mobile, name, roles, townships=(), password=None, deputy=None):
+    """Create an account; without a password it waits for activation."""
+    mobile = normalize_mobile(mobile)
+    if not is_mobile(mobile):
+        raise InvalidInput(_l("手机号码应为 11 位数字，以 1 开头。"), "mobile")
+    if db.session.scalar(sa.select(User.id).where(User.mobile == mobile)) is not None:
+        raise InvalidInput(_l("手机号码 %(mobile)s 已有账号。", mobile=mobile), "mobile")
+    roles = set(roles)
+    if not roles:
+        raise InvalidInput(_l("请至少选择一个角色。"), "roles")
+    if Role.township_staff in roles and not townships:
+        raise InvalidInput(_l("乡镇（街道）工作人员必须指定所属乡镇（街道）。"), "townships")
+    if Role.deputy in roles and deputy is None:
+        raise InvalidInput(_l("代表账号必须关联一名代表。"), "roles")
+    user = User(mobile=mobile, name=name.strip(), deputy=deputy, townships=list(townships))
+    user.set_roles(roles)
+    if password is not None:
+        check_password_rules(password, mobile)
+        user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    log.info("user created: user=%s roles=%s", user.id, ",".join(sorted(r.value for r in roles)))
+    return user
+
+
+def account_for_deputy(deputy):
+    """Return the deputy's account, creating one awaiting activation when there is none."""
+    if deputy.account is not None:
+        if not deputy.account.has_role(Role.deputy):
+            deputy.account.set_roles(deputy.account.roles | {Role.deputy})
+        return deputy.account
+    existing = db.session.scalar(sa.select(User).where(User.mobile == deputy.mobile))
+    if existing is not None:
+        # Township staff who are also deputies: one account, both roles.
+        existing.deputy = deputy
+        existing.set_roles(existing.roles | {Role.deputy})
+        db.session.flush()
+        return existing
+    return create_user(deputy.mobile, deputy.name, {Role.deputy}, deputy=deputy)
+
+
+def issue_activation(user, issued_by=None):
+    """Make a new single-use activation token (voiding older ones) and return it in clear, once."""
+    now = utcnow()
+    db.session.execute(
+        sa.update(ActivationToken)
+        .where(ActivationToken.user_id == user.id, ActivationToken.used_at.is_(None))
+        .values(used_at=now)
+    )
+    token = secrets.token_urlsafe(24)
+    days = current_app.config["LIAISON_ACTIVATION_DAYS"]
+    db.session.add(ActivationToken(
+        user_id=user.id, token_hash=ActivationToken.hash(token), expires_at=now + timedelta(days=days),
+        created_by_id=issued_by.id if issued_by else None,
+    ))
+    db.session.flush()
+    log.info("activation issued: user=%s by=%s", user.id, issued_by.id if issued_by else None)
+    return token
+
+
+def find_activation(token):
+    """Return the usable token row for a clear token, or raise ``InvalidInput`` saying why not."""
+    row = db.session.scalar(
+        sa.select(ActivationToken).where(ActivationToken.token_hash == ActivationToken.hash(token or ""))
+    )
+    if row is None:
+        raise InvalidInput(_l("激活链接无效，请向工作人员索取新的激活码。"))
+    if row.used_at is not None:
+        raise InvalidInput(_l("此激活链接已使用或已作废，请向工作人员索取新的激活码。"))
+    if row.expires_at <= utcnow():
+        raise InvalidInput(_l("此激活链接已过期（有效期 7 天），请向工作人员索取新的激活码。"))
+    if not row.user.enabled:
+        raise InvalidInput(_l("此账号已停用，请联系工作人员。"))
+    return row
+
+
+def activate(token, password):
+    """Use an activation token: set the first password; the token can never be used again."""
+    row = find_activation(token)
+    check_password_rules(password, row.user.mobile)
+    # Claim the token with a guarded UPDATE so two taps cannot both succeed.
+    claimed = db.session.execute(
+        sa.update(ActivationToken)
+        .where(ActivationToken.id == row.id, ActivationToken.used_at.is_(None))
+        .values(used_at=utcnow())
+    ).rowcount
+    if claimed != 1:
+        raise InvalidInput(_l("此激活链接已使用或已作废，请向工作人员索取新的激活码。"))
+    row.user.set_password(password)
+    row.user.end_all_sessions()
+    db.session.flush()
+    log.info("account activated: user=%s", row.user_id)
+    return row.user
+
+
+def change_password(user, current_password, new_password):
+    """Change a password after checking the current one; every other session ends."""
+    if not user.check_password(current_password):
+        raise InvalidInput(_l("当前密码不正确。"), "current_password")
+    check_password_rules(new_password, user.mobile, "new_password")
+    set_password(user, new_password)
+
+
+def set_password(user, new_password):
+    """Set a password (staff or CLI reset) and end every session of that user."""
+    check_password_rules(new_password, user.mobile, "new_password")
+    user.set_password(new_password)
+    user.end_all_sessions()
+    db.session.flush()
+    log.info("password changed: user=%s", user.id)
+
+
+def set_enabled(user, enabled):
+    """Disable (ending every session) or re-enable an account."""
+    user.enabled = enabled
+    if not enabled:
+        user.end_all_sessions()
+    db.session.flush()
+    log.info("account %s: user=%s", "enabled" if enabled else "disabled", user.id)
+
+
+def record_login(user):
+    user.last_login_at = utcnow()
+    db.session.flush()

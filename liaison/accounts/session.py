@@ -1,0 +1,49 @@
+"""How flask-login finds the signed-in user, and the rule for where to go after sign-in."""
+from urllib.parse import unquote, urlsplit
+
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+
+from liaison.extensions import db
+
+
+def init_login_manager(login_manager):
+    """Configure the login manager: identity is ``id:session_token``."""
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("请先登录。")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(identity):
+        from liaison.accounts.models import User
+
+        user_id, _, token = (identity or "").partition(":")
+        if not user_id.isdigit() or not token:
+            return None
+        user = db.session.get(User, int(user_id))
+        if user is None or not user.enabled or user.session_token != token:
+            return None
+        return user
+
+
+def safe_next(target, fallback_endpoint="main.index"):
+    """Return ``target`` when it is a path on this site, else the fallback page.
+
+    Browsers strip tabs and newlines and treat a backslash like a slash, so ``/%09/evil.cn`` and
+    ``/\\evil.cn`` both lead off-site; anything but a plain absolute path is refused.
+    """
+    fallback = url_for(fallback_endpoint)
+    if not target or not isinstance(target, str):
+        return fallback
+    decoded = target
+    for _ in range(3):  # undo double encoding too
+        decoded = unquote(decoded)
+    if any(ch in decoded for ch in "\\") or any(ord(ch) < 32 or ch.isspace() for ch in decoded):
+        return fallback
+    if not decoded.startswith("/") or decoded.startswith("//"):
+        return fallback
+    parts = urlsplit(decoded)
+    if parts.scheme or parts.netloc:
+        return fallback
+    return target

@@ -1,0 +1,66 @@
+"""The one clock: UTC instants from Python, calendar periods in the configured local zone."""
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import current_app, has_app_context
+
+DEFAULT_ZONE = "Asia/Shanghai"
+
+
+def utcnow():
+    """Return the current instant as an aware UTC datetime (never the database's ``now()``)."""
+    return datetime.now(timezone.utc)
+
+
+def local_zone():
+    """Return the zone in which months, quarters and years are counted."""
+    name = current_app.config["LIAISON_TIMEZONE"] if has_app_context() else DEFAULT_ZONE
+    return ZoneInfo(name)
+
+
+def to_local(instant):
+    """Convert a UTC instant to local wall-clock time."""
+    if instant is None:
+        return None
+    if instant.tzinfo is None:
+        instant = instant.replace(tzinfo=timezone.utc)
+    return instant.astimezone(local_zone())
+
+
+def local_today():
+    """Return today's date in the local zone."""
+    return to_local(utcnow()).date()
+
+
+def quarter_of(day: date) -> int:
+    """Return the calendar quarter (1–4) of a date."""
+    return (day.month - 1) // 3 + 1
+
+
+class UTCDateTime(sa.types.TypeDecorator):
+    """A timestamp stored as UTC and always returned aware.
+
+    SQLite drops ``tzinfo`` while PostgreSQL keeps it; normalising both ways makes the two
+    databases give the same answers at period boundaries.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given where a UTC instant is required")
+        value = value.astimezone(timezone.utc)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)

@@ -1,0 +1,81 @@
+"""Configuration read from LIAISON_* environment variables, with safe development defaults."""
+import os
+from datetime import timedelta
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot run safely (for example, production without a secret key)."""
+
+
+#: The secret used when none is configured; only development and testing accept it.
+DEVELOPMENT_SECRET = "liaison-development-only-secret"
+
+
+def _env_bool(name, default=False):
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def load_config(instance_path, overrides=None):
+    """Build the config dict for one app from the environment, then apply ``overrides``.
+
+    ``LIAISON_ENV`` is ``production`` (the default under gunicorn), ``development`` or
+    ``testing``; only the latter two run without ``LIAISON_SECRET_KEY``.
+    """
+    overrides = dict(overrides or {})
+    env = overrides.pop("ENV", None) or os.environ.get("LIAISON_ENV", "production")
+    default_db = "sqlite:///" + os.path.join(instance_path, "liaison.db")
+    config = {
+        "LIAISON_ENV": env,
+        "TESTING": env == "testing",
+        "SECRET_KEY": os.environ.get("LIAISON_SECRET_KEY"),
+        "SQLALCHEMY_DATABASE_URI": os.environ.get("LIAISON_DATABASE_URL", default_db),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        #: Calendar periods (month, quarter, year) are counted in this zone.
+        "LIAISON_TIMEZONE": os.environ.get("LIAISON_TIMEZONE", "Asia/Shanghai"),
+        #: Base URL printed into station QR codes; phones must be able to reach it.
+        "LIAISON_PUBLIC_URL": os.environ.get("LIAISON_PUBLIC_URL", "http://127.0.0.1:5000"),
+        #: Show the demo accounts on the login page (only for a seeded demo database).
+        "LIAISON_DEMO": _env_bool("LIAISON_DEMO"),
+        "LIAISON_ACTIVATION_DAYS": 7,
+        "LIAISON_PAGE_SIZE": 20,
+        "BABEL_DEFAULT_LOCALE": "zh_CN",
+        "BABEL_DEFAULT_TIMEZONE": os.environ.get("LIAISON_TIMEZONE", "Asia/Shanghai"),
+        "LIAISON_LANGUAGES": ["zh_CN", "en"],
+        "BOOTSTRAP_SERVE_LOCAL": True,
+        "BOOTSTRAP_BTN_SIZE": "md",
+        # Deputies scan a station once a month: their sign-in on the phone slides for 60 days.
+        "REMEMBER_COOKIE_DURATION": timedelta(days=60),
+        "REMEMBER_COOKIE_REFRESH_EACH_REQUEST": True,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=8),
+        "WTF_CSRF_TIME_LIMIT": 3600 * 8,
+        "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
+    }
+    if _env_bool("LIAISON_HTTPS"):
+        config["SESSION_COOKIE_SECURE"] = True
+        config["REMEMBER_COOKIE_SECURE"] = True
+        config["PREFERRED_URL_SCHEME"] = "https"
+    config.update(overrides)
+    config["TESTING"] = config.get("TESTING") or config["LIAISON_ENV"] == "testing"
+
+    if not config.get("SECRET_KEY"):
+        if config["LIAISON_ENV"] in {"development", "testing"}:
+            config["SECRET_KEY"] = DEVELOPMENT_SECRET
+        else:
+            raise ConfigError(
+                "LIAISON_SECRET_KEY is not set. Production refuses to start without a real secret; "
+                "set LIAISON_ENV=development for a local trial."
+            )
+    elif config["LIAISON_ENV"] == "production" and config["SECRET_KEY"] == DEVELOPMENT_SECRET:
+        raise ConfigError("LIAISON_SECRET_KEY is the public development secret; set a real one.")
+
+    if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # SQLite writers wait for each other instead of failing at once.
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 15}}
+    return config

@@ -1,0 +1,149 @@
+"""Deputies (the people), their mandates (one seat in one term) and suspensions."""
+import enum
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+
+from liaison.clock import UTCDateTime, utcnow
+from liaison.extensions import db
+from liaison.text import sort_key
+
+
+class Gender(enum.Enum):
+    male = "male"
+    female = "female"
+
+    @property
+    def label(self):
+        return {"male": _l("男"), "female": _l("女")}[self.value]
+
+
+class EndReason(enum.Enum):
+    """Why a mandate ended before its term did (代表法 第四十九条 and 第五十条)."""
+
+    moved_away = "moved_away"
+    resigned = "resigned"
+    absent_twice = "absent_twice"
+    recalled = "recalled"
+    lost_nationality = "lost_nationality"
+    deprived_of_rights = "deprived_of_rights"
+    incapacitated = "incapacitated"
+    died = "died"
+
+    @property
+    def label(self):
+        return {
+            "moved_away": _l("迁出或调离本行政区域"),
+            "resigned": _l("辞职被接受"),
+            "absent_twice": _l("未经批准两次不出席会议"),
+            "recalled": _l("被罢免"),
+            "lost_nationality": _l("丧失中华人民共和国国籍"),
+            "deprived_of_rights": _l("被剥夺政治权利"),
+            "incapacitated": _l("丧失行为能力"),
+            "died": _l("死亡"),
+        }[self.value]
+
+
+class Deputy(db.Model):
+    """A person who holds or held one or more seats; kept across terms (换届)."""
+
+    __tablename__ = "deputies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(50))
+    #: Pinyin key written with the name, so lists sort by pinyin in SQL across pages.
+    name_sort_key: Mapped[str] = mapped_column(sa.String(255), index=True)
+    gender: Mapped[Gender] = mapped_column(sa.Enum(Gender, native_enum=False, length=10))
+    ethnicity: Mapped[str] = mapped_column(sa.String(20), default="汉族")
+    #: Normalised 11-digit mainland mobile number; also the deputy's sign-in name.
+    mobile: Mapped[str] = mapped_column(sa.String(11), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    mandates = relationship("Mandate", back_populates="deputy", order_by="Mandate.start_date")
+    account = relationship("User", back_populates="deputy", uselist=False)
+
+    @validates("name")
+    def _keep_sort_key(self, _key, value):
+        self.name_sort_key = sort_key(value)
+        return value
+
+    def __repr__(self):
+        return f"<Deputy {self.id}>"
+
+
+class Mandate(db.Model):
+    """One person's seat in one term (代表资格), shown under its own township."""
+
+    __tablename__ = "mandates"
+    __table_args__ = (
+        sa.UniqueConstraint("deputy_id", "term_id"),
+        sa.CheckConstraint("end_date IS NULL OR end_date >= start_date", name="ends_after_start"),
+        sa.CheckConstraint(
+            "(end_date IS NULL AND end_reason IS NULL) OR (end_date IS NOT NULL AND end_reason IS NOT NULL)",
+            name="end_has_reason",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    deputy_id: Mapped[int] = mapped_column(sa.ForeignKey("deputies.id"), index=True)
+    term_id: Mapped[int] = mapped_column(sa.ForeignKey("terms.id"), index=True)
+    township_id: Mapped[int] = mapped_column(sa.ForeignKey("townships.id"), index=True)
+    #: Required for 区 and 乡镇 deputies; NULL for 市 and 全国 deputies, who are 编入 a township.
+    electoral_district_id: Mapped[int | None] = mapped_column(sa.ForeignKey("electoral_districts.id"))
+    #: The deputy's own 代表之家 (季回家 away from it still counts, marked as such).
+    home_id: Mapped[int | None] = mapped_column(sa.ForeignKey("stations.id"))
+    #: The deputy's own 代表联络站.
+    station_id: Mapped[int | None] = mapped_column(sa.ForeignKey("stations.id"))
+    #: Local date the seat began: the term's start, or later after a by-election (补选).
+    start_date: Mapped[date]
+    #: Local date the seat ended early (not held from that day on); NULL when it runs to the term's end.
+    end_date: Mapped[date | None]
+    end_reason: Mapped[EndReason | None] = mapped_column(sa.Enum(EndReason, native_enum=False, length=30))
+    #: True when the seat was won in a by-election (补选) rather than at the general election.
+    by_election: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    deputy = relationship("Deputy", back_populates="mandates")
+    term = relationship("Term", back_populates="mandates")
+    township = relationship("Township")
+    electoral_district = relationship("ElectoralDistrict")
+    home = relationship("Station", foreign_keys=[home_id])
+    station = relationship("Station", foreign_keys=[station_id])
+    suspensions = relationship(
+        "Suspension", back_populates="mandate", order_by="Suspension.start_date", cascade="all, delete-orphan"
+    )
+
+    def in_force_on(self, day):
+        """Held on that local date (suspension aside); the early end date itself is not held."""
+        if self.end_date is not None:
+            return self.start_date <= day < self.end_date
+        return self.start_date <= day <= self.term.end_date
+
+    def suspended_on(self, day):
+        """Suspended (暂停执行代表职务) on that local date."""
+        return any(s.start_date <= day and (s.end_date is None or day <= s.end_date) for s in self.suspensions)
+
+    def __repr__(self):
+        return f"<Mandate {self.id}>"
+
+
+class Suspension(db.Model):
+    """A period in which a deputy may not perform their duties (暂停执行代表职务)."""
+
+    __tablename__ = "suspensions"
+    __table_args__ = (
+        sa.CheckConstraint("end_date IS NULL OR end_date >= start_date", name="ends_after_start"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mandate_id: Mapped[int] = mapped_column(sa.ForeignKey("mandates.id"), index=True)
+    #: First local date of the suspension.
+    start_date: Mapped[date]
+    #: Last local date of the suspension; NULL while it lasts.
+    end_date: Mapped[date | None]
+    reason: Mapped[str] = mapped_column(sa.String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    mandate = relationship("Mandate", back_populates="suspensions")

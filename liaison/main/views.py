@@ -1,0 +1,55 @@
+"""Landing pages: what a deputy, township staff or the committee sees first."""
+import sqlalchemy as sa
+from flask import redirect, render_template, url_for
+from flask_login import current_user
+
+from liaison.accounts.access import visible_township_ids
+from liaison.accounts.models import Role
+from liaison.clock import local_today
+from liaison.deputies.models import Mandate
+from liaison.extensions import db
+from liaison.main import bp
+from liaison.terms.models import Term
+from liaison.townships.models import Township
+
+
+@bp.route("/")
+def index():
+    """Send visitors to sign in; show each signed-in user what their roles need."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("accounts.login"))
+    return home()
+
+
+def home():
+    today = local_today()
+    my_mandates = []
+    if current_user.has_role(Role.deputy) and current_user.deputy is not None:
+        my_mandates = [m for m in current_user.deputy.mandates if m.in_force_on(today)]
+    overview = None
+    if current_user.has_role(Role.township_staff, Role.committee, Role.admin):
+        overview = township_overview(visible_township_ids(), today)
+    return render_template("main/index.html", my_mandates=my_mandates, overview=overview, today=today)
+
+
+def township_overview(township_ids, today):
+    """Mandates in force today per township and term, as plain rows, in one query."""
+    in_force = sa.and_(
+        Mandate.start_date <= today,
+        sa.or_(
+            sa.and_(Mandate.end_date.is_(None), Term.end_date >= today),
+            Mandate.end_date > today,
+        ),
+    )
+    query = (
+        sa.select(Township.id, Township.name, Township.kind, Term.name.label("term"),
+                  sa.func.count(Mandate.id).label("mandates"))
+        .join(Mandate, Mandate.township_id == Township.id)
+        .join(Term, Term.id == Mandate.term_id)
+        .where(in_force, Term.start_date <= today, Term.end_date >= today)
+        .group_by(Township.id, Township.name, Township.kind, Township.name_sort_key, Term.name, Term.level)
+        .order_by(Township.name_sort_key, Term.level)
+    )
+    if township_ids is not None:
+        query = query.where(Township.id.in_(township_ids))
+    return db.session.execute(query).all()

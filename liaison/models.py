@@ -1,0 +1,6 @@
+"""Every model module, imported in one place so the metadata is complete (migrations, tests)."""
+from liaison.accounts.models import ActivationToken, Role, User, UserRole, user_townships  # noqa: F401
+from liaison.deputies.models import Deputy, EndReason, Gender, Mandate, Suspension  # noqa: F401
+from liaison.terms.models import Level, Term  # noqa: F401
+from liaison.townships.models import ElectoralDistrict, Township, TownshipKind  # noqa: F401
+from stations.models import OpeningHours, Station, StationKind  # noqa: F401

@@ -1,0 +1,42 @@
+"""Template filters and globals: local times, masked phones, language switch."""
+from flask import current_app, request
+from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from liaison.clock import to_local
+from liaison.text import mask_mobile
+
+
+def init_app(app):
+    @app.template_filter("local_datetime")
+    def local_datetime(instant, fmt="yyyy-MM-dd HH:mm"):
+        """Show a stored UTC instant in the configured local zone."""
+        return format_datetime(to_local(instant), fmt) if instant else ""
+
+    @app.template_filter("day")
+    def day(value, fmt="yyyy-MM-dd"):
+        return format_date(value, fmt) if value else ""
+
+    app.add_template_filter(mask_mobile, "masked")
+
+    @app.template_global()
+    def nav_items():
+        """The menu for the signed-in user's roles, as (endpoint, label) pairs."""
+        from liaison.accounts.models import Role
+
+        items = [("main.index", _l("首页"))]
+        if current_user.has_role(Role.township_staff, Role.committee, Role.admin):
+            items += [("deputies.index", _l("代表")), ("stations.index", _l("家站"))]
+        if current_user.has_role(Role.committee, Role.admin):
+            items += [("townships.index", _l("乡镇（街道）")), ("terms.index", _l("届次")),
+                      ("accounts.users", _l("账号"))]
+        return [(e, label) for e, label in items if e in current_app.view_functions]
+
+    @app.context_processor
+    def globals_for_templates():
+        return {
+            "current_locale": str(get_locale() or "zh_CN"),
+            "languages": (("zh_CN", "中文"), ("en", "English")),
+            "current_path": request.full_path.rstrip("?") if request else "/",
+        }

@@ -1,0 +1,62 @@
+"""Small text rules shared by every domain: pinyin sort keys, mobile numbers, Chinese numerals."""
+import re
+
+from pypinyin import Style, lazy_pinyin
+
+MOBILE_PATTERN = re.compile(r"^1[3-9]\d{9}$")
+
+_DIGITS = "零一二三四五六七八九"
+
+
+def sort_key(name: str) -> str:
+    """Return the stored key that sorts Chinese names by pinyin (李 before 王 before 张).
+
+    Each syllable is padded to six characters with ``0`` (the longest syllable, zhuang, has six),
+    so 詹 (zhan) sorts before 张 (zhang) under any collation that puts digits before letters,
+    which both SQLite's and PostgreSQL's do; the name itself follows to break ties.
+    """
+    name = (name or "").strip()
+    parts = lazy_pinyin(name, style=Style.NORMAL, errors=lambda chars: list(chars))
+    return ("".join(p.lower()[:6].ljust(6, "0") for p in parts) + "0" + name)[:255]
+
+
+def normalize_mobile(value: str) -> str:
+    """Strip spaces, dashes and a +86 prefix from a mobile number as people type it."""
+    value = re.sub(r"[\s\-]", "", value or "")
+    if value.startswith("+86"):
+        value = value[3:]
+    elif value.startswith("0086"):
+        value = value[4:]
+    return value
+
+
+def is_mobile(value: str) -> bool:
+    """Tell whether a normalised value is a mainland mobile number (11 digits starting 13–19)."""
+    return bool(MOBILE_PATTERN.match(value or ""))
+
+
+def mask_mobile(value: str) -> str:
+    """Mask the middle of a mobile number: 13812341234 → 138****1234."""
+    if not value or len(value) < 7:
+        return value or ""
+    return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
+def chinese_numeral(number: int) -> str:
+    """Write 1–99 the way congress terms are named: 8 → 八, 15 → 十五, 20 → 二十."""
+    if not 0 < number < 100:
+        return str(number)
+    tens, ones = divmod(number, 10)
+    if tens == 0:
+        return _DIGITS[ones]
+    prefix = ("" if tens == 1 else _DIGITS[tens]) + "十"
+    return prefix + (_DIGITS[ones] if ones else "")
+
+
+#: The 56 ethnic groups, as written on identity cards plus 族.
+ETHNIC_GROUPS = (
+    "汉族 蒙古族 回族 藏族 维吾尔族 苗族 彝族 壮族 布依族 朝鲜族 满族 侗族 瑶族 白族 土家族 哈尼族 "
+    "哈萨克族 傣族 黎族 傈僳族 佤族 畲族 高山族 拉祜族 水族 东乡族 纳西族 景颇族 柯尔克孜族 土族 "
+    "达斡尔族 仫佬族 羌族 布朗族 撒拉族 毛南族 仡佬族 锡伯族 阿昌族 普米族 塔吉克族 怒族 乌孜别克族 "
+    "俄罗斯族 鄂温克族 德昂族 保安族 裕固族 京族 塔塔尔族 独龙族 鄂伦春族 赫哲族 门巴族 珞巴族 基诺族"
+).split()
