@@ -1,0 +1,84 @@
+"""Test data builders: each makes one valid record, with keyword overrides for what a test cares about."""
+import itertools
+from datetime import date
+
+from liaison.accounts.models import Role, User
+from liaison.deputies.models import Deputy, Gender, Mandate
+from liaison.extensions import db
+from liaison.terms.models import Level, Term
+from liaison.townships.models import ElectoralDistrict, Township, TownshipKind
+from stations.models import Station, StationKind
+
+PASSWORD = "correct-horse-9"
+_counter = itertools.count(1)
+
+
+def _n():
+    return next(_counter)
+
+
+def _save(obj):
+    db.session.add(obj)
+    db.session.flush()
+    return obj
+
+
+def make_township(**kw):
+    kw.setdefault("name", f"测试镇{_n()}")
+    kw.setdefault("kind", TownshipKind.township)
+    return _save(Township(**kw))
+
+
+def make_term(**kw):
+    kw.setdefault("level", Level.district)
+    kw.setdefault("ordinal", 8)
+    kw.setdefault("start_date", date(2021, 12, 1))
+    kw.setdefault("end_date", date(2026, 12, 31))
+    kw.setdefault("name", f"{kw['level'].label}第{kw['ordinal']}届-{_n()}")
+    return _save(Term(**kw))
+
+
+def make_district(term=None, township=None, **kw):
+    term = term or make_term()
+    township = township or make_township()
+    kw.setdefault("name", f"第{_n()}选区")
+    return _save(ElectoralDistrict(term=term, township=township, **kw))
+
+
+def make_station(township=None, kind=StationKind.station, **kw):
+    township = township or make_township()
+    if kind is StationKind.station and "electoral_district" not in kw:
+        kw["electoral_district"] = make_district(township=township)
+    kw.setdefault("name", f"{township.name}{kind.label}{_n()}")
+    kw.setdefault("address", "人民路 1 号")
+    return _save(Station(kind=kind, township=township, **kw))
+
+
+def make_deputy(**kw):
+    n = _n()
+    kw.setdefault("name", f"代表{n}")
+    kw.setdefault("gender", Gender.female if n % 2 else Gender.male)
+    kw.setdefault("ethnicity", "汉族")
+    kw.setdefault("mobile", f"137{n:08d}")
+    return _save(Deputy(**kw))
+
+
+def make_mandate(deputy=None, term=None, township=None, **kw):
+    deputy = deputy or make_deputy()
+    term = term or make_term()
+    township = township or make_township()
+    if term.level.directly_elected and "electoral_district" not in kw:
+        kw["electoral_district"] = make_district(term=term, township=township)
+    kw.setdefault("start_date", term.start_date)
+    return _save(Mandate(deputy=deputy, term=term, township=township, **kw))
+
+
+def make_user(roles=(Role.committee,), townships=(), password=PASSWORD, deputy=None, **kw):
+    n = _n()
+    kw.setdefault("mobile", deputy.mobile if deputy else f"136{n:08d}")
+    kw.setdefault("name", deputy.name if deputy else f"用户{n}")
+    user = User(deputy=deputy, townships=list(townships), **kw)
+    user.set_roles({Role(r) for r in roles})
+    if password:
+        user.set_password(password)
+    return _save(user)
