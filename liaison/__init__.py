@@ -52,13 +52,14 @@ def register_extensions(app):
 
     account_session.init_login_manager(login_manager)
     login_manager.init_app(app)
+    account_session.init_app(app)
 
 
 def select_locale():
     """Chinese unless the user switched to another language in this session."""
-    from flask import current_app
+    from flask import current_app, has_request_context
 
-    chosen = session.get("lang")
+    chosen = session.get("lang") if has_request_context() else None
     if chosen in current_app.config["LIAISON_LANGUAGES"]:
         return chosen
     return current_app.config["BABEL_DEFAULT_LOCALE"]

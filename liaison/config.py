@@ -48,7 +48,8 @@ def load_config(instance_path, overrides=None):
         "BOOTSTRAP_BTN_SIZE": "md",
         # Deputies scan a station once a month: their sign-in on the phone slides for 60 days.
         "REMEMBER_COOKIE_DURATION": timedelta(days=60),
-        "REMEMBER_COOKIE_REFRESH_EACH_REQUEST": True,
+        # Sliding refresh for deputies only: see liaison.accounts.session.init_app.
+        "REMEMBER_COOKIE_REFRESH_EACH_REQUEST": False,
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_HTTPONLY": True,

@@ -1,7 +1,8 @@
 """How flask-login finds the signed-in user, and the rule for where to go after sign-in."""
 from urllib.parse import unquote, urlsplit
 
-from flask import url_for
+from flask import current_app, request, session, url_for
+from flask_login import current_user
 from flask_babel import lazy_gettext as _l
 
 from liaison.extensions import db
@@ -25,6 +26,25 @@ def init_login_manager(login_manager):
         if user is None or not user.enabled or user.session_token != token:
             return None
         return user
+
+
+def init_app(app):
+    """Slide the deputies' remember cookie; call after ``login_manager.init_app``.
+
+    Flask-Login's own REMEMBER_COOKIE_REFRESH_EACH_REQUEST would hand every signed-in user a
+    remember cookie, staff included, so the refresh is done here for deputies only. This hook
+    runs before Flask-Login's (after-request hooks run last-registered first).
+    """
+
+    @app.after_request
+    def slide_deputy_sign_in(response):
+        from liaison.accounts.access import STAFF_ROLES
+
+        cookie_name = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+        if (cookie_name in request.cookies and "_remember" not in session and session.get("_user_id")
+                and current_user.is_authenticated and not current_user.has_role(*STAFF_ROLES)):
+            session["_remember"] = "set"
+        return response
 
 
 def safe_next(target, fallback_endpoint="main.index"):

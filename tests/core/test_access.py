@@ -1,0 +1,134 @@
+"""The role × route table: every route of the app is listed with who may use it, and checked.
+
+A new route missing from ACCESS fails ``test_every_route_is_in_the_table``, so access is decided
+on purpose for each page. Records used for the URLs lie in the township staff member's own
+township; other tests check that another township's records answer 404.
+"""
+import pytest
+
+from liaison.accounts.models import Role
+from stations.models import StationKind
+from tests import factories
+from tests.conftest import sign_in
+
+ROLES = ("anonymous", "deputy", "township_staff", "committee", "admin")
+PUBLIC = frozenset(ROLES)
+SIGNED_IN = frozenset(ROLES) - {"anonymous"}
+STAFF = frozenset({"township_staff", "committee", "admin"})
+DISTRICT = frozenset({"committee", "admin"})
+
+ACCESS = {
+    "static": PUBLIC,
+    "bootstrap.static": PUBLIC,
+    "main.index": SIGNED_IN,
+    "accounts.login": PUBLIC,
+    "accounts.logout": SIGNED_IN,
+    "accounts.activate": PUBLIC,
+    "accounts.change_password": SIGNED_IN,
+    "accounts.switch_language": PUBLIC,
+    "accounts.issue_activation": STAFF,
+    "accounts.set_enabled": STAFF,
+    "accounts.users": DISTRICT,
+    "accounts.new_user": DISTRICT,
+    "accounts.edit_user": DISTRICT,
+    "townships.index": DISTRICT,
+    "townships.new": DISTRICT,
+    "townships.detail": DISTRICT,
+    "townships.edit": DISTRICT,
+    "townships.new_district": DISTRICT,
+    "townships.edit_district": DISTRICT,
+    "terms.index": DISTRICT,
+    "terms.new": DISTRICT,
+    "terms.edit": DISTRICT,
+    "deputies.index": STAFF,
+    "deputies.detail": STAFF,
+    "deputies.new": DISTRICT,
+    "deputies.edit": DISTRICT,
+    "deputies.new_mandate": DISTRICT,
+    "deputies.edit_mandate": DISTRICT,
+    "deputies.end_mandate": DISTRICT,
+    "deputies.new_suspension": DISTRICT,
+    "stations.index": STAFF,
+    "stations.new": STAFF,
+    "stations.detail": STAFF,
+    "stations.edit": STAFF,
+    "stations.set_active": STAFF,
+}
+
+#: Routes whose answer to an allowed user is a redirect to the login page by design.
+SIGNS_OUT = {"accounts.logout"}
+
+
+def test_every_route_is_in_the_table(app):
+    """Adding a route without deciding who may use it fails here."""
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints - set(ACCESS) == set(), "routes missing from the access table"
+    assert set(ACCESS) - endpoints == set(), "table lists routes that no longer exist"
+
+
+@pytest.fixture()
+def records(db):
+    """One of everything, in one township."""
+    township = factories.make_township(name="安平镇")
+    district_term = factories.make_term()
+    district = factories.make_district(term=district_term, township=township)
+    station = factories.make_station(township=township, electoral_district=district)
+    home = factories.make_station(township=township, kind=StationKind.home)
+    deputy = factories.make_deputy()
+    mandate = factories.make_mandate(deputy=deputy, term=district_term, township=township,
+                                     electoral_district=district, station=station, home=home)
+    account = factories.make_user(roles={Role.deputy}, deputy=deputy, password=None)
+    db.session.commit()
+    return {
+        "township": township, "township_id": township.id, "district_id": district.id,
+        "term_id": district_term.id, "deputy_id": deputy.id, "mandate_id": mandate.id,
+        "station_id": station.id, "user_id": account.id, "token": "not-a-token", "code": "zh_CN",
+        "filename": "app.css",
+    }
+
+
+def _url(app, rule, values):
+    args = {name: values[name] for name in rule.arguments}
+    if rule.endpoint == "bootstrap.static":
+        args["filename"] = "css/bootstrap.min.css"
+    with app.test_request_context():
+        from flask import url_for
+
+        return url_for(rule.endpoint, **args)
+
+
+def _verdict(response):
+    location = response.headers.get("Location", "")
+    if response.status_code in (302, 303) and "/login" in location:
+        return "login"
+    if response.status_code == 403:
+        return "forbidden"
+    return "allowed"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_role_route_table(app, client, db, records, role):
+    """Each role gets in where the table says, is refused (403) or sent to sign in elsewhere."""
+    if role != "anonymous":
+        roles = {Role(role)}
+        user = factories.make_user(
+            roles=roles, townships=[records["township"]] if role == "township_staff" else (),
+            deputy=factories.make_deputy() if role == "deputy" else None)
+        db.session.commit()
+        sign_in(client, user.mobile)
+    wrong = []
+    for rule in app.url_map.iter_rules():
+        endpoint = rule.endpoint
+        if endpoint not in ACCESS or endpoint in SIGNS_OUT:
+            continue
+        url = _url(app, rule, records)
+        method = "GET" if "GET" in rule.methods else "POST"
+        response = client.open(url, method=method, data={"enabled": "1"} if method == "POST" else None)
+        verdict = _verdict(response)
+        if role in ACCESS[endpoint]:
+            expected = "allowed"
+        else:
+            expected = "login" if role == "anonymous" else "forbidden"
+        if verdict != expected:
+            wrong.append(f"{method} {url} ({endpoint}): expected {expected}, got {response.status_code} {verdict}")
+    assert wrong == []
