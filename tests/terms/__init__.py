@@ -1,0 +1,1 @@
+"""Tests of the congress term (届) pages."""
