@@ -3,6 +3,7 @@ import logging
 import os
 
 from flask import Flask, session
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from liaison.config import load_config
 
@@ -19,9 +20,14 @@ def create_app(test_config=None):
     )
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.update(load_config(app.instance_path, test_config))
+    if app.config["LIAISON_PROXY_COUNT"]:
+        # Trust exactly the configured number of proxies for the client address and scheme.
+        n = app.config["LIAISON_PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
     configure_logging(app)
     register_extensions(app)
+    register_security(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_template_helpers(app)
@@ -55,6 +61,13 @@ def register_extensions(app):
     account_session.init_app(app)
 
 
+def register_security(app):
+    """Security headers on every response."""
+    from liaison import security
+
+    security.init_app(app)
+
+
 def select_locale():
     """Chinese unless the user switched to another language in this session."""
     from flask import current_app, has_request_context
@@ -68,13 +81,14 @@ def select_locale():
 def register_blueprints(app):
     """Import blueprints here, layer by layer, so packages never import the app."""
     from liaison.accounts import bp as accounts_bp
+    from liaison.audit import bp as audit_bp
     from liaison.deputies import bp as deputies_bp
     from liaison.main import bp as main_bp
     from liaison.terms import bp as terms_bp
     from liaison.townships import bp as townships_bp
     from stations import bp as stations_bp
 
-    for blueprint in (main_bp, accounts_bp, townships_bp, terms_bp, deputies_bp, stations_bp):
+    for blueprint in (main_bp, accounts_bp, audit_bp, townships_bp, terms_bp, deputies_bp, stations_bp):
         app.register_blueprint(blueprint)
 
 
@@ -94,10 +108,12 @@ def register_template_helpers(app):
 def register_commands(app):
     """The ``liaison`` CLI's own commands (``db`` and ``run`` come from Flask and Flask-Migrate)."""
     from liaison.accounts.cli import users_cli
+    from liaison.audit.cli import audit_cli
+    from liaison.backup import backup_command, restore_command
     from liaison.seed import seed_cli
 
-    app.cli.add_command(users_cli)
-    app.cli.add_command(seed_cli)
+    for command in (users_cli, audit_cli, seed_cli, backup_command, restore_command):
+        app.cli.add_command(command)
 
 
 __all__ = ["create_app"]

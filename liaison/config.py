@@ -40,6 +40,18 @@ def load_config(instance_path, overrides=None):
         #: Show the demo accounts on the login page (only for a seeded demo database).
         "LIAISON_DEMO": _env_bool("LIAISON_DEMO"),
         "LIAISON_ACTIVATION_DAYS": 7,
+        #: Sign-in lockout: failures allowed per account and per client address, and the lock length.
+        "LIAISON_LOGIN_MAX_FAILURES": int(os.environ.get("LIAISON_LOGIN_MAX_FAILURES", 5)),
+        "LIAISON_LOGIN_MAX_FAILURES_PER_ADDRESS": int(os.environ.get("LIAISON_LOGIN_MAX_FAILURES_PER_ADDRESS", 30)),
+        "LIAISON_LOGIN_LOCK_MINUTES": int(os.environ.get("LIAISON_LOGIN_LOCK_MINUTES", 15)),
+        #: Staff are signed out after this many idle minutes (deputies keep their phone sign-in).
+        "LIAISON_STAFF_IDLE_MINUTES": int(os.environ.get("LIAISON_STAFF_IDLE_MINUTES", 30)),
+        #: Exports and phone-number reveals ask for the password again after this many minutes.
+        "LIAISON_REAUTH_MINUTES": 10,
+        #: Audit events older than this are pruned by `liaison audit prune` (at least 180 days).
+        "LIAISON_AUDIT_RETENTION_DAYS": max(180, int(os.environ.get("LIAISON_AUDIT_RETENTION_DAYS", 1095))),
+        #: Number of reverse proxies in front of the app whose X-Forwarded-For may be trusted.
+        "LIAISON_PROXY_COUNT": int(os.environ.get("LIAISON_PROXY_COUNT", 0)),
         "LIAISON_PAGE_SIZE": 20,
         "BABEL_DEFAULT_LOCALE": "zh_CN",
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("LIAISON_TIMEZONE", "Asia/Shanghai"),

@@ -1,7 +1,11 @@
-"""The base form: CSRF from flask-wtf, and an expired token that brings the form back filled in."""
+"""The base form (CSRF from flask-wtf, an expired token brings the form back filled in) and
+small helpers for select fields shared by every domain's forms."""
+import enum
+
 from flask import flash, g
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms import SelectChoice
 
 from liaison.errors import InvalidInput
 
@@ -23,3 +27,24 @@ class Form(FlaskForm):
             field.errors = list(field.errors) + [error.message]
         else:
             flash(error.message, "danger")
+
+
+NOT_AN_OPTION = _l("请从列表中选择。")
+
+
+def optional_enum(enum_cls):
+    """A ``coerce`` for enum selects: blank means None; a model's enum (from ``obj=``) passes through."""
+
+    def coerce(value):
+        """Map a submitted option value to its enum member."""
+        if isinstance(value, enum.Enum) or value is None:
+            return value
+        return enum_cls(value) if value != "" else None
+
+    return coerce
+
+
+def id_options(placeholder, pairs):
+    """Select options for records: a "none chosen" option (value 0), then ``(id, label)`` pairs."""
+    return [SelectChoice(value="0", label=placeholder)] + [
+        SelectChoice(value=str(record_id), label=label) for record_id, label in pairs]

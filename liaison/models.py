@@ -1,5 +1,7 @@
 """Every model module, imported in one place so the metadata is complete (migrations, tests)."""
-from liaison.accounts.models import ActivationToken, Role, User, UserRole, user_townships  # noqa: F401
+from liaison.accounts.models import (ActivationToken, LoginThrottle, Role, User, UserRole,  # noqa: F401
+                                     user_townships)
+from liaison.audit.models import AuditEvent  # noqa: F401
 from liaison.deputies.models import Deputy, EndReason, Gender, Mandate, Suspension  # noqa: F401
 from liaison.terms.models import Level, Term  # noqa: F401
 from liaison.townships.models import ElectoralDistrict, Township, TownshipKind  # noqa: F401

@@ -146,3 +146,20 @@ class ActivationToken(db.Model):
     @staticmethod
     def hash(token):
         return hashlib.sha256(token.encode()).hexdigest()
+
+
+class LoginThrottle(db.Model):
+    """Failed sign-ins counted per account and per client address, shared by every worker.
+
+    Kept in the database so that all processes and instances see the same counts.
+    """
+
+    __tablename__ = "login_throttles"
+
+    #: ``account:<sha256 of the mobile>`` or ``address:<ip>``; hashed so no phone number is stored here.
+    key: Mapped[str] = mapped_column(sa.String(100), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    #: Start of the current counting window (UTC).
+    window_started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: Sign-in refused until this instant (UTC); NULL when not locked.
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -53,3 +53,14 @@ def township_overview(township_ids, today):
     if township_ids is not None:
         query = query.where(Township.id.in_(township_ids))
     return db.session.execute(query).all()
+
+
+@bp.route("/healthz")
+def healthz():
+    """Liveness for the reverse proxy and monitoring: 200 when the database answers, else 503."""
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+    except sa.exc.SQLAlchemyError:
+        db.session.rollback()
+        return {"status": "unavailable", "database": "unreachable"}, 503
+    return {"status": "ok"}

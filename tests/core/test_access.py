@@ -21,6 +21,7 @@ ACCESS = {
     "static": PUBLIC,
     "bootstrap.static": PUBLIC,
     "main.index": SIGNED_IN,
+    "main.healthz": PUBLIC,
     "accounts.login": PUBLIC,
     "accounts.logout": SIGNED_IN,
     "accounts.activate": PUBLIC,

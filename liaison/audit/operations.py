@@ -1,0 +1,88 @@
+"""Writing audit events, and pruning those past the retention period."""
+import logging
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import has_request_context, request
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from liaison.audit.models import AuditEvent, Outcome
+from liaison.clock import utcnow
+from liaison.extensions import db
+
+log = logging.getLogger(__name__)
+
+#: Chinese names of the audited actions, for the audit page.
+ACTION_LABELS = {
+    "login.success": _l("登录成功"),
+    "login.failure": _l("登录失败"),
+    "login.locked": _l("登录被锁定"),
+    "logout": _l("退出登录"),
+    "password.changed": _l("修改密码"),
+    "password.confirmed": _l("验证密码"),
+    "account.activated": _l("激活账号"),
+    "account.activation_issued": _l("发放激活码"),
+    "account.enabled": _l("启用账号"),
+    "account.disabled": _l("停用账号"),
+    "user.created": _l("新建账号"),
+    "user.access_changed": _l("修改角色或管辖范围"),
+    "access.denied": _l("越权访问"),
+    "mobile.revealed": _l("查看完整手机号码"),
+    "export": _l("导出"),
+    "import": _l("导入"),
+    "record.deleted": _l("删除记录"),
+    "checkin.back_entry": _l("补登签到"),
+    "checkin.confirmed": _l("确认签到"),
+    "checkin.rejected": _l("驳回签到"),
+    "audit.pruned": _l("清理过期日志"),
+}
+
+
+def record_event(action, outcome=Outcome.success, target=None, target_type="", target_id="",
+                 township_id=None, detail="", actor=None):
+    """Add one audit event to the session (the caller's commit saves it with the change it describes).
+
+    ``target`` may be a model instance; its table name and id are recorded.
+    """
+    if actor is None and has_request_context() and current_user and current_user.is_authenticated:
+        actor = current_user
+    if target is not None:
+        target_type = target.__tablename__
+        target_id = target.id
+        township_id = township_id if township_id is not None else getattr(target, "township_id", None)
+    event = AuditEvent(
+        occurred_at=utcnow(),
+        actor_id=actor.id if actor is not None else None,
+        actor_name=(actor.name if actor is not None else "")[:50],
+        action=action,
+        outcome=outcome,
+        target_type=target_type or "",
+        target_id=str(target_id or ""),
+        township_id=township_id,
+        ip=(request.remote_addr or "")[:45] if has_request_context() else "",
+        user_agent=(request.user_agent.string or "")[:200] if has_request_context() else "",
+        detail=str(detail)[:500],
+    )
+    db.session.add(event)
+    return event
+
+
+def record_event_now(action, **kwargs):
+    """Record an event in its own transaction, so it survives a rollback of the request's work.
+
+    Used for failures and refusals, where the request itself writes nothing else.
+    """
+    event = record_event(action, **kwargs)
+    db.session.commit()
+    return event
+
+
+def prune_events(retention_days):
+    """Delete events older than the retention period; returns how many went."""
+    cutoff = utcnow() - timedelta(days=retention_days)
+    count = db.session.execute(sa.delete(AuditEvent).where(AuditEvent.occurred_at < cutoff)).rowcount
+    record_event("audit.pruned", detail=f"retention_days={retention_days} deleted={count}")
+    db.session.flush()
+    log.info("audit events pruned: %s older than %s days", count, retention_days)
+    return count
