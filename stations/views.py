@@ -1,1 +1,164 @@
-"""Pages (filled in by the management-pages work)."""
+"""The network pages: list, add, edit, view and (de)activate homes and stations (staff only)."""
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+
+from liaison.accounts.access import STAFF_ROLES, ensure_township, roles_required
+from liaison.accounts.session import safe_next
+from liaison.errors import InvalidInput
+from liaison.extensions import db
+from liaison.townships.models import ElectoralDistrict, Township
+from stations import bp, operations, queries
+from stations.forms import ActiveForm, StationFilterForm, StationForm
+from stations.models import WEEKDAY_LABELS, Station, StationKind
+
+
+def _station_or_404(station_id):
+    """The station, or 404 when it does not exist or lies outside the user's townships."""
+    station = db.get_or_404(Station, station_id)
+    ensure_township(station.township_id)
+    return station
+
+
+def _station_form(data=None):
+    """The station form with township and district choices limited to the user's scope."""
+    form = StationForm(data=data) if data is not None else StationForm()
+    form.set_choices(queries.townships_in_scope(), queries.districts_in_scope())
+    return form
+
+
+def _form_values(form):
+    """Turn a validated form into the keyword arguments of create_station/update_station."""
+    hours = operations.opening_hours_from_ranges(form.weekdays.data, form.ranges())
+    district_id = form.electoral_district_id.data
+    return dict(
+        kind=form.kind.data, name=form.name.data,
+        township=db.session.get(Township, form.township_id.data),
+        electoral_district=db.session.get(ElectoralDistrict, district_id) if district_id else None,
+        address=form.address.data, latitude=form.latitude.data, longitude=form.longitude.data,
+        radius_m=form.radius_m.data, open_on_holidays=form.open_on_holidays.data,
+        active=form.active.data, opening_hours=hours,
+    )
+
+
+def _is_active_home(station):
+    """A 代表之家 in use (the kind a township normally has one of)."""
+    return station.kind is StationKind.home and station.active
+
+
+def _warn_if_second_home(station):
+    """A township may have several homes, but usually one is meant (乡镇有家): say so."""
+    if not _is_active_home(station):
+        return
+    others = queries.other_active_homes(station)
+    if others:
+        flash(_l("提示：%(township)s已有在用的代表之家（%(names)s）。一个乡镇（街道）通常只设一个代表之家，"
+                 "如非有意新增，请停用其中一个。", township=station.township.name, names="、".join(others)),
+              "warning")
+
+
+@bp.route("/stations")
+@roles_required(*STAFF_ROLES)
+def index():
+    """List the homes and stations the user may manage, with filters and search."""
+    form = StationFilterForm(formdata=request.args)
+    townships = queries.townships_in_scope()
+    form.set_choices(townships)
+    query = queries.station_list(q=form.q.data or None, kind=form.kind.data,
+                                 township_id=form.township_id.data, active=form.active_value)
+    page = request.args.get("page", 1, type=int)
+    pagination = db.paginate(query, page=page, per_page=current_app.config["LIAISON_PAGE_SIZE"],
+                             error_out=False)
+    return render_template("stations/index.html", form=form, pagination=pagination,
+                           several_townships=len(townships) != 1)
+
+
+@bp.route("/stations/new", methods=["GET", "POST"])
+@roles_required(*STAFF_ROLES)
+def new():
+    """Add a home or station in one of the user's townships."""
+    form = _station_form()
+    if request.method == "GET":
+        chosen = request.args.get("township_id", type=int)
+        if chosen is not None and any(choice.value == chosen for choice in form.township_id.choices):
+            form.township_id.data = chosen
+    if form.validate_on_submit():
+        try:
+            station = operations.create_station(**_form_values(form))
+        except InvalidInput as error:
+            db.session.rollback()
+            form.attach_error(error)
+        else:
+            db.session.commit()
+            flash(_l("已添加“%(name)s”。", name=station.name), "success")
+            _warn_if_second_home(station)
+            return redirect(url_for("stations.detail", station_id=station.id))
+    return render_template("stations/edit.html", form=form, station=None)
+
+
+@bp.route("/stations/<int:station_id>/edit", methods=["GET", "POST"])
+@roles_required(*STAFF_ROLES)
+def edit(station_id):
+    """Edit a home or station; its opening hours are replaced by what the form says."""
+    station = _station_or_404(station_id)
+    data, irregular = StationForm.initial_data(station)
+    form = _station_form(data)
+    form.hours_irregular = irregular
+    if form.validate_on_submit():
+        was_active_home = _is_active_home(station)
+        old_township_id = station.township_id
+        try:
+            operations.update_station(station, **_form_values(form))
+        except InvalidInput as error:
+            db.session.rollback()
+            form.attach_error(error)
+        else:
+            db.session.commit()
+            flash(_l("已保存“%(name)s”。", name=station.name), "success")
+            if not was_active_home or station.township_id != old_township_id:
+                _warn_if_second_home(station)
+            return redirect(url_for("stations.detail", station_id=station.id))
+    return render_template("stations/edit.html", form=form, station=station)
+
+
+@bp.route("/stations/<int:station_id>")
+@roles_required(*STAFF_ROLES)
+def detail(station_id):
+    """Everything about one station: data, opening hours per weekday, and the deputies it serves."""
+    station = _station_or_404(station_id)
+    hours_by_day = [(label, [h for h in station.opening_hours if h.weekday == day])
+                    for day, label in enumerate(WEEKDAY_LABELS)]
+    return render_template(
+        "stations/detail.html", station=station, hours_by_day=hours_by_day,
+        has_hours=bool(station.opening_hours), deputies=queries.deputies_of_station(station.id),
+        link_deputies="deputies.detail" in current_app.view_functions,
+    )
+
+
+@bp.route("/stations/<int:station_id>/active", methods=["POST"])
+@roles_required(*STAFF_ROLES)
+def set_active(station_id):
+    """Deactivate (keeping history) or re-activate a station; refused while deputies rely on it."""
+    station = _station_or_404(station_id)
+    form = ActiveForm()
+    if not form.validate_on_submit() or form.active.data not in ("0", "1"):
+        abort(400)
+    active = form.active.data == "1"
+    was_active = station.active
+    try:
+        operations.set_station_active(station, active)
+    except InvalidInput as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    else:
+        db.session.commit()
+        if active:
+            flash(_l("已重新启用“%(name)s”。", name=station.name), "success")
+            if not was_active:
+                _warn_if_second_home(station)
+        else:
+            flash(_l("已停用“%(name)s”：历史记录保留，今后不再接受签到和排班。", name=station.name), "success")
+    return redirect(safe_next(form.next.data) if form.next.data
+                    else url_for("stations.detail", station_id=station.id))
+
+
+set_active.reshows_expired_form = False

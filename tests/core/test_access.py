@@ -32,6 +32,8 @@ ACCESS = {
     "accounts.users": DISTRICT,
     "accounts.new_user": DISTRICT,
     "accounts.edit_user": DISTRICT,
+    "accounts.confirm_password": SIGNED_IN,
+    "audit.index": DISTRICT,
     "townships.index": DISTRICT,
     "townships.new": DISTRICT,
     "townships.detail": DISTRICT,
@@ -126,6 +128,7 @@ def test_role_route_table(app, client, db, records, role):
         method = "GET" if "GET" in rule.methods else "POST"
         response = client.open(url, method=method, data={"enabled": "1"} if method == "POST" else None)
         verdict = _verdict(response)
+        response.close()
         if role in ACCESS[endpoint]:
             expected = "allowed"
         else:

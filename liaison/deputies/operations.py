@@ -1,0 +1,330 @@
+"""Writes on deputies, mandates and suspensions: rules checked, then flush and log; the caller commits."""
+import logging
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
+
+from liaison.accounts.models import User
+from liaison.accounts.operations import account_for_deputy
+from liaison.deputies.models import Deputy, EndReason, Gender, Mandate, Suspension
+from liaison.errors import InvalidInput
+from liaison.extensions import db
+from liaison.terms.models import Level, Term
+from liaison.text import ETHNIC_GROUPS, is_mobile, normalize_mobile
+from liaison.townships.models import ElectoralDistrict, Township
+from stations.models import Station, StationKind
+
+log = logging.getLogger(__name__)
+
+NAME_MAX = 50
+REASON_MAX = 200
+
+
+def _flush(message, field):
+    """Flush, turning a unique-key clash from a concurrent request into the rule's own message."""
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # The checks above ran before a parallel request saved the same key; the view rolls back.
+        raise InvalidInput(message, field) from None
+
+
+# --- the person -----------------------------------------------------------------------------
+
+def _clean_person(name, gender, ethnicity, mobile):
+    """Check and normalise the person's fields; return them ready to store."""
+    name = (name or "").strip()
+    if not name:
+        raise InvalidInput(_l("请填写代表姓名。"), "name")
+    if len(name) > NAME_MAX:
+        raise InvalidInput(_l("姓名太长了（最多 %(n)s 个字）。", n=NAME_MAX), "name")
+    if not isinstance(gender, Gender):
+        raise InvalidInput(_l("请选择性别。"), "gender")
+    ethnicity = (ethnicity or "").strip() or "汉族"
+    if ethnicity not in ETHNIC_GROUPS:
+        raise InvalidInput(_l("请从列表中选择民族。"), "ethnicity")
+    mobile = normalize_mobile(mobile)
+    if not is_mobile(mobile):
+        raise InvalidInput(_l("手机号码应为 11 位数字，以 1 开头（可带 +86、空格或短横线）。"), "mobile")
+    return name, gender, ethnicity, mobile
+
+
+def _check_mobile_free(mobile, deputy=None):
+    """Refuse a mobile number another deputy, or another person's account, already uses."""
+    other = db.session.scalar(sa.select(Deputy).where(Deputy.mobile == mobile))
+    if other is not None and other is not deputy:
+        raise InvalidInput(
+            _l("手机号码已登记在代表“%(name)s”名下。同一人请勿重复添加；如号码有误，请核对后重新输入。",
+               name=other.name),
+            "mobile",
+        )
+    account = deputy.account if deputy is not None else None
+    if account is not None and account.mobile != mobile:
+        # The account follows the deputy's number; it must not take another person's sign-in name.
+        holder = db.session.scalar(sa.select(User).where(User.mobile == mobile, User.id != account.id))
+        if holder is not None:
+            raise InvalidInput(
+                _l("手机号码已被账号“%(name)s”用于登录，不能改成这个号码。", name=holder.name), "mobile"
+            )
+
+
+def create_deputy(name, gender, ethnicity, mobile):
+    """Add a person; their account comes with their first mandate."""
+    name, gender, ethnicity, mobile = _clean_person(name, gender, ethnicity, mobile)
+    _check_mobile_free(mobile)
+    deputy = Deputy(name=name, gender=gender, ethnicity=ethnicity, mobile=mobile)
+    db.session.add(deputy)
+    _flush(_l("手机号码已登记给另一名代表，请核对。"), "mobile")
+    log.info("deputy created: deputy=%s", deputy.id)
+    return deputy
+
+
+def update_deputy(deputy, name, gender, ethnicity, mobile):
+    """Correct a person's data; their account's name and sign-in number follow."""
+    name, gender, ethnicity, mobile = _clean_person(name, gender, ethnicity, mobile)
+    _check_mobile_free(mobile, deputy)
+    deputy.name, deputy.gender, deputy.ethnicity, deputy.mobile = name, gender, ethnicity, mobile
+    if deputy.account is not None:
+        deputy.account.name = name
+        deputy.account.mobile = mobile
+    _flush(_l("手机号码已登记给另一名代表或账号，请核对。"), "mobile")
+    log.info("deputy updated: deputy=%s", deputy.id)
+    return deputy
+
+
+# --- mandates -------------------------------------------------------------------------------
+
+def _get(model, record_id):
+    """The record with that id, or None when no id was given."""
+    return db.session.get(model, record_id) if record_id else None
+
+
+def _check_station(record_id, kind, township, current_id, field):
+    """Return the home or station chosen for a mandate, checked against its township."""
+    if not record_id:
+        return None
+    place = _get(Station, record_id)
+    if place is None or place.kind is not kind:
+        raise InvalidInput(
+            _l("请选择一个%(kind)s。", kind=kind.label), field
+        )
+    if place.township_id != township.id:
+        raise InvalidInput(
+            _l("%(place)s 不在 %(township)s，请选择 %(township)s 的%(kind)s。",
+               place=place.name, township=township.name, kind=kind.label),
+            field,
+        )
+    # An inactive place stays on mandates that already had it (history); nobody new is sent there.
+    if not place.active and place.id != current_id:
+        raise InvalidInput(
+            _l("%(place)s 已停用，请选择在用的%(kind)s。", place=place.name, kind=kind.label), field
+        )
+    return place
+
+
+def _check_recorded_dates(mandate, term, start):
+    """On an edit, keep the early end and the suspensions already recorded inside the new dates."""
+    if mandate.end_date is not None:
+        if start >= mandate.end_date:
+            raise InvalidInput(
+                _l("任职开始日期应早于提前终止日期（%(end)s）。", end=mandate.end_date.isoformat()), "start_date"
+            )
+        if mandate.end_date > term.end_date:
+            raise InvalidInput(
+                _l("此代表资格已于 %(end)s 提前终止，晚于 %(term)s 的届满日期，不能改到该届次。",
+                   end=mandate.end_date.isoformat(), term=term.name),
+                "term_id",
+            )
+    last = mandate.end_date - timedelta(days=1) if mandate.end_date else term.end_date
+    for suspension in mandate.suspensions:
+        if suspension.start_date < start or suspension.start_date > last:
+            raise InvalidInput(
+                _l("已有从 %(day)s 开始的暂停执行代表职务记录，修改后的任职期间必须包含它。",
+                   day=suspension.start_date.isoformat()),
+                "start_date",
+            )
+
+
+def _check_mandate(deputy, fields, mandate=None):
+    """Check a mandate's fields against the domain rules; return the objects to store."""
+    term = _get(Term, fields.get("term_id"))
+    if term is None:
+        raise InvalidInput(_l("请选择届次。"), "term_id")
+    township = _get(Township, fields.get("township_id"))
+    if township is None:
+        raise InvalidInput(_l("请选择所属乡镇（街道）。"), "township_id")
+
+    clash = db.session.scalar(
+        sa.select(Mandate.id).where(Mandate.deputy_id == deputy.id, Mandate.term_id == term.id)
+    )
+    if clash is not None and (mandate is None or clash != mandate.id):
+        raise InvalidInput(_l("该代表在 %(term)s 已有代表资格。", term=term.name), "term_id")
+
+    if term.level is Level.township and term.township_id != township.id:
+        raise InvalidInput(
+            _l("%(term)s 是 %(own)s 的乡镇人大，代表资格只能属于 %(own)s。",
+               term=term.name, own=term.township.name if term.township else "—"),
+            "township_id",
+        )
+
+    start = fields.get("start_date")
+    if start is None:
+        raise InvalidInput(_l("请填写任职开始日期。"), "start_date")
+    if not term.start_date <= start <= term.end_date:
+        raise InvalidInput(
+            _l("任职开始日期应在 %(term)s 的任期内（%(start)s 至 %(end)s）。",
+               term=term.name, start=term.start_date.isoformat(), end=term.end_date.isoformat()),
+            "start_date",
+        )
+    if mandate is not None:
+        _check_recorded_dates(mandate, term, start)
+
+    district = _get(ElectoralDistrict, fields.get("electoral_district_id"))
+    if fields.get("electoral_district_id") and district is None:
+        raise InvalidInput(_l("所选选区不存在，请重新选择。"), "electoral_district_id")
+    if term.level.directly_elected:
+        if district is None:
+            raise InvalidInput(
+                _l("%(level)s级人大代表由选区直接选举产生，请选择选区。", level=term.level.label),
+                "electoral_district_id",
+            )
+        if district.term_id != term.id:
+            raise InvalidInput(
+                _l("%(district)s 是 %(other)s 划分的选区，请选择 %(term)s 的选区。",
+                   district=district.name, other=district.term.name, term=term.name),
+                "electoral_district_id",
+            )
+        if district.township_id != township.id:
+            raise InvalidInput(
+                _l("%(district)s 在 %(other)s，请选择 %(township)s 的选区。",
+                   district=district.name, other=district.township.name, township=township.name),
+                "electoral_district_id",
+            )
+    elif district is not None:
+        raise InvalidInput(
+            _l("%(level)s人大代表由人民代表大会选举产生，没有选区：请不选选区，只选所编入的乡镇（街道）。",
+               level=term.level.label),
+            "electoral_district_id",
+        )
+
+    home = _check_station(fields.get("home_id"), StationKind.home, township,
+                          mandate.home_id if mandate else None, "home_id")
+    station = _check_station(fields.get("station_id"), StationKind.station, township,
+                             mandate.station_id if mandate else None, "station_id")
+    return {
+        "term": term, "township": township, "electoral_district": district, "home": home,
+        "station": station, "start_date": start, "by_election": bool(fields.get("by_election")),
+    }
+
+
+def create_mandate(deputy, **fields):
+    """Give a person a seat in a term; their account (awaiting activation) is created with it.
+
+    ``fields``: term_id, township_id, electoral_district_id, home_id, station_id, start_date,
+    by_election.
+    """
+    values = _check_mandate(deputy, fields)
+    mandate = Mandate(deputy=deputy, **values)
+    db.session.add(mandate)
+    _flush(_l("该代表在 %(term)s 已有代表资格。", term=values["term"].name), "term_id")
+    account = account_for_deputy(deputy)
+    log.info("mandate created: mandate=%s deputy=%s term=%s user=%s",
+             mandate.id, deputy.id, mandate.term_id, account.id)
+    return mandate
+
+
+def update_mandate(mandate, **fields):
+    """Correct a mandate's term, township, district, home, station, start or by-election flag."""
+    values = _check_mandate(mandate.deputy, fields, mandate)
+    for key, value in values.items():
+        setattr(mandate, key, value)
+    _flush(_l("该代表在 %(term)s 已有代表资格。", term=values["term"].name), "term_id")
+    log.info("mandate updated: mandate=%s", mandate.id)
+    return mandate
+
+
+def end_mandate(mandate, end_date, reason):
+    """Record (or, with neither date nor reason, withdraw) the early end of a mandate (代表资格终止)."""
+    if end_date is None and reason is None:
+        mandate.end_date = None
+        mandate.end_reason = None
+        db.session.flush()
+        log.info("mandate early end withdrawn: mandate=%s", mandate.id)
+        return mandate
+    if end_date is None:
+        raise InvalidInput(_l("请填写代表资格终止的日期。"), "end_date")
+    if not isinstance(reason, EndReason):
+        raise InvalidInput(_l("请选择代表资格终止的原因。"), "end_reason")
+    if end_date <= mandate.start_date:
+        raise InvalidInput(
+            _l("终止日期应晚于任职开始日期（%(start)s）。", start=mandate.start_date.isoformat()), "end_date"
+        )
+    if end_date > mandate.term.end_date:
+        raise InvalidInput(
+            _l("终止日期不能晚于 %(term)s 的届满日期（%(end)s）；届满不是提前终止，无需登记。",
+               term=mandate.term.name, end=mandate.term.end_date.isoformat()),
+            "end_date",
+        )
+    late = [s for s in mandate.suspensions if s.start_date >= end_date]
+    if late:
+        raise InvalidInput(
+            _l("已有从 %(day)s 开始的暂停执行代表职务记录，终止日期应晚于它。",
+               day=late[0].start_date.isoformat()),
+            "end_date",
+        )
+    mandate.end_date = end_date
+    mandate.end_reason = reason
+    db.session.flush()
+    log.info("mandate ended early: mandate=%s reason=%s", mandate.id, reason.value)
+    return mandate
+
+
+# --- suspensions ----------------------------------------------------------------------------
+
+def last_day_held(mandate):
+    """The last local date a mandate is held: the day before its early end, or the term's end."""
+    if mandate.end_date is not None:
+        return mandate.end_date - timedelta(days=1)
+    return mandate.term.end_date
+
+
+def create_suspension(mandate, start_date, end_date, reason):
+    """Record a period in which the deputy may not perform their duties (暂停执行代表职务)."""
+    reason = (reason or "").strip()
+    if start_date is None:
+        raise InvalidInput(_l("请填写暂停开始日期。"), "start_date")
+    last = last_day_held(mandate)
+    if not mandate.start_date <= start_date <= last:
+        raise InvalidInput(
+            _l("暂停开始日期应在代表资格期内（%(start)s 至 %(end)s）。",
+               start=mandate.start_date.isoformat(), end=last.isoformat()),
+            "start_date",
+        )
+    if end_date is not None:
+        if end_date < start_date:
+            raise InvalidInput(_l("暂停结束日期不能早于开始日期。"), "end_date")
+        if end_date > last:
+            raise InvalidInput(
+                _l("暂停结束日期不能晚于代表资格的最后一天（%(end)s）。", end=last.isoformat()), "end_date"
+            )
+    if not reason:
+        raise InvalidInput(_l("请填写暂停执行代表职务的原因。"), "reason")
+    if len(reason) > REASON_MAX:
+        raise InvalidInput(_l("原因太长了（最多 %(n)s 个字）。", n=REASON_MAX), "reason")
+    for other in mandate.suspensions:
+        # Two periods overlap when each starts before the other ends (an open end never ends).
+        if (other.end_date is None or start_date <= other.end_date) and (
+                end_date is None or other.start_date <= end_date):
+            if other.end_date is None:
+                period = _l("%(start)s 起，尚未恢复", start=other.start_date.isoformat())
+            else:
+                period = _l("%(start)s 至 %(end)s", start=other.start_date.isoformat(),
+                            end=other.end_date.isoformat())
+            raise InvalidInput(_l("与已有的暂停记录（%(period)s）重叠，请调整日期。", period=period), "start_date")
+    suspension = Suspension(mandate=mandate, start_date=start_date, end_date=end_date, reason=reason)
+    db.session.add(suspension)
+    db.session.flush()
+    log.info("suspension recorded: suspension=%s mandate=%s", suspension.id, mandate.id)
+    return suspension

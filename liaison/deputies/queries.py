@@ -1,0 +1,107 @@
+"""Reads for the deputy pages: the scoped, searchable list, single records by id, and select options."""
+import re
+
+import sqlalchemy as sa
+from flask import abort
+from sqlalchemy.orm import selectinload
+
+from liaison.accounts.access import visible_township_ids
+from liaison.deputies.models import Deputy, Mandate
+from liaison.extensions import db
+from liaison.terms.models import Term
+from liaison.townships.models import ElectoralDistrict, Township
+from stations.models import Station
+
+
+def deputy_list(q=None, term_id=None, township_id=None, township_ids=None):
+    """Deputies in pinyin order, with their mandates loaded.
+
+    ``township_ids`` is the viewer's scope (``None``: the whole district). A deputy is listed when
+    one mandate matches the scope and the term and township filters together.
+    """
+    query = sa.select(Deputy).options(
+        selectinload(Deputy.mandates).selectinload(Mandate.term),
+        selectinload(Deputy.mandates).selectinload(Mandate.township),
+    )
+    conditions = []
+    if township_ids is not None:
+        conditions.append(Mandate.township_id.in_(township_ids))
+    if term_id:
+        conditions.append(Mandate.term_id == term_id)
+    if township_id:
+        conditions.append(Mandate.township_id == township_id)
+    if conditions:
+        query = query.where(sa.exists().where(Mandate.deputy_id == Deputy.id, *conditions))
+    q = (q or "").strip()
+    if q:
+        matches = [Deputy.name.icontains(q, autoescape=True)]
+        digits = re.sub(r"\D", "", q)
+        if digits:
+            matches.append(Deputy.mobile.contains(digits, autoescape=True))
+        query = query.where(sa.or_(*matches))
+    return query.order_by(Deputy.name_sort_key, Deputy.id)
+
+
+def visible_mandates(deputy, township_ids):
+    """The deputy's mandates the viewer may see: all for the committee, their townships' for staff."""
+    if township_ids is None:
+        return list(deputy.mandates)
+    return [m for m in deputy.mandates if m.township_id in township_ids]
+
+
+def get_deputy_or_404(deputy_id):
+    """A deputy the signed-in user may see; 404 for staff when no mandate lies in their townships."""
+    deputy = db.get_or_404(Deputy, deputy_id)
+    ids = visible_township_ids()
+    if ids is not None and not visible_mandates(deputy, ids):
+        abort(404)
+    return deputy
+
+
+def get_mandate_or_404(mandate_id):
+    """A mandate the signed-in user may see (404 outside a staff member's townships)."""
+    mandate = db.get_or_404(Mandate, mandate_id)
+    ids = visible_township_ids()
+    if ids is not None and mandate.township_id not in ids:
+        abort(404)
+    return mandate
+
+
+def terms():
+    """Every term, newest first, for filters and forms."""
+    return db.session.scalars(sa.select(Term).order_by(Term.start_date.desc(), Term.name)).all()
+
+
+def townships(township_ids=None):
+    """Townships in pinyin order, limited to ``township_ids`` when given."""
+    query = sa.select(Township).order_by(Township.name_sort_key)
+    if township_ids is not None:
+        query = query.where(Township.id.in_(township_ids))
+    return db.session.scalars(query).all()
+
+
+def district_rows():
+    """Every electoral district with its term and township names, for a grouped select."""
+    query = (
+        sa.select(ElectoralDistrict.id, ElectoralDistrict.name, Term.name.label("term"),
+                  Township.name.label("township"))
+        .join(Term, Term.id == ElectoralDistrict.term_id)
+        .join(Township, Township.id == ElectoralDistrict.township_id)
+        .order_by(Township.name_sort_key, Term.start_date.desc(), ElectoralDistrict.name_sort_key)
+    )
+    return db.session.execute(query).all()
+
+
+def station_rows(kind, keep_ids=()):
+    """Active homes or stations (plus ``keep_ids``, already chosen ones) with township names."""
+    wanted = Station.active.is_(True)
+    keep_ids = [i for i in keep_ids if i]
+    if keep_ids:
+        wanted = sa.or_(wanted, Station.id.in_(keep_ids))
+    query = (
+        sa.select(Station.id, Station.name, Station.active, Township.name.label("township"))
+        .join(Township, Township.id == Station.township_id)
+        .where(Station.kind == kind, wanted)
+        .order_by(Township.name_sort_key, Station.name_sort_key)
+    )
+    return db.session.execute(query).all()
