@@ -20,6 +20,7 @@ def roles_required(*roles):
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
             if not current_user.has_role(*roles):
+                _record_denial()
                 abort(403)
             return view(*args, **kwargs)
 
@@ -51,4 +52,44 @@ def ensure_township(township_id, user=None):
     """Answer 404 when a record's township is outside the user's scope (no hint that it exists)."""
     ids = visible_township_ids(user)
     if ids is not None and township_id not in ids:
-        abort(404)
+        refuse_out_of_scope(township_id)
+
+
+def refuse_out_of_scope(township_id=None):
+    """Answer 404 for a record outside the user's townships, and audit the attempt."""
+    _record_denial(township_id)
+    abort(404)
+
+
+def _record_denial(township_id=None):
+    """Audit a refused request: a page outside the user's role, or a record outside their townships."""
+    from flask import request
+
+    from liaison.audit.models import Outcome
+    from liaison.audit.operations import record_event_now
+
+    record_event_now("access.denied", outcome=Outcome.denied, township_id=township_id,
+                     detail=f"{request.method} {request.path}"[:500])
+
+
+def recent_password_required(view):
+    """Ask for the password again before exports and phone-number reveals, unless given in the last 10 minutes.
+
+    A POST whose password is stale goes to the confirm page and comes back as a GET of ``next``,
+    so the person repeats the action; nothing is done without the confirmation.
+    """
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        from flask import redirect, request, url_for
+
+        from liaison.accounts.session import password_recently_confirmed
+
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        if not password_recently_confirmed():
+            back = request.form.get("next") if request.method == "POST" else request.full_path.rstrip("?")
+            return redirect(url_for("accounts.confirm_password", next=back or request.referrer or "/"))
+        return view(*args, **kwargs)
+
+    return wrapped

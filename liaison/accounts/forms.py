@@ -1,8 +1,11 @@
-"""Forms for signing in, activating an account and changing a password."""
+"""Forms for signing in, activating an account, changing a password and managing accounts."""
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, HiddenField, PasswordField, StringField, SubmitField
+from wtforms import BooleanField, HiddenField, PasswordField, SelectMultipleField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import EqualTo, InputRequired, Length
 
+from liaison.accounts.access import STAFF_ROLES
+from liaison.accounts.models import Role
 from liaison.forms import Form
 
 
@@ -26,6 +29,15 @@ class SetPasswordForm(Form):
     submit = SubmitField(_l("设置密码并登录"))
 
 
+class ConfirmPasswordForm(Form):
+    """The password again, before exports and phone-number reveals."""
+
+    password = PasswordField(_l("登录密码"), validators=[InputRequired(_l("请输入密码。")), Length(max=128)],
+                             render_kw={"autocomplete": "current-password"})
+    next = HiddenField()
+    submit = SubmitField(_l("确认"))
+
+
 class ChangePasswordForm(Form):
     current_password = PasswordField(_l("当前密码"), validators=[InputRequired(_l("请输入当前密码。"))],
                                      render_kw={"autocomplete": "current-password"})
@@ -42,3 +54,33 @@ class ConfirmForm(Form):
     """A bare form for POST buttons (CSRF only)."""
 
     submit = SubmitField(_l("确定"))
+
+
+class UserAccessForm(Form):
+    """Name, roles and townships of an account (the edit page); the view fills the township choices.
+
+    Choices are not checked here: the operation refuses what may not be granted, with a message
+    that says why (a committee member ticking 系统管理员, for instance).
+    """
+
+    name = StringField(_l("姓名"), validators=[InputRequired(_l("请输入姓名。")),
+                                               Length(max=50, message=_l("姓名最多 50 个字。"))])
+    roles = SelectMultipleField(_l("角色"), choices=[SelectChoice(r.value, r.label) for r in STAFF_ROLES],
+                                validate_choice=False)
+    townships = SelectMultipleField(_l("所属乡镇（街道）"), coerce=int, validate_choice=False,
+                                    description=_l("乡镇（街道）工作人员只能看到这里选中的乡镇（街道）。"))
+    submit = SubmitField(_l("保存"))
+
+    def role_set(self):
+        """The ticked roles as ``Role`` members; unknown values stay strings for the operation to refuse."""
+        known = {role.value: role for role in Role}
+        return {known.get(value, value) for value in self.roles.data or ()}
+
+
+class NewUserForm(UserAccessForm):
+    """A new staff account: the same fields plus the mobile number it signs in with."""
+
+    mobile = StringField(_l("手机号码"), validators=[InputRequired(_l("请输入手机号码。")), Length(max=20)],
+                         render_kw={"inputmode": "numeric", "autocomplete": "off"},
+                         description=_l("用作登录账号。创建后发放激活码，由本人设置密码。"))
+    submit = SubmitField(_l("创建账号并发放激活码"))

@@ -7,7 +7,9 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from liaison.accounts.access import STAFF_ROLES
 from liaison.accounts.models import ActivationToken, Role, User
+from liaison.audit.operations import record_event
 from liaison.clock import utcnow
 from liaison.errors import InvalidInput
 from liaison.extensions import db
@@ -37,6 +39,9 @@ def create_user(mobile, name, roles, townships=(), password=None, deputy=None):
         raise InvalidInput(_l("手机号码应为 11 位数字，以 1 开头。"), "mobile")
     if db.session.scalar(sa.select(User.id).where(User.mobile == mobile)) is not None:
         raise InvalidInput(_l("手机号码 %(mobile)s 已有账号。", mobile=mobile), "mobile")
+    name = (name or "").strip()
+    if not name:
+        raise InvalidInput(_l("请输入姓名。"), "name")
     roles = set(roles)
     if not roles:
         raise InvalidInput(_l("请至少选择一个角色。"), "roles")
@@ -44,7 +49,7 @@ def create_user(mobile, name, roles, townships=(), password=None, deputy=None):
         raise InvalidInput(_l("乡镇（街道）工作人员必须指定所属乡镇（街道）。"), "townships")
     if Role.deputy in roles and deputy is None:
         raise InvalidInput(_l("代表账号必须关联一名代表。"), "roles")
-    user = User(mobile=mobile, name=name.strip(), deputy=deputy, townships=list(townships))
+    user = User(mobile=mobile, name=name, deputy=deputy, townships=list(townships))
     user.set_roles(roles)
     if password is not None:
         check_password_rules(password, mobile)
@@ -53,6 +58,77 @@ def create_user(mobile, name, roles, townships=(), password=None, deputy=None):
     db.session.flush()
     log.info("user created: user=%s roles=%s", user.id, ",".join(sorted(r.value for r in roles)))
     return user
+
+
+def check_staff_roles(roles, townships, by, current=frozenset(), user=None):
+    """Refuse a set of staff roles that ``by`` may not give (to ``user``, who now holds ``current``).
+
+    人大代表 is never chosen by hand: it comes with a mandate. Only an admin grants or removes
+    系统管理员, and nobody takes away their own 区人大常委会 or 系统管理员 role (the district
+    would otherwise lose its last manager by a slip of the finger).
+    """
+    if Role.deputy in roles:
+        raise InvalidInput(_l("“人大代表”角色随代表资格自动授予，不能在此选择。"), "roles")
+    if any(role not in STAFF_ROLES for role in roles):
+        raise InvalidInput(_l("所选角色无效，请从列表中选择。"), "roles")
+    if (Role.admin in roles) != (Role.admin in current) and not by.has_role(Role.admin):
+        raise InvalidInput(_l("只有系统管理员可以授予或取消“系统管理员”角色。"), "roles")
+    if user is not None and user.id == by.id:
+        for role in (Role.committee, Role.admin):
+            if role in current and role not in roles:
+                raise InvalidInput(_l("不能取消自己的“%(role)s”角色，请由其他管理人员操作。", role=role.label),
+                                   "roles")
+    if Role.township_staff in roles and not townships:
+        raise InvalidInput(_l("乡镇（街道）工作人员必须指定所属乡镇（街道），请至少选择一个。"), "townships")
+
+
+def create_staff_user(mobile, name, roles, townships, by):
+    """Create a staff account awaiting activation; townships only matter to township staff."""
+    roles = set(roles)
+    if not roles:
+        raise InvalidInput(_l("请至少选择一个角色。"), "roles")
+    check_staff_roles(roles, townships, by)
+    user = create_user(mobile, name, roles, townships if Role.township_staff in roles else ())
+    log.info("staff account created: user=%s by=%s townships=%s",
+             user.id, by.id, ",".join(str(t.id) for t in user.townships))
+    record_event("user.created", target=user, actor=by,
+                 detail="roles=" + ",".join(sorted(r.value for r in roles)))
+    return user
+
+
+def update_user_access(user, roles, townships, by, name=None):
+    """Change an account's staff roles, townships and (optionally) name; return whether the scope changed.
+
+    The 人大代表 role stays as it is. A change of roles or townships ends the user's sessions, so
+    pages already open cannot keep showing townships the user no longer looks after.
+    """
+    if name is not None:
+        name = name.strip()
+        if not name:
+            raise InvalidInput(_l("请输入姓名。"), "name")
+        user.name = name
+    staff_roles = set(roles)
+    check_staff_roles(staff_roles, townships, by, current=user.roles, user=user)
+    wanted = staff_roles | (user.roles & {Role.deputy})
+    if not wanted:
+        raise InvalidInput(_l("请至少选择一个角色。"), "roles")
+    wanted_townships = []
+    if Role.township_staff in wanted:
+        wanted_townships = sorted(townships, key=lambda t: t.name_sort_key)
+    changed = wanted != user.roles or {t.id for t in wanted_townships} != user.township_ids
+    if changed:
+        user.set_roles(wanted)
+        user.townships = wanted_townships
+        user.end_all_sessions()
+    db.session.flush()
+    log.info("account access updated: user=%s by=%s roles=%s townships=%s sessions_ended=%s",
+             user.id, by.id, ",".join(sorted(r.value for r in wanted)),
+             ",".join(str(t.id) for t in wanted_townships), changed)
+    if changed:
+        record_event("user.access_changed", target=user, actor=by,
+                     detail="roles={} townships={}".format(",".join(sorted(r.value for r in wanted)),
+                                                           ",".join(str(t.id) for t in wanted_townships)))
+    return changed
 
 
 def account_for_deputy(deputy):
@@ -87,6 +163,7 @@ def issue_activation(user, issued_by=None):
     ))
     db.session.flush()
     log.info("activation issued: user=%s by=%s", user.id, issued_by.id if issued_by else None)
+    record_event("account.activation_issued", target=user, actor=issued_by)
     return token
 
 
@@ -122,6 +199,7 @@ def activate(token, password):
     row.user.end_all_sessions()
     db.session.flush()
     log.info("account activated: user=%s", row.user_id)
+    record_event("account.activated", target=row.user, actor=row.user)
     return row.user
 
 
@@ -140,6 +218,7 @@ def set_password(user, new_password):
     user.end_all_sessions()
     db.session.flush()
     log.info("password changed: user=%s", user.id)
+    record_event("password.changed", target=user)
 
 
 def set_enabled(user, enabled):
@@ -149,6 +228,7 @@ def set_enabled(user, enabled):
         user.end_all_sessions()
     db.session.flush()
     log.info("account %s: user=%s", "enabled" if enabled else "disabled", user.id)
+    record_event("account.enabled" if enabled else "account.disabled", target=user)
 
 
 def record_login(user):

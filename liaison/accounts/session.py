@@ -1,8 +1,12 @@
 """How flask-login finds the signed-in user, and the rule for where to go after sign-in."""
 from urllib.parse import unquote, urlsplit
 
-from flask import current_app, request, session, url_for
-from flask_login import current_user
+from datetime import timedelta
+
+from flask import current_app, flash, redirect, request, session, url_for
+from flask_login import current_user, logout_user
+
+from liaison.clock import utcnow
 from flask_babel import lazy_gettext as _l
 
 from liaison.extensions import db
@@ -29,12 +33,31 @@ def init_login_manager(login_manager):
 
 
 def init_app(app):
-    """Slide the deputies' remember cookie; call after ``login_manager.init_app``.
+    """Staff idle timeout and the deputies' sliding remember cookie; call after ``login_manager.init_app``.
 
     Flask-Login's own REMEMBER_COOKIE_REFRESH_EACH_REQUEST would hand every signed-in user a
     remember cookie, staff included, so the refresh is done here for deputies only. This hook
     runs before Flask-Login's (after-request hooks run last-registered first).
     """
+
+    @app.before_request
+    def end_idle_staff_sessions():
+        """Staff who leave a screen unattended are signed out (deputies keep their phone sign-in)."""
+        from liaison.accounts.access import STAFF_ROLES
+
+        if request.endpoint in ("static", "bootstrap.static") or not current_user.is_authenticated:
+            return None
+        now = int(utcnow().timestamp())
+        if current_user.has_role(*STAFF_ROLES):
+            limit = current_app.config["LIAISON_STAFF_IDLE_MINUTES"] * 60
+            seen = session.get("seen_at")
+            if seen is not None and now - seen > limit:
+                logout_user()
+                session.clear()
+                flash(_l("长时间未操作，已自动退出，请重新登录。"), "info")
+                return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+        session["seen_at"] = now
+        return None
 
     @app.after_request
     def slide_deputy_sign_in(response):
@@ -67,3 +90,15 @@ def safe_next(target, fallback_endpoint="main.index"):
     if parts.scheme or parts.netloc:
         return fallback
     return target
+
+
+def mark_password_confirmed():
+    """Remember that the password was just given (at sign-in or on the confirm page)."""
+    session["password_confirmed_at"] = int(utcnow().timestamp())
+
+
+def password_recently_confirmed():
+    """True when the password was given within LIAISON_REAUTH_MINUTES."""
+    confirmed = session.get("password_confirmed_at")
+    limit = timedelta(minutes=current_app.config["LIAISON_REAUTH_MINUTES"]).total_seconds()
+    return confirmed is not None and utcnow().timestamp() - confirmed <= limit

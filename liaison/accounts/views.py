@@ -1,5 +1,7 @@
-"""Sign-in, sign-out, activation and password pages."""
+"""Sign-in, sign-out, activation and password pages, and the committee's account management pages."""
+import functools
 import io
+import math
 
 import qrcode
 import qrcode.image.svg
@@ -9,15 +11,22 @@ from flask import (abort, current_app, flash, redirect, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from markupsafe import Markup
+from werkzeug.security import check_password_hash, generate_password_hash
+from wtforms.fields.choices import SelectChoice
 
-from liaison.accounts import bp, operations
-from liaison.accounts.access import STAFF_ROLES, roles_required, visible_township_ids
-from liaison.accounts.forms import ChangePasswordForm, ConfirmForm, LoginForm, SetPasswordForm
+from liaison.accounts import bp, operations, queries, throttle
+from liaison.accounts.access import (DISTRICT_ROLES, STAFF_ROLES, refuse_out_of_scope, roles_required,
+                                    visible_township_ids)
+from liaison.accounts.forms import (ChangePasswordForm, ConfirmForm, ConfirmPasswordForm, LoginForm, NewUserForm,
+                                    SetPasswordForm, UserAccessForm)
 from liaison.accounts.models import Role, User
-from liaison.accounts.session import safe_next
+from liaison.accounts.session import mark_password_confirmed, safe_next
+from liaison.audit.models import Outcome
+from liaison.audit.operations import record_event, record_event_now
+from liaison.clock import utcnow
 from liaison.errors import InvalidInput
 from liaison.extensions import db
-from liaison.text import normalize_mobile
+from liaison.text import mask_mobile, normalize_mobile
 
 DEMO_ACCOUNTS = (
     ("13900000001", _l("区人大常委会工作人员")),
@@ -36,28 +45,60 @@ def _sign_in(user, remember):
         session["lang"] = lang
     # Deputies stay signed in on their phone (a sliding 60 days); staff sessions end with the browser.
     login_user(user, remember=remember and not user.has_role(*STAFF_ROLES))
+    mark_password_confirmed()
     operations.record_login(user)
+
+
+def _lock_message(until):
+    minutes = max(1, math.ceil((until - utcnow()).total_seconds() / 60))
+    return _l("尝试次数过多，已暂时锁定，请 %(minutes)s 分钟后再试。", minutes=minutes)
 
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    """Sign in with mobile number and password."""
+    """Sign in with mobile number and password; repeated failures lock the account and the address."""
     form = LoginForm(next=request.args.get("next", ""))
     if current_user.is_authenticated and request.method == "GET":
         return redirect(safe_next(request.args.get("next")))
     if form.validate_on_submit():
         mobile = normalize_mobile(form.mobile.data)
+        keys = (throttle.account_key(mobile), throttle.address_key(request.remote_addr))
+        locked = throttle.locked_until(*keys)
         user = db.session.scalar(sa.select(User).where(User.mobile == mobile))
-        if user is None or not user.check_password(form.password.data):
-            flash(_l("手机号码或密码不正确。"), "danger")
+        if locked:
+            record_event_now("login.locked", outcome=Outcome.denied, detail=mask_mobile(mobile),
+                             target_type="users", target_id=user.id if user else "")
+            flash(_lock_message(locked), "danger")
+        elif not _password_matches(user, form.password.data):
+            ends = [until for until in (throttle.register_failure(key) for key in keys) if until]
+            record_event("login.failure", outcome=Outcome.failure, detail=mask_mobile(mobile),
+                         target_type="users", target_id=user.id if user else "")
+            db.session.commit()
+            flash(_lock_message(max(ends)) if ends else _l("手机号码或密码不正确。"), "danger")
         elif not user.enabled:
+            record_event_now("login.failure", outcome=Outcome.denied, target=user, detail="disabled")
             flash(_l("此账号已停用，请联系工作人员。"), "danger")
         else:
+            throttle.clear(keys[0])
             _sign_in(user, form.remember.data)
+            record_event("login.success", target=user, actor=user)
             db.session.commit()
             return redirect(safe_next(form.next.data))
     demo = DEMO_ACCOUNTS if current_app.config["LIAISON_DEMO"] else ()
     return render_template("accounts/login.html", form=form, demo_accounts=demo, demo_password=DEMO_PASSWORD)
+
+
+def _password_matches(user, password):
+    """Check a password; an unknown account costs the same hashing time, so timing tells nothing."""
+    if user is None:
+        check_password_hash(_dummy_hash(), password)
+        return False
+    return user.check_password(password)
+
+
+@functools.cache
+def _dummy_hash():
+    return generate_password_hash("no account has this password")
 
 
 @bp.route("/logout", methods=["POST"])
@@ -66,10 +107,35 @@ def logout():
     """Sign out here and on every other device (the session token rotates)."""
     user = db.session.get(User, current_user.id)
     user.end_all_sessions()
+    record_event("logout", target=user, actor=user)
     db.session.commit()
     logout_user()
+    session.clear()
     flash(_l("您已退出登录。"), "info")
     return redirect(url_for("accounts.login"))
+
+
+@bp.route("/account/confirm", methods=["GET", "POST"])
+@login_required
+def confirm_password():
+    """Ask for the password again before an export or a phone-number reveal."""
+    form = ConfirmPasswordForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        key = throttle.account_key(current_user.mobile)
+        locked = throttle.locked_until(key)
+        if locked:
+            flash(_lock_message(locked), "danger")
+        elif current_user.check_password(form.password.data):
+            mark_password_confirmed()
+            record_event("password.confirmed", target=current_user)
+            db.session.commit()
+            return redirect(safe_next(form.next.data))
+        else:
+            until = throttle.register_failure(key)
+            record_event("password.confirmed", outcome=Outcome.failure, target=current_user)
+            db.session.commit()
+            flash(_lock_message(until) if until else _l("密码不正确。"), "danger")
+    return render_template("accounts/confirm_password.html", form=form)
 
 
 @bp.route("/activate/<token>", methods=["GET", "POST"])
@@ -125,15 +191,21 @@ def switch_language(code):
 
 
 def _user_in_scope_or_404(user_id):
-    """Staff may manage the accounts of deputies holding a mandate in their townships."""
+    """Staff may manage the accounts of deputies holding a mandate in their townships.
+
+    The committee manages every account, but only an admin touches an admin's account: a new
+    activation link sets a new password, so it would hand the account to whoever holds the link.
+    """
     user = db.get_or_404(User, user_id)
     ids = visible_township_ids()
     if ids is None:
+        if user.has_role(Role.admin) and not current_user.has_role(Role.admin):
+            abort(403)
         return user
     if user.deputy is None or not ({m.township_id for m in user.deputy.mandates} & ids):
-        abort(404)
+        refuse_out_of_scope()
     if user.has_role(Role.committee, Role.admin):
-        abort(404)
+        refuse_out_of_scope()
     return user
 
 
@@ -155,10 +227,16 @@ def issue_activation(user_id):
     if not user.enabled:
         flash(_l("账号已停用，请先启用。"), "warning")
         return redirect(request.referrer or url_for("main.index"))
+    return _show_new_activation(user)
+
+
+def _show_new_activation(user):
+    """Issue an activation token, commit, and show its link and QR code (the only time it is visible)."""
     token = operations.issue_activation(user, issued_by=current_user)
     db.session.commit()
     link = current_app.config["LIAISON_PUBLIC_URL"].rstrip("/") + url_for("accounts.activate", token=token)
-    return render_template("accounts/activation_issued.html", user=user, link=link, qr=activation_qr_svg(link))
+    return render_template("accounts/activation_issued.html", user=user, link=link,
+                           qr=activation_qr_svg(link))
 
 
 issue_activation.reshows_expired_form = False
@@ -182,3 +260,85 @@ def set_enabled(user_id):
 
 
 set_enabled.reshows_expired_form = False
+
+
+# --- account management (区人大常委会 and admins) ---------------------------------------------
+
+def account_status(user):
+    """The account's state as (key, label): disabled, awaiting activation (no password) or active."""
+    if not user.enabled:
+        return "disabled", _l("已停用")
+    if not user.password_hash:
+        return "pending", _l("未激活")
+    return "active", _l("已激活")
+
+
+def _role_filter(value):
+    """The role named in the ``role`` query parameter, or None for every role."""
+    return next((role for role in Role if role.value == value), None)
+
+
+@bp.route("/users")
+@roles_required(*DISTRICT_ROLES)
+def users():
+    """Every account, searchable by name or mobile number and filterable by role."""
+    q = request.args.get("q", "").strip()
+    role = _role_filter(request.args.get("role"))
+    pagination = db.paginate(queries.account_list(q, role), page=request.args.get("page", 1, type=int),
+                             per_page=current_app.config["LIAISON_PAGE_SIZE"], error_out=False)
+    return render_template("accounts/users.html", pagination=pagination, q=q, role=role, roles=list(Role),
+                           status=account_status)
+
+
+def _access_form(form_class, user=None):
+    """Build a new-account or edit form with the townships to choose from."""
+    form = form_class()
+    form.townships.choices = [SelectChoice(row.id, row.name) for row in queries.township_choices()]
+    if user is not None and request.method == "GET":
+        form.name.data = user.name
+        form.roles.data = [role.value for role in STAFF_ROLES if role in user.roles]
+        form.townships.data = sorted(user.township_ids)
+    return form
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@roles_required(*DISTRICT_ROLES)
+def new_user():
+    """Create a staff account (no password yet) and show its activation link at once."""
+    form = _access_form(NewUserForm)
+    if form.validate_on_submit():
+        try:
+            townships = queries.townships_by_ids(form.townships.data)
+            user = operations.create_staff_user(form.mobile.data, form.name.data, form.role_set(), townships,
+                                                by=current_user)
+        except InvalidInput as error:
+            db.session.rollback()
+            form.attach_error(error)
+        else:
+            flash(_l("账号已创建。请把下面的激活码交给本人设置密码。"), "success")
+            return _show_new_activation(user)
+    return render_template("accounts/users_form.html", form=form, user=None)
+
+
+@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+@roles_required(*DISTRICT_ROLES)
+def edit_user(user_id):
+    """Change an account's name, roles and townships; a new scope applies at once."""
+    user = db.get_or_404(User, user_id)
+    form = _access_form(UserAccessForm, user)
+    if form.validate_on_submit():
+        try:
+            scope_changed = operations.update_user_access(
+                user, form.role_set(), queries.townships_by_ids(form.townships.data), by=current_user,
+                name=form.name.data)
+        except InvalidInput as error:
+            db.session.rollback()
+            form.attach_error(error)
+        else:
+            db.session.commit()
+            if scope_changed and user.id == current_user.id:
+                # Editing oneself ended one's own session too; stay signed in with the new scope.
+                login_user(user)
+            flash(_l("账号已保存，新的角色和范围立即生效。") if scope_changed else _l("账号已保存。"), "success")
+            return redirect(url_for("accounts.edit_user", user_id=user.id))
+    return render_template("accounts/users_form.html", form=form, user=user, status=account_status)

@@ -2,10 +2,9 @@
 import re
 
 import sqlalchemy as sa
-from flask import abort
 from sqlalchemy.orm import selectinload
 
-from liaison.accounts.access import visible_township_ids
+from liaison.accounts.access import refuse_out_of_scope, visible_township_ids
 from liaison.deputies.models import Deputy, Mandate
 from liaison.extensions import db
 from liaison.terms.models import Term
@@ -54,7 +53,7 @@ def get_deputy_or_404(deputy_id):
     deputy = db.get_or_404(Deputy, deputy_id)
     ids = visible_township_ids()
     if ids is not None and not visible_mandates(deputy, ids):
-        abort(404)
+        refuse_out_of_scope()
     return deputy
 
 
@@ -63,7 +62,7 @@ def get_mandate_or_404(mandate_id):
     mandate = db.get_or_404(Mandate, mandate_id)
     ids = visible_township_ids()
     if ids is not None and mandate.township_id not in ids:
-        abort(404)
+        refuse_out_of_scope(mandate.township_id)
     return mandate
 
 

@@ -1,7 +1,12 @@
 """``liaison seed``: fill a database with a fictional district for demos and trials."""
 import click
 
+from liaison.seed.demo import demo_command
+
 
 @click.group("seed")
 def seed_cli():
     """Fill the database with fictional data."""
+
+
+seed_cli.add_command(demo_command)

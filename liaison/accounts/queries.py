@@ -1,0 +1,41 @@
+"""Reads for the accounts pages: the account list with its search and role filter."""
+import sqlalchemy as sa
+
+from liaison.accounts.models import User, UserRole
+from liaison.deputies.models import Deputy
+from liaison.extensions import db
+from liaison.text import normalize_mobile
+from liaison.townships.models import Township
+
+
+def account_list(q=None, role=None):
+    """Accounts matching ``q`` (part of the name or of the mobile number) and holding ``role``.
+
+    Staff accounts come first, then deputies' accounts in pinyin order. Accounts have no pinyin
+    key of their own, so staff who are not deputies sort by name as stored.
+    """
+    query = (sa.select(User).outerjoin(Deputy, Deputy.id == User.deputy_id)
+             .order_by(User.deputy_id.is_not(None), Deputy.name_sort_key, User.name, User.id))
+    q = (q or "").strip()
+    if q:
+        matches = [User.name.contains(q, autoescape=True)]
+        digits = normalize_mobile(q)
+        if digits.isdigit():
+            matches.append(User.mobile.contains(digits, autoescape=True))
+        query = query.where(sa.or_(*matches))
+    if role is not None:
+        query = query.where(User.role_rows.any(UserRole.role == role))
+    return query
+
+
+def township_choices():
+    """Every township as (id, name), in pinyin order, for the account forms."""
+    return db.session.execute(sa.select(Township.id, Township.name).order_by(Township.name_sort_key)).all()
+
+
+def townships_by_ids(ids):
+    """The townships with these ids, in pinyin order (unknown ids are simply absent)."""
+    if not ids:
+        return []
+    return list(db.session.scalars(
+        sa.select(Township).where(Township.id.in_(set(ids))).order_by(Township.name_sort_key)))
