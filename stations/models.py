@@ -1,5 +1,6 @@
 """The network: 代表之家 (home, one per township) and 代表联络站 (station, one per electoral district)."""
 import enum
+import secrets
 from datetime import datetime, time
 
 import sqlalchemy as sa
@@ -24,6 +25,35 @@ class StationKind(enum.Enum):
     @property
     def short_label(self):
         return {"home": _l("家"), "station": _l("站")}[self.value]
+
+
+class CheckinPolicy(enum.Enum):
+    """What counts at once without a person looking (a kiosk scan always counts)."""
+
+    #: A poster scan counts when the phone shared its location inside the fence; else pending.
+    fence = "fence"
+    #: Only kiosk scans count at once; every poster scan waits for staff.
+    kiosk_only = "kiosk_only"
+    #: Every scan waits for staff confirmation (e.g. against the paper sign-in book).
+    staff_confirms = "staff_confirms"
+
+    @property
+    def label(self):
+        return {
+            "fence": _l("扫码屏即时有效；扫海报需定位在范围内，否则待核实"),
+            "kiosk_only": _l("仅扫码屏即时有效；扫海报一律待核实"),
+            "staff_confirms": _l("所有签到均需工作人员核实"),
+        }[self.value]
+
+
+#: Letters and digits that cannot be confused when read aloud or typed (no 0/o, 1/l/i).
+CODE_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
+CODE_LENGTH = 8
+
+
+def new_station_code():
+    """A fresh random short code for a station's QR URL (/s/<code>)."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
 WEEKDAY_LABELS = (_l("周一"), _l("周二"), _l("周三"), _l("周四"), _l("周五"), _l("周六"), _l("周日"))
@@ -59,6 +89,12 @@ class Station(db.Model):
     open_on_holidays: Mapped[bool] = mapped_column(default=False)
     #: Inactive stations keep their history but take no check-ins and no rota slots.
     active: Mapped[bool] = mapped_column(default=True)
+    #: Short code in the QR URL /s/<code>; re-keying replaces it and voids printed posters.
+    code: Mapped[str] = mapped_column(sa.String(16), unique=True, default=new_station_code)
+    #: Incremented at each re-key; kiosk tokens carry it, so old screens' tokens fail too.
+    key_version: Mapped[int] = mapped_column(default=1)
+    checkin_policy: Mapped[CheckinPolicy] = mapped_column(
+        sa.Enum(CheckinPolicy, native_enum=False, length=20), default=CheckinPolicy.fence)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     township = relationship("Township")
@@ -100,3 +136,16 @@ class OpeningHours(db.Model):
     @property
     def weekday_label(self):
         return WEEKDAY_LABELS[self.weekday]
+
+
+class VoidedCode(db.Model):
+    """A station code replaced by a re-key: scanning it answers "此二维码已作废"."""
+
+    __tablename__ = "voided_codes"
+
+    code: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
+    station_id: Mapped[int] = mapped_column(sa.ForeignKey("stations.id"), index=True)
+    voided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    voided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    station = relationship("Station")

@@ -1,0 +1,170 @@
+"""Check-ins at homes and stations (月进站 / 季回家) and the scans that were refused."""
+import enum
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from liaison.clock import UTCDateTime, utcnow
+from liaison.extensions import db
+from stations.models import StationKind
+
+
+class Method(enum.Enum):
+    poster = "poster"
+    kiosk = "kiosk"
+    #: 补登: staff recorded it from a paper sign-in sheet.
+    back_entry = "back_entry"
+
+    @property
+    def label(self):
+        return {"poster": _l("扫海报"), "kiosk": _l("扫码屏"), "back_entry": _l("补登")}[self.value]
+
+
+class Status(enum.Enum):
+    """Accepted and confirmed check-ins count; pending (待核实) and rejected ones do not."""
+
+    accepted = "accepted"
+    pending = "pending"
+    confirmed = "confirmed"
+    rejected = "rejected"
+
+    @property
+    def label(self):
+        return {"accepted": _l("有效"), "pending": _l("待核实"), "confirmed": _l("已核实"),
+                "rejected": _l("已驳回")}[self.value]
+
+    @property
+    def counts(self):
+        return self in COUNTED
+
+
+#: The statuses that count toward 月进站 / 季回家 (DOMAIN.md: "Which check-ins count").
+COUNTED = (Status.accepted, Status.confirmed)
+
+
+class PendingReason(enum.Enum):
+    """Why a scan waits for staff instead of counting at once."""
+
+    no_location = "no_location"
+    outside_fence = "outside_fence"
+    low_accuracy = "low_accuracy"
+    no_fence = "no_fence"
+    implausible_travel = "implausible_travel"
+    station_policy = "station_policy"
+
+    @property
+    def label(self):
+        return {
+            "no_location": _l("未共享位置"),
+            "outside_fence": _l("位置不在站点范围内"),
+            "low_accuracy": _l("定位精度不足"),
+            "no_fence": _l("站点未设置位置范围"),
+            "implausible_travel": _l("与上一次签到的距离和时间不符"),
+            "station_policy": _l("本站点签到需工作人员核实"),
+        }[self.value]
+
+
+class RejectReason(enum.Enum):
+    """Why a scan was refused; each refusal is stored as a ``FailedScan``."""
+
+    expired_token = "expired_token"
+    invalid_token = "invalid_token"
+    other_station = "other_station"
+    voided_code = "voided_code"
+    unknown_code = "unknown_code"
+    inactive_station = "inactive_station"
+    not_deputy = "not_deputy"
+    no_mandate = "no_mandate"
+
+    @property
+    def message(self):
+        return {
+            "expired_token": _l("二维码已过期，请扫描站点屏幕上正在显示的二维码。"),
+            "invalid_token": _l("二维码无效或已被改动，请重新扫描站点的二维码。"),
+            "other_station": _l("此二维码属于另一个站点，请扫描您所在站点的二维码。"),
+            "voided_code": _l("此二维码已作废，请扫描站点张贴的新二维码。"),
+            "unknown_code": _l("找不到这个站点，请检查二维码。"),
+            "inactive_station": _l("此站点已停用，不能签到。"),
+            "not_deputy": _l("只有人大代表本人可以签到。"),
+            "no_mandate": _l("您今天没有在任的代表职务，不能签到。"),
+        }[self.value]
+
+
+class Checkin(db.Model):
+    """One deputy's presence at one home or station; counted in the local calendar period."""
+
+    __tablename__ = "checkins"
+    __table_args__ = (
+        # A double tap or a retry sends the same nonce: one row, whatever the timing.
+        sa.UniqueConstraint("deputy_id", "client_nonce"),
+        sa.Index("ix_checkins_deputy_id_month_key", "deputy_id", "month_key"),
+        sa.Index("ix_checkins_station_id_local_date", "station_id", "local_date"),
+        sa.CheckConstraint("constituents_received IS NULL OR constituents_received >= 0",
+                           name="constituents_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    deputy_id: Mapped[int] = mapped_column(sa.ForeignKey("deputies.id"), index=True)
+    station_id: Mapped[int] = mapped_column(sa.ForeignKey("stations.id"))
+    #: The station's kind when the check-in was made: 站 counts for 月进站, 家 for 季回家.
+    station_kind: Mapped[StationKind] = mapped_column(sa.Enum(StationKind, native_enum=False, length=10))
+    #: When the deputy was there (UTC), from the server's clock (or the paper sheet for 补登).
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: ``occurred_at`` in the local zone, and its period keys, written once for SQL totals:
+    #: month_key = year*100+month (202612), quarter_key = year*10+quarter (20264).
+    local_date: Mapped[date]
+    month_key: Mapped[int]
+    quarter_key: Mapped[int] = mapped_column(index=True)
+    method: Mapped[Method] = mapped_column(sa.Enum(Method, native_enum=False, length=12))
+    status: Mapped[Status] = mapped_column(sa.Enum(Status, native_enum=False, length=12), index=True)
+    pending_reason: Mapped[PendingReason | None] = mapped_column(
+        sa.Enum(PendingReason, native_enum=False, length=20))
+    #: Whether the phone was inside the station's fence; NULL when no location was shared.
+    #: Raw coordinates are never stored (location is sensitive personal information).
+    inside_fence: Mapped[bool | None]
+    #: The phone's reported accuracy in metres, when it shared its location.
+    accuracy_m: Mapped[int | None]
+    #: Random value sent by the page (or made for 补登); with deputy_id it makes retries idempotent.
+    client_nonce: Mapped[str] = mapped_column(sa.String(64))
+    #: Not the deputy's own station (for 站) or home (for 家): still counts, shown as such.
+    away_from_own: Mapped[bool] = mapped_column(default=False)
+    #: Staff member who back-entered it (补登), and why.
+    entered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    back_entry_reason: Mapped[str] = mapped_column(sa.String(200), default="")
+    #: Staff member who confirmed or rejected a pending check-in, and when.
+    reviewed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    review_note: Mapped[str] = mapped_column(sa.String(200), default="")
+    #: 签退: when the deputy left, and the minutes spent.
+    checked_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    duration_minutes: Mapped[int | None]
+    #: 接待记录: constituents received and what they raised, filled in at check-out.
+    constituents_received: Mapped[int | None]
+    matters_raised: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    deputy = relationship("Deputy")
+    station = relationship("Station")
+    entered_by = relationship("User", foreign_keys=[entered_by_id])
+    reviewed_by = relationship("User", foreign_keys=[reviewed_by_id])
+
+    @property
+    def counts(self):
+        return self.status in COUNTED
+
+
+class FailedScan(db.Model):
+    """A refused scan, kept for statistics (which posters are old, which tokens are forwarded)."""
+
+    __tablename__ = "failed_scans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    #: The station the scan named, when it could be told.
+    station_id: Mapped[int | None] = mapped_column(sa.ForeignKey("stations.id"), index=True)
+    #: What was scanned (the code in the URL), cut to 64 characters.
+    scanned_code: Mapped[str] = mapped_column(sa.String(64), default="")
+    reason: Mapped[RejectReason] = mapped_column(sa.Enum(RejectReason, native_enum=False, length=20))
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
