@@ -40,6 +40,8 @@ def load_config(instance_path, overrides=None):
         #: Show the demo accounts on the login page (only for a seeded demo database).
         "LIAISON_DEMO": _env_bool("LIAISON_DEMO"),
         "LIAISON_ACTIVATION_DAYS": 7,
+        #: Seconds a kiosk QR token stays valid (the screen shows a new one every 20 s).
+        "LIAISON_KIOSK_TOKEN_SECONDS": int(os.environ.get("LIAISON_KIOSK_TOKEN_SECONDS", 60)),
         #: Sign-in lockout: failures allowed per account and per client address, and the lock length.
         "LIAISON_LOGIN_MAX_FAILURES": int(os.environ.get("LIAISON_LOGIN_MAX_FAILURES", 5)),
         "LIAISON_LOGIN_MAX_FAILURES_PER_ADDRESS": int(os.environ.get("LIAISON_LOGIN_MAX_FAILURES_PER_ADDRESS", 30)),
