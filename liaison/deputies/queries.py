@@ -104,3 +104,27 @@ def station_rows(kind, keep_ids=()):
         .order_by(Township.name_sort_key, Station.name_sort_key)
     )
     return db.session.execute(query).all()
+
+
+def roster_rows(township_ids=None, today=None):
+    """One plain row per mandate the viewer may see, in pinyin order, for the roster export."""
+    from sqlalchemy.orm import aliased
+
+    home = aliased(Station)
+    station = aliased(Station)
+    query = (
+        sa.select(Deputy.name, Deputy.gender, Deputy.ethnicity, Deputy.mobile, Term.name.label("term"),
+                  Township.name.label("township"), ElectoralDistrict.name.label("district"),
+                  station.name.label("station"), home.name.label("home"), Mandate.start_date,
+                  Mandate.end_date, Mandate.end_reason)
+        .join(Mandate, Mandate.deputy_id == Deputy.id)
+        .join(Term, Term.id == Mandate.term_id)
+        .join(Township, Township.id == Mandate.township_id)
+        .outerjoin(ElectoralDistrict, ElectoralDistrict.id == Mandate.electoral_district_id)
+        .outerjoin(station, station.id == Mandate.station_id)
+        .outerjoin(home, home.id == Mandate.home_id)
+        .order_by(Deputy.name_sort_key, Deputy.id, Term.level, Term.start_date)
+    )
+    if township_ids is not None:
+        query = query.where(Mandate.township_id.in_(township_ids))
+    return db.session.execute(query)

@@ -3,13 +3,18 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from liaison.accounts.access import DISTRICT_ROLES, STAFF_ROLES, roles_required, visible_township_ids
+from liaison.accounts.access import (DISTRICT_ROLES, STAFF_ROLES, recent_password_required, roles_required,
+                                    visible_township_ids)
+from liaison.audit.operations import record_event
 from liaison.accounts.models import Role
 from liaison.clock import local_today
 from liaison.deputies import bp, operations, queries
 from liaison.deputies.forms import DeputyForm, EndMandateForm, MandateForm, SuspensionForm
 from liaison.errors import InvalidInput
+from liaison.exports.xlsx import XLSX_MIMETYPE, Table, write_tables
 from liaison.extensions import db
+from liaison.text import mask_mobile
+from liaison.uploads import content_disposition
 from stations.models import StationKind
 
 
@@ -196,3 +201,45 @@ def new_suspension(mandate_id):
             return redirect(url_for("deputies.detail", deputy_id=deputy_id))
     return render_template("deputies/suspension_form.html", form=form, mandate=mandate)
 
+
+
+ROSTER_HEADERS = (_l("姓名"), _l("性别"), _l("民族"), _l("手机号码"), _l("届次"), _l("乡镇（街道）"), _l("选区"),
+                  _l("联络站"), _l("代表之家"), _l("任职开始"), _l("提前终止"), _l("终止原因"))
+
+
+@bp.route("/deputies/export.xlsx")
+@roles_required(*STAFF_ROLES)
+@recent_password_required
+def export_roster():
+    """The roster of the deputies in the viewer's scope as a workbook; phone numbers masked."""
+    scope_ids = visible_township_ids()
+    rows = (
+        (r.name, r.gender.label, r.ethnicity, mask_mobile(r.mobile), r.term, r.township, r.district or "",
+         r.station or "", r.home or "", r.start_date, r.end_date, r.end_reason.label if r.end_reason else "")
+        for r in queries.roster_rows(scope_ids)
+    )
+    today = local_today()
+    title = _l("代表名单（%(day)s）", day=today.isoformat())
+    data = write_tables([Table(title=str(_l("代表名单")), caption=str(title),
+                               headers=[str(h) for h in ROSTER_HEADERS],
+                               rows=([str(v) if hasattr(v, "__html__") else v for v in row] for row in rows),
+                               widths=[10, 6, 8, 14, 14, 14, 12, 18, 18, 12, 12, 20])])
+    record_event("export", detail=f"deputies roster, townships={'all' if scope_ids is None else sorted(scope_ids)}")
+    db.session.commit()
+    response = current_app.response_class(data, mimetype=XLSX_MIMETYPE)
+    response.headers["Content-Disposition"] = content_disposition(f"{title}.xlsx")
+    return response
+
+
+@bp.route("/deputies/<int:deputy_id>/mobile", methods=["POST"])
+@roles_required(*STAFF_ROLES)
+@recent_password_required
+def reveal_mobile(deputy_id):
+    """Show one deputy's full mobile number to staff in scope; every reveal is audited."""
+    deputy = queries.get_deputy_or_404(deputy_id)
+    scope_ids = visible_township_ids()
+    townships = [m.township_id for m in queries.visible_mandates(deputy, scope_ids)]
+    record_event("mobile.revealed", target=deputy, township_id=townships[0] if townships else None,
+                 detail=f"deputy #{deputy.id} {mask_mobile(deputy.mobile)}")
+    db.session.commit()
+    return render_template("deputies/mobile.html", deputy=deputy)

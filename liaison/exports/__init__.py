@@ -1,0 +1,1 @@
+"""Exports: the one place that writes spreadsheets."""
