@@ -39,6 +39,8 @@ def configure_logging(app):
     """Log to stderr in a compact form; gunicorn collects it."""
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Alembic announces each of its plugins at INFO on every command; only its migrations matter.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
 
 def register_extensions(app):
@@ -87,8 +89,10 @@ def register_blueprints(app):
     from liaison.terms import bp as terms_bp
     from liaison.townships import bp as townships_bp
     from stations import bp as stations_bp
+    from stations.checkin import bp as checkin_bp
 
-    for blueprint in (main_bp, accounts_bp, audit_bp, townships_bp, terms_bp, deputies_bp, stations_bp):
+    for blueprint in (main_bp, accounts_bp, audit_bp, townships_bp, terms_bp, deputies_bp, stations_bp,
+                      checkin_bp):
         app.register_blueprint(blueprint)
 
 

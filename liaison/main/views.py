@@ -28,8 +28,19 @@ def home():
         my_mandates = [m for m in current_user.deputy.mandates if m.in_force_on(today)]
     overview = None
     if current_user.has_role(Role.township_staff, Role.committee, Role.admin):
-        overview = township_overview(visible_township_ids(), today)
+        overview = pivot_by_term(township_overview(visible_township_ids(), today))
     return render_template("main/index.html", my_mandates=my_mandates, overview=overview, today=today)
+
+
+def pivot_by_term(rows):
+    """Turn (township, term, count) rows into one line per township with a column per term."""
+    terms = list(dict.fromkeys(row.term for row in rows))
+    lines = {}
+    for row in rows:
+        line = lines.setdefault(row.id, {"name": row.name, "kind": row.kind, "counts": {}})
+        line["counts"][row.term] = row.mandates
+    totals = {term: sum(line["counts"].get(term, 0) for line in lines.values()) for term in terms}
+    return {"terms": terms, "lines": list(lines.values()), "totals": totals}
 
 
 def township_overview(township_ids, today):
