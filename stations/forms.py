@@ -1,4 +1,5 @@
-"""Forms for the network pages: the station form with phone-friendly opening hours, the list filter."""
+"""Forms for the network pages: the station form with phone-friendly opening hours, the list filter,
+and the buttons that (de)activate and re-key a station."""
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
@@ -10,7 +11,7 @@ from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget, TimeInput
 
 from liaison.forms import Form
-from stations.models import WEEKDAY_LABELS, StationKind
+from stations.models import WEEKDAY_LABELS, CheckinPolicy, StationKind
 
 
 def optional_int(value):
@@ -29,6 +30,16 @@ def optional_kind(value):
         return value
     try:
         return StationKind(value)
+    except ValueError:
+        return None
+
+
+def optional_policy(value):
+    """Coerce a submitted check-in policy to ``CheckinPolicy``; anything else becomes None."""
+    if isinstance(value, CheckinPolicy):
+        return value
+    try:
+        return CheckinPolicy(value)
     except ValueError:
         return None
 
@@ -132,6 +143,11 @@ class StationForm(Form):
     radius_m = WholeNumberField(_l("签到范围半径（米）"), default=200,
                                 render_kw={"inputmode": "numeric", "min": 20, "max": 5000},
                                 description=_l("代表在入口这个范围内扫码，签到即时有效；20 到 5000 米，一般 200 米。"))
+    checkin_policy = RadioField(
+        _l("签到核实方式"), choices=[SelectChoice(p.value, p.label) for p in CheckinPolicy],
+        coerce=optional_policy, validate_choice=False, default=CheckinPolicy.fence,
+        description=_l("转发到微信群的海报照片也能扫，所以扫海报只在手机定位确认在范围内时才即时有效；"
+                       "未测定坐标的家站，扫海报的签到都需工作人员核实。"))
     open_on_holidays = BooleanField(_l("法定节假日也接待选民"))
     active = BooleanField(_l("在用"), default=True,
                           description=_l("停用后保留历史记录，但不再接受签到和排班。"))
@@ -191,7 +207,7 @@ class StationForm(Form):
             "electoral_district_id": station.electoral_district_id, "address": station.address,
             "latitude": station.latitude, "longitude": station.longitude, "radius_m": station.radius_m,
             "open_on_holidays": station.open_on_holidays, "active": station.active,
-            "weekdays": sorted(by_day),
+            "checkin_policy": station.checkin_policy, "weekdays": sorted(by_day),
         }
         for prefix, (opens, closes) in zip(("am", "pm"), periods):
             data[f"{prefix}_opens"], data[f"{prefix}_closes"] = opens, closes
@@ -206,7 +222,7 @@ class StationFilterForm(Form):
 
         csrf = False
 
-    q = StringField(_l("搜索"), filters=[_strip], render_kw={"placeholder": _l("名称或地址")})
+    q = StringField(_l("搜索"), filters=[_strip], render_kw={"placeholder": _l("名称、地址或二维码编号")})
     kind = SelectField(_l("类型"), coerce=optional_kind, validate_choice=False, choices=[
         SelectChoice("", _l("全部类型"))] + [SelectChoice(k.value, k.label) for k in StationKind])
     township_id = SelectField(_l("乡镇（街道）"), coerce=optional_int, validate_choice=False)
@@ -229,3 +245,9 @@ class ActiveForm(Form):
 
     active = HiddenField()
     next = HiddenField()
+
+
+class RekeyForm(Form):
+    """The POST behind "重新生成二维码": the box must be ticked, as every printed poster stops working."""
+
+    confirm = BooleanField(_l("我知道此前打印的二维码将全部作废，需要重新打印张贴"))

@@ -1,4 +1,4 @@
-"""Writes on the network: create, edit and (de)activate homes and stations, with their opening hours.
+"""Writes on the network: create, edit, (de)activate and re-key homes and stations, with their opening hours.
 
 Each function checks every rule before touching anything, flushes and logs ids only (never
 coordinates); the caller commits once, or rolls back on ``InvalidInput``.
@@ -6,12 +6,15 @@ coordinates); the caller commits once, or rolls back on ``InvalidInput``.
 import logging
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from liaison.audit.operations import record_event
+from liaison.clock import utcnow
 from liaison.errors import InvalidInput
 from liaison.extensions import db
 from stations import queries
-from stations.models import OpeningHours, Station, StationKind
+from stations.models import CheckinPolicy, OpeningHours, Station, StationKind, VoidedCode, new_station_code
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +27,10 @@ COORDINATE_STEP = Decimal("0.000001")
 #: A generous box around mainland China: anything outside is a typo or swapped fields.
 CHINA_LATITUDE = (Decimal(18), Decimal(54))
 CHINA_LONGITUDE = (Decimal(73), Decimal(135))
+#: ``update_station``'s default for the check-in policy: leave it as it is.
+KEEP = object()
+#: Fresh codes tried before giving up; with 31**8 codes a single collision is already unlikely.
+CODE_ATTEMPTS = 10
 
 
 # --- opening hours (接待时间) ---------------------------------------------------------------
@@ -139,7 +146,7 @@ def _check_coordinates(latitude, longitude):
 
 
 def _checked_values(station, kind, name, township, address, electoral_district, latitude, longitude,
-                    radius_m, opening_hours):
+                    radius_m, opening_hours, checkin_policy):
     """Check every field rule shared by create and edit; return the cleaned values."""
     if not isinstance(kind, StationKind):
         raise InvalidInput(_l("请选择类型：代表之家或代表联络站。"), "kind")
@@ -172,10 +179,13 @@ def _checked_values(station, kind, name, township, address, electoral_district, 
     if not isinstance(radius_m, int) or not RADIUS_MIN_M <= radius_m <= RADIUS_MAX_M:
         raise InvalidInput(_l("签到范围半径应在 %(min)s 到 %(max)s 米之间。",
                               min=RADIUS_MIN_M, max=RADIUS_MAX_M), "radius_m")
+    if not isinstance(checkin_policy, CheckinPolicy):
+        raise InvalidInput(_l("请选择签到核实方式：扫码屏和扫海报的签到哪些即时有效、哪些需工作人员核实。"),
+                           "checkin_policy")
     rows = _check_opening_hours(list(opening_hours or ()))
     return dict(kind=kind, name=name, township=township, address=address,
                 electoral_district=electoral_district, latitude=latitude, longitude=longitude,
-                radius_m=radius_m), rows
+                radius_m=radius_m, checkin_policy=checkin_policy), rows
 
 
 def _refuse_deactivation_in_use(station):
@@ -191,11 +201,13 @@ def _refuse_deactivation_in_use(station):
 # --- operations -----------------------------------------------------------------------------
 
 def create_station(kind, name, township, address, electoral_district=None, latitude=None, longitude=None,
-                   radius_m=DEFAULT_RADIUS_M, open_on_holidays=False, active=True, opening_hours=()):
+                   radius_m=DEFAULT_RADIUS_M, open_on_holidays=False, active=True, opening_hours=(),
+                   checkin_policy=CheckinPolicy.fence):
     """Add a 代表之家 or 代表联络站 with its opening hours ``[(weekday, opens, closes), ...]``."""
     values, rows = _checked_values(None, kind, name, township, address, electoral_district,
-                                   latitude, longitude, radius_m, opening_hours)
-    station = Station(open_on_holidays=bool(open_on_holidays), active=bool(active), **values)
+                                   latitude, longitude, radius_m, opening_hours, checkin_policy)
+    station = Station(open_on_holidays=bool(open_on_holidays), active=bool(active), code=_unused_code(),
+                      **values)
     for day, opens, closes in rows:
         station.opening_hours.append(OpeningHours(weekday=day, opens=opens, closes=closes))
     db.session.add(station)
@@ -207,10 +219,12 @@ def create_station(kind, name, township, address, electoral_district=None, latit
 
 def update_station(station, kind, name, township, address, electoral_district=None, latitude=None,
                    longitude=None, radius_m=DEFAULT_RADIUS_M, open_on_holidays=False, active=True,
-                   opening_hours=()):
+                   opening_hours=(), checkin_policy=KEEP):
     """Edit a station; its opening hours are replaced by ``opening_hours``."""
+    if checkin_policy is KEEP:
+        checkin_policy = station.checkin_policy
     values, rows = _checked_values(station, kind, name, township, address, electoral_district,
-                                   latitude, longitude, radius_m, opening_hours)
+                                   latitude, longitude, radius_m, opening_hours, checkin_policy)
     kind_changed = values["kind"] is not station.kind
     township_changed = values["township"].id != station.township_id
     if kind_changed or township_changed:
@@ -231,8 +245,9 @@ def update_station(station, kind, name, township, address, electoral_district=No
     station.active = bool(active)
     _replace_opening_hours(station, rows)
     db.session.flush()
-    log.info("station updated: station=%s township=%s kind=%s active=%s hours=%s",
-             station.id, station.township_id, station.kind.value, station.active, len(rows))
+    log.info("station updated: station=%s township=%s kind=%s active=%s hours=%s policy=%s",
+             station.id, station.township_id, station.kind.value, station.active, len(rows),
+             station.checkin_policy.value)
     return station
 
 
@@ -246,4 +261,35 @@ def set_station_active(station, active):
     station.active = active
     db.session.flush()
     log.info("station %s: station=%s", "activated" if active else "deactivated", station.id)
+    return station
+
+
+def _unused_code():
+    """A new station code that no station uses and no re-key has voided.
+
+    A voided code must never come back: an old poster of one station would then check
+    deputies in at another. The unique constraint on ``stations.code`` remains the last guard.
+    """
+    for _attempt in range(CODE_ATTEMPTS):
+        code = new_station_code()
+        taken = db.session.scalar(sa.select(Station.id).where(Station.code == code).limit(1))
+        if taken is None and db.session.get(VoidedCode, code) is None:
+            return code
+    raise RuntimeError(f"no unused station code after {CODE_ATTEMPTS} attempts")
+
+
+def rekey_station(station, by=None):
+    """Give the station a new QR code: every poster printed before, and every kiosk token, stops working.
+
+    The old code is kept as voided, so scanning an old poster says "此二维码已作废" instead of
+    "not found"; ``key_version`` goes up, which kiosk tokens carry.
+    """
+    db.session.add(VoidedCode(code=station.code, station_id=station.id, voided_at=utcnow(),
+                              voided_by_id=by.id if by is not None else None))
+    station.code = _unused_code()
+    station.key_version += 1
+    record_event("station.rekeyed", target=station, actor=by, detail=f"key_version={station.key_version}")
+    db.session.flush()
+    log.info("station re-keyed: station=%s key_version=%s by=%s",
+             station.id, station.key_version, by.id if by is not None else None)
     return station

@@ -12,15 +12,20 @@ from stations.models import Station, StationKind
 
 
 def station_list(q=None, kind=None, township_id=None, active=None, user=None):
-    """Select the stations the user may see, filtered and in pinyin order of their names."""
+    """Select the stations the user may see, filtered and in pinyin order of their names.
+
+    ``q`` matches part of the name or address, or the whole QR code.
+    """
     query = (
         sa.select(Station)
         .options(joinedload(Station.township), joinedload(Station.electoral_district))
     )
     query = scope(query, Station.township_id, user)
     if q:
+        # Staff handed a scanned URL or a poster's code find the station by its code too.
         query = query.where(sa.or_(Station.name.icontains(q, autoescape=True),
-                                   Station.address.icontains(q, autoescape=True)))
+                                   Station.address.icontains(q, autoescape=True),
+                                   Station.code == q.strip().lower()))
     if kind is not None:
         query = query.where(Station.kind == kind)
     if township_id is not None:

@@ -1,15 +1,25 @@
-"""The network pages: list, add, edit, view and (de)activate homes and stations (staff only)."""
+"""The network pages: list, add, edit, view, (de)activate and re-key homes and stations, their QR
+posters and downloads, and the kiosk screen shown at a station (staff only)."""
+import base64
+
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from markupsafe import Markup
 
 from liaison.accounts.access import STAFF_ROLES, ensure_township, roles_required
 from liaison.accounts.session import safe_next
+from liaison.clock import utcnow
 from liaison.errors import InvalidInput
 from liaison.extensions import db
 from liaison.townships.models import ElectoralDistrict, Township
-from stations import bp, operations, queries
-from stations.forms import ActiveForm, StationFilterForm, StationForm
+from liaison.uploads import content_disposition
+from stations import bp, operations, qrcodes, queries
+from stations.checkin.models import RejectReason
+from stations.forms import ActiveForm, RekeyForm, StationFilterForm, StationForm
 from stations.models import WEEKDAY_LABELS, Station, StationKind
+from stations.tokens import (KIOSK_ROTATE_SECONDS, ScanRefused, kiosk_token_lifetime, make_kiosk_token,
+                             station_for_code)
 
 
 def _station_or_404(station_id):
@@ -36,7 +46,7 @@ def _form_values(form):
         electoral_district=db.session.get(ElectoralDistrict, district_id) if district_id else None,
         address=form.address.data, latitude=form.latitude.data, longitude=form.longitude.data,
         radius_m=form.radius_m.data, open_on_holidays=form.open_on_holidays.data,
-        active=form.active.data, opening_hours=hours,
+        active=form.active.data, opening_hours=hours, checkin_policy=form.checkin_policy.data,
     )
 
 
@@ -123,7 +133,7 @@ def edit(station_id):
 @bp.route("/stations/<int:station_id>")
 @roles_required(*STAFF_ROLES)
 def detail(station_id):
-    """Everything about one station: data, opening hours per weekday, and the deputies it serves."""
+    """Everything about one station: data, opening hours, its QR code and the deputies it serves."""
     station = _station_or_404(station_id)
     hours_by_day = [(label, [h for h in station.opening_hours if h.weekday == day])
                     for day, label in enumerate(WEEKDAY_LABELS)]
@@ -131,6 +141,7 @@ def detail(station_id):
         "stations/detail.html", station=station, hours_by_day=hours_by_day,
         has_hours=bool(station.opening_hours), deputies=queries.deputies_of_station(station.id),
         link_deputies="deputies.detail" in current_app.view_functions,
+        rekey_form=RekeyForm(), station_url=qrcodes.station_url(station), rotate_seconds=KIOSK_ROTATE_SECONDS,
     )
 
 
@@ -162,3 +173,121 @@ def set_active(station_id):
 
 
 set_active.reshows_expired_form = False
+
+
+# --- QR posters and downloads --------------------------------------------------------------
+
+def _qr_file_name(station, extension):
+    """The downloaded file's name, e.g. 白鹭镇代表之家-签到二维码.png."""
+    return f"{station.name}-签到二维码.{extension}"
+
+
+def _download(body, mimetype, filename):
+    """A file download that is never cached: after a re-key the old image must not come back."""
+    response = current_app.response_class(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = content_disposition(filename)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/stations/<int:station_id>/poster")
+@roles_required(*STAFF_ROLES)
+def poster(station_id):
+    """The printable A4 poster: 家 or 站, the station and township, the QR code, how to check in."""
+    station = _station_or_404(station_id)
+    url = qrcodes.station_url(station)
+    # The SVG is drawn by the qrcode library from our own URL; its text is escaped XML.
+    return render_template("stations/poster.html", station=station, url=url,
+                           url_shown=url.split("://", 1)[-1], qr=Markup(qrcodes.qr_svg(url)))
+
+
+@bp.route("/stations/<int:station_id>/poster.png")
+@roles_required(*STAFF_ROLES)
+def poster_png(station_id):
+    """The poster's QR code as a PNG file, for printing in other layouts."""
+    station = _station_or_404(station_id)
+    return _download(qrcodes.qr_png(qrcodes.station_url(station)), "image/png",
+                     _qr_file_name(station, "png"))
+
+
+@bp.route("/stations/<int:station_id>/poster.svg")
+@roles_required(*STAFF_ROLES)
+def poster_svg(station_id):
+    """The poster's QR code as an SVG file (sharp at any size, for print shops)."""
+    station = _station_or_404(station_id)
+    body = '<?xml version="1.0" encoding="UTF-8"?>\n' + qrcodes.qr_svg(qrcodes.station_url(station))
+    return _download(body, "image/svg+xml", _qr_file_name(station, "svg"))
+
+
+@bp.route("/stations/<int:station_id>/rekey", methods=["POST"])
+@roles_required(*STAFF_ROLES)
+def rekey(station_id):
+    """Give the station a new QR code once the box is ticked; every poster printed before is void."""
+    station = _station_or_404(station_id)
+    form = RekeyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if not form.confirm.data:
+        flash(_l("二维码未重新生成：请先勾选“%(label)s”，再点“重新生成二维码”。", label=form.confirm.label.text),
+              "warning")
+        return redirect(url_for("stations.detail", station_id=station.id))
+    operations.rekey_station(station, by=current_user._get_current_object())
+    db.session.commit()
+    flash(_l("已为“%(name)s”重新生成二维码。此前打印的二维码已全部作废：请打印新海报张贴，"
+             "正在显示的扫码屏请重新打开。", name=station.name), "success")
+    return redirect(url_for("stations.detail", station_id=station.id))
+
+
+rekey.reshows_expired_form = False
+
+
+# --- kiosk screen (扫码屏) ------------------------------------------------------------------
+
+def _kiosk_station(code):
+    """The active station a kiosk URL names, or the refusal page and its status (404 unknown, 410 void)."""
+    try:
+        station = station_for_code(code)
+    except ScanRefused as refused:
+        if refused.station is not None:
+            ensure_township(refused.station.township_id)
+        status = 404 if refused.reason is RejectReason.unknown_code else 410
+        page = render_template("stations/kiosk_refused.html", refused=refused, station=refused.station)
+        return None, (page, status)
+    ensure_township(station.township_id)
+    return station, None
+
+
+def _kiosk_svg(station):
+    """The kiosk QR code right now: the check-in URL with a freshly signed token."""
+    return qrcodes.qr_svg(qrcodes.kiosk_url(station, make_kiosk_token(station)))
+
+
+@bp.route("/s/<code>/kiosk")
+@roles_required(*STAFF_ROLES)
+def kiosk(code):
+    """The full-screen kiosk page shown at the station: a QR that changes every few seconds.
+
+    kiosk.js fetches a new image from ``kiosk_qr`` every ``KIOSK_ROTATE_SECONDS``; without
+    JavaScript a <noscript> meta refresh reloads the whole page instead.
+    """
+    station, refused = _kiosk_station(code)
+    if refused is not None:
+        return refused
+    first = base64.b64encode(_kiosk_svg(station).encode()).decode()
+    return render_template(
+        "stations/kiosk.html", station=station, qr_src="data:image/svg+xml;base64," + first,
+        rotate_seconds=KIOSK_ROTATE_SECONDS, lifetime_seconds=kiosk_token_lifetime(), now=utcnow(),
+        time_zone=current_app.config["LIAISON_TIMEZONE"],
+    )
+
+
+@bp.route("/s/<code>/kiosk/qr.svg")
+@roles_required(*STAFF_ROLES)
+def kiosk_qr(code):
+    """The kiosk's next QR code as SVG, never cached (each one carries a new token)."""
+    station, refused = _kiosk_station(code)
+    if refused is not None:
+        return refused
+    response = current_app.response_class(_kiosk_svg(station), mimetype="image/svg+xml")
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -35,6 +35,7 @@ ACTION_LABELS = {
     "checkin.back_entry": _l("补登签到"),
     "checkin.confirmed": _l("确认签到"),
     "checkin.rejected": _l("驳回签到"),
+    "station.rekeyed": _l("二维码重新生成"),
     "audit.pruned": _l("清理过期日志"),
 }
 
