@@ -42,6 +42,8 @@ def load_config(instance_path, overrides=None):
         "LIAISON_ACTIVATION_DAYS": 7,
         #: Seconds a kiosk QR token stays valid (the screen shows a new one every 20 s).
         "LIAISON_KIOSK_TOKEN_SECONDS": int(os.environ.get("LIAISON_KIOSK_TOKEN_SECONDS", 60)),
+        #: Hours a kiosk screen keeps working after the staff member who opened it signs out.
+        "LIAISON_KIOSK_DISPLAY_HOURS": int(os.environ.get("LIAISON_KIOSK_DISPLAY_HOURS", 12)),
         #: Sign-in lockout: failures allowed per account and per client address, and the lock length.
         "LIAISON_LOGIN_MAX_FAILURES": int(os.environ.get("LIAISON_LOGIN_MAX_FAILURES", 5)),
         "LIAISON_LOGIN_MAX_FAILURES_PER_ADDRESS": int(os.environ.get("LIAISON_LOGIN_MAX_FAILURES_PER_ADDRESS", 30)),

@@ -6,7 +6,7 @@ forwarded to someone elsewhere is already stale when they scan it.
 """
 import sqlalchemy as sa
 from flask import current_app
-from itsdangerous import BadSignature, SignatureExpired, TimestampSigner
+from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 
 from liaison.clock import utcnow
 from liaison.extensions import db
@@ -61,6 +61,29 @@ def check_kiosk_token(token, station, now=None):
     if version != str(station.key_version):
         # A token from before a re-key: the screen showing it is no longer trusted.
         raise ScanRefused(RejectReason.invalid_token, station)
+
+
+def _display_serializer():
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="liaison.kiosk-display")
+
+
+def make_display_token(station):
+    """A token that lets one kiosk screen keep fetching codes after staff sign out.
+
+    It only authorises fetching this station's kiosk codes, for LIAISON_KIOSK_DISPLAY_HOURS,
+    and dies with a re-key; a staff session is not kept alive by the screen's requests.
+    """
+    return _display_serializer().dumps([station.id, station.key_version])
+
+
+def display_token_valid(token, station):
+    """True when ``token`` was made for this station at its current key version and is fresh."""
+    max_age = current_app.config["LIAISON_KIOSK_DISPLAY_HOURS"] * 3600
+    try:
+        station_id, version = _display_serializer().loads(token or "", max_age=max_age)
+    except (BadSignature, ValueError, TypeError):
+        return False
+    return station_id == station.id and version == station.key_version
 
 
 def station_for_code(code):

@@ -11,15 +11,15 @@ from liaison.accounts.access import STAFF_ROLES, ensure_township, roles_required
 from liaison.accounts.session import safe_next
 from liaison.clock import utcnow
 from liaison.errors import InvalidInput
-from liaison.extensions import db
+from liaison.extensions import db, login_manager
 from liaison.townships.models import ElectoralDistrict, Township
 from liaison.uploads import content_disposition
 from stations import bp, operations, qrcodes, queries
 from stations.checkin.models import RejectReason
 from stations.forms import ActiveForm, RekeyForm, StationFilterForm, StationForm
 from stations.models import WEEKDAY_LABELS, Station, StationKind
-from stations.tokens import (KIOSK_ROTATE_SECONDS, ScanRefused, kiosk_token_lifetime, make_kiosk_token,
-                             station_for_code)
+from stations.tokens import (KIOSK_ROTATE_SECONDS, ScanRefused, display_token_valid, kiosk_token_lifetime,
+                             make_display_token, make_kiosk_token, station_for_code)
 
 
 def _station_or_404(station_id):
@@ -275,19 +275,32 @@ def kiosk(code):
         return refused
     first = base64.b64encode(_kiosk_svg(station).encode()).decode()
     return render_template(
-        "stations/kiosk.html", station=station, qr_src="data:image/svg+xml;base64," + first,
+        "stations/kiosk.html", station=station, display_token=make_display_token(station),
+        qr_src="data:image/svg+xml;base64," + first,
         rotate_seconds=KIOSK_ROTATE_SECONDS, lifetime_seconds=kiosk_token_lifetime(), now=utcnow(),
         time_zone=current_app.config["LIAISON_TIMEZONE"],
     )
 
 
 @bp.route("/s/<code>/kiosk/qr.svg")
-@roles_required(*STAFF_ROLES)
 def kiosk_qr(code):
-    """The kiosk's next QR code as SVG, never cached (each one carries a new token)."""
-    station, refused = _kiosk_station(code)
-    if refused is not None:
-        return refused
+    """The kiosk's next QR code as SVG, never cached (each one carries a new token).
+
+    The screen asks with the display token it got with the page, so it keeps working after the
+    staff member who opened it signs out; without that token only staff in scope get a code.
+    """
+    try:
+        station = station_for_code(code)
+    except ScanRefused:
+        station = None
+    if station is None or not display_token_valid(request.args.get("d"), station):
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        if not current_user.has_role(*STAFF_ROLES):
+            abort(403)
+        station, refused = _kiosk_station(code)
+        if refused is not None:
+            return refused
     response = current_app.response_class(_kiosk_svg(station), mimetype="image/svg+xml")
     response.headers["Cache-Control"] = "no-store"
     return response

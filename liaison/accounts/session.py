@@ -32,6 +32,11 @@ def init_login_manager(login_manager):
         return user
 
 
+#: Requests a screen makes by itself (the kiosk's rotating code): they are not a person at work,
+#: so they neither keep a staff session alive nor end it.
+IDLE_EXEMPT = {"static", "bootstrap.static", "stations.kiosk_qr"}
+
+
 def init_app(app):
     """Staff idle timeout and the deputies' sliding remember cookie; call after ``login_manager.init_app``.
 
@@ -45,7 +50,7 @@ def init_app(app):
         """Staff who leave a screen unattended are signed out (deputies keep their phone sign-in)."""
         from liaison.accounts.access import STAFF_ROLES
 
-        if request.endpoint in ("static", "bootstrap.static") or not current_user.is_authenticated:
+        if request.endpoint in IDLE_EXEMPT or not current_user.is_authenticated:
             return None
         now = int(utcnow().timestamp())
         if current_user.has_role(*STAFF_ROLES):

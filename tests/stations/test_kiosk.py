@@ -52,7 +52,7 @@ def test_kiosk_page_shows_a_qr_with_a_valid_token(client, login_as, network, sta
     assert re.search(r'<time id="kiosk-clock"[^>]*>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d</time>', page)
     # The renewal: kiosk.js swaps the image; without JavaScript the page reloads itself.
     assert '<script src="/static/kiosk.js"></script>' in page
-    assert f'data-source="/s/{code}/kiosk/qr.svg"' in page
+    assert f'data-source="/s/{code}/kiosk/qr.svg?d=' in page
     assert f'data-refresh-seconds="{KIOSK_ROTATE_SECONDS}"' in page
     assert f'<noscript><meta http-equiv="refresh" content="{KIOSK_ROTATE_SECONDS}"></noscript>' in page
     assert "style=" not in page and not re.search(r"<script(?![^>]*\ssrc=)", page)
@@ -214,3 +214,27 @@ def test_kiosk_screen_in_chromium_shows_a_scannable_code_that_renews(db, network
     current = _db.session.get(Station, station_id)
     check_kiosk_token(token_of(first_url), current)
     check_kiosk_token(token_of(second_url), current)
+
+
+def test_kiosk_screen_keeps_working_after_staff_sign_out_without_keeping_them_signed_in(app, client, db, login_as):
+    """The screen's own requests use the display token: staff may sign out, and the screen's
+    requests do not count as staff activity."""
+    import re
+
+    from freezegun import freeze_time
+
+    township = factories.make_township()
+    station = factories.make_station(township=township)
+    code = station.code
+    with freeze_time("2026-11-26 02:00:00") as frozen:
+        login_as("township_staff", townships=[township])
+        page = client.get(f"/s/{code}/kiosk").get_data(as_text=True)
+        source = re.search(r'data-source="([^"]+)"', page).group(1).replace("&amp;", "&")
+        frozen.tick(25 * 60)
+        assert client.get(source).status_code == 200
+        frozen.tick(10 * 60)  # 35 idle minutes: the screen's fetches did not count as activity
+        assert client.get("/stations").status_code == 302
+        screen = app.test_client()  # no session at all, only the display token
+        response = screen.get(source)
+        assert response.status_code == 200 and response.mimetype == "image/svg+xml"
+        assert screen.get(f"/s/{code}/kiosk/qr.svg").status_code == 302  # no token: sign in
