@@ -1,0 +1,84 @@
+"""``liaison scheduler`` (the one scheduler process) and ``liaison jobs`` (list, run one by hand).
+
+APScheduler is imported inside the commands only, so loading the CLI (and the web app) never does.
+"""
+import sys
+
+import click
+from flask import current_app
+
+from liaison.clock import local_today, to_local
+from liaison.jobs import queries
+from liaison.jobs.models import Outcome, RunSource
+from liaison.jobs.operations import retry_job, run_job
+from liaison.jobs.registry import load_jobs
+
+
+@click.command("scheduler")
+def scheduler_command():
+    """Run the scheduled jobs (reminders, ...) in this process until stopped.
+
+    Exactly one scheduler may run per database: a second one exits with status 1. At start it
+    runs the periods missed while no scheduler was running. Never run it inside web workers.
+    """
+    from liaison.jobs.scheduler import AlreadyRunning, run_scheduler
+
+    app = current_app._get_current_object()
+    try:
+        code = run_scheduler(app, echo=click.echo)
+    except AlreadyRunning as error:
+        click.echo(f"Another scheduler is already running ({error}); this one exits. "
+                   "已有一个调度进程在运行，本进程退出。", err=True)
+        sys.exit(1)
+    sys.exit(code)
+
+
+@click.group("jobs")
+def jobs_cli():
+    """Scheduled jobs (定时任务): list them and their last runs, or run one by hand."""
+
+
+@jobs_cli.command("list")
+def list_jobs():
+    """Show every registered job, its schedule and its last run."""
+    from liaison.jobs.scheduler import cron_trigger
+
+    for job in load_jobs().values():
+        last = queries.latest_runs(job.id, limit=1)
+        trigger = cron_trigger(job, current_app.config)
+        line = f"{job.id:32} {job.cadence.name:8} {trigger}"
+        if last:
+            run = last[0]
+            line += f"  last: {run.period} {run.outcome.value} {to_local(run.started_at):%Y-%m-%d %H:%M}"
+        click.echo(line)
+
+
+@jobs_cli.command("run")
+@click.argument("job_id")
+@click.option("--period", "period_key", help="The period to run for (2026-03, 2026-Q1 or 2026-03-27, "
+                                             "as the job uses); default: the current one.")
+@click.option("--retry", is_flag=True, help="Run again if the recorded run for that period failed.")
+def run_one(job_id, period_key, retry):
+    """Run one job by hand, still at most once per period."""
+    jobs = load_jobs()
+    job = jobs.get(job_id)
+    if job is None:
+        raise click.BadParameter(f"unknown job; registered: {', '.join(jobs)}", param_hint="JOB_ID")
+    today = local_today()
+    try:
+        period = job.cadence.parse(period_key) if period_key else job.cadence.period_of(today)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--period") from None
+    if period.first_day > today:
+        # Claiming a future period now would stop its scheduled run from ever happening.
+        raise click.BadParameter(f"{period.key} has not started yet", param_hint="--period")
+    run = (retry_job if retry else run_job)(job, period, RunSource.manual)
+    if run is None:
+        existing = queries.find_run(job.id, period.key)
+        state = existing.outcome.value if existing else "unknown"
+        click.echo(f"{job.id} already ran for {period.key} ({state}); nothing done."
+                   + ("" if retry or state != "failure" else " Use --retry to run it again."))
+        return
+    click.echo(f"{job.id} {period.key}: {run.outcome.value} {run.detail}")
+    if run.outcome is Outcome.failure:
+        sys.exit(1)

@@ -1,0 +1,146 @@
+"""The job registry: plain functions with a stable id, a cron schedule in local time and a period.
+
+A job is registered where its domain lives, with the ``job`` decorator::
+
+    @job("rota_no_shows", title=_l("排班缺席登记"), cadence=DAILY,
+         cron=lambda config: {"hour": 1, "minute": 0})
+    def record_no_shows(period):
+        ...
+        return "3 no-shows"
+
+and its module is listed in ``JOB_MODULES``. The function receives the ``Period`` it runs for and
+returns a short detail for the runs page. It must be safe to run twice for the same period (the
+runner records one run per period, but a run that failed half-way may be retried by hand).
+"""
+import importlib
+import re
+from calendar import monthrange
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Callable
+
+#: Modules that register jobs; a new domain with jobs adds its module here.
+JOB_MODULES = (
+    "liaison.notifications.jobs",
+)
+
+JOBS = {}
+
+
+@dataclass(frozen=True)
+class Period:
+    """A local calendar period a run is for."""
+
+    key: str
+    first_day: date
+    last_day: date
+
+    def __contains__(self, day):
+        return self.first_day <= day <= self.last_day
+
+
+@dataclass(frozen=True)
+class Cadence:
+    """How a job's runs are keyed: one run per day, month or quarter."""
+
+    name: str
+    #: At least the length of one period, to look back far enough when catching up.
+    span: timedelta
+    key_of: Callable[[date], str] = field(repr=False)
+    parse: Callable[[str], Period] = field(repr=False)
+
+    def period_of(self, day):
+        """The period containing a local date."""
+        return self.parse(self.key_of(day))
+
+
+def _month_bounds(year, month):
+    return date(year, month, 1), date(year, month, monthrange(year, month)[1])
+
+
+def _parse_day(key):
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", key):
+        raise ValueError(f"not a day period (YYYY-MM-DD): {key!r}")
+    day = date.fromisoformat(key)
+    return Period(key, day, day)
+
+
+def _parse_month(key):
+    match = re.fullmatch(r"(\d{4})-(\d{2})", key)
+    if not match or not 1 <= int(match[2]) <= 12:
+        raise ValueError(f"not a month period (YYYY-MM): {key!r}")
+    return Period(key, *_month_bounds(int(match[1]), int(match[2])))
+
+
+def _parse_quarter(key):
+    match = re.fullmatch(r"(\d{4})-Q([1-4])", key)
+    if not match:
+        raise ValueError(f"not a quarter period (YYYY-Qn): {key!r}")
+    year, quarter = int(match[1]), int(match[2])
+    first, _ = _month_bounds(year, quarter * 3 - 2)
+    _, last = _month_bounds(year, quarter * 3)
+    return Period(key, first, last)
+
+
+DAILY = Cadence("day", timedelta(days=1), lambda d: d.isoformat(), _parse_day)
+MONTHLY = Cadence("month", timedelta(days=31), lambda d: f"{d.year}-{d.month:02d}", _parse_month)
+QUARTERLY = Cadence("quarter", timedelta(days=92), lambda d: f"{d.year}-Q{(d.month - 1) // 3 + 1}",
+                    _parse_quarter)
+
+
+@dataclass(frozen=True)
+class Job:
+    """A registered job."""
+
+    id: str
+    title: object
+    func: Callable[[Period], str | None] = field(repr=False)
+    cadence: Cadence
+    #: Maps the app config to APScheduler cron fields (day, month, hour, minute...) in local time.
+    cron: Callable[[dict], dict] = field(repr=False)
+    #: How many of the latest periods whose time has come are run when their run is missing.
+    catch_up: int = 2
+
+    def cron_fields(self, config):
+        """The cron fields for this app (second defaults to 0, minute to 0)."""
+        fields = {"second": 0, "minute": 0}
+        fields.update(self.cron(config))
+        return fields
+
+
+def job(job_id, *, title, cadence, cron, catch_up=2):
+    """Register the decorated function as a job with a stable id (ids are stored in ``job_runs``)."""
+    if not re.fullmatch(r"[a-z][a-z0-9_]{1,59}", job_id):
+        raise ValueError(f"job ids are lower-case identifiers: {job_id!r}")
+
+    def register(func):
+        existing = JOBS.get(job_id)
+        if existing is not None and existing.func.__qualname__ != func.__qualname__:
+            raise ValueError(f"job id {job_id!r} is registered twice")
+        JOBS[job_id] = Job(job_id, title, func, cadence, cron, catch_up)
+        return func
+
+    return register
+
+
+def load_jobs():
+    """Import every module that registers jobs; returns the registry by id, in registration order."""
+    for module in JOB_MODULES:
+        importlib.import_module(module)
+    return JOBS
+
+
+def get_job(job_id):
+    """The registered job with that id, or None."""
+    return load_jobs().get(job_id)
+
+
+def parse_days(value, name):
+    """Check a list of days of the month for a cron field: "25", "25,28" or "last"."""
+    parts = [p.strip() for p in str(value).split(",") if p.strip()]
+    if not parts:
+        raise ValueError(f"{name} is empty")
+    for part in parts:
+        if part != "last" and not (part.isdigit() and 1 <= int(part) <= 31):
+            raise ValueError(f"{name}: {part!r} is not a day of the month (1-31 or 'last')")
+    return ",".join(parts)
