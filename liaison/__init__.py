@@ -91,9 +91,19 @@ def register_blueprints(app):
     from stations import bp as stations_bp
     from stations.checkin import bp as checkin_bp
 
+    from liaison.calendar import bp as calendar_bp
+    from liaison.jobs import bp as jobs_bp
+    from liaison.notifications import bp as notifications_bp
+
+    for blueprint in (calendar_bp, jobs_bp, notifications_bp):
+        app.register_blueprint(blueprint)
     for blueprint in (main_bp, accounts_bp, audit_bp, townships_bp, terms_bp, deputies_bp, stations_bp,
                       checkin_bp):
         app.register_blueprint(blueprint)
+
+    from liaison.reports import bp as reports_bp
+
+    app.register_blueprint(reports_bp)
 
 
 def register_errorhandlers(app):
@@ -116,6 +126,10 @@ def register_commands(app):
     from liaison.backup import backup_command, restore_command
     from liaison.seed import seed_cli
 
+    from liaison.jobs.cli import jobs_cli, scheduler_command
+
+    for command in (jobs_cli, scheduler_command):
+        app.cli.add_command(command)
     for command in (users_cli, audit_cli, seed_cli, backup_command, restore_command):
         app.cli.add_command(command)
 

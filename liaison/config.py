@@ -18,6 +18,18 @@ def _env_bool(name, default=False):
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _smtp_tls(value):
+    """Read LIAISON_SMTP_TLS: starttls, ssl or none (a yes/no value means starttls/none)."""
+    value = (value or "").strip().lower()
+    if value in {"starttls", "ssl", "none"}:
+        return value
+    if value in {"1", "true", "yes", "on"}:
+        return "starttls"
+    if value in {"0", "false", "no", "off", ""}:
+        return "none"
+    raise ConfigError(f"LIAISON_SMTP_TLS must be starttls, ssl or none, not {value!r}")
+
+
 def load_config(instance_path, overrides=None):
     """Build the config dict for one app from the environment, then apply ``overrides``.
 
@@ -56,6 +68,22 @@ def load_config(instance_path, overrides=None):
         "LIAISON_AUDIT_RETENTION_DAYS": max(180, int(os.environ.get("LIAISON_AUDIT_RETENTION_DAYS", 1095))),
         #: Number of reverse proxies in front of the app whose X-Forwarded-For may be trusted.
         "LIAISON_PROXY_COUNT": int(os.environ.get("LIAISON_PROXY_COUNT", 0)),
+        #: Days of the month (comma-separated, 1-31 or "last") when deputies who have not visited a
+        #: station get the month-end reminder (月进站); it is sent once per deputy and month.
+        "LIAISON_MONTH_END_REMINDER_DAYS": os.environ.get("LIAISON_MONTH_END_REMINDER_DAYS", "25"),
+        #: The same for 季回家, in the last month of each quarter (March, June, September, December).
+        "LIAISON_QUARTER_END_REMINDER_DAYS": os.environ.get("LIAISON_QUARTER_END_REMINDER_DAYS", "25"),
+        #: Email delivery: off unless a host is set. TLS is "starttls" (port 587), "ssl" (465) or "none".
+        "LIAISON_SMTP_HOST": os.environ.get("LIAISON_SMTP_HOST", ""),
+        "LIAISON_SMTP_PORT": int(os.environ.get("LIAISON_SMTP_PORT", 587)),
+        "LIAISON_SMTP_USER": os.environ.get("LIAISON_SMTP_USER", ""),
+        "LIAISON_SMTP_PASSWORD": os.environ.get("LIAISON_SMTP_PASSWORD", ""),
+        "LIAISON_SMTP_FROM": os.environ.get("LIAISON_SMTP_FROM") or os.environ.get("LIAISON_SMTP_USER", ""),
+        "LIAISON_SMTP_TLS": _smtp_tls(os.environ.get("LIAISON_SMTP_TLS", "starttls")),
+        #: The SMS gateway class (dotted path, taking the config); "none" turns SMS off. The default
+        #: only writes an outbox that committee staff can read.
+        "LIAISON_SMS_GATEWAY": os.environ.get("LIAISON_SMS_GATEWAY",
+                                              "liaison.notifications.channels:OutboxGateway"),
         "LIAISON_PAGE_SIZE": 20,
         "BABEL_DEFAULT_LOCALE": "zh_CN",
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("LIAISON_TIMEZONE", "Asia/Shanghai"),

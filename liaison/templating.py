@@ -27,10 +27,16 @@ def init_app(app):
 
         items = [("main.index", _l("首页"))]
         if current_user.has_role(Role.township_staff, Role.committee, Role.admin):
-            items += [("deputies.index", _l("代表")), ("stations.index", _l("家站"))]
+            items += [("deputies.index", _l("代表")), ("stations.index", _l("家站")),
+                      ("checkin.today", _l("今日签到")), ("checkin.queue", _l("待核实"))]
         if current_user.has_role(Role.committee, Role.admin):
             items += [("townships.index", _l("乡镇（街道）")), ("terms.index", _l("届次")),
                       ("accounts.users", _l("账号"))]
+        if current_user.is_authenticated:
+            from liaison.notifications.queries import unread_count
+
+            unread = unread_count(current_user.id)
+            items.append(("notifications.inbox", _l("消息（%(n)s）", n=unread) if unread else _l("消息")))
         return [(e, label) for e, label in items if e in current_app.view_functions]
 
     @app.context_processor

@@ -16,6 +16,7 @@ PUBLIC = frozenset(ROLES)
 SIGNED_IN = frozenset(ROLES) - {"anonymous"}
 STAFF = frozenset({"township_staff", "committee", "admin"})
 DISTRICT = frozenset({"committee", "admin"})
+DEPUTY = frozenset({"deputy"})
 
 ACCESS = {
     "static": PUBLIC,
@@ -51,11 +52,45 @@ ACCESS = {
     "deputies.edit_mandate": DISTRICT,
     "deputies.end_mandate": DISTRICT,
     "deputies.new_suspension": DISTRICT,
+    "deputies.export_roster": STAFF,
+    "deputies.reveal_mobile": STAFF,
     "stations.index": STAFF,
     "stations.new": STAFF,
     "stations.detail": STAFF,
     "stations.edit": STAFF,
     "stations.set_active": STAFF,
+    "stations.poster": STAFF,
+    "stations.poster_png": STAFF,
+    "stations.poster_svg": STAFF,
+    "stations.rekey": STAFF,
+    "stations.kiosk": STAFF,
+    "stations.kiosk_qr": STAFF,
+    "checkin.scan": PUBLIC,
+    "checkin.done": DEPUTY,
+    "checkin.checkout": DEPUTY,
+    "checkin.mine": DEPUTY,
+    "checkin.today": STAFF,
+    "checkin.queue": STAFF,
+    "checkin.review": STAFF,
+    "checkin.back_entry": STAFF,
+    "reports.sessions": STAFF,
+    "reports.new_session": STAFF,
+    "reports.session": STAFF,
+    "reports.new_report": STAFF,
+    "reports.edit_report": STAFF,
+    "reports.attachment": STAFF,
+    "reports.exemptions": DISTRICT,
+    "reports.new_exemption": DISTRICT,
+    "reports.targets": DISTRICT,
+    "calendar.index": DISTRICT,
+    "calendar.new_day": DISTRICT,
+    "calendar.delete_day": DISTRICT,
+    "jobs.index": DISTRICT,
+    "notifications.inbox": SIGNED_IN,
+    "notifications.mark_read": SIGNED_IN,
+    "notifications.mark_all_read": SIGNED_IN,
+    "notifications.email": SIGNED_IN,
+    "notifications.outbox": DISTRICT,
 }
 
 #: Routes whose answer to an allowed user is a redirect to the login page by design.
@@ -87,6 +122,9 @@ def records(db):
         "term_id": district_term.id, "deputy_id": deputy.id, "mandate_id": mandate.id,
         "station_id": station.id, "user_id": account.id, "token": "not-a-token", "code": "zh_CN",
         "filename": "app.css",
+        "day_id": 1, "message_id": 1,  # no such calendar day or message: allowed users get 404
+        "checkin_id": 1,  # no such check-in: its owner-only pages answer 404 to everyone else
+        "session_id": 1, "report_id": 1,  # no such session or report: staff get 404, others 403 or sign-in
     }
 
 
