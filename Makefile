@@ -8,10 +8,13 @@ MO_FILES := $(PO_FILES:.po=.mo)
 
 .PHONY: run test install translations extract-messages clean
 
+# The scheduler runs beside the development server as its own process and stops with it.
 run: $(VENV)/.installed-app translations
 	$(DEV_ENV) $(BIN)/liaison db upgrade
 	$(DEV_ENV) $(BIN)/liaison seed demo --if-empty
-	$(DEV_ENV) $(BIN)/liaison run --host 127.0.0.1 --port 5000
+	$(DEV_ENV) $(BIN)/liaison scheduler & scheduler=$$!; \
+	  trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
+	  $(DEV_ENV) $(BIN)/liaison run --host 127.0.0.1 --port 5000
 
 test: $(VENV)/.installed-test translations
 	$(BIN)/pytest
