@@ -1,0 +1,106 @@
+"""Forms for check-in: the one-button scan form, 签退 with the reception record, staff review and 补登."""
+from flask_babel import lazy_gettext as _l
+from wtforms import (DateField, HiddenField, IntegerField, SelectField, SelectMultipleField, StringField,
+                     TextAreaField)
+from wtforms.fields.choices import SelectChoice
+from wtforms.fields.datetime import TimeField
+from wtforms.validators import InputRequired, Length
+
+from liaison.forms import Form
+from stations.checkin.operations import MATTERS_MAX, MAX_CONSTITUENTS, NOTE_MAX, REASON_MAX, Location
+
+
+def optional_id(value):
+    """Coerce a select's value to an id; the empty option or garbage becomes None."""
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def int_list(value):
+    """Coerce a ticked box's value to an id (garbage becomes 0, which names no check-in)."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+class ScanForm(Form):
+    """The 签到 button: a nonce made when the page was shown, the kiosk token, and the phone's fix."""
+
+    nonce = HiddenField()
+    #: The kiosk token from the scanned URL (?t=…); empty for a poster.
+    t = HiddenField()
+    # Filled by checkin.js from navigator.geolocation; empty when the phone shared nothing.
+    latitude = HiddenField()
+    longitude = HiddenField()
+    accuracy = HiddenField()
+
+    def location(self):
+        """The phone's location from the hidden fields, or None."""
+        return Location.parse(self.latitude.data, self.longitude.data, self.accuracy.data)
+
+
+class CountField(IntegerField):
+    """A whole number typed on a phone's number pad; a Chinese message for anything else."""
+
+    def process_formdata(self, valuelist):
+        """Read the number; blank stays None (the rules say what is missing)."""
+        raw = (valuelist[0] if valuelist else "").strip()
+        self.data = None
+        if not raw:
+            return
+        try:
+            self.data = int(raw)
+        except ValueError:
+            raise ValueError(_l("%(label)s应为整数，例如 3。", label=self.label.text)) from None
+
+
+class CheckoutForm(Form):
+    """签退 with the reception record (接待记录)."""
+
+    constituents_received = CountField(
+        _l("接待群众人数"), default=0,
+        render_kw={"inputmode": "numeric", "min": 0, "max": MAX_CONSTITUENTS},
+        description=_l("没有接待群众填 0。"),
+    )
+    matters_raised = TextAreaField(
+        _l("群众反映的问题"), validators=[Length(max=MATTERS_MAX, message=_l("最多 %(max)d 字。"))],
+        render_kw={"rows": 5, "maxlength": MATTERS_MAX},
+        description=_l("简要记录群众反映的问题和诉求，一条一行；没有可不填。"),
+    )
+
+
+class ReviewForm(Form):
+    """Confirm or reject ticked pending check-ins, with an optional note."""
+
+    ids = SelectMultipleField(coerce=int_list, validate_choice=False)
+    action = HiddenField()
+    note = StringField(_l("备注"), validators=[Length(max=NOTE_MAX, message=_l("备注最多 %(max)d 字。"))],
+                       description=_l("例如“已核对纸质签到簿”；驳回时请写明原因。"))
+
+
+class BackEntryForm(Form):
+    """补登: a check-in from a paper sign-in sheet; the select options are filled by the view."""
+
+    station_id = SelectField(_l("家站"), coerce=optional_id, validate_choice=False,
+                             validators=[InputRequired(_l("请选择家站。"))])
+    deputy_id = SelectField(_l("代表"), coerce=optional_id, validate_choice=False,
+                            validators=[InputRequired(_l("请选择代表。"))])
+    day = DateField(_l("签到日期"), validators=[InputRequired(_l("请填写签到日期。"))])
+    time = TimeField(_l("签到时间"), validators=[InputRequired(_l("请填写签到时间，例如 09:30。"))])
+    reason = StringField(
+        _l("补登原因"), validators=[InputRequired(_l("请填写补登原因。")), Length(max=REASON_MAX)],
+        description=_l("例如“手机没电，已在纸质签到簿签名”。"),
+    )
+
+    def fill_choices(self, stations, deputies):
+        """Offer the user's homes and stations (grouped by township) and the deputies found."""
+        inactive = _l("（已停用）")
+        self.station_id.choices = [SelectChoice(value="", label=_l("请选择家站"))] + [
+            SelectChoice(value=str(s.id), optgroup=s.township.name,
+                         label=f"{s.name}（{s.kind.short_label}）" + ("" if s.active else str(inactive)))
+            for s in stations]
+        self.deputy_id.choices = [SelectChoice(value="", label=_l("请选择代表"))] + [
+            SelectChoice(value=str(d.id), label=d.name) for d in deputies]

@@ -1,0 +1,387 @@
+"""Writes on check-ins: record a scan or refuse it, 签退, 补登 and staff review. Each flushes and logs;
+the view commits once.
+
+What counts at once (issue 4, DOMAIN.md "Which check-ins count"):
+
+- A kiosk scan counts at once (its signed token expires within a minute, so it proves presence),
+  unless the station's policy is ``staff_confirms``.
+- A poster scan counts at once only under the ``fence`` policy, when the phone shared its location,
+  the station has coordinates, the fix is precise enough and it lies inside the fence. Otherwise it
+  is pending (待核实) with the reason. A photo of a poster forwarded to a chat group never counts on
+  its own: the phone at home is outside the fence, or shares nothing. Under the ``kiosk_only`` and
+  ``staff_confirms`` policies staff decide every poster scan, so the page does not ask for location.
+- Fence rule, decided here: the fix is precise enough when its reported accuracy is at most
+  ``max(radius_m, 100 m)`` (a phone indoors typically reports 10–65 m; a cell-tower fix of several
+  hundred metres cannot tell inside from outside). It is inside when the distance from the
+  station's point is at most ``radius_m + min(accuracy, 50 m)``: the margin forgives GPS jitter at
+  the edge, and its cap keeps a coarse fix from stretching the fence.
+- A doubt overrides everything above: when the deputy's previous check-in (any station, not
+  rejected) was so recent that travelling between the two stations' points would need more than
+  120 km/h, the new scan is pending (``implausible_travel``), even from a kiosk. Places closer than
+  500 m (a home and a station sharing a compound) never raise the doubt.
+
+The phone's coordinates are used for the fence test and dropped: only ``inside_fence`` and the
+accuracy in whole metres are stored, and neither coordinates nor accuracy are ever logged.
+"""
+import logging
+import math
+import re
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
+
+from liaison.accounts.access import STAFF_ROLES, visible_township_ids
+from liaison.accounts.models import Role
+from liaison.audit.operations import record_event
+from liaison.clock import local_zone, to_local, utcnow
+from liaison.errors import InvalidInput
+from liaison.extensions import db
+from stations.checkin.models import Checkin, FailedScan, Method, PendingReason, RejectReason, Status
+from stations.checkin.queries import period_keys
+from stations.models import CheckinPolicy, Station, StationKind
+from stations.tokens import ScanRefused, check_kiosk_token, station_for_code
+
+log = logging.getLogger(__name__)
+
+#: A client nonce: what ``secrets.token_urlsafe(16)`` makes (22 characters), within sane bounds.
+NONCE_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+#: The loosest accuracy a fix may report and still decide the fence (see the module docstring).
+MIN_ACCURACY_LIMIT_M = 100
+#: The most the reported accuracy may widen the fence at its edge.
+EDGE_MARGIN_CAP_M = 50
+#: Faster than this between two stations' points is a doubt (a car on an expressway, at most).
+MAX_TRAVEL_KMH = 120
+#: Places this close are never a doubt, however short the time between the scans.
+TRAVEL_FLOOR_M = 500
+EARTH_RADIUS_M = 6_371_008.8
+MAX_CONSTITUENTS = 500
+MATTERS_MAX = 2000
+REASON_MIN, REASON_MAX = 2, 200
+NOTE_MAX = 200
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where the phone said it was: used for the fence test, then dropped (never stored or logged)."""
+
+    latitude: float = field(repr=False)
+    longitude: float = field(repr=False)
+    #: Radius in metres of the phone's 68% confidence circle, as the browser reports it.
+    accuracy_m: float = field(repr=False)
+
+    @classmethod
+    def parse(cls, latitude, longitude, accuracy):
+        """A location from the page's hidden fields, or None when absent or not believable."""
+        try:
+            values = [float(v) for v in (latitude, longitude, accuracy)]
+        except (TypeError, ValueError):
+            return None
+        lat, lon, acc = values
+        if not all(math.isfinite(v) for v in values):
+            return None
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180 and 0 < acc < 1_000_000):
+            return None
+        return cls(lat, lon, acc)
+
+
+def distance_m(lat1, lon1, lat2, lon2):
+    """Great-circle (haversine) distance in metres between two WGS-84 points."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    d_phi = phi2 - phi1
+    d_lambda = math.radians(lon2 - lon1)
+    a = math.sin(d_phi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(d_lambda / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
+
+
+def judge_location(station, location):
+    """Decide the fence for a poster scan: ``(inside_fence, accuracy_m, pending reason or None)``."""
+    if station.latitude is None or station.longitude is None:
+        # Nothing to compare with; the page did not ask the phone either.
+        return None, None, PendingReason.no_fence
+    if location is None:
+        return None, None, PendingReason.no_location
+    accuracy = max(1, math.ceil(location.accuracy_m))
+    distance = distance_m(float(station.latitude), float(station.longitude),
+                          location.latitude, location.longitude)
+    inside = distance <= station.radius_m + min(accuracy, EDGE_MARGIN_CAP_M)
+    if accuracy > max(station.radius_m, MIN_ACCURACY_LIMIT_M):
+        return inside, accuracy, PendingReason.low_accuracy
+    if not inside:
+        return False, accuracy, PendingReason.outside_fence
+    return True, accuracy, None
+
+
+def _check_nonce(nonce):
+    """Return the nonce, or refuse a missing or malformed one (the page always sends a good one)."""
+    nonce = (nonce or "").strip()
+    if not NONCE_PATTERN.fullmatch(nonce):
+        raise InvalidInput(_l("签到页面不完整（缺少校验码），请重新扫码打开签到页面后再点“签到”。"), "nonce")
+    return nonce
+
+
+def _existing(deputy_id, nonce):
+    """The check-in already saved for this deputy and nonce, if any."""
+    return db.session.scalar(
+        sa.select(Checkin).where(Checkin.deputy_id == deputy_id, Checkin.client_nonce == nonce))
+
+
+def serving_mandates(deputy, day):
+    """The deputy's mandates in force and not suspended on that local date."""
+    return [m for m in deputy.mandates if m.in_force_on(day) and not m.suspended_on(day)]
+
+
+def _away_from_own(station, mandates):
+    """True when the place is not the deputy's own station (for 站) or own home (for 家)."""
+    if station.kind is StationKind.station:
+        own = {m.station_id for m in mandates}
+    else:
+        own = {m.home_id for m in mandates}
+    return station.id not in own
+
+
+def _implausible_travel(deputy_id, station, now):
+    """True when the previous check-in's place is too far away to have come from in the time since."""
+    if station.latitude is None or station.longitude is None:
+        return False
+    previous = db.session.execute(
+        sa.select(Checkin.occurred_at, Station.id, Station.latitude, Station.longitude)
+        .join(Station, Station.id == Checkin.station_id)
+        .where(Checkin.deputy_id == deputy_id, Checkin.status != Status.rejected,
+               Checkin.occurred_at <= now)
+        .order_by(Checkin.occurred_at.desc(), Checkin.id.desc())
+        .limit(1)
+    ).first()
+    if previous is None or previous.id == station.id or previous.latitude is None:
+        return False
+    distance = distance_m(float(previous.latitude), float(previous.longitude),
+                          float(station.latitude), float(station.longitude))
+    if distance < TRAVEL_FLOOR_M:
+        return False
+    seconds = (now - previous.occurred_at).total_seconds()
+    return seconds <= 0 or distance / seconds * 3.6 > MAX_TRAVEL_KMH
+
+
+def _decide(station, method, location):
+    """Status, pending reason, inside_fence and accuracy for a scan, by method and station policy."""
+    if method is Method.kiosk:
+        # The token proved presence; the phone's location is not needed, so it is not used.
+        if station.checkin_policy is CheckinPolicy.staff_confirms:
+            return PendingReason.station_policy, None, None
+        return None, None, None
+    if station.checkin_policy is not CheckinPolicy.fence:
+        # Staff decide every poster scan here; the page does not ask where the phone is.
+        return PendingReason.station_policy, None, None
+    inside, accuracy, fence_reason = judge_location(station, location)
+    return fence_reason, inside, accuracy
+
+
+def record_checkin(user, code, nonce, token=None, location=None):
+    """Record a deputy's scan at a station and return the check-in (status accepted or pending).
+
+    Raises ``ScanRefused`` (the caller stores it with ``record_failed_scan``) or ``InvalidInput``
+    for a missing nonce. A retry with the same nonce returns the check-in already saved, even when
+    the kiosk token has expired since: the unique key (deputy_id, client_nonce) makes it one row.
+    """
+    nonce = _check_nonce(nonce)
+    deputy = user.deputy if user.has_role(Role.deputy) else None
+    if deputy is not None:
+        saved = _existing(deputy.id, nonce)
+        if saved is not None:
+            log.info("checkin retry: checkin=%s deputy=%s", saved.id, deputy.id)
+            return saved
+    station = station_for_code(code)
+    method = Method.poster
+    if token:
+        check_kiosk_token(token, station)
+        method = Method.kiosk
+    if deputy is None:
+        raise ScanRefused(RejectReason.not_deputy, station)
+    now = utcnow()
+    local_date, month_key, quarter_key = period_keys(now)
+    mandates = serving_mandates(deputy, local_date)
+    if not mandates:
+        raise ScanRefused(RejectReason.no_mandate, station)
+
+    reason, inside, accuracy = _decide(station, method, location)
+    if _implausible_travel(deputy.id, station, now):
+        # The strongest doubt: staff must see it first, whatever else applies.
+        reason = PendingReason.implausible_travel
+    checkin = Checkin(
+        deputy_id=deputy.id, station_id=station.id, station_kind=station.kind, occurred_at=now,
+        local_date=local_date, month_key=month_key, quarter_key=quarter_key, method=method,
+        status=Status.pending if reason else Status.accepted, pending_reason=reason,
+        inside_fence=inside, accuracy_m=accuracy, client_nonce=nonce,
+        away_from_own=_away_from_own(station, mandates), created_at=now,
+    )
+    try:
+        # A savepoint: a parallel request with the same nonce may win the unique key; then this
+        # one joins its row instead of failing the whole request.
+        with db.session.begin_nested():
+            db.session.add(checkin)
+            db.session.flush()
+    except IntegrityError:
+        saved = _existing(deputy.id, nonce)
+        if saved is None:
+            raise
+        log.info("checkin retry joined: checkin=%s deputy=%s", saved.id, deputy.id)
+        return saved
+    log.info("checkin recorded: checkin=%s deputy=%s station=%s method=%s status=%s reason=%s",
+             checkin.id, deputy.id, station.id, method.value, checkin.status.value,
+             reason.value if reason else "")
+    return checkin
+
+
+def record_failed_scan(reason, code, station=None, user=None):
+    """Keep a refused scan for statistics (old posters, forwarded tokens); nothing else is written."""
+    user_id = user.id if user is not None and getattr(user, "is_authenticated", False) else None
+    scan = FailedScan(occurred_at=utcnow(), station_id=station.id if station is not None else None,
+                      scanned_code=(code or "")[:64], reason=reason, user_id=user_id)
+    db.session.add(scan)
+    db.session.flush()
+    log.info("scan refused: failed_scan=%s reason=%s station=%s user=%s",
+             scan.id, reason.value, scan.station_id or "", user_id or "")
+    return scan
+
+
+def can_check_out(checkin, user, today=None):
+    """Whether ``user`` may still check out of this check-in (签退): their own, today, not yet, not 补登."""
+    today = today or to_local(utcnow()).date()
+    return (user.deputy_id is not None and checkin.deputy_id == user.deputy_id
+            and checkin.method is not Method.back_entry and checkin.status is not Status.rejected
+            and checkin.checked_out_at is None and checkin.local_date == today)
+
+
+def check_out(checkin, user, constituents_received, matters_raised):
+    """签退: record when the deputy left, the minutes spent and the reception record (接待记录)."""
+    if user.deputy_id is None or checkin.deputy_id != user.deputy_id:
+        raise InvalidInput(_l("只能为自己的签到签退。"))
+    if checkin.method is Method.back_entry:
+        raise InvalidInput(_l("补登的签到不需要签退。"))
+    if checkin.status is Status.rejected:
+        raise InvalidInput(_l("这次签到已被驳回，不能签退。"))
+    if checkin.checked_out_at is not None:
+        raise InvalidInput(_l("这次签到已经签退过了。"))
+    now = utcnow()
+    if to_local(now).date() != checkin.local_date:
+        raise InvalidInput(_l("只能在签到当天签退。"))
+    if constituents_received is None:
+        raise InvalidInput(_l("请填写接待群众人数，没有接待填 0。"), "constituents_received")
+    if not isinstance(constituents_received, int) or not 0 <= constituents_received <= MAX_CONSTITUENTS:
+        raise InvalidInput(_l("接待群众人数应为 0 到 %(n)s 之间的整数。", n=MAX_CONSTITUENTS),
+                           "constituents_received")
+    matters = (matters_raised or "").strip()
+    if len(matters) > MATTERS_MAX:
+        raise InvalidInput(_l("反映的问题最多 %(n)s 字，现在是 %(len)s 字，请精简。", n=MATTERS_MAX, len=len(matters)),
+                           "matters_raised")
+    minutes = max(0, int((now - checkin.occurred_at).total_seconds() // 60))
+    # A conditional update, so two taps on 签退 in parallel record it once.
+    done = db.session.execute(
+        sa.update(Checkin)
+        .where(Checkin.id == checkin.id, Checkin.checked_out_at.is_(None))
+        .values(checked_out_at=now, duration_minutes=minutes, constituents_received=constituents_received,
+                matters_raised=matters)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.expire(checkin)
+    if not done:
+        raise InvalidInput(_l("这次签到已经签退过了。"))
+    log.info("checkin checked out: checkin=%s minutes=%s", checkin.id, minutes)
+    return checkin
+
+
+def _check_staff_scope(by, township_id, field_name=None):
+    """Refuse work by someone who is not staff of the place's township (or of the district)."""
+    if not by.has_role(*STAFF_ROLES):
+        raise InvalidInput(_l("只有工作人员可以进行此操作。"), field_name)
+    ids = visible_township_ids(by)
+    if ids is not None and township_id not in ids:
+        raise InvalidInput(_l("只能处理本乡镇（街道）家站的签到。"), field_name)
+
+
+def back_enter_checkin(station, deputy, occurred_at_local, reason, by):
+    """补登: staff record a check-in from a paper sign-in sheet; it counts and is marked as back-entered.
+
+    ``occurred_at_local`` is the local wall-clock date and time on the sheet (a naive datetime).
+    """
+    if station is None:
+        raise InvalidInput(_l("请选择家站。"), "station_id")
+    _check_staff_scope(by, station.township_id, "station_id")
+    if deputy is None:
+        raise InvalidInput(_l("请选择代表。"), "deputy_id")
+    if not isinstance(occurred_at_local, datetime):
+        raise InvalidInput(_l("请填写签到的日期和时间。"), "day")
+    reason = (reason or "").strip()
+    if len(reason) < REASON_MIN:
+        raise InvalidInput(_l("请填写补登原因（至少 %(n)s 个字），例如“手机没电，见纸质签到簿”。", n=REASON_MIN),
+                           "reason")
+    if len(reason) > REASON_MAX:
+        raise InvalidInput(_l("补登原因最多 %(n)s 个字。", n=REASON_MAX), "reason")
+    occurred_at = occurred_at_local.replace(tzinfo=local_zone(), fold=0)
+    now = utcnow()
+    if occurred_at > now:
+        raise InvalidInput(_l("补登的时间不能晚于现在，请核对日期和时间。"), "day")
+    local_date, month_key, quarter_key = period_keys(occurred_at)
+    mandates = serving_mandates(deputy, local_date)
+    if not mandates:
+        raise InvalidInput(_l("%(name)s 在 %(day)s 没有在任的代表职务（或被暂停执行代表职务），不能补登。",
+                              name=deputy.name, day=local_date.isoformat()), "deputy_id")
+    duplicate = db.session.scalar(
+        sa.select(Checkin.id).where(Checkin.deputy_id == deputy.id, Checkin.station_id == station.id,
+                                    Checkin.local_date == local_date, Checkin.status != Status.rejected)
+        .limit(1))
+    if duplicate is not None:
+        raise InvalidInput(_l("%(name)s 在 %(day)s 已有在%(station)s的签到，无需补登。", name=deputy.name,
+                              day=local_date.isoformat(), station=station.name), "deputy_id")
+    checkin = Checkin(
+        deputy_id=deputy.id, station_id=station.id, station_kind=station.kind, occurred_at=occurred_at,
+        local_date=local_date, month_key=month_key, quarter_key=quarter_key, method=Method.back_entry,
+        status=Status.accepted, client_nonce="be-" + secrets.token_urlsafe(24),
+        away_from_own=_away_from_own(station, mandates), entered_by_id=by.id, back_entry_reason=reason,
+        created_at=now,
+    )
+    db.session.add(checkin)
+    db.session.flush()
+    record_event("checkin.back_entry", target=checkin, township_id=station.township_id, actor=by,
+                 detail=f"deputy={deputy.id} station={station.id} local_date={local_date.isoformat()}")
+    log.info("checkin back-entered: checkin=%s deputy=%s station=%s by=%s",
+             checkin.id, deputy.id, station.id, by.id)
+    return checkin
+
+
+def review_checkins(checkins, confirm, by, note=""):
+    """Confirm (counts from then on) or reject pending check-ins; returns those that changed.
+
+    Only pending rows change: one already reviewed, perhaps by a colleague a moment ago, keeps
+    its first decision (the update is conditional on the status, so parallel reviews cannot clash).
+    """
+    note = (note or "").strip()
+    if len(note) > NOTE_MAX:
+        raise InvalidInput(_l("备注最多 %(n)s 个字。", n=NOTE_MAX), "note")
+    if not checkins:
+        raise InvalidInput(_l("请先勾选要核实的签到。"), "ids")
+    for checkin in checkins:
+        _check_staff_scope(by, checkin.station.township_id)
+    status = Status.confirmed if confirm else Status.rejected
+    now = utcnow()
+    changed = []
+    for checkin in checkins:
+        township_id = checkin.station.township_id
+        done = db.session.execute(
+            sa.update(Checkin)
+            .where(Checkin.id == checkin.id, Checkin.status == Status.pending)
+            .values(status=status, reviewed_by_id=by.id, reviewed_at=now, review_note=note)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if done:
+            record_event("checkin.confirmed" if confirm else "checkin.rejected", target=checkin,
+                         township_id=township_id, actor=by, detail=note)
+            changed.append(checkin)
+        # The row was changed in SQL (or by a colleague): read it afresh when next used.
+        db.session.expire(checkin)
+    log.info("checkins reviewed: status=%s changed=%s of=%s by=%s",
+             status.value, len(changed), len(checkins), by.id)
+    return changed

@@ -1,0 +1,271 @@
+"""Check-in pages: the page a station's QR opens, the confirmation, 签退 and 我的履职 for deputies;
+today's check-ins, the pending queue and 补登 for staff."""
+import secrets
+from datetime import datetime
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from liaison.accounts.access import STAFF_ROLES, ensure_township, refuse_out_of_scope, roles_required
+from liaison.accounts.models import Role
+from liaison.clock import local_today
+from liaison.errors import InvalidInput
+from liaison.extensions import db
+from stations.checkin import bp, operations, queries
+from stations.checkin.forms import BackEntryForm, CheckoutForm, ReviewForm, ScanForm
+from stations.checkin.models import COUNTED, Checkin, RejectReason, Status
+from stations.models import CheckinPolicy, Station
+from stations.tokens import ScanRefused, check_kiosk_token, station_for_code
+
+#: The HTTP status of each refusal: gone for old posters and closed stations, forbidden for people
+#: who may not check in, a bad request for tokens.
+REFUSAL_STATUS = {
+    RejectReason.unknown_code: 404,
+    RejectReason.voided_code: 410,
+    RejectReason.inactive_station: 410,
+    RejectReason.expired_token: 400,
+    RejectReason.invalid_token: 400,
+    RejectReason.other_station: 400,
+    RejectReason.not_deputy: 403,
+    RejectReason.no_mandate: 403,
+}
+#: Refusals that a fresh scan of the screen at the station cures.
+RESCAN_HELPS = {RejectReason.expired_token, RejectReason.invalid_token, RejectReason.other_station}
+
+
+def _scan_url(code, token=None):
+    """The scan page's own URL, token included, for signing in and coming straight back."""
+    return url_for("checkin.scan", code=code, t=token or None)
+
+
+def _refused(refused, code):
+    """The page for a refused scan: the reason's Chinese message and what to do next."""
+    return render_template("checkin/refused.html", reason=refused.reason, message=refused.message,
+                           station=refused.station, rescan=refused.reason in RESCAN_HELPS,
+                           code=code), REFUSAL_STATUS[refused.reason]
+
+
+def _blocker(user, today):
+    """A signed-in user who cannot check in here: the message to show instead of the button."""
+    if not user.has_role(Role.deputy) or user.deputy is None:
+        return RejectReason.not_deputy.message
+    if not operations.serving_mandates(user.deputy, today):
+        return RejectReason.no_mandate.message
+    return None
+
+
+def _show_scan(code, token, nonce=None):
+    """GET: the station and one large 签到 button. Reads only; a refusal is shown, never stored."""
+    try:
+        station = station_for_code(code)
+        if token:
+            check_kiosk_token(token, station)
+    except ScanRefused as refused:
+        return _refused(refused, code)
+    if not (nonce and operations.NONCE_PATTERN.fullmatch(nonce)):
+        # Made when the page is shown: a double tap or a retry sends it again and gets the same row.
+        nonce = secrets.token_urlsafe(16)
+    form = ScanForm(formdata=None, nonce=nonce, t=token)
+    blocker = _blocker(current_user, local_today()) if current_user.is_authenticated else None
+    has_fence = station.latitude is not None and station.longitude is not None
+    return render_template(
+        "checkin/scan.html", station=station, form=form, kiosk=bool(token), blocker=blocker,
+        # Only a poster scan that the fence can decide asks the phone where it is.
+        locate=not token and has_fence and station.checkin_policy is CheckinPolicy.fence, has_fence=has_fence,
+        login_url=url_for("accounts.login", next=_scan_url(station.code, token)),
+    )
+
+
+def _record_scan(code):
+    """POST: record the check-in, or store the refusal and say why."""
+    if not current_user.is_authenticated:
+        # Sign in, then back to the same page (with the kiosk token) to tap 签到 again.
+        return redirect(url_for("accounts.login", next=_scan_url(code, request.form.get("t"))))
+    form = ScanForm()
+    if not form.validate_on_submit():
+        # Only an expired CSRF token lands here: show the button again, keeping the nonce.
+        page = _show_scan(code, form.t.data, form.nonce.data)
+        return page if isinstance(page, tuple) else (page, 400)
+    try:
+        checkin = operations.record_checkin(current_user, code, form.nonce.data, token=form.t.data or None,
+                                            location=form.location())
+    except ScanRefused as refused:
+        db.session.rollback()
+        operations.record_failed_scan(refused.reason, code, refused.station, current_user)
+        db.session.commit()
+        return _refused(refused, code)
+    except InvalidInput as error:
+        db.session.rollback()
+        return render_template("checkin/refused.html", reason=None, message=error.message, station=None,
+                               rescan=True, code=code), 400
+    db.session.commit()
+    return redirect(url_for("checkin.done", checkin_id=checkin.id), code=303)
+
+
+@bp.route("/s/<code>", methods=["GET", "POST"])
+def scan(code):
+    """The page a station's QR code opens (poster: /s/<code>; kiosk screen: /s/<code>?t=<token>)."""
+    if request.method == "POST":
+        return _record_scan(code)
+    return _show_scan(code, (request.args.get("t") or "")[:512])
+
+
+def _own_checkin_or_404(checkin_id):
+    """A check-in of the signed-in deputy; anyone else's answers 404."""
+    checkin = db.get_or_404(Checkin, checkin_id)
+    if current_user.deputy_id is None or checkin.deputy_id != current_user.deputy_id:
+        refuse_out_of_scope(checkin.station.township_id)
+    return checkin
+
+
+@bp.route("/checkins/<int:checkin_id>")
+@roles_required(Role.deputy)
+def done(checkin_id):
+    """The confirmation after 签到: time, place, whether it counts, this month's and quarter's status."""
+    checkin = _own_checkin_or_404(checkin_id)
+    today = local_today()
+    return render_template(
+        "checkin/done.html", checkin=checkin, status=queries.deputy_status(checkin.deputy_id, today),
+        can_check_out=operations.can_check_out(checkin, current_user, today),
+    )
+
+
+@bp.route("/checkins/<int:checkin_id>/checkout", methods=["GET", "POST"])
+@roles_required(Role.deputy)
+def checkout(checkin_id):
+    """签退: the time of leaving and the reception record (接待记录)."""
+    checkin = _own_checkin_or_404(checkin_id)
+    if not operations.can_check_out(checkin, current_user):
+        flash(_l("这次签到已签退，或已不能签退（只能在签到当天为自己的签到签退）。"), "warning")
+        return redirect(url_for("checkin.done", checkin_id=checkin.id))
+    form = CheckoutForm()
+    if form.validate_on_submit():
+        try:
+            operations.check_out(checkin, current_user, form.constituents_received.data,
+                                 form.matters_raised.data)
+        except InvalidInput as error:
+            db.session.rollback()
+            form.attach_error(error)
+        else:
+            db.session.commit()
+            flash(_l("已签退，在站 %(minutes)s 分钟。谢谢您接待群众！", minutes=checkin.duration_minutes),
+                  "success")
+            return redirect(url_for("checkin.done", checkin_id=checkin.id))
+    return render_template("checkin/checkout.html", checkin=checkin, form=form)
+
+
+@bp.route("/me")
+@roles_required(Role.deputy)
+def mine():
+    """我的履职: this month, this quarter and this year at a glance, then every check-in."""
+    deputy = current_user.deputy
+    if deputy is None:
+        return render_template("checkin/mine.html", deputy=None, status=None, pagination=None)
+    today = local_today()
+    pagination = db.paginate(queries.history(deputy.id), page=request.args.get("page", 1, type=int),
+                             per_page=current_app.config["LIAISON_PAGE_SIZE"], error_out=False)
+    return render_template("checkin/mine.html", deputy=deputy, status=queries.deputy_status(deputy.id, today),
+                           pagination=pagination, serving=bool(operations.serving_mandates(deputy, today)))
+
+
+@bp.route("/checkins/today")
+@roles_required(*STAFF_ROLES)
+def today():
+    """Today's check-ins at the user's homes and stations; the page reloads itself every minute."""
+    day = local_today()
+    counts = queries.todays_counts(day)
+    return render_template(
+        "checkin/today.html", day=day, rows=queries.todays_checkins(day),
+        total=sum(counts.values()), counted=sum(counts.get(status, 0) for status in COUNTED),
+        pending=counts.get(Status.pending, 0),
+    )
+
+
+@bp.route("/checkins/pending")
+@roles_required(*STAFF_ROLES)
+def queue():
+    """The pending (待核实) check-ins at the user's stations, to confirm or reject one by one or in a batch."""
+    pagination = db.paginate(queries.pending_queue(), page=request.args.get("page", 1, type=int),
+                             per_page=current_app.config["LIAISON_PAGE_SIZE"], error_out=False)
+    return render_template("checkin/queue.html", pagination=pagination, form=ReviewForm(formdata=None))
+
+
+@bp.route("/checkins/review", methods=["POST"])
+@roles_required(*STAFF_ROLES)
+def review():
+    """Confirm or reject the ticked check-ins; any outside the user's townships answers 404."""
+    form = ReviewForm()
+    page = request.form.get("page", type=int)
+    back = redirect(url_for("checkin.queue", page=page if page and page > 1 else None))
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for message in errors:
+                flash(message, "danger")
+        return back
+    if form.action.data not in ("confirm", "reject"):
+        flash(_l("请点“确认有效”或“驳回”。"), "danger")
+        return back
+    ids = sorted(set(form.ids.data or []))
+    checkins = queries.checkins_by_ids(ids)
+    if len(checkins) != len(ids):
+        abort(404)
+    for checkin in checkins:
+        ensure_township(checkin.station.township_id)
+    try:
+        changed = operations.review_checkins(checkins, form.action.data == "confirm", current_user,
+                                             form.note.data)
+    except InvalidInput as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return back
+    db.session.commit()
+    skipped = len(checkins) - len(changed)
+    if form.action.data == "confirm":
+        flash(_l("已确认 %(n)s 条签到，计入履职。", n=len(changed)), "success")
+    else:
+        flash(_l("已驳回 %(n)s 条签到。", n=len(changed)), "success")
+    if skipped:
+        flash(_l("%(n)s 条已由他人处理过，未作改动。", n=skipped), "info")
+    return back
+
+
+def _deputy_in_scope_or_404(deputy_id):
+    """A deputy with a mandate in the user's townships (the only ones staff may back-enter for)."""
+    found = queries.deputies_in_scope(ids=[deputy_id])
+    if not found:
+        refuse_out_of_scope()
+    return found[0]
+
+
+@bp.route("/checkins/back-entry", methods=["GET", "POST"])
+@roles_required(*STAFF_ROLES)
+def back_entry():
+    """补登: record a check-in from the paper sign-in sheet for a deputy who could not scan."""
+    q = (request.args.get("q") or "").strip()[:50]
+    form = BackEntryForm()
+    if request.method == "GET":
+        form.station_id.data = request.args.get("station_id", type=int)
+        form.day.data = form.day.data or local_today()
+    deputies = queries.deputies_in_scope(q)
+    form.fill_choices(queries.stations_in_scope(), deputies)
+    if request.method == "GET" and q and len(deputies) == 1:
+        form.deputy_id.data = deputies[0].id  # the one found: no need to pick it again
+    if form.validate_on_submit():
+        station = db.session.get(Station, form.station_id.data) if form.station_id.data else None
+        if station is not None:
+            ensure_township(station.township_id)
+        deputy = _deputy_in_scope_or_404(form.deputy_id.data) if form.deputy_id.data else None
+        try:
+            checkin = operations.back_enter_checkin(
+                station, deputy, datetime.combine(form.day.data, form.time.data), form.reason.data,
+                current_user)
+        except InvalidInput as error:
+            db.session.rollback()
+            form.attach_error(error)
+        else:
+            db.session.commit()
+            flash(_l("已为 %(name)s 补登 %(day)s 在%(station)s的签到。", name=deputy.name,
+                     day=checkin.local_date.isoformat(), station=station.name), "success")
+            return redirect(url_for("checkin.back_entry", station_id=station.id))
+    return render_template("checkin/back_entry.html", form=form, q=q)
