@@ -98,3 +98,27 @@ def station_for_code(code):
     if not station.active:
         raise ScanRefused(RejectReason.inactive_station, station)
     return station
+
+
+#: Minutes a kiosk scan made while signed out stays good for the sign-in that follows.
+KIOSK_SIGN_IN_MINUTES = 10
+
+
+def remember_kiosk_scan(session, station):
+    """Note in this browser's session that it scanned a valid kiosk code while signed out.
+
+    A deputy who is not yet signed in on their phone spends more than a token's minute signing
+    in; the note lets the same browser finish the kiosk check-in afterwards. It lives in the
+    signed session cookie of that browser only, so a forwarded link gains nothing.
+    """
+    session["kiosk_scan"] = [station.id, station.key_version, int(utcnow().timestamp())]
+
+
+def kiosk_scan_station(session, station):
+    """The station id when this browser scanned ``station``'s kiosk code within the allowed minutes."""
+    note = session.get("kiosk_scan")
+    if not note or len(note) != 3:
+        return None
+    station_id, version, at = note
+    fresh = utcnow().timestamp() - at <= KIOSK_SIGN_IN_MINUTES * 60
+    return station_id if fresh and station_id == station.id and version == station.key_version else None

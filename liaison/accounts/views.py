@@ -37,12 +37,11 @@ DEMO_PASSWORD = "liaison-demo"
 
 
 def _sign_in(user, remember):
-    # A fresh session at sign-in: nothing from before (a planted session id, an old
-    # language choice aside) survives into the signed-in one.
-    lang = session.get("lang")
+    # A fresh session at sign-in: nothing from before survives into the signed-in one, except
+    # the language choice and a kiosk code scanned just before signing in.
+    kept = {key: session[key] for key in ("lang", "kiosk_scan") if key in session}
     session.clear()
-    if lang:
-        session["lang"] = lang
+    session.update(kept)
     # Deputies stay signed in on their phone (a sliding 60 days); staff sessions end with the browser.
     login_user(user, remember=remember and not user.has_role(*STAFF_ROLES))
     mark_password_confirmed()

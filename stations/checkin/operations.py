@@ -179,8 +179,11 @@ def _decide(station, method, location):
     return fence_reason, inside, accuracy
 
 
-def record_checkin(user, code, nonce, token=None, location=None):
+def record_checkin(user, code, nonce, token=None, location=None, signed_in_from_kiosk=None):
     """Record a deputy's scan at a station and return the check-in (status accepted or pending).
+
+    ``signed_in_from_kiosk`` is the station id of a kiosk code this browser scanned while signed
+    out (see ``stations.tokens.remember_kiosk_scan``): its token may have expired during sign-in.
 
     Raises ``ScanRefused`` (the caller stores it with ``record_failed_scan``) or ``InvalidInput``
     for a missing nonce. A retry with the same nonce returns the check-in already saved, even when
@@ -196,7 +199,11 @@ def record_checkin(user, code, nonce, token=None, location=None):
     station = station_for_code(code)
     method = Method.poster
     if token:
-        check_kiosk_token(token, station)
+        try:
+            check_kiosk_token(token, station)
+        except ScanRefused as refused:
+            if refused.reason is not RejectReason.expired_token or signed_in_from_kiosk != station.id:
+                raise
         method = Method.kiosk
     if deputy is None:
         raise ScanRefused(RejectReason.not_deputy, station)

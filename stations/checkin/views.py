@@ -3,7 +3,7 @@ today's check-ins, the pending queue and 补登 for staff."""
 import secrets
 from datetime import datetime
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -16,7 +16,8 @@ from stations.checkin import bp, operations, queries
 from stations.checkin.forms import BackEntryForm, CheckoutForm, ReviewForm, ScanForm
 from stations.checkin.models import COUNTED, Checkin, RejectReason, Status
 from stations.models import CheckinPolicy, Station
-from stations.tokens import ScanRefused, check_kiosk_token, station_for_code
+from stations.tokens import (ScanRefused, check_kiosk_token, kiosk_scan_station, remember_kiosk_scan,
+                             station_for_code)
 
 #: The HTTP status of each refusal: gone for old posters and closed stations, forbidden for people
 #: who may not check in, a bad request for tokens.
@@ -60,7 +61,14 @@ def _show_scan(code, token, nonce=None):
     try:
         station = station_for_code(code)
         if token:
-            check_kiosk_token(token, station)
+            try:
+                check_kiosk_token(token, station)
+            except ScanRefused as refused:
+                if refused.reason is not RejectReason.expired_token or not kiosk_scan_station(session, station):
+                    raise
+            else:
+                if not current_user.is_authenticated:
+                    remember_kiosk_scan(session, station)
     except ScanRefused as refused:
         return _refused(refused, code)
     if not (nonce and operations.NONCE_PATTERN.fullmatch(nonce)):
@@ -88,8 +96,10 @@ def _record_scan(code):
         page = _show_scan(code, form.t.data, form.nonce.data)
         return page if isinstance(page, tuple) else (page, 400)
     try:
+        station = station_for_code(code)
         checkin = operations.record_checkin(current_user, code, form.nonce.data, token=form.t.data or None,
-                                            location=form.location())
+                                            location=form.location(),
+                                            signed_in_from_kiosk=kiosk_scan_station(session, station))
     except ScanRefused as refused:
         db.session.rollback()
         operations.record_failed_scan(refused.reason, code, refused.station, current_user)
