@@ -20,6 +20,7 @@ from liaison.accounts.views import DEMO_PASSWORD
 from liaison.clock import local_today
 from liaison.deputies.models import Deputy, EndReason, Gender, Mandate, Suspension
 from liaison.extensions import db
+from liaison.seed.checkins import seed_checkin_history
 from liaison.terms.models import Level, Term
 from liaison.text import chinese_numeral
 from liaison.townships.models import ElectoralDistrict, Township, TownshipKind
@@ -113,12 +114,14 @@ def demo_command(if_empty):
             "The database already holds data; the demo district only goes into an empty database. "
             "Use --if-empty to skip quietly, or point LIAISON_DATABASE_URL at a new database.")
     summary = seed_demo_district()
+    staff = db.session.scalar(sa.select(User).where(User.mobile == STAFF_MOBILE))
+    summary["checkins"] = seed_checkin_history(random.Random(RANDOM_SEED + 1), staff.id)
     db.session.commit()
     demo = "/".join((COMMITTEE_MOBILE, STAFF_MOBILE, DEPUTY_MOBILE))
     click.echo(
         "Demo district seeded: {townships} townships ({homes} homes, {stations} stations), "
         "{district_mandates} 区 and {municipal_mandates} 市 mandates held by {deputies} deputies "
-        "({both} hold both), {accounts} accounts. Sign in as {demo} with password {password}.".format(
+        "({both} hold both), {accounts} accounts, {checkins} check-ins over the last year. Sign in as {demo} with password {password}.".format(
             **summary, demo=demo, password=DEMO_PASSWORD))
 
 

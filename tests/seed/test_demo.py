@@ -138,3 +138,23 @@ def test_seeded_database_is_left_alone(app, db, seeded):
     result = runner.invoke(args=["seed", "demo"])
     assert result.exit_code != 0 and "already holds data" in result.output
     assert counts() == before
+
+
+def test_demo_has_a_year_of_checkins_with_gaps(db, seeded):
+    """Rates must not all be 100%: some deputies skipped months, a few scans wait for staff, a few
+    were back-entered by the township's staff from the paper book."""
+    from stations.checkin.models import COUNTED, Checkin, Method, Status
+    from stations.models import StationKind
+
+    checkins = db.session.scalars(sa.select(Checkin)).all()
+    assert len(checkins) > 3000
+    assert any(c.status is Status.pending for c in checkins)
+    back_entries = [c for c in checkins if c.method is Method.back_entry]
+    assert back_entries and all(c.entered_by_id and c.back_entry_reason for c in back_entries)
+    months = {c.month_key for c in checkins}
+    assert len(months) >= 12
+    last_full_month = sorted(months)[-2]
+    visited = {c.deputy_id for c in checkins if c.month_key == last_full_month
+               and c.station_kind is StationKind.station and c.status in COUNTED}
+    deputies = db.session.scalar(sa.select(sa.func.count()).select_from(Deputy))
+    assert 0.6 * deputies < len(visited) < 0.99 * deputies
