@@ -62,7 +62,7 @@ def _warn_if_second_home(station):
     others = queries.other_active_homes(station)
     if others:
         flash(_l("提示：%(township)s已有在用的代表之家（%(names)s）。一个乡镇（街道）通常只设一个代表之家，"
-                 "如非有意新增，请停用其中一个。", township=station.township.name, names="、".join(others)),
+                 "如非有意新增，请停用其中一个。", township=station.township.name, names=str(_l("、")).join(others)),
               "warning")
 
 

@@ -14,11 +14,13 @@ def schedule_label(job, config):
     fields = job.cron_fields(config)
     time = f"{int(fields.get('hour', 0)):02d}:{int(fields.get('minute', 0)):02d}"
     day = str(fields.get("day", "*"))
-    days = "、".join(str(_l("%(d)s 日", d=p)) if p.isdigit() else str(_l("最后一天"))
-                    for p in day.split(","))
+    separator = str(_l("、"))
+    days = separator.join(str(_l("%(d)s 日", d=p)) if p.isdigit() else str(_l("最后一天"))
+                          for p in day.split(","))
     month = str(fields.get("month", "*"))
     if month != "*":
-        return _l("每年 %(months)s 月的 %(days)s %(time)s", months=month.replace(",", "、"), days=days, time=time)
+        return _l("每年 %(months)s 月的 %(days)s %(time)s", months=month.replace(",", separator), days=days,
+                  time=time)
     if day != "*":
         return _l("每月 %(days)s %(time)s", days=days, time=time)
     if "day_of_week" in fields:

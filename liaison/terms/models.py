@@ -34,6 +34,10 @@ class Level(enum.Enum):
         return self in (Level.district, Level.township)
 
 
+#: The level as it begins a term's stored name (区第八届); not translated.
+NAME_PREFIXES = {"national": "全国", "municipal": "市", "district": "区", "township": "乡镇"}
+
+
 class Term(db.Model):
     """One congress's term; it ends at the next congress's first session, so the end may be provisional."""
 
@@ -64,8 +68,12 @@ class Term(db.Model):
 
     @staticmethod
     def default_name(level, ordinal, township=None):
-        """Name a term the usual way: 区第八届, or 某某镇第十八届 for a township congress."""
-        prefix = township.name if level is Level.township and township else level.label
+        """Name a term the usual way: 区第八届, or 某某镇第十八届 for a township congress.
+
+        The name is stored data, so it is Chinese whatever language the person adding the term reads
+        (``level.label`` would be English for someone who switched to English).
+        """
+        prefix = township.name if level is Level.township and township else NAME_PREFIXES[level.value]
         return f"{prefix}第{chinese_numeral(ordinal)}届"
 
     def in_force_on(self, day):

@@ -1,5 +1,6 @@
 """Reads for the term pages: the list with mandate counts, and township options."""
 import sqlalchemy as sa
+from flask_babel import gettext
 
 from liaison.deputies.models import Mandate
 from liaison.extensions import db
@@ -34,5 +35,5 @@ def mandate_counts(term_ids):
 def township_choices():
     """Options for a 乡镇 term's township, in pinyin order; a 街道 is marked (it has no congress)."""
     townships = db.session.scalars(sa.select(Township).order_by(Township.name_sort_key)).all()
-    return [(t.id, f"{t.name}（{t.kind.label}）" if t.kind is TownshipKind.subdistrict else t.name)
-            for t in townships]
+    return [(t.id, gettext("%(name)s（%(kind)s）", name=t.name, kind=t.kind.label)
+             if t.kind is TownshipKind.subdistrict else t.name) for t in townships]

@@ -2,6 +2,7 @@
 from itertools import groupby
 
 import sqlalchemy as sa
+from flask_babel import gettext
 from sqlalchemy.orm import aliased
 
 from liaison.deputies.models import Mandate
@@ -93,5 +94,5 @@ def district_term_choices(township_id=None):
 def township_choices():
     """Options for picking a township, in pinyin order, a 街道 marked as such."""
     townships = db.session.scalars(sa.select(Township).order_by(Township.name_sort_key)).all()
-    return [(t.id, f"{t.name}（{t.kind.label}）" if t.kind is TownshipKind.subdistrict else t.name)
-            for t in townships]
+    return [(t.id, gettext("%(name)s（%(kind)s）", name=t.name, kind=t.kind.label)
+             if t.kind is TownshipKind.subdistrict else t.name) for t in townships]

@@ -100,7 +100,8 @@ class BackEntryForm(Form):
         inactive = _l("（已停用）")
         self.station_id.choices = [SelectChoice(value="", label=_l("请选择家站"))] + [
             SelectChoice(value=str(s.id), optgroup=s.township.name,
-                         label=f"{s.name}（{s.kind.short_label}）" + ("" if s.active else str(inactive)))
+                         label=str(_l("%(name)s（%(kind)s）", name=s.name, kind=s.kind.short_label))
+                         + ("" if s.active else str(inactive)))
             for s in stations]
         self.deputy_id.choices = [SelectChoice(value="", label=_l("请选择代表"))] + [
             SelectChoice(value=str(d.id), label=d.name) for d in deputies]
