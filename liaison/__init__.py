@@ -46,7 +46,7 @@ def configure_logging(app):
 def register_extensions(app):
     """Bind the extensions made bare in ``liaison.extensions``."""
     from liaison.extensions import babel, bootstrap, csrf, db, login_manager, migrate
-    from liaison import sqlite
+    from liaison import i18n, sqlite
 
     db.init_app(app)
     with app.app_context():
@@ -55,6 +55,7 @@ def register_extensions(app):
     csrf.init_app(app)
     bootstrap.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    i18n.make_lazy_strings_text()
 
     from liaison.accounts import session as account_session
 
@@ -104,6 +105,10 @@ def register_blueprints(app):
     from liaison.reports import bp as reports_bp
 
     app.register_blueprint(reports_bp)
+
+    from liaison.rota import bp as rota_bp
+
+    app.register_blueprint(rota_bp)
 
 
 def register_errorhandlers(app):

@@ -73,6 +73,12 @@ def load_config(instance_path, overrides=None):
         "LIAISON_MONTH_END_REMINDER_DAYS": os.environ.get("LIAISON_MONTH_END_REMINDER_DAYS", "25"),
         #: The same for 季回家, in the last month of each quarter (March, June, September, December).
         "LIAISON_QUARTER_END_REMINDER_DAYS": os.environ.get("LIAISON_QUARTER_END_REMINDER_DAYS", "25"),
+        #: A rota should be published (公示) at least this many days before its first slot; publishing
+        #: later is allowed, with a warning.
+        "LIAISON_ROTA_NOTICE_DAYS": int(os.environ.get("LIAISON_ROTA_NOTICE_DAYS", 3)),
+        #: From this many days before a month starts, township staff whose rota for it is not published
+        #: get one reminder (publish_deadline_reminder).
+        "LIAISON_ROTA_PUBLISH_REMINDER_DAYS": int(os.environ.get("LIAISON_ROTA_PUBLISH_REMINDER_DAYS", 7)),
         #: Email delivery: off unless a host is set. TLS is "starttls" (port 587), "ssl" (465) or "none".
         "LIAISON_SMTP_HOST": os.environ.get("LIAISON_SMTP_HOST", ""),
         "LIAISON_SMTP_PORT": int(os.environ.get("LIAISON_SMTP_PORT", 587)),

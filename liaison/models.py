@@ -12,3 +12,5 @@ from liaison.reports.models import (DutyReport, DutyReportCoverage, Exemption, R
 from liaison.calendar.models import CalendarDay, DayKind  # noqa: F401
 from liaison.jobs.models import JobRun  # noqa: F401
 from liaison.notifications.models import EmailAddress, Message, SmsOutbox  # noqa: F401
+from liaison.rota.models import (Activity, ActivityInvitation, LeaveRequest, RotaMonth, Slot,  # noqa: F401
+                                 SlotAssignment, Unavailability)

@@ -26,12 +26,18 @@ def init_app(app):
         from liaison.accounts.models import Role
 
         items = [("main.index", _l("首页"))]
+        if current_user.has_role(Role.deputy):
+            items += [("checkin.mine", _l("我的履职")), ("rota.my_slots", _l("我的排班"))]
         if current_user.has_role(Role.township_staff, Role.committee, Role.admin):
             items += [("deputies.index", _l("代表")), ("stations.index", _l("家站")),
-                      ("checkin.today", _l("今日签到")), ("checkin.queue", _l("待核实"))]
+                      ("checkin.today", _l("今日签到")), ("checkin.queue", _l("待核实")),
+                      ("rota.index", _l("排班")), ("rota.activities", _l("季回家活动")),
+                      ("reports.sessions", _l("述职活动"))]
         if current_user.has_role(Role.committee, Role.admin):
             items += [("townships.index", _l("乡镇（街道）")), ("terms.index", _l("届次")),
-                      ("accounts.users", _l("账号"))]
+                      ("accounts.users", _l("账号")), ("calendar.index", _l("节假日")),
+                      ("jobs.index", _l("定时任务")), ("audit.index", _l("操作日志")),
+                      ("notifications.outbox", _l("短信发件箱"))]
         if current_user.is_authenticated:
             from liaison.notifications.queries import unread_count
 

@@ -22,6 +22,7 @@ from typing import Callable
 #: Modules that register jobs; a new domain with jobs adds its module here.
 JOB_MODULES = (
     "liaison.notifications.jobs",
+    "liaison.rota.jobs",
 )
 
 JOBS = {}

@@ -14,7 +14,7 @@ from liaison.accounts.models import Role, User, UserRole, user_townships
 from liaison.clock import local_today
 from liaison.deputies.models import Deputy, Mandate, Suspension
 from liaison.extensions import db
-from liaison.jobs.registry import DAILY, MONTHLY, QUARTERLY, job, parse_days
+from liaison.jobs.registry import MONTHLY, QUARTERLY, job, parse_days
 from liaison.notifications.operations import send
 from liaison.terms.models import Term
 from liaison.text import chinese_numeral
@@ -151,11 +151,4 @@ def quarter_end_home_reminder(period):
                    first.year * 10 + quarter)
 
 
-@job("publish_deadline_reminder", title=_l("排班公示截止提醒"), cadence=DAILY,
-     cron=lambda config: {"hour": 8, "minute": 30})
-def publish_deadline_reminder(period):
-    """Remind township staff whose rota is not published N days before its first slot.
-
-    A placeholder until the rota exists: it sends nothing, but its runs are recorded like any job's.
-    """
-    return str(_l("排班功能尚未启用，未发送提醒。"))
+# publish_deadline_reminder lives with the rota it is about: liaison/rota/jobs.py.

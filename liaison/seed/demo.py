@@ -21,6 +21,7 @@ from liaison.clock import local_today
 from liaison.deputies.models import Deputy, EndReason, Gender, Mandate, Suspension
 from liaison.extensions import db
 from liaison.seed.checkins import seed_checkin_history
+from liaison.seed.rota import seed_demo_rota
 from liaison.terms.models import Level, Term
 from liaison.text import chinese_numeral
 from liaison.townships.models import ElectoralDistrict, Township, TownshipKind
@@ -225,6 +226,7 @@ def seed_demo_district(rng=None):
         accounts.set_password(demo_deputy.account, DEMO_PASSWORD)
         accounts.create_user(COMMITTEE_MOBILE, COMMITTEE_NAME, {Role.committee}, password=DEMO_PASSWORD)
         accounts.create_user(STAFF_MOBILE, STAFF_NAME, {Role.township_staff}, [first], password=DEMO_PASSWORD)
+    seed_demo_rota(DEPUTY_MOBILE)
     log.info("demo district seeded: townships=%s deputies=%s", len(townships), len(deputies))
     return {
         "townships": len(townships), "homes": len(homes),

@@ -91,6 +91,27 @@ ACCESS = {
     "notifications.mark_all_read": SIGNED_IN,
     "notifications.email": SIGNED_IN,
     "notifications.outbox": DISTRICT,
+    "rota.index": STAFF,
+    "rota.propose": STAFF,
+    "rota.month": STAFF,
+    "rota.add_slot": STAFF,
+    "rota.delete_slot": STAFF,
+    "rota.assign": STAFF,
+    "rota.unassign": STAFF,
+    "rota.publish": STAFF,
+    "rota.notice": STAFF,
+    "rota.public": PUBLIC,
+    "rota.my_slots": DEPUTY,
+    "rota.request_leave": DEPUTY,
+    "rota.my_unavailability": DEPUTY,
+    "rota.delete_my_unavailability": DEPUTY,
+    "rota.unavailability": STAFF,
+    "rota.delete_unavailability": STAFF,
+    "rota.requests": STAFF,
+    "rota.decide": STAFF,
+    "rota.activities": STAFF,
+    "rota.new_activity": STAFF,
+    "rota.activity": STAFF,
 }
 
 #: Routes whose answer to an allowed user is a redirect to the login page by design.
@@ -121,15 +142,21 @@ def records(db):
         "township": township, "township_id": township.id, "district_id": district.id,
         "term_id": district_term.id, "deputy_id": deputy.id, "mandate_id": mandate.id,
         "station_id": station.id, "user_id": account.id, "token": "not-a-token", "code": "zh_CN",
+        "station_code": station.code,
         "filename": "app.css",
         "day_id": 1, "message_id": 1,  # no such calendar day or message: allowed users get 404
         "checkin_id": 1,  # no such check-in: its owner-only pages answer 404 to everyone else
         "session_id": 1, "report_id": 1,  # no such session or report: staff get 404, others 403 or sign-in
+        # No such rota month, slot, place, request, activity or unavailable period: allowed users get 404.
+        "rota_month_id": 1, "slot_id": 1, "assignment_id": 1, "request_id": 1, "activity_id": 1,
+        "unavailability_id": 1,
     }
 
 
 def _url(app, rule, values):
     args = {name: values[name] for name in rule.arguments}
+    if "code" in args and rule.rule.startswith(("/s/", "/p/")):
+        args["code"] = values["station_code"]  # a real station, so access is what is tested
     if rule.endpoint == "bootstrap.static":
         args["filename"] = "css/bootstrap.min.css"
     with app.test_request_context():

@@ -1,0 +1,602 @@
+"""The reporting and visiting rates of shared/DOMAIN.md ("Rules the numbers follow"), as SQL aggregates.
+
+Every function runs a constant number of queries (at most one small read of the terms' end dates,
+then one aggregate), whatever the number of townships or deputies, and returns plain rows
+(named tuples). Python only shapes result rows (rates, empty periods); it never loops over
+check-ins, reports or deputies.
+
+Portability (SQLite and PostgreSQL): no database date functions or date arithmetic. Period
+boundaries and "the day after a term's end" are computed in Python and enter the SQL as typed
+literal rows joined like tables. A mandate's days held are the half-open range
+``[start_date, end_excl)`` where ``end_excl`` is its early end date (not held from that day on)
+or the day after its term's end.
+
+As-of semantics, decided here: figures "as of" a date use what had happened by then: check-ins
+and reports dated on or before it, exemptions approved on or before it, and mandates begun on or
+before it. A period (month, quarter) counts once it has begun; ``closed`` tells whether it had
+ended by the as-of date.
+"""
+from datetime import date, timedelta
+from typing import NamedTuple
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+
+from liaison.deputies.models import Deputy, Mandate, Suspension
+from liaison.extensions import db
+from liaison.reports.models import DutyReport, DutyReportCoverage, Exemption, ExemptionScope
+from liaison.terms.models import Term
+from liaison.townships.models import Township
+from stations.checkin.models import COUNTED, Checkin
+from stations.models import StationKind
+
+GROUPS = (None, "township", "deputy")
+
+
+# --- row shapes ------------------------------------------------------------------------------
+
+class TermReportingRow(NamedTuple):
+    """届内述职率 for the district (township fields None) or one township."""
+
+    township_id: int | None
+    township_name: str | None
+    #: The term's mandates begun by the as-of date (capped at the term's end).
+    mandates: int
+    #: Of those, ended early on or before that date: they leave the denominator.
+    ended: int
+    #: Not ended, but exempted from the term's reporting.
+    exempted: int
+    #: 应述, 已述, 未述 and 已述/应述 (None when nobody is due).
+    due: int
+    done: int
+    missing: int
+    rate: float | None
+
+
+class AnnualReportingRow(NamedTuple):
+    """年述职 for one year, for the district (township fields None) or one township."""
+
+    township_id: int | None
+    township_name: str | None
+    #: Mandates in force on the as-of date (capped at 31 December).
+    in_force: int
+    #: Of those, begun after 30 June: not due that year.
+    late_start: int
+    #: Begun by 30 June but exempted for the year.
+    exempted: int
+    due: int
+    done: int
+    missing: int
+    rate: float | None
+    #: The same counted in people (each person once, whatever their mandates).
+    people_due: int
+    people_done: int
+
+
+class MandateReportingRow(NamedTuple):
+    """One mandate's reporting status (per-deputy drill-down, 代表明细)."""
+
+    mandate_id: int
+    deputy_id: int
+    deputy_name: str
+    township_id: int
+    township_name: str
+    term_id: int
+    #: "due", or why not: "ended" (early end), "exempted", "late_start" (annual: begun after 30 June).
+    status: str
+    #: A completed report covering the mandate counts (for every status, not only "due").
+    done: bool
+    #: Date of the latest such report, or None.
+    report_date: date | None
+
+
+class VisitRow(NamedTuple):
+    """月进站 for one month or 季回家 for one quarter, for the district or one township."""
+
+    period_key: int
+    township_id: int | None
+    township_name: str | None
+    #: Due: the person's mandates of that level hold the whole period, no suspension, no exemption.
+    due: int
+    met: int
+    unmet: int
+    rate: float | None
+    #: Held for part of the period only (by-election, early end): shown apart, outside the rate.
+    partial: int
+    partial_met: int
+    #: Held the whole period but suspended on some day of it, or exempted for it: not due.
+    suspended: int
+    exempted: int
+    people_due: int
+    people_met: int
+    #: The period had ended by the as-of date (else it is still running).
+    closed: bool
+
+
+class MandateVisitRow(NamedTuple):
+    """One mandate in one month or quarter (per-deputy drill-down)."""
+
+    period_key: int
+    mandate_id: int
+    deputy_id: int
+    deputy_name: str
+    township_id: int
+    township_name: str
+    #: "due", "partial", "suspended" or "exempted".
+    status: str
+    met: bool
+
+
+class MissingRow(NamedTuple):
+    """A mandate due to report in the term that has not (the 未述 list)."""
+
+    mandate_id: int
+    deputy_id: int
+    deputy_name: str
+    township_id: int
+    township_name: str
+    start_date: date
+    by_election: bool
+
+
+class PeopleRow(NamedTuple):
+    """Mandates in force on a date and the people holding them (each person once)."""
+
+    township_id: int | None
+    township_name: str | None
+    mandates: int
+    people: int
+
+
+# --- building blocks -------------------------------------------------------------------------
+
+def _rate(done, due):
+    """done / due, or None when nobody is due."""
+    return done / due if due else None
+
+
+def _count_if(condition):
+    """SUM of 1 where the condition holds (0 over no rows is shaped in Python)."""
+    return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+
+
+def _people_if(condition, deputy_id):
+    """COUNT(DISTINCT person) where the condition holds: each person once."""
+    return sa.func.count(sa.distinct(sa.case((condition, deputy_id))))
+
+
+def _flag(condition):
+    """A condition as 1/0, the same on both databases (EXISTS is boolean on one, integer on the other)."""
+    return sa.case((condition, 1), else_=0)
+
+
+def _literal_rows(name, columns, rows):
+    """A CTE of literal rows (``SELECT :a AS x, :b AS y UNION ALL ...``), typed per column.
+
+    Portable where ``VALUES`` with column names is not (SQLite). ``rows`` must not be empty.
+    """
+    selects = [sa.select(*(sa.literal(value, type_).label(col) for (col, type_), value in zip(columns, row)))
+               for row in rows]
+    compound = selects[0] if len(selects) == 1 else sa.union_all(*selects)
+    return compound.cte(name)
+
+
+def _reported(first, last):
+    """A derived table (mandate_id, last_date): completed reports covering each mandate (the one
+    recorded for and the others marked), dated from ``first`` to ``last``."""
+    def dated(column):
+        return sa.and_(DutyReport.completed.is_(True), column >= first, column <= last)
+
+    own = sa.select(DutyReport.mandate_id.label("mandate_id"), DutyReport.report_date.label("report_date")) \
+        .where(dated(DutyReport.report_date))
+    also = (
+        sa.select(DutyReportCoverage.mandate_id.label("mandate_id"), DutyReport.report_date.label("report_date"))
+        .join(DutyReport, DutyReport.id == DutyReportCoverage.report_id)
+        .where(dated(DutyReport.report_date))
+    )
+    both = sa.union_all(own, also).subquery("covering")
+    return (sa.select(both.c.mandate_id, sa.func.max(both.c.report_date).label("last_date"))
+            .group_by(both.c.mandate_id).subquery("reported"))
+
+
+def _exempted(scope, as_of, with_period=False):
+    """A derived table of the mandates (and periods) exempted for a scope, approved by ``as_of``."""
+    columns = [Exemption.mandate_id] + ([Exemption.period_key] if with_period else [])
+    return (sa.select(*columns).where(Exemption.scope == scope, Exemption.approved_on <= as_of)
+            .distinct().subquery("exempt"))
+
+
+def _term_bounds():
+    """A CTE (term_id, end_excl) giving the day after each term's end, or None when there are no terms.
+
+    Reads the terms' end dates first (a small table) so the SQL needs no date arithmetic.
+    """
+    ends = db.session.execute(sa.select(Term.id, Term.end_date)).all()
+    if not ends:
+        return None
+    return _literal_rows("term_bounds", (("term_id", sa.Integer), ("end_excl", sa.Date)),
+                         [(term_id, end + timedelta(days=1)) for term_id, end in ends])
+
+
+def _held(bounds, name):
+    """An alias of the mandates with its term and bounds, as (mandate, term, joined FROM, h_end):
+    the mandate holds the days ``[start_date, h_end)``."""
+    mandate = aliased(Mandate, name=name)
+    term = aliased(Term, name=f"{name}_term")
+    bound = bounds.alias(f"{name}_bounds")
+    joined = sa.join(mandate, term, term.id == mandate.term_id).join(bound, bound.c.term_id == mandate.term_id)
+    return mandate, term, joined, sa.func.coalesce(mandate.end_date, bound.c.end_excl)
+
+
+def _in_force_on(day):
+    """Mandate held on a local date (the early end day is not held; a normal end is inclusive)."""
+    return sa.and_(
+        Mandate.start_date <= day,
+        sa.or_(Mandate.end_date > day, sa.and_(Mandate.end_date.is_(None), Term.end_date >= day)),
+    )
+
+
+def _check_group(group_by):
+    if group_by not in GROUPS:
+        raise ValueError(f"group_by must be one of {GROUPS}")
+
+
+def _names(query, township_col, deputy_col=None):
+    """Join township (and deputy) names for the rows' labels and pinyin order."""
+    query = query.join(Township, Township.id == township_col)
+    if deputy_col is not None:
+        query = query.join(Deputy, Deputy.id == deputy_col)
+    return query
+
+
+# --- 届内述职率 ----------------------------------------------------------------------------------
+
+def _term_mandate_flags(term, as_of, township_ids):
+    """Per mandate of the term begun by the capped date: ended / exempted flags and the latest
+    covering report date (a subquery)."""
+    cap = min(as_of, term.end_date)
+    reported = _reported(term.start_date, cap)
+    exempt = _exempted(ExemptionScope.term_report, as_of)
+    query = (
+        sa.select(Mandate.id.label("mandate_id"), Mandate.deputy_id, Mandate.township_id, Mandate.term_id,
+                  Mandate.start_date, Mandate.by_election,
+                  _flag(sa.and_(Mandate.end_date.is_not(None), Mandate.end_date <= cap)).label("ended"),
+                  _flag(exempt.c.mandate_id.is_not(None)).label("exempted"),
+                  reported.c.last_date.label("report_date"))
+        .select_from(Mandate)
+        .outerjoin(exempt, exempt.c.mandate_id == Mandate.id)
+        .outerjoin(reported, reported.c.mandate_id == Mandate.id)
+        .where(Mandate.term_id == term.id, Mandate.start_date <= cap)
+    )
+    if township_ids is not None:
+        query = query.where(Mandate.township_id.in_(township_ids))
+    return query.subquery("term_mandates")
+
+
+def in_term_reporting(term_id, as_of, group_by=None, township_ids=None):
+    """届内述职率 of a term as of a local date (capped at the term's end).
+
+    应述 = the term's mandates minus those ended early on or before the date, minus term-report
+    exemptions; 已述 = those with a completed report covering the mandate dated within the term
+    and on or before the date. ``group_by``: None (one district row), "township" (one row per
+    township with mandates, pinyin order) or "deputy" (``MandateReportingRow`` per mandate).
+    ``township_ids`` limits to a staff member's townships.
+    """
+    _check_group(group_by)
+    term = db.session.get(Term, term_id)
+    if term is None:
+        raise LookupError(f"no term {term_id}")
+    r = _term_mandate_flags(term, as_of, township_ids)
+    ended = r.c.ended == 1
+    exempted = sa.and_(r.c.ended == 0, r.c.exempted == 1)
+    due = sa.and_(r.c.ended == 0, r.c.exempted == 0)
+    done = r.c.report_date.is_not(None)
+
+    if group_by == "deputy":
+        query = _names(sa.select(r, Deputy.name.label("deputy_name"), Township.name.label("township_name")),
+                       r.c.township_id, r.c.deputy_id)
+        query = query.order_by(Township.name_sort_key, Deputy.name_sort_key, r.c.mandate_id)
+        return [MandateReportingRow(
+            row.mandate_id, row.deputy_id, row.deputy_name, row.township_id, row.township_name, row.term_id,
+            "ended" if row.ended else "exempted" if row.exempted else "due", row.report_date is not None,
+            row.report_date) for row in db.session.execute(query)]
+
+    totals = (sa.func.count().label("mandates"), _count_if(ended).label("ended"),
+              _count_if(exempted).label("exempted"), _count_if(due).label("due"),
+              _count_if(sa.and_(due, done)).label("done"))
+    if group_by is None:
+        row = db.session.execute(sa.select(*totals).select_from(r)).one()
+        return [_term_row(None, None, row)]
+    query = _names(sa.select(r.c.township_id, Township.name.label("township_name"), *totals), r.c.township_id)
+    query = query.group_by(r.c.township_id, Township.name, Township.name_sort_key).order_by(Township.name_sort_key)
+    return [_term_row(row.township_id, row.township_name, row) for row in db.session.execute(query)]
+
+
+def _term_row(township_id, township_name, row):
+    return TermReportingRow(township_id, township_name, row.mandates, row.ended, row.exempted, row.due,
+                            row.done, row.due - row.done, _rate(row.done, row.due))
+
+
+def missing_reporters(term_id, as_of, township_ids=None):
+    """The 未述 list: mandates due to report in the term (as of the date) without a covering report.
+
+    Ordered by township, then name in pinyin.
+    """
+    term = db.session.get(Term, term_id)
+    if term is None:
+        raise LookupError(f"no term {term_id}")
+    r = _term_mandate_flags(term, as_of, township_ids)
+    query = _names(sa.select(r, Deputy.name.label("deputy_name"), Township.name.label("township_name")),
+                   r.c.township_id, r.c.deputy_id)
+    query = query.where(r.c.ended == 0, r.c.exempted == 0, r.c.report_date.is_(None)) \
+        .order_by(Township.name_sort_key, Deputy.name_sort_key, r.c.mandate_id)
+    return [MissingRow(row.mandate_id, row.deputy_id, row.deputy_name, row.township_id, row.township_name,
+                       row.start_date, row.by_election) for row in db.session.execute(query)]
+
+
+# --- 年述职 ------------------------------------------------------------------------------------
+
+def annual_reporting(year, as_of, term_id=None, group_by=None, township_ids=None):
+    """年述职 for a year, as of a local date (capped at 31 December).
+
+    Due = mandates in force on that date that began on or before 30 June, minus exemptions for
+    the year; met by a completed report covering the mandate dated in the year (and on or before
+    the date). ``term_id`` None takes every term's mandates (people then count each person once).
+    ``group_by`` as for ``in_term_reporting``. A year not begun by the as-of date gives zeros.
+    """
+    _check_group(group_by)
+    first, mid, last = date(year, 1, 1), date(year, 6, 30), date(year, 12, 31)
+    day = min(as_of, last)
+    if day < first:
+        return [] if group_by else [AnnualReportingRow(None, None, 0, 0, 0, 0, 0, 0, None, 0, 0)]
+    reported = _reported(first, day)
+    exempt = (sa.select(Exemption.mandate_id)
+              .where(Exemption.scope == ExemptionScope.year_report, Exemption.period_key == year,
+                     Exemption.approved_on <= as_of)
+              .distinct().subquery("exempt"))
+    query = (
+        sa.select(Mandate.id.label("mandate_id"), Mandate.deputy_id, Mandate.township_id, Mandate.term_id,
+                  _flag(Mandate.start_date > mid).label("late_start"),
+                  _flag(exempt.c.mandate_id.is_not(None)).label("exempted"),
+                  reported.c.last_date.label("report_date"))
+        .select_from(Mandate)
+        .join(Term, Term.id == Mandate.term_id)
+        .outerjoin(exempt, exempt.c.mandate_id == Mandate.id)
+        .outerjoin(reported, reported.c.mandate_id == Mandate.id)
+        .where(_in_force_on(day))
+    )
+    if term_id is not None:
+        query = query.where(Mandate.term_id == term_id)
+    if township_ids is not None:
+        query = query.where(Mandate.township_id.in_(township_ids))
+    r = query.subquery("annual_mandates")
+    late = r.c.late_start == 1
+    exempt = sa.and_(r.c.late_start == 0, r.c.exempted == 1)
+    due = sa.and_(r.c.late_start == 0, r.c.exempted == 0)
+    done = r.c.report_date.is_not(None)
+
+    if group_by == "deputy":
+        query = _names(sa.select(r, Deputy.name.label("deputy_name"), Township.name.label("township_name")),
+                       r.c.township_id, r.c.deputy_id)
+        query = query.order_by(Township.name_sort_key, Deputy.name_sort_key, r.c.mandate_id)
+        return [MandateReportingRow(
+            row.mandate_id, row.deputy_id, row.deputy_name, row.township_id, row.township_name, row.term_id,
+            "late_start" if row.late_start else "exempted" if row.exempted else "due",
+            row.report_date is not None, row.report_date) for row in db.session.execute(query)]
+
+    totals = (sa.func.count().label("in_force"), _count_if(late).label("late_start"),
+              _count_if(exempt).label("exempted"), _count_if(due).label("due"),
+              _count_if(sa.and_(due, done)).label("done"),
+              _people_if(due, r.c.deputy_id).label("people_due"),
+              _people_if(sa.and_(due, done), r.c.deputy_id).label("people_done"))
+    if group_by is None:
+        row = db.session.execute(sa.select(*totals).select_from(r)).one()
+        return [_annual_row(None, None, row)]
+    query = _names(sa.select(r.c.township_id, Township.name.label("township_name"), *totals), r.c.township_id)
+    query = query.group_by(r.c.township_id, Township.name, Township.name_sort_key).order_by(Township.name_sort_key)
+    return [_annual_row(row.township_id, row.township_name, row) for row in db.session.execute(query)]
+
+
+def _annual_row(township_id, township_name, row):
+    return AnnualReportingRow(township_id, township_name, row.in_force, row.late_start, row.exempted, row.due,
+                              row.done, row.due - row.done, _rate(row.done, row.due), row.people_due,
+                              row.people_done)
+
+
+# --- 月进站 / 季回家 ------------------------------------------------------------------------------
+
+class Period(NamedTuple):
+    """A calendar period in the local zone: its key, first day, last day and the day after."""
+
+    key: int
+    first: date
+    last: date
+    after: date
+
+
+def months(year, as_of):
+    """The months of a year begun by the as-of date (later ones are not counted yet)."""
+    periods = []
+    for month in range(1, 13):
+        first = date(year, month, 1)
+        if first > as_of:
+            break
+        after = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
+        periods.append(Period(year * 100 + month, first, after - timedelta(days=1), after))
+    return periods
+
+
+def quarters(year, as_of):
+    """The quarters of a year begun by the as-of date."""
+    periods = []
+    for quarter in range(1, 5):
+        first = date(year, 3 * quarter - 2, 1)
+        if first > as_of:
+            break
+        after = date(year + 1, 1, 1) if quarter == 4 else date(year, 3 * quarter + 1, 1)
+        periods.append(Period(year * 10 + quarter, first, after - timedelta(days=1), after))
+    return periods
+
+
+def monthly_visits(year, term_id, as_of, group_by="township", township_ids=None):
+    """月进站 per month of a year: due mandates, those met by a counted check-in at any 联络站.
+
+    A mandate is due for a month when the person's mandates of the same level together hold every
+    day of it (a re-elected deputy stays due across 换届), none of them is suspended on any day of
+    it, and the mandate has no exemption for it. Mandates held for part of the month only are
+    counted apart as partial. ``term_id`` None takes every term's mandates. ``group_by``: None
+    (district rows, one per month begun), "township" (per township and month) or "deputy"
+    (``MandateVisitRow`` per mandate and month).
+    """
+    return _visits(months(year, as_of), StationKind.station, Checkin.month_key, ExemptionScope.month,
+                   term_id, as_of, group_by, township_ids)
+
+
+def quarterly_visits(year, term_id, as_of, group_by="township", township_ids=None):
+    """季回家 per quarter of a year: as ``monthly_visits``, met by a counted check-in at any 代表之家."""
+    return _visits(quarters(year, as_of), StationKind.home, Checkin.quarter_key, ExemptionScope.quarter,
+                   term_id, as_of, group_by, township_ids)
+
+
+def _visits(periods, kind, period_column, exemption_scope, term_id, as_of, group_by, township_ids):
+    """The shared query of 月进站 and 季回家 (see ``monthly_visits``)."""
+    _check_group(group_by)
+    if not periods:
+        return []
+    bounds = _term_bounds()
+    if bounds is None:
+        return _shape_district([], periods, as_of) if group_by is None else []
+    p = _literal_rows("periods", (("period_key", sa.Integer), ("p_first", sa.Date), ("p_last", sa.Date),
+                                  ("p_after", sa.Date)), periods)
+    h, h_term, h_from, h_end = _held(bounds, "h")
+    i, i_term, i_from, i_end = _held(bounds, "i")
+    j, j_term, j_from, j_end = _held(bounds, "j")
+    k, k_term, k_from, _k_end = _held(bounds, "k")
+
+    # Every flag is a correlated EXISTS on the base tables, so the indexes on mandates.deputy_id,
+    # suspensions.mandate_id, exemptions.mandate_id and checkins (deputy_id, month_key) answer each
+    # probe (derived tables or CTEs have no index, and SQLite then scans them per row).
+    #
+    # The person's same-level mandates hold every day of the period when one of them holds its
+    # first day, and none stops inside the period without another taking over on the day it
+    # stops (the first day not held would follow such a stop).
+    first_day_held = sa.select(i.id).select_from(i_from).where(
+        i.deputy_id == h.deputy_id, i_term.level == h_term.level,
+        i.start_date <= p.c.p_first, i_end > p.c.p_first,
+    ).exists()
+    taken_over = sa.select(j.id).select_from(j_from).where(
+        j.deputy_id == i.deputy_id, j_term.level == i_term.level, j.start_date <= i_end, j_end > i_end,
+    ).exists()
+    gap = sa.select(i.id).select_from(i_from).where(
+        i.deputy_id == h.deputy_id, i_term.level == h_term.level,
+        i_end > p.c.p_first, i_end < p.c.p_after, ~taken_over,
+    ).exists()
+    suspended = sa.select(Suspension.id).select_from(sa.join(Suspension, k_from, k.id == Suspension.mandate_id)).where(
+        k.deputy_id == h.deputy_id, k_term.level == h_term.level,
+        Suspension.start_date <= p.c.p_last,
+        sa.or_(Suspension.end_date.is_(None), Suspension.end_date >= p.c.p_first),
+    ).exists()
+    exempted = sa.select(Exemption.id).where(
+        Exemption.mandate_id == h.id, Exemption.scope == exemption_scope,
+        Exemption.period_key == p.c.period_key, Exemption.approved_on <= as_of,
+    ).exists()
+    met = sa.select(Checkin.id).where(
+        Checkin.deputy_id == h.deputy_id, period_column == p.c.period_key, Checkin.station_kind == kind,
+        Checkin.status.in_(COUNTED), Checkin.local_date <= as_of,
+    ).exists()
+    per_mandate = (
+        sa.select(p.c.period_key, h.id.label("mandate_id"), h.deputy_id, h.township_id,
+                  _flag(sa.and_(first_day_held, ~gap)).label("whole"), _flag(suspended).label("suspended"),
+                  _flag(exempted).label("exempted"), _flag(met).label("met"))
+        .select_from(h_from)
+        .join(p, sa.and_(h.start_date < p.c.p_after, h_end > p.c.p_first))
+    )
+    if term_id is not None:
+        per_mandate = per_mandate.where(h.term_id == term_id)
+    if township_ids is not None:
+        per_mandate = per_mandate.where(h.township_id.in_(township_ids))
+    r = per_mandate.subquery("per_mandate")
+
+    if group_by == "deputy":
+        query = _names(sa.select(r, Deputy.name.label("deputy_name"), Township.name.label("township_name")),
+                       r.c.township_id, r.c.deputy_id)
+        query = query.order_by(Township.name_sort_key, Deputy.name_sort_key, r.c.mandate_id, r.c.period_key)
+        return [MandateVisitRow(row.period_key, row.mandate_id, row.deputy_id, row.deputy_name, row.township_id,
+                                row.township_name, _visit_status(row), bool(row.met))
+                for row in db.session.execute(query)]
+
+    whole, is_met = r.c.whole == 1, r.c.met == 1
+    due = sa.and_(whole, r.c.suspended == 0, r.c.exempted == 0)
+    totals = (_count_if(due).label("due"), _count_if(sa.and_(due, is_met)).label("met"),
+              _count_if(~whole).label("partial"), _count_if(sa.and_(~whole, is_met)).label("partial_met"),
+              _count_if(sa.and_(whole, r.c.suspended == 1)).label("suspended"),
+              _count_if(sa.and_(whole, r.c.suspended == 0, r.c.exempted == 1)).label("exempted"),
+              _people_if(due, r.c.deputy_id).label("people_due"),
+              _people_if(sa.and_(due, is_met), r.c.deputy_id).label("people_met"))
+    if group_by is None:
+        query = sa.select(r.c.period_key, *totals).group_by(r.c.period_key)
+        return _shape_district(db.session.execute(query).all(), periods, as_of)
+    query = _names(sa.select(r.c.period_key, r.c.township_id, Township.name.label("township_name"), *totals),
+                   r.c.township_id)
+    query = query.group_by(r.c.period_key, r.c.township_id, Township.name, Township.name_sort_key) \
+        .order_by(Township.name_sort_key, r.c.township_id, r.c.period_key)
+    closed = {period.key: period.last <= as_of for period in periods}
+    return [_visit_row(row, row.township_id, row.township_name, closed[row.period_key])
+            for row in db.session.execute(query)]
+
+
+def _visit_status(row):
+    if not row.whole:
+        return "partial"
+    if row.suspended:
+        return "suspended"
+    if row.exempted:
+        return "exempted"
+    return "due"
+
+
+def _visit_row(row, township_id, township_name, closed):
+    return VisitRow(row.period_key, township_id, township_name, row.due, row.met, row.due - row.met,
+                    _rate(row.met, row.due), row.partial, row.partial_met, row.suspended, row.exempted,
+                    row.people_due, row.people_met, closed)
+
+
+def _shape_district(rows, periods, as_of):
+    """One district row per period begun, zeros where no mandate was held."""
+    found = {row.period_key: row for row in rows}
+    shaped = []
+    for period in periods:
+        row = found.get(period.key)
+        closed = period.last <= as_of
+        if row is None:
+            shaped.append(VisitRow(period.key, None, None, 0, 0, 0, None, 0, 0, 0, 0, 0, 0, closed))
+        else:
+            shaped.append(_visit_row(row, None, None, closed))
+    return shaped
+
+
+# --- people and mandates ---------------------------------------------------------------------
+
+def people_and_mandates(as_of, group_by=None, term_ids=None, township_ids=None):
+    """Mandates in force on a date and the people holding them: a person with a 市 and a 区 seat
+    counts once among people (per township: once in each township where they hold a seat).
+
+    ``group_by``: None (one district row) or "township".
+    """
+    if group_by not in (None, "township"):
+        raise ValueError("group_by must be None or 'township'")
+    counts = (sa.func.count(Mandate.id).label("mandates"),
+              sa.func.count(sa.distinct(Mandate.deputy_id)).label("people"))
+    query = sa.select(*counts).select_from(Mandate).join(Term, Term.id == Mandate.term_id).where(_in_force_on(as_of))
+    if term_ids is not None:
+        query = query.where(Mandate.term_id.in_(term_ids))
+    if township_ids is not None:
+        query = query.where(Mandate.township_id.in_(township_ids))
+    if group_by is None:
+        row = db.session.execute(query).one()
+        return [PeopleRow(None, None, row.mandates, row.people)]
+    query = query.add_columns(Township.id.label("township_id"), Township.name.label("township_name")) \
+        .join(Township, Township.id == Mandate.township_id) \
+        .group_by(Township.id, Township.name, Township.name_sort_key).order_by(Township.name_sort_key)
+    return [PeopleRow(row.township_id, row.township_name, row.mandates, row.people)
+            for row in db.session.execute(query)]

@@ -1,0 +1,500 @@
+"""Reads for the rota: who is due, the planner's input, months, slots, requests, activities and attendance."""
+from calendar import monthrange
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+from typing import NamedTuple
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
+
+from liaison.accounts.access import scope
+from liaison.calendar import queries as calendar
+from liaison.clock import local_zone
+from liaison.deputies.models import Deputy, Mandate
+from liaison.extensions import db
+from liaison.rota import planning
+from liaison.rota.models import (HOLDING_PLACE, Activity, ActivityInvitation, AssignmentStatus, LeaveRequest,
+                                 RequestStatus, RotaMonth, RotaStatus, Slot, SlotAssignment, Unavailability)
+from liaison.townships.models import Township
+from stations.checkin.models import COUNTED, Checkin, Status
+from stations.models import Station, StationKind
+
+#: Check-ins this long before an activity starts count as attending it (people arrive early).
+ARRIVE_EARLY = timedelta(minutes=30)
+#: Levels in the order a deputy's own station is preferred when they hold several seats.
+LEVEL_ORDER = ("district", "township", "municipal", "national")
+
+
+def month_bounds(year, month):
+    """First and last local date of a month."""
+    return date(year, month, 1), date(year, month, monthrange(year, month)[1])
+
+
+# --- who is due ----------------------------------------------------------------------------------
+
+class DueDeputy(NamedTuple):
+    """A deputy due to visit a station in a month (月进站), in one township."""
+
+    deputy_id: int
+    name: str
+    name_sort_key: str
+    #: Their own stations in this township, the lower level's first.
+    own_station_ids: tuple
+
+
+def _held_end(mandate):
+    """The first local date the mandate is no longer held."""
+    return mandate.end_date if mandate.end_date is not None else mandate.term.end_date + timedelta(days=1)
+
+
+def _covers(mandates, first, last):
+    """True when the mandates' held days together cover every date from ``first`` to ``last``."""
+    reach = first
+    for mandate in sorted(mandates, key=lambda m: m.start_date):
+        if mandate.start_date > reach:
+            break
+        reach = max(reach, _held_end(mandate))
+    return reach > last
+
+
+def _suspended_within(mandate, first, last):
+    """True when a suspension touches any day from ``first`` to ``last``."""
+    return any(s.start_date <= last and (s.end_date is None or s.end_date >= first)
+               for s in mandate.suspensions)
+
+
+def _exempted(mandate_ids, year, month):
+    """Mandates exempted from 月进站 for the month (an approved 免于进站)."""
+    from liaison.reports.models import Exemption, ExemptionScope
+
+    if not mandate_ids:
+        return set()
+    return set(db.session.scalars(
+        sa.select(Exemption.mandate_id).where(Exemption.mandate_id.in_(mandate_ids),
+                                              Exemption.scope == ExemptionScope.month,
+                                              Exemption.period_key == year * 100 + month)))
+
+
+def due_deputies(township_id, year, month):
+    """Deputies due for 月进站 in that month with a mandate shown under that township.
+
+    Per shared/DOMAIN.md: the person's mandates of one level together hold the whole month, none of
+    them is suspended on a day of it or exempted for it, and one of them is in this township.
+    """
+    first, last = month_bounds(year, month)
+    people = sa.select(Mandate.deputy_id).where(Mandate.township_id == township_id)
+    mandates = db.session.scalars(
+        sa.select(Mandate).where(Mandate.deputy_id.in_(people), Mandate.start_date <= last)
+        .options(joinedload(Mandate.term), selectinload(Mandate.suspensions), joinedload(Mandate.deputy))
+    ).unique().all()
+    mandates = [m for m in mandates if _held_end(m) > first]
+    exempted = _exempted([m.id for m in mandates], year, month)
+    groups = defaultdict(list)
+    for mandate in mandates:
+        groups[(mandate.deputy_id, mandate.term.level)].append(mandate)
+    due = {}
+    for (deputy_id, level), group in groups.items():
+        if not any(m.township_id == township_id for m in group) or not _covers(group, first, last):
+            continue
+        if any(_suspended_within(m, first, last) or m.id in exempted for m in group):
+            continue
+        deputy = group[0].deputy
+        entry = due.setdefault(deputy_id, {"deputy": deputy, "stations": []})
+        entry["stations"].append((LEVEL_ORDER.index(level.value), [
+            m.station_id for m in group if m.township_id == township_id and m.station_id]))
+    rows = []
+    for deputy_id, entry in due.items():
+        own = []
+        for _rank, ids in sorted(entry["stations"], key=lambda pair: pair[0]):
+            own += [i for i in ids if i not in own]
+        deputy = entry["deputy"]
+        rows.append(DueDeputy(deputy_id, deputy.name, deputy.name_sort_key, tuple(own)))
+    rows.sort(key=lambda r: (r.name_sort_key, r.deputy_id))
+    return rows
+
+
+def deputies_in_force(township_id, day):
+    """Deputies with a mandate in that township held and not suspended on ``day``, by pinyin."""
+    mandates = db.session.scalars(
+        sa.select(Mandate).where(Mandate.township_id == township_id, Mandate.start_date <= day)
+        .options(joinedload(Mandate.term), selectinload(Mandate.suspensions), joinedload(Mandate.deputy))
+    ).unique().all()
+    people = {m.deputy_id: m.deputy for m in mandates if m.in_force_on(day) and not m.suspended_on(day)}
+    return sorted(people.values(), key=lambda d: (d.name_sort_key, d.id))
+
+
+def in_force_in_township(deputy_id, township_id, day):
+    """True when the deputy holds a mandate in that township on ``day`` and is not suspended."""
+    mandates = db.session.scalars(
+        sa.select(Mandate).where(Mandate.deputy_id == deputy_id, Mandate.township_id == township_id)
+        .options(joinedload(Mandate.term), selectinload(Mandate.suspensions))).unique().all()
+    return any(m.in_force_on(day) and not m.suspended_on(day) for m in mandates)
+
+
+# --- the planner's input -------------------------------------------------------------------------
+
+def unavailable_dates(deputy_ids, first, last):
+    """{deputy id: frozenset of dates from ``first`` to ``last`` they recorded as unavailable}."""
+    dates = defaultdict(set)
+    if not deputy_ids:
+        return {}
+    rows = db.session.scalars(sa.select(Unavailability).where(
+        Unavailability.deputy_id.in_(list(deputy_ids)), Unavailability.first_day <= last,
+        Unavailability.last_day >= first))
+    for row in rows:
+        day = max(row.first_day, first)
+        while day <= min(row.last_day, last):
+            dates[row.deputy_id].add(day)
+            day += timedelta(days=1)
+    return {deputy_id: frozenset(days) for deputy_id, days in dates.items()}
+
+
+def receiving_stations(township_id):
+    """The township's active 联络站 (not homes) with their opening hours, by pinyin."""
+    return db.session.scalars(
+        sa.select(Station).where(Station.township_id == township_id, Station.kind == StationKind.station,
+                                 Station.active.is_(True))
+        .options(selectinload(Station.opening_hours)).order_by(Station.name_sort_key, Station.id)).all()
+
+
+def station_input(station):
+    """A station as the planner sees it."""
+    return planning.StationIn(
+        id=station.id, name=station.name, open_on_holidays=station.open_on_holidays,
+        hours=tuple(planning.Hours(h.weekday, h.opens, h.closes) for h in station.opening_hours))
+
+
+def calendar_days(year, month):
+    """The month's dates with their calendar facts (holidays, swapped workdays; any year)."""
+    first, last = month_bounds(year, month)
+    return tuple(planning.Day(d.day, d.workday, d.holiday) for d in calendar.days_between(first, last))
+
+
+def plan_input(township_id, year, month, capacity=planning.DEFAULT_CAPACITY, first_day=None, due=None):
+    """Load one township's month into a ``planning.PlanInput`` (a few queries, whatever the size)."""
+    first, last = month_bounds(year, month)
+    due = due if due is not None else due_deputies(township_id, year, month)
+    unavailable = unavailable_dates([d.deputy_id for d in due], first, last)
+    return planning.PlanInput(
+        year=year, month=month, days=calendar_days(year, month),
+        stations=tuple(station_input(s) for s in receiving_stations(township_id)),
+        deputies=tuple(planning.DeputyIn(d.deputy_id, d.own_station_ids,
+                                         unavailable.get(d.deputy_id, frozenset()), d.name_sort_key)
+                       for d in due),
+        capacity=capacity, first_day=first_day)
+
+
+# --- months and slots -----------------------------------------------------------------------------
+
+def townships_in_scope():
+    """The townships the user may plan, by pinyin."""
+    return db.session.scalars(scope(sa.select(Township), Township.id).order_by(Township.name_sort_key)).all()
+
+
+def rota_months(township_id=None):
+    """Months in the user's townships, newest first, then by township (pinyin)."""
+    query = (sa.select(RotaMonth).join(Township, Township.id == RotaMonth.township_id)
+             .options(joinedload(RotaMonth.township))
+             .order_by(RotaMonth.year.desc(), RotaMonth.month.desc(), Township.name_sort_key))
+    if township_id:
+        query = query.where(RotaMonth.township_id == township_id)
+    return scope(query, RotaMonth.township_id)
+
+
+def month_counts(rota_month_ids):
+    """{month id: (slots, places held, no-shows)} for a page of months, in one query."""
+    if not rota_month_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(Slot.rota_month_id, sa.func.count(sa.distinct(Slot.id)),
+                  sa.func.count(sa.case((SlotAssignment.status.in_(HOLDING_PLACE), SlotAssignment.id))),
+                  sa.func.count(sa.case((SlotAssignment.status == AssignmentStatus.no_show,
+                                         SlotAssignment.id))))
+        .outerjoin(SlotAssignment, SlotAssignment.slot_id == Slot.id)
+        .where(Slot.rota_month_id.in_(rota_month_ids)).group_by(Slot.rota_month_id))
+    return {month_id: (slots, places, no_shows) for month_id, slots, places, no_shows in rows}
+
+
+def township_mandates(township_id, first, last):
+    """The township's mandates that may be held on a day from ``first`` to ``last`` (deputy, term and
+    suspensions loaded), for checking many dates at once."""
+    mandates = db.session.scalars(
+        sa.select(Mandate).where(Mandate.township_id == township_id, Mandate.start_date <= last)
+        .options(joinedload(Mandate.term), selectinload(Mandate.suspensions), joinedload(Mandate.deputy))
+    ).unique().all()
+    return [m for m in mandates if _held_end(m) > first]
+
+
+def month_slots(rota_month_id):
+    """A month's slots with station and assignments (deputies loaded), by date, time and station."""
+    return db.session.scalars(
+        sa.select(Slot).where(Slot.rota_month_id == rota_month_id)
+        .join(Station, Station.id == Slot.station_id)
+        .options(joinedload(Slot.station),
+                 selectinload(Slot.assignments).joinedload(SlotAssignment.deputy),
+                 selectinload(Slot.assignments).selectinload(SlotAssignment.requests))
+        .order_by(Slot.local_date, Slot.starts, Station.name_sort_key, Slot.id)).all()
+
+
+def find_rota_month(township_id, year, month):
+    """The township's rota for that month, or None."""
+    return db.session.scalar(sa.select(RotaMonth).where(
+        RotaMonth.township_id == township_id, RotaMonth.year == year, RotaMonth.month == month))
+
+
+def live_windows(plan, slots):
+    """The month as windows with their current load: existing slots, plus receiving times that have
+    no slot yet (empty, with the default capacity); for explaining who is not placed."""
+    windows, taken = [], set()
+    for slot in slots:
+        holding = [a.deputy_id for a in slot.assignments if a.status in HOLDING_PLACE]
+        windows.append(planning.Window(slot.station_id, slot.local_date, slot.starts, slot.ends,
+                                       slot.capacity, holding))
+        taken.add((slot.station_id, slot.local_date, slot.starts))
+    for station in plan.stations:
+        for window in planning.receiving_windows(plan, station):
+            if (window.station_id, window.day, window.starts) not in taken:
+                windows.append(window)
+    return windows
+
+
+class Shortfall(NamedTuple):
+    """A due deputy without a place this month, or placed away from their own station, and why."""
+
+    deputy_id: int
+    name: str
+    reason: planning.Reason
+
+
+def shortfalls(rota_month, slots, today, capacity=planning.DEFAULT_CAPACITY):
+    """(unplaced, away): due deputies without a place, and those placed only away from their own station.
+
+    Existing slots count whatever their date; receiving times without a slot count from ``today`` on.
+    """
+    first, _last = month_bounds(rota_month.year, rota_month.month)
+    plan = plan_input(rota_month.township_id, rota_month.year, rota_month.month, capacity,
+                      first_day=max(first, today))
+    windows = live_windows(plan, slots)
+    by_station = defaultdict(list)
+    for window in windows:
+        by_station[window.station_id].append(window)
+    for station in plan.stations:
+        by_station.setdefault(station.id, [])
+    placed = defaultdict(set)
+    for window in windows:
+        for deputy_id in window.deputy_ids:
+            placed[deputy_id].add(window.station_id)
+    unplaced, away = [], []
+    for deputy in plan.deputies:
+        stations = placed.get(deputy.id)
+        if not stations:
+            unplaced.append(Shortfall(deputy.id, "", planning.why_unplaced(plan, deputy, windows)))
+        elif not stations & set(deputy.own_station_ids):
+            away.append(Shortfall(deputy.id, "", planning.why_away(deputy, by_station)))
+    names = dict(db.session.execute(sa.select(Deputy.id, Deputy.name).where(
+        Deputy.id.in_([s.deputy_id for s in unplaced + away]))).all()) if unplaced or away else {}
+    return ([s._replace(name=names[s.deputy_id]) for s in unplaced],
+            [s._replace(name=names[s.deputy_id]) for s in away])
+
+
+def own_station_ids(township_id, year, month):
+    """{deputy id: own station ids} for the due deputies (to mark places away from home)."""
+    return {d.deputy_id: set(d.own_station_ids) for d in due_deputies(township_id, year, month)}
+
+
+def deputy_slots_in_month(deputy_id, rota_month_id):
+    """The deputy's places in one month that still hold (for messages)."""
+    return db.session.scalars(
+        sa.select(SlotAssignment).join(Slot, Slot.id == SlotAssignment.slot_id)
+        .where(SlotAssignment.deputy_id == deputy_id, Slot.rota_month_id == rota_month_id,
+               SlotAssignment.status.in_(HOLDING_PLACE))
+        .options(joinedload(SlotAssignment.slot).joinedload(Slot.station))
+        .order_by(Slot.local_date, Slot.starts)).all()
+
+
+def slots_on(rota_month_id, station_id, day):
+    """The month's slots at a station on a date."""
+    return db.session.scalars(sa.select(Slot).where(
+        Slot.rota_month_id == rota_month_id, Slot.station_id == station_id, Slot.local_date == day)).all()
+
+
+def deputy_places_on(deputy_id, day):
+    """The deputy's places on a date, in any published or draft month (to refuse double booking)."""
+    return db.session.scalars(
+        sa.select(SlotAssignment).join(Slot, Slot.id == SlotAssignment.slot_id)
+        .where(SlotAssignment.deputy_id == deputy_id, Slot.local_date == day,
+               SlotAssignment.status.in_(HOLDING_PLACE))
+        .options(joinedload(SlotAssignment.slot))).all()
+
+
+# --- public page, notice, deputies' own -------------------------------------------------------------
+
+def published_slots(station_id, since):
+    """Published slots at a station from ``since`` on, with the deputies who hold a place."""
+    return db.session.scalars(
+        sa.select(Slot).join(RotaMonth, RotaMonth.id == Slot.rota_month_id)
+        .where(Slot.station_id == station_id, Slot.local_date >= since,
+               RotaMonth.status == RotaStatus.published)
+        .options(selectinload(Slot.assignments).joinedload(SlotAssignment.deputy))
+        .order_by(Slot.local_date, Slot.starts)).all()
+
+
+def my_places(deputy_id, since):
+    """The deputy's places in published slots from ``since`` on (any status), with their requests."""
+    return db.session.scalars(
+        sa.select(SlotAssignment).join(Slot, Slot.id == SlotAssignment.slot_id)
+        .join(RotaMonth, RotaMonth.id == Slot.rota_month_id)
+        .where(SlotAssignment.deputy_id == deputy_id, Slot.local_date >= since,
+               RotaMonth.status == RotaStatus.published)
+        .options(joinedload(SlotAssignment.slot).joinedload(Slot.station),
+                 selectinload(SlotAssignment.requests))
+        .order_by(Slot.local_date, Slot.starts)).all()
+
+
+def my_unavailability(deputy_id, since):
+    """The deputy's unavailable periods that end on or after ``since``."""
+    return db.session.scalars(
+        sa.select(Unavailability)
+        .where(Unavailability.deputy_id == deputy_id, Unavailability.last_day >= since)
+        .order_by(Unavailability.first_day)).all()
+
+
+def unavailability_in_scope(since, township_id=None):
+    """Unavailable periods ending on or after ``since`` of deputies with a mandate in the user's townships."""
+    people = scope(sa.select(Mandate.deputy_id), Mandate.township_id)
+    if township_id:
+        people = people.where(Mandate.township_id == township_id)
+    return (sa.select(Unavailability).join(Deputy, Deputy.id == Unavailability.deputy_id)
+            .where(Unavailability.deputy_id.in_(people), Unavailability.last_day >= since)
+            .options(joinedload(Unavailability.deputy))
+            .order_by(Unavailability.first_day, Deputy.name_sort_key, Unavailability.id))
+
+
+def deputies_in_scope():
+    """Deputies with a mandate in the user's townships, by pinyin (for staff choosing a person)."""
+    people = scope(sa.select(Mandate.deputy_id), Mandate.township_id)
+    return db.session.scalars(sa.select(Deputy).where(Deputy.id.in_(people))
+                              .order_by(Deputy.name_sort_key, Deputy.id)).all()
+
+
+def deputy_township_ids(deputy_id):
+    """The townships where the deputy holds or held a mandate."""
+    return set(db.session.scalars(sa.select(Mandate.township_id).where(Mandate.deputy_id == deputy_id)))
+
+
+# --- requests ------------------------------------------------------------------------------------------
+
+def requests_in_scope(status=RequestStatus.pending):
+    """Leave and swap requests in the user's townships (pending ones, or all), oldest first."""
+    query = (sa.select(LeaveRequest)
+             .join(SlotAssignment, SlotAssignment.id == LeaveRequest.assignment_id)
+             .join(Slot, Slot.id == SlotAssignment.slot_id)
+             .join(RotaMonth, RotaMonth.id == Slot.rota_month_id)
+             .options(joinedload(LeaveRequest.assignment).joinedload(SlotAssignment.slot)
+                      .joinedload(Slot.station),
+                      joinedload(LeaveRequest.assignment).joinedload(SlotAssignment.deputy),
+                      joinedload(LeaveRequest.swap_with))
+             .order_by(LeaveRequest.requested_at.desc() if status is None else LeaveRequest.requested_at,
+                       LeaveRequest.id))
+    if status is not None:
+        query = query.where(LeaveRequest.status == status)
+    return scope(query, RotaMonth.township_id)
+
+
+# --- activities and attendance ---------------------------------------------------------------------------
+
+def homes_in_scope():
+    """Active homes (代表之家) in the user's townships, by pinyin."""
+    return db.session.scalars(
+        scope(sa.select(Station).where(Station.kind == StationKind.home, Station.active.is_(True)),
+              Station.township_id).order_by(Station.name_sort_key)).all()
+
+
+def activity_list(since=None):
+    """Activities at homes in the user's townships, newest first; from ``since`` on when given."""
+    invited = (sa.select(sa.func.count(ActivityInvitation.id))
+               .where(ActivityInvitation.activity_id == Activity.id).scalar_subquery())
+    query = (sa.select(Activity, invited).join(Station, Station.id == Activity.station_id)
+             .options(joinedload(Activity.station).joinedload(Station.township))
+             .order_by(Activity.local_date.desc(), Activity.starts.desc(), Activity.id.desc()))
+    if since is not None:
+        query = query.where(Activity.local_date >= since)
+    return scope(query, Station.township_id)
+
+
+def local_instant(day, clock_time):
+    """A local date and wall-clock time as an aware instant."""
+    return datetime.combine(day, clock_time, tzinfo=local_zone())
+
+
+class Attendee(NamedTuple):
+    deputy_id: int
+    name: str
+    invited: bool
+    #: The first counted check-in in the activity's window (UTC), or None.
+    checked_in_at: datetime | None
+
+
+def attendance(activity):
+    """Invited deputies with their check-in (or none), then uninvited deputies who checked in.
+
+    A counted check-in at the activity's home on its date between 30 minutes before it starts and
+    its end (local time) is attendance.
+    """
+    start = local_instant(activity.local_date, activity.starts) - ARRIVE_EARLY
+    end = local_instant(activity.local_date, activity.ends)
+    rows = db.session.execute(
+        sa.select(Checkin.deputy_id, sa.func.min(Checkin.occurred_at))
+        .where(Checkin.station_id == activity.station_id, Checkin.local_date == activity.local_date,
+               Checkin.status.in_(COUNTED), Checkin.occurred_at >= start, Checkin.occurred_at <= end)
+        .group_by(Checkin.deputy_id)).all()
+    # MIN keeps the column's type, so the instants come back aware (UTC) on both databases.
+    came = dict(rows)
+    invited = db.session.execute(
+        sa.select(Deputy.id, Deputy.name).join(ActivityInvitation, ActivityInvitation.deputy_id == Deputy.id)
+        .where(ActivityInvitation.activity_id == activity.id).order_by(Deputy.name_sort_key, Deputy.id)).all()
+    invited_ids = {row.id for row in invited}
+    result = [Attendee(row.id, row.name, True, came.get(row.id)) for row in invited]
+    others = [d for d in came if d not in invited_ids]
+    if others:
+        rows = db.session.execute(sa.select(Deputy.id, Deputy.name).where(Deputy.id.in_(others))
+                                  .order_by(Deputy.name_sort_key, Deputy.id))
+        result += [Attendee(row.id, row.name, False, came[row.id]) for row in rows]
+    return result
+
+
+# --- jobs ----------------------------------------------------------------------------------------------
+
+def places_on(day, statuses=HOLDING_PLACE):
+    """Places in published slots on a date, with slot, station and deputy (with account) loaded."""
+    return db.session.scalars(
+        sa.select(SlotAssignment).join(Slot, Slot.id == SlotAssignment.slot_id)
+        .join(RotaMonth, RotaMonth.id == Slot.rota_month_id)
+        .where(Slot.local_date == day, RotaMonth.status == RotaStatus.published,
+               SlotAssignment.status.in_(statuses))
+        .options(joinedload(SlotAssignment.slot).joinedload(Slot.station),
+                 joinedload(SlotAssignment.deputy).joinedload(Deputy.account))
+        .order_by(SlotAssignment.id)).all()
+
+
+def checked_in_pairs(day, deputy_station_pairs):
+    """The (deputy, station) pairs with a check-in that day in any status but rejected."""
+    if not deputy_station_pairs:
+        return set()
+    deputy_ids = {d for d, _ in deputy_station_pairs}
+    rows = db.session.execute(
+        sa.select(Checkin.deputy_id, Checkin.station_id).where(
+            Checkin.local_date == day, Checkin.deputy_id.in_(deputy_ids), Checkin.status != Status.rejected)
+        .distinct())
+    return {(d, s) for d, s in rows} & set(deputy_station_pairs)
+
+
+def unpublished_townships(year, month):
+    """Townships with an active 联络站 whose rota for that month is missing or still a draft."""
+    published = sa.select(RotaMonth.township_id).where(
+        RotaMonth.year == year, RotaMonth.month == month, RotaMonth.status == RotaStatus.published)
+    receiving = sa.select(Station.township_id).where(Station.kind == StationKind.station,
+                                                     Station.active.is_(True))
+    return db.session.scalars(
+        sa.select(Township).where(Township.id.in_(receiving), ~Township.id.in_(published))
+        .order_by(Township.name_sort_key)).all()

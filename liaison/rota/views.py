@@ -1,0 +1,571 @@
+"""The rota pages: months, propose, edit, publish and the printable notice (staff); the public station
+page; deputies' own slots, leave and unavailable dates; requests to decide; activities at homes."""
+from collections import OrderedDict
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from liaison.accounts.access import STAFF_ROLES, ensure_township, refuse_out_of_scope, roles_required
+from liaison.accounts.access import visible_township_ids
+from liaison.accounts.models import Role
+from liaison.clock import local_today
+from liaison.deputies.models import Deputy
+from liaison.errors import InvalidInput
+from liaison.extensions import db
+from liaison.rota import bp, operations, queries
+from liaison.rota.forms import (ActivityForm, AssignForm, ConfirmForm, DecideForm, LeaveForm, ProposeForm,
+                                SlotForm, UnavailabilityForm)
+from liaison.rota.models import (HOLDING_PLACE, Activity, ActivityType, AssignmentStatus, LeaveRequest,
+                                 RequestKind, RequestStatus, RotaMonth, Slot, SlotAssignment, Unavailability)
+from liaison.townships.models import Township
+from stations.models import WEEKDAY_LABELS, Station, StationKind
+
+
+def _page():
+    """The page number asked for."""
+    return request.args.get("page", 1, type=int)
+
+
+def _paginate(query):
+    """One page of a list, the configured number of rows long."""
+    return db.paginate(query, page=_page(), per_page=current_app.config["LIAISON_PAGE_SIZE"], error_out=False)
+
+
+def _month_or_404(rota_month_id):
+    """The month, or 404 when it does not exist or lies outside the user's townships."""
+    rota_month = db.get_or_404(RotaMonth, rota_month_id)
+    ensure_township(rota_month.township_id)
+    return rota_month
+
+
+def _slot_or_404(slot_id):
+    """The slot, or 404 when it lies outside the user's townships."""
+    slot = db.get_or_404(Slot, slot_id)
+    ensure_township(slot.rota_month.township_id)
+    return slot
+
+
+def _confirmed():
+    """The CSRF check of a one-button form; a stale or forged one answers 400."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+
+
+def _back_to_month(rota_month, day=None):
+    """The month page, scrolled to a date."""
+    anchor = f"d{day:%Y%m%d}" if day else None
+    return redirect(url_for(".month", rota_month_id=rota_month.id, _anchor=anchor))
+
+
+def _next_month(today):
+    """(year, month) of the month after ``today``: what staff usually plan."""
+    first = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
+    return first.year, first.month
+
+
+# --- months ---------------------------------------------------------------------------------------
+
+def _index_page(form):
+    """The months list with the propose form."""
+    township_id = request.args.get("township_id", type=int)
+    pagination = _paginate(queries.rota_months(township_id))
+    counts = queries.month_counts([m.id for m in pagination.items])
+    townships = queries.townships_in_scope()
+    return render_template("rota/index.html", pagination=pagination, counts=counts, form=form,
+                           townships=townships, township_id=township_id,
+                           pending=db.session.scalar(sa.select(sa.func.count()).select_from(
+                               queries.requests_in_scope().subquery())))
+
+
+@bp.route("/rota")
+@roles_required(*STAFF_ROLES)
+def index():
+    """Each township's months, newest first, and the form that proposes a month."""
+    form = ProposeForm()
+    form.set_choices(queries.townships_in_scope())
+    year, month = _next_month(local_today())
+    form.year.data, form.month.data = year, month
+    chosen = request.args.get("township_id", type=int)
+    if chosen:
+        form.township_id.data = chosen
+    return _index_page(form)
+
+
+@bp.route("/rota/propose", methods=["POST"])
+@roles_required(*STAFF_ROLES)
+def propose():
+    """Create or refill a township's draft month from the planner; the month page lists who is left."""
+    form = ProposeForm()
+    townships = queries.townships_in_scope()
+    form.set_choices(townships)
+    if form.validate_on_submit():
+        township = db.session.get(Township, form.township_id.data) if form.township_id.data else None
+        if township is None:
+            form.township_id.errors = [_l("请选择乡镇（街道）。")]
+            return _index_page(form), 400
+        ensure_township(township.id)
+        try:
+            rota_month, proposal = operations.propose_rota(township, form.year.data, form.month.data,
+                                                           form.capacity.data, form.theme.data)
+        except InvalidInput as error:
+            db.session.rollback()
+            form.attach_error(error)
+        else:
+            rota_month_id = rota_month.id
+            db.session.commit()
+            flash(_l("已生成排班建议：%(slots)s 个接待时段，安排 %(placed)s 位代表。", slots=len(proposal.filled_windows),
+                     placed=len(proposal.placed)), "success")
+            if proposal.unplaced:
+                flash(_l("有 %(n)s 位应进站代表未能安排，原因见“未能安排的代表”。", n=len(proposal.unplaced)), "warning")
+            return redirect(url_for(".month", rota_month_id=rota_month_id))
+    return _index_page(form), 400
+
+
+def _candidates_by_day(rota_month, slots):
+    """{date: deputies in force that day} for the month's slot dates (one query for the month)."""
+    first, last = queries.month_bounds(rota_month.year, rota_month.month)
+    mandates = queries.township_mandates(rota_month.township_id, first, last)
+    result = {}
+    for day in {s.local_date for s in slots}:
+        people = {m.deputy_id: m.deputy for m in mandates if m.in_force_on(day) and not m.suspended_on(day)}
+        result[day] = sorted(people.values(), key=lambda d: (d.name_sort_key, d.id))
+    return result
+
+
+@bp.route("/rota/<int:rota_month_id>")
+@roles_required(*STAFF_ROLES)
+def month(rota_month_id):
+    """A month by date and station with its deputies, who is not placed and why, and the edit forms."""
+    rota_month = _month_or_404(rota_month_id)
+    slots = queries.month_slots(rota_month.id)
+    today = local_today()
+    unplaced, away = queries.shortfalls(rota_month, slots, today)
+    own = queries.own_station_ids(rota_month.township_id, rota_month.year, rota_month.month)
+    unplaced_ids = {s.deputy_id for s in unplaced}
+    candidates = _candidates_by_day(rota_month, slots)
+    days = OrderedDict()
+    for slot in slots:
+        taken = {a.deputy_id for a in slot.assignments if a.status in HOLDING_PLACE}
+        people = [d for d in candidates.get(slot.local_date, []) if d.id not in taken]
+        # Deputies with no place this month come first: they are the ones to place.
+        people.sort(key=lambda d: d.id not in unplaced_ids)
+        days.setdefault(slot.local_date, []).append((slot, people))
+    slot_form = SlotForm()
+    stations = db.session.scalars(
+        sa.select(Station).where(Station.township_id == rota_month.township_id, Station.active.is_(True))
+        .order_by(Station.kind.desc(), Station.name_sort_key)).all()
+    slot_form.station_id.choices = [(s.id, f"{s.name}（{s.kind.short_label}）") for s in stations]
+    first_day = slots[0].local_date if slots else None
+    return render_template(
+        "rota/month.html", rota_month=rota_month, days=days, unplaced=unplaced, away=away, own=own,
+        unplaced_ids=unplaced_ids, slot_form=slot_form, assign_form=AssignForm(), today=today,
+        weekday_labels=WEEKDAY_LABELS, first_day=first_day, notice_days=operations.notice_days(),
+        no_shows=sum(1 for s in slots for a in s.assignments if a.status is AssignmentStatus.no_show),
+        AssignmentStatus=AssignmentStatus)
+
+
+@bp.route("/rota/<int:rota_month_id>/slots", methods=["POST"])
+@roles_required(*STAFF_ROLES)
+def add_slot(rota_month_id):
+    """Add a slot by hand (within the station's receiving hours, not on a holiday it keeps closed)."""
+    rota_month = _month_or_404(rota_month_id)
+    form = SlotForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for message in errors:
+                flash(message, "danger")
+        return _back_to_month(rota_month)
+    station = db.session.get(Station, form.station_id.data) if form.station_id.data else None
+    try:
+        slot = operations.add_slot(rota_month, station, form.local_date.data, form.starts.data,
+                                   form.ends.data, form.theme.data, form.capacity.data)
+    except InvalidInput as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return _back_to_month(rota_month)
+    day = slot.local_date
+    db.session.commit()
+    flash(_l("已添加时段：%(day)s。", day=operations.day_label(day)), "success")
+    return _back_to_month(rota_month, day)
+
+
+@bp.route("/rota/slots/<int:slot_id>/delete", methods=["POST"])
+@roles_required(*STAFF_ROLES)
+def delete_slot(slot_id):
+    """Delete a slot (its deputies are told when the month is published)."""
+    slot = _slot_or_404(slot_id)
+    _confirmed()
+    rota_month, day = slot.rota_month, slot.local_date
+    try:
+        operations.delete_slot(slot)
+    except InvalidInput as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    else:
+        db.session.commit()
+        flash(_l("已删除 %(day)s 的时段。", day=operations.day_label(day)), "success")
+    return _back_to_month(rota_month, day)
+
+
+delete_slot.reshows_expired_form = False
+
+
+@bp.route("/rota/slots/<int:slot_id>/deputies", methods=["POST"])
+@roles_required(*STAFF_ROLES)
+def assign(slot_id):
+    """Add a deputy to a slot (capacity, dates, scope checked)."""
+    slot = _slot_or_404(slot_id)
+    form = AssignForm()
+    rota_month, day = slot.rota_month, slot.local_date
+    if not form.validate_on_submit():
+        abort(400)
+    deputy = db.session.get(Deputy, form.deputy_id.data) if form.deputy_id.data else None
+    try:
+        assignment = operations.assign_deputy(slot, deputy)
+    except InvalidInput as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    else:
+        name = assignment.deputy.name
+        db.session.commit()
+        flash(_l("已安排 %(name)s：%(day)s。", name=name, day=operations.day_label(day)), "success")
+    return _back_to_month(rota_month, day)
+
+
+assign.reshows_expired_form = False
+
+
+@bp.route("/rota/assignments/<int:assignment_id>/delete", methods=["POST"])
+@roles_required(*STAFF_ROLES)
+def unassign(assignment_id):
+    """Take a deputy off a slot (told when the month is published)."""
+    assignment = db.get_or_404(SlotAssignment, assignment_id)
+    slot = assignment.slot
+    ensure_township(slot.rota_month.township_id)
+    _confirmed()
+    rota_month, day, name = slot.rota_month, slot.local_date, assignment.deputy.name
+    try:
+        operations.remove_assignment(assignment)
+    except InvalidInput as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    else:
+        db.session.commit()
+        flash(_l("已将 %(name)s 移出 %(day)s 的时段。", name=name, day=operations.day_label(day)), "success")
+    return _back_to_month(rota_month, day)
+
+
+unassign.reshows_expired_form = False
+
+
+@bp.route("/rota/<int:rota_month_id>/publish", methods=["POST"])
+@roles_required(*STAFF_ROLES)
+def publish(rota_month_id):
+    """Publish (公示) the month and tell its deputies; warn when it is late for the notice period."""
+    rota_month = _month_or_404(rota_month_id)
+    _confirmed()
+    slots = queries.month_slots(rota_month.id)
+    unplaced, _away = queries.shortfalls(rota_month, slots, local_today())
+    try:
+        days_ahead = operations.publish_rota(rota_month, published_by=current_user)
+    except InvalidInput as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return _back_to_month(rota_month)
+    db.session.commit()
+    flash(_l("已公示。每位安排了接待的代表都收到了通知；公示页可打印张贴。"), "success")
+    notice = operations.notice_days()
+    if days_ahead < notice:
+        flash(_l("提醒：离第一个接待时段只有 %(n)s 天，少于应提前公示的 %(notice)s 天。请尽快张贴公示，并电话告知相关代表。",
+                 n=max(days_ahead, 0), notice=notice), "warning")
+    if unplaced:
+        flash(_l("还有 %(n)s 位应进站代表没有安排，请在下方补充。", n=len(unplaced)), "warning")
+    return _back_to_month(rota_month)
+
+
+publish.reshows_expired_form = False
+
+
+@bp.route("/rota/<int:rota_month_id>/notice")
+@roles_required(*STAFF_ROLES)
+def notice(rota_month_id):
+    """The printable public notice (公示) of a month: who receives constituents where and when."""
+    rota_month = _month_or_404(rota_month_id)
+    slots = [s for s in queries.month_slots(rota_month.id) if s.holding]
+    return render_template("rota/notice.html", rota_month=rota_month, slots=slots,
+                           weekday_labels=WEEKDAY_LABELS)
+
+
+# --- the public station page ----------------------------------------------------------------------
+
+@bp.route("/p/<code>")
+def public(code):
+    """Who receives constituents at this station, and when, from today on (no sign-in, names only)."""
+    station = db.session.scalar(sa.select(Station).where(Station.code == code, Station.active.is_(True)))
+    if station is None:
+        abort(404)
+    today = local_today()
+    days = OrderedDict()
+    for slot in queries.published_slots(station.id, today):
+        names = [a.deputy.name for a in slot.assignments if a.status in HOLDING_PLACE]
+        if names:
+            days.setdefault(slot.local_date, []).append((slot, names))
+    return render_template("rota/public.html", station=station, days=days, today=today,
+                           weekday_labels=WEEKDAY_LABELS)
+
+
+# --- deputies' own pages ----------------------------------------------------------------------------
+
+def _my_deputy():
+    """The signed-in deputy's person record (a deputy account always has one)."""
+    deputy = current_user.deputy
+    if deputy is None:
+        abort(403)
+    return deputy
+
+
+@bp.route("/my/slots")
+@roles_required(Role.deputy)
+def my_slots():
+    """The deputy's upcoming reception slots, with leave and swap requests."""
+    deputy = _my_deputy()
+    today = local_today()
+    places = queries.my_places(deputy.id, today)
+    return render_template("rota/my_slots.html", places=places, today=today, weekday_labels=WEEKDAY_LABELS,
+                           unavailable=queries.my_unavailability(deputy.id, today),
+                           AssignmentStatus=AssignmentStatus, RequestStatus=RequestStatus)
+
+
+@bp.route("/my/slots/<int:assignment_id>/leave", methods=["GET", "POST"])
+@roles_required(Role.deputy)
+def request_leave(assignment_id):
+    """Ask for leave from one of the deputy's own places, or for a colleague to take it."""
+    deputy = _my_deputy()
+    assignment = db.session.get(SlotAssignment, assignment_id)
+    if assignment is None or assignment.deputy_id != deputy.id or not assignment.slot.rota_month.published:
+        abort(404)
+    slot = assignment.slot
+    form = LeaveForm()
+    colleagues = [d for d in queries.deputies_in_force(slot.rota_month.township_id, slot.local_date)
+                  if d.id != deputy.id and not any(a.deputy_id == d.id and a.status in HOLDING_PLACE
+                                                   for a in slot.assignments)]
+    form.swap_with_deputy_id.choices = [("", _l("（请假不用选）"))] + [(d.id, d.name) for d in colleagues]
+    if form.validate_on_submit():
+        chosen = form.swap_with_deputy_id.data
+        swap_with = db.session.get(Deputy, chosen) if chosen else None
+        try:
+            operations.request_leave(assignment, form.kind.data, form.reason.data, swap_with)
+        except InvalidInput as error:
+            db.session.rollback()
+            form.attach_error(error)
+        else:
+            db.session.commit()
+            flash(_l("申请已提交，工作人员处理后会通知您。"), "success")
+            return redirect(url_for(".my_slots"))
+    return render_template("rota/leave_form.html", form=form, slot=slot, assignment=assignment,
+                           weekday_labels=WEEKDAY_LABELS)
+
+
+def _unavailability_form(staff):
+    """The unavailable-dates form; staff choose the deputy, deputies record their own."""
+    form = UnavailabilityForm()
+    if staff:
+        form.deputy_id.choices = [("", _l("请选择"))] + [(d.id, d.name) for d in queries.deputies_in_scope()]
+    else:
+        del form.deputy_id
+    return form
+
+
+def _save_unavailability(form, deputy, endpoint):
+    """Record the form's dates for the deputy; a redirect on success, None after an error."""
+    try:
+        operations.record_unavailability(deputy, form.first_day.data, form.last_day.data, form.reason.data,
+                                         recorded_by=current_user)
+    except InvalidInput as error:
+        db.session.rollback()
+        form.attach_error(error)
+        return None
+    name = deputy.name if deputy is not None else ""
+    db.session.commit()
+    flash(_l("已登记 %(name)s 不能接待的日期；以后生成排班时会避开。", name=name), "success")
+    return redirect(url_for(endpoint))
+
+
+@bp.route("/my/unavailable", methods=["GET", "POST"])
+@roles_required(Role.deputy)
+def my_unavailability():
+    """The deputy's own dates when they cannot receive constituents."""
+    deputy = _my_deputy()
+    form = _unavailability_form(staff=False)
+    if form.validate_on_submit():
+        done = _save_unavailability(form, deputy, ".my_unavailability")
+        if done is not None:
+            return done
+    return render_template("rota/unavailability.html", form=form, staff=False,
+                           rows=queries.my_unavailability(deputy.id, local_today()))
+
+
+@bp.route("/my/unavailable/<int:unavailability_id>/delete", methods=["POST"])
+@roles_required(Role.deputy)
+def delete_my_unavailability(unavailability_id):
+    """Delete one of the deputy's own unavailable periods."""
+    deputy = _my_deputy()
+    row = db.session.get(Unavailability, unavailability_id)
+    if row is None or row.deputy_id != deputy.id:
+        abort(404)
+    _confirmed()
+    operations.delete_unavailability(row)
+    db.session.commit()
+    flash(_l("已删除。"), "success")
+    return redirect(url_for(".my_unavailability"))
+
+
+delete_my_unavailability.reshows_expired_form = False
+
+
+def _ensure_deputy_in_scope(deputy_id):
+    """404 unless the deputy holds a mandate in one of the staff member's townships."""
+    visible = visible_township_ids()
+    if visible is not None and not queries.deputy_township_ids(deputy_id) & visible:
+        refuse_out_of_scope()
+
+
+@bp.route("/rota/unavailability", methods=["GET", "POST"])
+@roles_required(*STAFF_ROLES)
+def unavailability():
+    """Staff record and list deputies' unavailable dates in their townships."""
+    form = _unavailability_form(staff=True)
+    if form.validate_on_submit():
+        deputy = db.session.get(Deputy, form.deputy_id.data) if form.deputy_id.data else None
+        if deputy is not None:
+            _ensure_deputy_in_scope(deputy.id)
+        done = _save_unavailability(form, deputy, ".unavailability")
+        if done is not None:
+            return done
+    pagination = _paginate(queries.unavailability_in_scope(local_today()))
+    return render_template("rota/unavailability.html", form=form, staff=True, pagination=pagination,
+                           rows=pagination.items)
+
+
+@bp.route("/rota/unavailability/<int:unavailability_id>/delete", methods=["POST"])
+@roles_required(*STAFF_ROLES)
+def delete_unavailability(unavailability_id):
+    """Delete a deputy's unavailable period (staff, in scope)."""
+    row = db.get_or_404(Unavailability, unavailability_id)
+    _ensure_deputy_in_scope(row.deputy_id)
+    _confirmed()
+    operations.delete_unavailability(row)
+    db.session.commit()
+    flash(_l("已删除。"), "success")
+    return redirect(url_for(".unavailability"))
+
+
+delete_unavailability.reshows_expired_form = False
+
+
+# --- requests --------------------------------------------------------------------------------------
+
+@bp.route("/rota/requests", endpoint="requests")
+@roles_required(*STAFF_ROLES)
+def request_list():
+    """Pending leave and swap requests in the user's townships, then the latest decided ones."""
+    pending = db.session.scalars(queries.requests_in_scope()).all()
+    decided = db.session.scalars(
+        queries.requests_in_scope(status=None).where(LeaveRequest.status != RequestStatus.pending)
+        .limit(20)).all()
+    return render_template("rota/requests.html", pending=pending, decided=decided,
+                           weekday_labels=WEEKDAY_LABELS, RequestKind=RequestKind)
+
+
+@bp.route("/rota/requests/<int:request_id>", methods=["POST"])
+@roles_required(*STAFF_ROLES)
+def decide(request_id):
+    """Approve or refuse a request; approval updates the places and tells the deputies."""
+    leave_request = db.get_or_404(LeaveRequest, request_id)
+    ensure_township(leave_request.assignment.slot.rota_month.township_id)
+    form = DecideForm()
+    if not form.validate_on_submit() or form.decision.data not in ("approve", "refuse"):
+        abort(400)
+    approve = form.decision.data == "approve"
+    try:
+        operations.decide_request(leave_request, approve, decided_by=current_user, note=form.note.data)
+    except InvalidInput as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    else:
+        db.session.commit()
+        flash(_l("已批准，相关代表已收到通知。") if approve else _l("已不予批准，申请人已收到通知。"), "success")
+    return redirect(url_for(".requests"))
+
+
+decide.reshows_expired_form = False
+
+
+# --- activities ----------------------------------------------------------------------------------------
+
+def _activity_or_404(activity_id):
+    """The activity, or 404 when its home lies outside the user's townships."""
+    activity = db.get_or_404(Activity, activity_id)
+    ensure_township(activity.station.township_id)
+    return activity
+
+
+@bp.route("/rota/activities")
+@roles_required(*STAFF_ROLES)
+def activities():
+    """Collective activities at the homes of the user's townships (季回家), newest first."""
+    pagination = _paginate(queries.activity_list())
+    return render_template("rota/activities.html", pagination=pagination, weekday_labels=WEEKDAY_LABELS)
+
+
+@bp.route("/rota/activities/new", methods=["GET", "POST"])
+@roles_required(*STAFF_ROLES)
+def new_activity():
+    """Create an activity at a home: first choose the home, then the date, time, type and invitations."""
+    homes = queries.homes_in_scope()
+    station_id = request.args.get("station_id", type=int)
+    if station_id is None and len(homes) == 1:
+        station_id = homes[0].id
+    if station_id is None:
+        return render_template("rota/activity_home.html", homes=homes)
+    station = db.get_or_404(Station, station_id)
+    ensure_township(station.township_id)
+    if station.kind is not StationKind.home:
+        abort(404)
+    form = ActivityForm()
+    people = queries.deputies_in_force(station.township_id, local_today())
+    form.invited.choices = [(d.id, d.name) for d in people]
+    if request.method == "GET":
+        form.invited.data = [d.id for d in people]
+        form.type.data = ActivityType.study
+    if form.validate_on_submit():
+        invited = db.session.scalars(sa.select(Deputy).where(Deputy.id.in_(form.invited.data or [])))
+        try:
+            activity = operations.create_activity(station, form.local_date.data, form.starts.data,
+                                                  form.ends.data, form.type.data, form.title.data,
+                                                  list(invited), created_by=current_user)
+        except InvalidInput as error:
+            db.session.rollback()
+            form.attach_error(error)
+        else:
+            activity_id = activity.id
+            db.session.commit()
+            flash(_l("已创建活动，受邀代表已收到通知。"), "success")
+            return redirect(url_for(".activity", activity_id=activity_id))
+    return render_template("rota/activity_form.html", form=form, station=station)
+
+
+@bp.route("/rota/activities/<int:activity_id>")
+@roles_required(*STAFF_ROLES)
+def activity(activity_id):
+    """One activity with its attendance: invited deputies and whether they checked in, then the uninvited."""
+    activity = _activity_or_404(activity_id)
+    attendees = queries.attendance(activity)
+    return render_template("rota/activity.html", activity=activity, attendees=attendees,
+                           weekday_labels=WEEKDAY_LABELS, today=local_today(),
+                           invited=[a for a in attendees if a.invited],
+                           came=[a for a in attendees if a.invited and a.checked_in_at],
+                           uninvited=[a for a in attendees if not a.invited])

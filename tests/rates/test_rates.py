@@ -1,0 +1,308 @@
+"""The rates of DOMAIN.md on the hand-built fixture (tests/rates/conftest.py), worked out by hand.
+
+Every expected number below is derived in the comment next to it from the fixture's table; the
+same assertions run on SQLite and, with LIAISON_TEST_DATABASE_URL set, on PostgreSQL.
+"""
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from liaison.rates import queries as rates
+
+
+def _by_period(rows):
+    """{period_key: (due, met, partial, partial_met, suspended, exempted)}"""
+    return {r.period_key: (r.due, r.met, r.partial, r.partial_met, r.suspended, r.exempted) for r in rows}
+
+
+def _by_township(rows, township_id):
+    return [r for r in rows if r.township_id == township_id]
+
+
+# --- 届内述职率 ----------------------------------------------------------------------------------
+
+def test_in_term_district_term_as_of_year_end(db, world):
+    """区第八届 as of 2024-12-31: 6 mandates begun (P1 P2 P3 P4 P5 P7); P3 ended early on 5-20 and
+    leaves; 应述 5; 已述 2 (P1's own report, P2's report recorded for this mandate); P4's report is
+    not completed, P5 and P7 have none: 未述 3, rate 2/5."""
+    [row] = rates.in_term_reporting(world["D"], date(2024, 12, 31))
+    assert (row.mandates, row.ended, row.exempted, row.due, row.done, row.missing) == (6, 1, 0, 5, 2, 3)
+    assert row.rate == pytest.approx(0.4)
+
+
+def test_in_term_per_township(db, world):
+    """东城镇 (A): P1 P2 P5 P7 due, P1 and P2 done: 2/4. 西湖街道 (B): P3 ended, P4 due, not done: 0/1."""
+    rows = rates.in_term_reporting(world["D"], date(2024, 12, 31), group_by="township")
+    assert [(r.township_name, r.mandates, r.ended, r.due, r.done, r.missing) for r in rows] == [
+        ("东城镇", 4, 0, 4, 2, 2), ("西湖街道", 2, 1, 1, 0, 1)]
+    assert [r.rate for r in rows] == [pytest.approx(0.5), 0.0]
+
+
+def test_in_term_as_of_an_earlier_date(db, world):
+    """As of 2024-05-01: P7 has not begun, P3 has not ended yet (5-20): 应述 5 (P1 … P5); 已述 2:
+    P1 (4-10) and P3 (3-01); P2's report (6-18) comes later."""
+    [row] = rates.in_term_reporting(world["D"], date(2024, 5, 1))
+    assert (row.mandates, row.ended, row.due, row.done) == (5, 0, 5, 2)
+    assert row.rate == pytest.approx(0.4)
+
+
+def test_in_term_municipal_exemption_and_covering_report(db, world):
+    """市第十五届 as of 2024-12-31: P2 and P6; P6 is exempted (approved 6-01): 应述 1; P2 is 已述 by the
+    report recorded for the 区 mandate that also covers this one: 1/1.
+    Per township: A has only P6, exempted (nobody due, rate None); B has P2, 1/1."""
+    [row] = rates.in_term_reporting(world["M"], date(2024, 12, 31))
+    assert (row.mandates, row.exempted, row.due, row.done, row.missing, row.rate) == (2, 1, 1, 1, 0, 1.0)
+    rows = rates.in_term_reporting(world["M"], date(2024, 12, 31), group_by="township")
+    assert [(r.township_name, r.exempted, r.due, r.done, r.rate) for r in rows] == [
+        ("东城镇", 1, 0, 0, None), ("西湖街道", 0, 1, 1, 1.0)]
+
+
+def test_in_term_exemption_applies_from_its_approval(db, world):
+    """As of 2024-05-31 the exemption (approved 6-01) does not apply yet and P2's report (6-18) is
+    still to come: 应述 2 (P2, P6); 已述 1 (P6's report of 2023-09-01 lies within the term)."""
+    [row] = rates.in_term_reporting(world["M"], date(2024, 5, 31))
+    assert (row.exempted, row.due, row.done, row.rate) == (0, 2, 1, 0.5)
+
+
+def test_in_term_is_capped_at_the_terms_end(db, world):
+    """As of 2030 (after the term ended 2026-11-30) the term's mandates stay: a normal end of term
+    removes nobody; the figures equal those at the term's end."""
+    later = rates.in_term_reporting(world["D"], date(2030, 1, 1))
+    at_end = rates.in_term_reporting(world["D"], date(2026, 11, 30))
+    assert later == at_end
+    assert (later[0].mandates, later[0].ended, later[0].due) == (6, 1, 5)
+
+
+def test_missing_reporters_list(db, world):
+    """未述 for 区第八届 as of 2024-12-31: 冯五 and 韩七 in 东城镇, 邓四 (planned report only) in 西湖街道;
+    the exempted, the ended early and those reported are not listed."""
+    rows = rates.missing_reporters(world["D"], date(2024, 12, 31))
+    assert [(r.deputy_name, r.township_name) for r in rows] == [("冯五", "东城镇"), ("韩七", "东城镇"),
+                                                                  ("邓四", "西湖街道")]
+    assert rows[2].by_election and rows[2].start_date == date(2024, 3, 15)
+    only_b = rates.missing_reporters(world["D"], date(2024, 12, 31), township_ids={world["B"]})
+    assert [r.deputy_name for r in only_b] == ["邓四"]
+
+
+def test_per_deputy_reporting_rows(db, world):
+    """Drill-down: each mandate of 区第八届 with its status and latest report date."""
+    rows = rates.in_term_reporting(world["D"], date(2024, 12, 31), group_by="deputy")
+    assert [(r.deputy_name, r.status, r.done, r.report_date) for r in rows] == [
+        ("安一", "due", True, date(2024, 4, 10)),
+        ("白二", "due", True, date(2024, 6, 18)),
+        ("冯五", "due", False, None),
+        ("韩七", "due", False, None),
+        ("陈三", "ended", True, date(2024, 3, 1)),
+        ("邓四", "due", False, None),
+    ]
+
+
+# --- 年述职 ------------------------------------------------------------------------------------
+
+def test_annual_reporting_district(db, world):
+    """2024 as of 12-31, every term: in force on 12-31: P1, P2(区), P2(市), P4, P5, P6, P7 = 7 (P3 ended).
+    P7 began 9-01, after 30 June: not due. P5 is exempted for 2024. 应述 5: P1, P2×2, P4, P6.
+    已述 3: P1 (4-10), P2 twice (one report covering both mandates); P4's is not completed and P6's
+    is from 2023. Rate 3/5. People: due P1 P2 P4 P6 = 4, done P1 P2 = 2."""
+    [row] = rates.annual_reporting(2024, date(2024, 12, 31))
+    assert (row.in_force, row.late_start, row.exempted, row.due, row.done, row.missing) == (7, 1, 1, 5, 3, 2)
+    assert row.rate == pytest.approx(0.6)
+    assert (row.people_due, row.people_done) == (4, 2)
+
+
+def test_annual_reporting_per_township_counts_a_person_in_each_township(db, world):
+    """A: P1, P2(区), P5 (exempted), P6, P7 (late) in force; 应述 3, 已述 2 (P1, P2), people 3/2.
+    B: P2(市), P4; 应述 2, 已述 1 (P2 via the covering report), people 2/1. P2 counts as a person in
+    both townships but once in the district (4, not 3 + 2)."""
+    rows = rates.annual_reporting(2024, date(2024, 12, 31), group_by="township")
+    assert [(r.township_name, r.in_force, r.late_start, r.exempted, r.due, r.done, r.people_due, r.people_done)
+            for r in rows] == [("东城镇", 5, 1, 1, 3, 2, 3, 2), ("西湖街道", 2, 0, 0, 2, 1, 2, 1)]
+
+
+def test_annual_reporting_per_term(db, world):
+    """区第八届 only: due P1, P2, P4 (P5 exempted, P7 late): 2 done of 3. 市第十五届: P2, P6 due (the term
+    exemption does not touch the annual duty), P2 done: 1 of 2."""
+    [d] = rates.annual_reporting(2024, date(2024, 12, 31), term_id=world["D"])
+    [m] = rates.annual_reporting(2024, date(2024, 12, 31), term_id=world["M"])
+    assert (d.due, d.done, m.due, m.done) == (3, 2, 2, 1)
+
+
+def test_annual_reporting_mid_year(db, world):
+    """As of 2024-06-30: in force P1, P2×2, P4, P5, P6 (P3 ended 5-20, P7 not begun) = 6; P5's
+    exemption (approved 9-01) not yet: 应述 6; 已述 3 (P1 4-10, P2×2 6-18). People 5 due, 2 done."""
+    [row] = rates.annual_reporting(2024, date(2024, 6, 30))
+    assert (row.in_force, row.exempted, row.due, row.done, row.people_due, row.people_done) == (6, 0, 6, 3, 5, 2)
+
+
+def test_a_year_not_begun_is_not_counted(db, world):
+    """Figures for 2025 as of 2024-12-31: nothing due yet."""
+    [row] = rates.annual_reporting(2025, date(2024, 12, 31))
+    assert (row.due, row.done, row.rate) == (0, 0, None)
+    assert rates.annual_reporting(2025, date(2024, 12, 31), group_by="township") == []
+
+
+# --- 月进站 ------------------------------------------------------------------------------------
+
+#: 区第八届, district, 2024, as of 12-31: (due, met, partial, partial_met, suspended, exempted).
+D_MONTHS = {
+    202401: (4, 2, 0, 0, 0, 0),  # P1 P2 P3 P5 due; P1 (1-15) and P2 (1-10, at B: away counts) met
+    202402: (4, 0, 0, 0, 0, 0),  # P1's is rejected, P3's pending: nobody met
+    202403: (4, 1, 1, 1, 0, 0),  # P3's back entry 3-31 23:30 counts in March; P4 partial (from 3-15), met 3-20
+    202404: (5, 1, 0, 0, 0, 0),  # P4 now due, met 4-02 (confirmed); P1's home visit is not a station
+    202405: (4, 0, 1, 0, 0, 0),  # P3 ends 5-20: partial
+    202406: (4, 0, 0, 0, 0, 0),
+    202407: (3, 0, 0, 0, 1, 0),  # P5 suspended 7-10 – 8-05: not due (their 7-20 check-in is beside the point)
+    202408: (3, 0, 0, 0, 1, 0),
+    202409: (5, 1, 0, 0, 0, 0),  # P7 from 9-01 holds the whole month: due, met 9-03
+    202410: (5, 0, 0, 0, 0, 0),
+    202411: (5, 0, 0, 0, 0, 0),
+    202412: (5, 1, 0, 0, 0, 0),  # P1 at 23:30 on 31 December (15:30 UTC) counts in December
+}
+
+
+def test_monthly_visits_district(db, world):
+    """The district's 月进站 per month of 2024 for 区第八届, as in D_MONTHS."""
+    rows = rates.monthly_visits(2024, world["D"], date(2024, 12, 31), group_by=None)
+    assert _by_period(rows) == D_MONTHS
+    assert all(r.people_due == r.due for r in rows)  # one mandate per person within a term
+    assert rows[0].rate == pytest.approx(0.5) and rows[1].rate == 0.0
+    assert all(r.closed for r in rows)
+
+
+def test_monthly_visits_per_township(db, world):
+    """A (P1 P2 P5 P7) and B (P3 P4) split the district's months."""
+    rows = rates.monthly_visits(2024, world["D"], date(2024, 12, 31), group_by="township")
+    a = _by_period(_by_township(rows, world["A"]))
+    b = _by_period(_by_township(rows, world["B"]))
+    assert a == {
+        202401: (3, 2, 0, 0, 0, 0), 202402: (3, 0, 0, 0, 0, 0), 202403: (3, 0, 0, 0, 0, 0),
+        202404: (3, 0, 0, 0, 0, 0), 202405: (3, 0, 0, 0, 0, 0), 202406: (3, 0, 0, 0, 0, 0),
+        202407: (2, 0, 0, 0, 1, 0), 202408: (2, 0, 0, 0, 1, 0), 202409: (4, 1, 0, 0, 0, 0),
+        202410: (4, 0, 0, 0, 0, 0), 202411: (4, 0, 0, 0, 0, 0), 202412: (4, 1, 0, 0, 0, 0),
+    }
+    assert b == {
+        202401: (1, 0, 0, 0, 0, 0), 202402: (1, 0, 0, 0, 0, 0), 202403: (1, 1, 1, 1, 0, 0),
+        202404: (2, 1, 0, 0, 0, 0), 202405: (1, 0, 1, 0, 0, 0), 202406: (1, 0, 0, 0, 0, 0),
+        202407: (1, 0, 0, 0, 0, 0), 202408: (1, 0, 0, 0, 0, 0), 202409: (1, 0, 0, 0, 0, 0),
+        202410: (1, 0, 0, 0, 0, 0), 202411: (1, 0, 0, 0, 0, 0), 202412: (1, 0, 0, 0, 0, 0),
+    }
+    # The townships add up to the district (mandates, not people).
+    for key, expected in D_MONTHS.items():
+        assert a[key][0] + b[key][0] == expected[0] and a[key][1] + b[key][1] == expected[1]
+
+
+def test_monthly_visits_municipal_exemption(db, world):
+    """市第十五届: P2 (B) and P6 (A). January: both due, P2 met (its check-in at a 区 station counts for
+    the 市 seat too). February: P6 exempted (approved 3-01), so due 1; P6's 2-14 check-in is moot.
+    Other months: 2 due, none met."""
+    rows = _by_period(rates.monthly_visits(2024, world["M"], date(2024, 12, 31), group_by=None))
+    assert rows[202401] == (2, 1, 0, 0, 0, 0)
+    assert rows[202402] == (1, 0, 0, 0, 0, 1)
+    assert all(rows[k] == (2, 0, 0, 0, 0, 0) for k in rows if k > 202402)
+
+
+def test_monthly_exemption_and_checkins_as_of_a_date(db, world):
+    """As of 2024-02-20, February is running (not closed), the exemption approved 3-01 does not
+    apply yet, and P6's 2-14 check-in meets it: 2 due, 1 met. March onwards is not counted yet."""
+    rows = rates.monthly_visits(2024, world["M"], date(2024, 2, 20), group_by=None)
+    assert [r.period_key for r in rows] == [202401, 202402]
+    assert _by_period(rows)[202402] == (2, 1, 0, 0, 0, 0)
+    assert [r.closed for r in rows] == [True, False]
+
+
+def test_monthly_visits_all_terms_people_count_once(db, world):
+    """Every term, January: mandates due P1 P2(区) P3 P5 + P2(市) P6 = 6; met P1, P2×2 = 3.
+    People: due P1 P2 P3 P5 P6 = 5, met P1 P2 = 2."""
+    rows = rates.monthly_visits(2024, None, date(2024, 12, 31), group_by=None)
+    january = rows[0]
+    assert (january.due, january.met, january.people_due, january.people_met) == (6, 3, 5, 2)
+
+
+def test_monthly_visits_per_deputy(db, world):
+    """Drill-down: P4's months: March partial (met), April due (met), May due (not met)."""
+    rows = rates.monthly_visits(2024, world["D"], date(2024, 12, 31), group_by="deputy")
+    p4 = [(r.period_key, r.status, r.met) for r in rows if r.mandate_id == world["P4"]]
+    assert p4[:3] == [(202403, "partial", True), (202404, "due", True), (202405, "due", False)]
+    assert len(p4) == 10
+    p5 = {r.period_key: r.status for r in rows if r.mandate_id == world["P5"]}
+    assert (p5[202406], p5[202407], p5[202408], p5[202409]) == ("due", "suspended", "suspended", "due")
+
+
+# --- 季回家 ------------------------------------------------------------------------------------
+
+#: 区第八届, district, 2024, as of 12-31: (due, met, partial, partial_met, suspended, exempted).
+D_QUARTERS = {
+    20241: (4, 1, 1, 0, 0, 0),  # P1 P2 P3 P5 due, P4 partial; P1 home at 23:30 on 31 March counts in Q1
+    20242: (4, 2, 1, 0, 0, 0),  # P1 P2 P4 P5 due, P3 partial; P5 at 00:30 on 1 April (Q2), P2 at B on 5-5
+    20243: (3, 0, 1, 0, 1, 0),  # P5 suspended, P7 partial (from 9-01)
+    20244: (5, 1, 0, 0, 0, 0),  # P4 home at 23:30 on 31 December counts in Q4
+}
+
+
+def test_quarterly_visits_district(db, world):
+    """The district's 季回家 per quarter of 2024 for 区第八届, as in D_QUARTERS."""
+    rows = rates.quarterly_visits(2024, world["D"], date(2024, 12, 31), group_by=None)
+    assert _by_period(rows) == D_QUARTERS
+    assert [r.rate for r in rows] == [pytest.approx(0.25), pytest.approx(0.5), 0.0, pytest.approx(0.2)]
+
+
+def test_quarterly_visits_per_township(db, world):
+    """A: Q1 P1 P2 P5 due, P1 met; Q2 P2 and P5 met; Q3 P5 suspended, P7 partial; Q4 four due.
+    B: Q1 P3 due, P4 partial; Q2 P4 due, P3 partial; Q4 P4 met."""
+    rows = rates.quarterly_visits(2024, world["D"], date(2024, 12, 31), group_by="township")
+    assert _by_period(_by_township(rows, world["A"])) == {
+        20241: (3, 1, 0, 0, 0, 0), 20242: (3, 2, 0, 0, 0, 0), 20243: (2, 0, 1, 0, 1, 0), 20244: (4, 0, 0, 0, 0, 0)}
+    assert _by_period(_by_township(rows, world["B"])) == {
+        20241: (1, 0, 1, 0, 0, 0), 20242: (1, 0, 1, 0, 0, 0), 20243: (1, 0, 0, 0, 0, 0), 20244: (1, 1, 0, 0, 0, 0)}
+
+
+def test_quarterly_visits_municipal(db, world):
+    """市第十五届: P2 and P6 due every quarter; P2's home visit of 5-5 meets Q2."""
+    rows = _by_period(rates.quarterly_visits(2024, world["M"], date(2024, 12, 31), group_by=None))
+    assert rows == {20241: (2, 0, 0, 0, 0, 0), 20242: (2, 1, 0, 0, 0, 0), 20243: (2, 0, 0, 0, 0, 0),
+                    20244: (2, 0, 0, 0, 0, 0)}
+
+
+def test_quarters_beyond_the_as_of_date_are_not_counted(db, world):
+    """As of 2024-05-01: Q1 and the running Q2 only; P2's home visit of 5-05 has not happened yet,
+    P5's of 4-01 has: Q2 met 1."""
+    rows = rates.quarterly_visits(2024, world["D"], date(2024, 5, 1), group_by=None)
+    assert [(r.period_key, r.due, r.met, r.closed) for r in rows] == [(20241, 4, 1, True), (20242, 4, 1, False)]
+
+
+# --- people and mandates ---------------------------------------------------------------------
+
+def test_people_and_mandates(db, world):
+    """On 2024-06-30: mandates in force P1, P2×2, P4, P5, P6 = 6 held by 5 people; A: P1 P2 P5 P6
+    (4/4); B: P2(市) P4 (2/2): P2 is a person in both townships."""
+    [row] = rates.people_and_mandates(date(2024, 6, 30))
+    assert (row.mandates, row.people) == (6, 5)
+    rows = rates.people_and_mandates(date(2024, 6, 30), group_by="township")
+    assert [(r.township_name, r.mandates, r.people) for r in rows] == [("东城镇", 4, 4), ("西湖街道", 2, 2)]
+
+
+# --- constant number of queries --------------------------------------------------------------
+
+def test_queries_per_call_do_not_grow_with_townships_or_deputies(db, world):
+    """Each rate call runs the same few statements whether grouped by township or per deputy."""
+    statements = []
+
+    def count(*_args, **_kwargs):
+        statements.append(1)
+
+    engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        for group in (None, "township", "deputy"):
+            statements.clear()
+            rates.monthly_visits(2024, world["D"], date(2024, 12, 31), group_by=group)
+            assert len(statements) == 2, group  # the terms' end dates, then the aggregate
+            statements.clear()
+            rates.in_term_reporting(world["D"], date(2024, 12, 31), group_by=group)
+            assert len(statements) <= 2, group  # the term (unless cached), then the aggregate
+            statements.clear()
+            rates.annual_reporting(2024, date(2024, 12, 31), group_by=group)
+            assert len(statements) == 1, group
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
