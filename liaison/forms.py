@@ -5,7 +5,7 @@ import enum
 from flask import flash, g
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice
+from wtforms import IntegerField, SelectChoice
 
 from liaison.errors import InvalidInput
 
@@ -48,3 +48,18 @@ def id_options(placeholder, pairs):
     """Select options for records: a "none chosen" option (value 0), then ``(id, label)`` pairs."""
     return [SelectChoice(value="0", label=placeholder)] + [
         SelectChoice(value=str(record_id), label=label) for record_id, label in pairs]
+
+
+class WholeNumberField(IntegerField):
+    """An integer with a Chinese message for anything else; blank means none."""
+
+    def process_formdata(self, valuelist):
+        """Read a whole number; refuse anything else in Chinese."""
+        raw = (valuelist[0] if valuelist else "").strip()
+        self.data = None
+        if not raw:
+            return
+        try:
+            self.data = int(raw)
+        except ValueError:
+            raise ValueError(_l("%(label)s应为整数。", label=self.label.text)) from None

@@ -4,13 +4,13 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
-from wtforms import (BooleanField, Field, HiddenField, IntegerField, RadioField, SelectField,
+from wtforms import (BooleanField, Field, HiddenField, RadioField, SelectField,
                      SelectMultipleField, StringField, SubmitField)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget, TimeInput
 
-from liaison.forms import Form
+from liaison.forms import Form, WholeNumberField
 from stations.models import WEEKDAY_LABELS, CheckinPolicy, StationKind
 
 
@@ -103,21 +103,6 @@ class CoordinateField(StringField):
         if number is None or not number.is_finite():
             raise ValueError(_l("%(label)s应为以度为单位的数字，例如 30.274085。", label=self.label.text))
         self.data = number
-
-
-class WholeNumberField(IntegerField):
-    """An integer with a Chinese message for anything else; blank means none."""
-
-    def process_formdata(self, valuelist):
-        """Read a whole number; refuse anything else in Chinese."""
-        raw = (valuelist[0] if valuelist else "").strip()
-        self.data = None
-        if not raw:
-            return
-        try:
-            self.data = int(raw)
-        except ValueError:
-            raise ValueError(_l("%(label)s应为整数。", label=self.label.text)) from None
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -1,12 +1,12 @@
 """Forms for check-in: the one-button scan form, 签退 with the reception record, staff review and 补登."""
 from flask_babel import lazy_gettext as _l
-from wtforms import (DateField, HiddenField, IntegerField, SelectField, SelectMultipleField, StringField,
+from wtforms import (DateField, HiddenField, SelectField, SelectMultipleField, StringField,
                      TextAreaField)
 from wtforms.fields.choices import SelectChoice
 from wtforms.fields.datetime import TimeField
 from wtforms.validators import InputRequired, Length
 
-from liaison.forms import Form
+from liaison.forms import Form, WholeNumberField
 from stations.checkin.operations import MATTERS_MAX, MAX_CONSTITUENTS, NOTE_MAX, REASON_MAX, Location
 
 
@@ -42,25 +42,10 @@ class ScanForm(Form):
         return Location.parse(self.latitude.data, self.longitude.data, self.accuracy.data)
 
 
-class CountField(IntegerField):
-    """A whole number typed on a phone's number pad; a Chinese message for anything else."""
-
-    def process_formdata(self, valuelist):
-        """Read the number; blank stays None (the rules say what is missing)."""
-        raw = (valuelist[0] if valuelist else "").strip()
-        self.data = None
-        if not raw:
-            return
-        try:
-            self.data = int(raw)
-        except ValueError:
-            raise ValueError(_l("%(label)s应为整数，例如 3。", label=self.label.text)) from None
-
-
 class CheckoutForm(Form):
     """签退 with the reception record (接待记录)."""
 
-    constituents_received = CountField(
+    constituents_received = WholeNumberField(
         _l("接待群众人数"), default=0,
         render_kw={"inputmode": "numeric", "min": 0, "max": MAX_CONSTITUENTS},
         description=_l("没有接待群众填 0。"),

@@ -72,7 +72,7 @@ def test_deputy_scans_the_poster_signs_in_and_checks_in(db, place, live_server, 
     assert "已签退" in text and "3 人" in text and "村口路灯不亮" in text
     screenshot("checked-out")
 
-    page.click("text=我的履职")
+    page.locator("main").get_by_text("我的履职").first.click()
     page.wait_for_url(f"{live_server}/me")
     assert "本月已进站" in page.inner_text("main") and fits(page)
     screenshot("mine")
