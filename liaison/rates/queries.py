@@ -1,7 +1,7 @@
 """The reporting and visiting rates of shared/DOMAIN.md ("Rules the numbers follow"), as SQL aggregates.
 
-Every function runs a constant number of queries (at most one small read of the terms' end dates,
-then one aggregate), whatever the number of townships or deputies, and returns plain rows
+Every function runs a constant number of queries (at most one small read of the term or of the
+terms' end dates, then one aggregate), whatever the number of townships or deputies, and returns plain rows
 (named tuples). Python only shapes result rows (rates, empty periods); it never loops over
 check-ins, reports or deputies.
 
@@ -156,7 +156,7 @@ def _rate(done, due):
 
 
 def _count_if(condition):
-    """SUM of 1 where the condition holds (0 over no rows is shaped in Python)."""
+    """How many rows the condition holds for (0, not NULL, over no rows)."""
     return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
 
 
@@ -185,12 +185,14 @@ def _reported(first, last):
     """A derived table (mandate_id, last_date): completed reports covering each mandate (the one
     recorded for and the others marked), dated from ``first`` to ``last``."""
     def dated(column):
+        """Completed, and dated within the range."""
         return sa.and_(DutyReport.completed.is_(True), column >= first, column <= last)
 
     own = sa.select(DutyReport.mandate_id.label("mandate_id"), DutyReport.report_date.label("report_date")) \
         .where(dated(DutyReport.report_date))
     also = (
-        sa.select(DutyReportCoverage.mandate_id.label("mandate_id"), DutyReport.report_date.label("report_date"))
+        sa.select(DutyReportCoverage.mandate_id.label("mandate_id"),
+                  DutyReport.report_date.label("report_date"))
         .join(DutyReport, DutyReport.id == DutyReportCoverage.report_id)
         .where(dated(DutyReport.report_date))
     )
@@ -224,7 +226,8 @@ def _held(bounds, name):
     mandate = aliased(Mandate, name=name)
     term = aliased(Term, name=f"{name}_term")
     bound = bounds.alias(f"{name}_bounds")
-    joined = sa.join(mandate, term, term.id == mandate.term_id).join(bound, bound.c.term_id == mandate.term_id)
+    joined = sa.join(mandate, term, term.id == mandate.term_id) \
+        .join(bound, bound.c.term_id == mandate.term_id)
     return mandate, term, joined, sa.func.coalesce(mandate.end_date, bound.c.end_excl)
 
 
@@ -237,6 +240,7 @@ def _in_force_on(day):
 
 
 def _check_group(group_by):
+    """Refuse a grouping the functions do not offer."""
     if group_by not in GROUPS:
         raise ValueError(f"group_by must be one of {GROUPS}")
 
@@ -251,18 +255,23 @@ def _names(query, township_col, deputy_col=None):
 
 # --- 届内述职率 ----------------------------------------------------------------------------------
 
-def _term_mandate_flags(term, as_of, township_ids):
-    """Per mandate of the term begun by the capped date: ended / exempted flags and the latest
-    covering report date (a subquery)."""
+class _TermMandates(NamedTuple):
+    """The pieces of the in-term query: the scoped select of a term's mandates begun by the capped
+    date (joined to their exemptions and covering reports) and the raw conditions on it."""
+
+    query: sa.Select
+    ended: sa.ColumnElement
+    exempted: sa.ColumnElement
+    report_date: sa.ColumnElement
+
+
+def _term_mandates(term, as_of, township_ids, *columns):
+    """The term's mandates begun by the as-of date (capped at the term's end), selecting ``columns``."""
     cap = min(as_of, term.end_date)
     reported = _reported(term.start_date, cap)
     exempt = _exempted(ExemptionScope.term_report, as_of)
     query = (
-        sa.select(Mandate.id.label("mandate_id"), Mandate.deputy_id, Mandate.township_id, Mandate.term_id,
-                  Mandate.start_date, Mandate.by_election,
-                  _flag(sa.and_(Mandate.end_date.is_not(None), Mandate.end_date <= cap)).label("ended"),
-                  _flag(exempt.c.mandate_id.is_not(None)).label("exempted"),
-                  reported.c.last_date.label("report_date"))
+        sa.select(*columns)
         .select_from(Mandate)
         .outerjoin(exempt, exempt.c.mandate_id == Mandate.id)
         .outerjoin(reported, reported.c.mandate_id == Mandate.id)
@@ -270,6 +279,17 @@ def _term_mandate_flags(term, as_of, township_ids):
     )
     if township_ids is not None:
         query = query.where(Mandate.township_id.in_(township_ids))
+    return _TermMandates(query, sa.and_(Mandate.end_date.is_not(None), Mandate.end_date <= cap),
+                         exempt.c.mandate_id.is_not(None), reported.c.last_date)
+
+
+def _term_flags(term, as_of, township_ids):
+    """Per mandate: ended / exempted flags and the latest covering report date (a subquery)."""
+    parts = _term_mandates(term, as_of, township_ids)
+    query = parts.query.add_columns(
+        Mandate.id.label("mandate_id"), Mandate.deputy_id, Mandate.township_id, Mandate.term_id,
+        _flag(parts.ended).label("ended"), _flag(parts.exempted).label("exempted"),
+        parts.report_date.label("report_date"))
     return query.subquery("term_mandates")
 
 
@@ -286,7 +306,7 @@ def in_term_reporting(term_id, as_of, group_by=None, township_ids=None):
     term = db.session.get(Term, term_id)
     if term is None:
         raise LookupError(f"no term {term_id}")
-    r = _term_mandate_flags(term, as_of, township_ids)
+    r = _term_flags(term, as_of, township_ids)
     ended = r.c.ended == 1
     exempted = sa.and_(r.c.ended == 0, r.c.exempted == 1)
     due = sa.and_(r.c.ended == 0, r.c.exempted == 0)
@@ -308,11 +328,13 @@ def in_term_reporting(term_id, as_of, group_by=None, township_ids=None):
         row = db.session.execute(sa.select(*totals).select_from(r)).one()
         return [_term_row(None, None, row)]
     query = _names(sa.select(r.c.township_id, Township.name.label("township_name"), *totals), r.c.township_id)
-    query = query.group_by(r.c.township_id, Township.name, Township.name_sort_key).order_by(Township.name_sort_key)
+    query = (query.group_by(r.c.township_id, Township.name, Township.name_sort_key)
+             .order_by(Township.name_sort_key))
     return [_term_row(row.township_id, row.township_name, row) for row in db.session.execute(query)]
 
 
 def _term_row(township_id, township_name, row):
+    """Shape one aggregate row: 未述 and the rate are derived from 应述 and 已述."""
     return TermReportingRow(township_id, township_name, row.mandates, row.ended, row.exempted, row.due,
                             row.done, row.due - row.done, _rate(row.done, row.due))
 
@@ -325,13 +347,13 @@ def missing_reporters(term_id, as_of, township_ids=None):
     term = db.session.get(Term, term_id)
     if term is None:
         raise LookupError(f"no term {term_id}")
-    r = _term_mandate_flags(term, as_of, township_ids)
-    query = _names(sa.select(r, Deputy.name.label("deputy_name"), Township.name.label("township_name")),
-                   r.c.township_id, r.c.deputy_id)
-    query = query.where(r.c.ended == 0, r.c.exempted == 0, r.c.report_date.is_(None)) \
-        .order_by(Township.name_sort_key, Deputy.name_sort_key, r.c.mandate_id)
-    return [MissingRow(row.mandate_id, row.deputy_id, row.deputy_name, row.township_id, row.township_name,
-                       row.start_date, row.by_election) for row in db.session.execute(query)]
+    # Filtered on the raw conditions (not on 1/0 flags) so the planner can tell how many rows pass.
+    parts = _term_mandates(term, as_of, township_ids, Mandate.id, Mandate.deputy_id, Deputy.name,
+                           Mandate.township_id, Township.name, Mandate.start_date, Mandate.by_election)
+    query = (_names(parts.query, Mandate.township_id, Mandate.deputy_id)
+             .where(~parts.ended, ~parts.exempted, parts.report_date.is_(None))
+             .order_by(Township.name_sort_key, Deputy.name_sort_key, Mandate.id))
+    return [MissingRow(*row) for row in db.session.execute(query)]
 
 
 # --- 年述职 ------------------------------------------------------------------------------------
@@ -343,6 +365,7 @@ def annual_reporting(year, as_of, term_id=None, group_by=None, township_ids=None
     the year; met by a completed report covering the mandate dated in the year (and on or before
     the date). ``term_id`` None takes every term's mandates (people then count each person once).
     ``group_by`` as for ``in_term_reporting``. A year not begun by the as-of date gives zeros.
+    Suspensions do not change the annual duty (DOMAIN.md names only the start and exemptions).
     """
     _check_group(group_by)
     first, mid, last = date(year, 1, 1), date(year, 6, 30), date(year, 12, 31)
@@ -393,11 +416,13 @@ def annual_reporting(year, as_of, term_id=None, group_by=None, township_ids=None
         row = db.session.execute(sa.select(*totals).select_from(r)).one()
         return [_annual_row(None, None, row)]
     query = _names(sa.select(r.c.township_id, Township.name.label("township_name"), *totals), r.c.township_id)
-    query = query.group_by(r.c.township_id, Township.name, Township.name_sort_key).order_by(Township.name_sort_key)
+    query = (query.group_by(r.c.township_id, Township.name, Township.name_sort_key)
+             .order_by(Township.name_sort_key))
     return [_annual_row(row.township_id, row.township_name, row) for row in db.session.execute(query)]
 
 
 def _annual_row(township_id, township_name, row):
+    """Shape one aggregate row: 未述 and the rate are derived from 应述 and 已述."""
     return AnnualReportingRow(township_id, township_name, row.in_force, row.late_start, row.exempted, row.due,
                               row.done, row.due - row.done, _rate(row.done, row.due), row.people_due,
                               row.people_done)
@@ -412,6 +437,11 @@ class Period(NamedTuple):
     first: date
     last: date
     after: date
+
+
+def _month_key(day):
+    """The stored month key of a local date: 202403 for March 2024."""
+    return day.year * 100 + day.month
 
 
 def months(year, as_of):
@@ -448,17 +478,17 @@ def monthly_visits(year, term_id, as_of, group_by="township", township_ids=None)
     (district rows, one per month begun), "township" (per township and month) or "deputy"
     (``MandateVisitRow`` per mandate and month).
     """
-    return _visits(months(year, as_of), StationKind.station, Checkin.month_key, ExemptionScope.month,
-                   term_id, as_of, group_by, township_ids)
+    return _visits(months(year, as_of), StationKind.station, ExemptionScope.month, term_id, as_of, group_by,
+                   township_ids)
 
 
 def quarterly_visits(year, term_id, as_of, group_by="township", township_ids=None):
     """季回家 per quarter of a year: as ``monthly_visits``, met by a counted check-in at any 代表之家."""
-    return _visits(quarters(year, as_of), StationKind.home, Checkin.quarter_key, ExemptionScope.quarter,
-                   term_id, as_of, group_by, township_ids)
+    return _visits(quarters(year, as_of), StationKind.home, ExemptionScope.quarter, term_id, as_of, group_by,
+                   township_ids)
 
 
-def _visits(periods, kind, period_column, exemption_scope, term_id, as_of, group_by, township_ids):
+def _visits(periods, kind, exemption_scope, term_id, as_of, group_by, township_ids):
     """The shared query of 月进站 and 季回家 (see ``monthly_visits``)."""
     _check_group(group_by)
     if not periods:
@@ -467,7 +497,8 @@ def _visits(periods, kind, period_column, exemption_scope, term_id, as_of, group
     if bounds is None:
         return _shape_district([], periods, as_of) if group_by is None else []
     p = _literal_rows("periods", (("period_key", sa.Integer), ("p_first", sa.Date), ("p_last", sa.Date),
-                                  ("p_after", sa.Date)), periods)
+                                  ("p_after", sa.Date), ("m_first", sa.Integer), ("m_last", sa.Integer)),
+                      [(*period, _month_key(period.first), _month_key(period.last)) for period in periods])
     h, h_term, h_from, h_end = _held(bounds, "h")
     i, i_term, i_from, i_end = _held(bounds, "i")
     j, j_term, j_from, j_end = _held(bounds, "j")
@@ -491,7 +522,8 @@ def _visits(periods, kind, period_column, exemption_scope, term_id, as_of, group
         i.deputy_id == h.deputy_id, i_term.level == h_term.level,
         i_end > p.c.p_first, i_end < p.c.p_after, ~taken_over,
     ).exists()
-    suspended = sa.select(Suspension.id).select_from(sa.join(Suspension, k_from, k.id == Suspension.mandate_id)).where(
+    suspended = sa.select(Suspension.id).select_from(
+        sa.join(Suspension, k_from, k.id == Suspension.mandate_id)).where(
         k.deputy_id == h.deputy_id, k_term.level == h_term.level,
         Suspension.start_date <= p.c.p_last,
         sa.or_(Suspension.end_date.is_(None), Suspension.end_date >= p.c.p_first),
@@ -500,9 +532,11 @@ def _visits(periods, kind, period_column, exemption_scope, term_id, as_of, group
         Exemption.mandate_id == h.id, Exemption.scope == exemption_scope,
         Exemption.period_key == p.c.period_key, Exemption.approved_on <= as_of,
     ).exists()
+    # The period's stored local month keys (a quarter's three) pick the check-ins: the index on
+    # (deputy_id, month_key) then answers quarters as well as months.
     met = sa.select(Checkin.id).where(
-        Checkin.deputy_id == h.deputy_id, period_column == p.c.period_key, Checkin.station_kind == kind,
-        Checkin.status.in_(COUNTED), Checkin.local_date <= as_of,
+        Checkin.deputy_id == h.deputy_id, Checkin.month_key >= p.c.m_first, Checkin.month_key <= p.c.m_last,
+        Checkin.station_kind == kind, Checkin.status.in_(COUNTED), Checkin.local_date <= as_of,
     ).exists()
     per_mandate = (
         sa.select(p.c.period_key, h.id.label("mandate_id"), h.deputy_id, h.township_id,
@@ -515,14 +549,16 @@ def _visits(periods, kind, period_column, exemption_scope, term_id, as_of, group
         per_mandate = per_mandate.where(h.term_id == term_id)
     if township_ids is not None:
         per_mandate = per_mandate.where(h.township_id.in_(township_ids))
-    r = per_mandate.subquery("per_mandate")
+    # OFFSET 0 changes nothing but keeps both databases from merging this subquery into the
+    # totals, which would run each EXISTS once per use there.
+    r = per_mandate.offset(0).subquery("per_mandate")
 
     if group_by == "deputy":
         query = _names(sa.select(r, Deputy.name.label("deputy_name"), Township.name.label("township_name")),
                        r.c.township_id, r.c.deputy_id)
         query = query.order_by(Township.name_sort_key, Deputy.name_sort_key, r.c.mandate_id, r.c.period_key)
-        return [MandateVisitRow(row.period_key, row.mandate_id, row.deputy_id, row.deputy_name, row.township_id,
-                                row.township_name, _visit_status(row), bool(row.met))
+        return [MandateVisitRow(row.period_key, row.mandate_id, row.deputy_id, row.deputy_name,
+                                row.township_id, row.township_name, _visit_status(row), bool(row.met))
                 for row in db.session.execute(query)]
 
     whole, is_met = r.c.whole == 1, r.c.met == 1
@@ -546,6 +582,7 @@ def _visits(periods, kind, period_column, exemption_scope, term_id, as_of, group
 
 
 def _visit_status(row):
+    """Why a mandate is or is not due in a period: partial first, then suspended, then exempted."""
     if not row.whole:
         return "partial"
     if row.suspended:
@@ -556,6 +593,7 @@ def _visit_status(row):
 
 
 def _visit_row(row, township_id, township_name, closed):
+    """Shape one aggregate row with the unmet count and the rate."""
     return VisitRow(row.period_key, township_id, township_name, row.due, row.met, row.due - row.met,
                     _rate(row.met, row.due), row.partial, row.partial_met, row.suspended, row.exempted,
                     row.people_due, row.people_met, closed)
@@ -587,7 +625,8 @@ def people_and_mandates(as_of, group_by=None, term_ids=None, township_ids=None):
         raise ValueError("group_by must be None or 'township'")
     counts = (sa.func.count(Mandate.id).label("mandates"),
               sa.func.count(sa.distinct(Mandate.deputy_id)).label("people"))
-    query = sa.select(*counts).select_from(Mandate).join(Term, Term.id == Mandate.term_id).where(_in_force_on(as_of))
+    query = (sa.select(*counts).select_from(Mandate).join(Term, Term.id == Mandate.term_id)
+             .where(_in_force_on(as_of)))
     if term_ids is not None:
         query = query.where(Mandate.term_id.in_(term_ids))
     if township_ids is not None:

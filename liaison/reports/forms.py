@@ -1,12 +1,12 @@
 """Forms for reporting sessions, duty reports, exemptions and the target terms."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
-from wtforms import (BooleanField, DateField, HiddenField, RadioField, SelectField, SelectMultipleField, StringField,
-                     SubmitField, TextAreaField)
+from wtforms import (BooleanField, DateField, HiddenField, RadioField, SelectField, SelectMultipleField,
+                     StringField, SubmitField, TextAreaField)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
-from liaison.forms import Form, optional_enum
+from liaison.forms import Form, WholeNumberField, optional_enum
 from liaison.reports.models import ExemptionScope, PlaceKind, ReportForm
 
 
@@ -49,6 +49,7 @@ class SessionForm(Form):
 
     @property
     def chosen_mandate_ids(self):
+        """The ticked mandates' ids."""
         return _ids(self.mandate_ids.data)
 
 
@@ -62,10 +63,10 @@ class DutyReportForm(Form):
         validators=[InputRequired(_l("请选择述职形式。"))],
         description=_l("以现场面对面向选民述职为主，个别走访、书面述职为辅。"),
     )
-    voters_present = StringField(_l("到场选民人数"), default="0", render_kw={"inputmode": "numeric"})
-    satisfied = StringField(_l("满意"), default="0", render_kw={"inputmode": "numeric"})
-    basically_satisfied = StringField(_l("基本满意"), default="0", render_kw={"inputmode": "numeric"})
-    dissatisfied = StringField(_l("不满意"), default="0", render_kw={"inputmode": "numeric"})
+    voters_present = WholeNumberField(_l("到场选民人数"), default=0, render_kw={"inputmode": "numeric"})
+    satisfied = WholeNumberField(_l("满意人数"), default=0, render_kw={"inputmode": "numeric"})
+    basically_satisfied = WholeNumberField(_l("基本满意人数"), default=0, render_kw={"inputmode": "numeric"})
+    dissatisfied = WholeNumberField(_l("不满意人数"), default=0, render_kw={"inputmode": "numeric"})
     completed = BooleanField(_l("已完成述职"), default=True,
                              description=_l("只有已完成的述职计入“已述”；计划中的述职请不要勾选。"))
     attachment = FileField(_l("附件"), description=_l("可选：述职报告或现场照片，PDF、Word 或 JPG/PNG 图片，不超过 10 MB。"),
@@ -77,6 +78,7 @@ class DutyReportForm(Form):
 
     @property
     def also_cover_ids(self):
+        """The ids of the other mandates ticked as also covered."""
         return _ids(self.also_cover.data)
 
     def fields(self):
@@ -121,9 +123,10 @@ class TargetsForm(Form):
 
     term_ids = SelectMultipleField(_l("目标届次"), coerce=str, validate_choice=False)
     submit = SubmitField(_l("保存"))
-    reset = SubmitField(_l("恢复默认（现任市、区两级届次）"))
+    restore = SubmitField(_l("恢复默认（现任市、区两级届次）"))
 
     @property
     def chosen_term_ids(self):
+        """The ticked terms' ids."""
         return _ids(self.term_ids.data)
 

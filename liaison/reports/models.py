@@ -201,6 +201,10 @@ class Exemption(db.Model):
         return _l("本届")
 
 
+#: The Setting holding the ids of the "two 100%" target terms (a JSON list); absent means the default.
+TARGET_TERMS_KEY = "target_term_ids"
+
+
 class Setting(db.Model):
     """A product setting chosen by committee staff, stored as text under a unique key."""
 

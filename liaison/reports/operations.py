@@ -23,7 +23,7 @@ from liaison.deputies.models import Mandate
 from liaison.errors import InvalidInput
 from liaison.extensions import db
 from liaison.reports.models import (DutyReport, DutyReportCoverage, Exemption, ExemptionScope, PlaceKind,
-                                    ReportForm, ReportSession, Setting)
+                                    ReportForm, ReportSession, Setting, TARGET_TERMS_KEY)
 from liaison.terms.models import Term
 from liaison.uploads import read_limited, sniff_type
 from stations.models import Station, StationKind
@@ -41,7 +41,6 @@ ATTACHMENT_TYPES = {
 }
 MAX_COUNT = 100_000
 PLACE_MAX, NOTES_MAX, REASON_MAX, APPROVER_MAX, NAME_MAX = 200, 2000, 200, 100, 200
-TARGETS_KEY = "target_term_ids"
 _NEW_FILES, _REPLACED_FILES = "liaison_new_files", "liaison_replaced_files"
 
 
@@ -98,11 +97,12 @@ def create_session(township, session_date, place_kind, station_id, place, notes,
     if len(notes) > NOTES_MAX:
         raise InvalidInput(_l("备注太长了（最多 %(n)s 个字）。", n=NOTES_MAX), "notes")
     mandates = _session_mandates(township, session_date, mandate_ids)
-    session = ReportSession(township=township, session_date=session_date, place_kind=place_kind, station=station,
-                            place=place, notes=notes, created_by=by, mandates=mandates)
+    session = ReportSession(township=township, session_date=session_date, place_kind=place_kind,
+                            station=station, place=place, notes=notes, created_by=by, mandates=mandates)
     db.session.add(session)
     db.session.flush()
-    log.info("report session planned: session=%s township=%s mandates=%s", session.id, township.id, len(mandates))
+    log.info("report session planned: session=%s township=%s mandates=%s",
+             session.id, township.id, len(mandates))
     return session
 
 
@@ -120,7 +120,8 @@ def _session_mandates(township, session_date, mandate_ids):
                                   term=mandate.term.name, township=township.name), "mandate_ids")
         if not _held_on(mandate, session_date):
             raise InvalidInput(_l("%(day)s %(name)s 不在 %(term)s 代表任期内，请核对日期或代表。",
-                                  day=session_date.isoformat(), name=mandate.deputy.name, term=mandate.term.name),
+                                  day=session_date.isoformat(), name=mandate.deputy.name,
+                                  term=mandate.term.name),
                                "mandate_ids")
     return mandates
 
@@ -275,6 +276,7 @@ def purge_replaced_files():
 
 
 def _remove_file(name):
+    """Remove a stored attachment file; one already gone is fine."""
     try:
         os.remove(attachment_path(name))
     except FileNotFoundError:
@@ -318,20 +320,23 @@ def create_duty_report(mandate, session=None, also_cover_ids=(), attachment=None
         _store_attachment(report, attachment)
     db.session.add(report)
     _flush_report()
-    log.info("duty report recorded: report=%s mandate=%s also=%s", report.id, mandate.id, [m.id for m in others])
+    log.info("duty report recorded: report=%s mandate=%s also=%s",
+             report.id, mandate.id, [m.id for m in others])
     return report
 
 
 def update_duty_report(report, expected_version, also_cover_ids=(), attachment=None, remove_attachment=False,
                        by=None, township_ids=None, **fields):
-    """Correct a duty report; refused (``StaleReport``) when it changed since ``expected_version`` was read."""
+    """Correct a duty report; refused (``StaleReport``) when it changed since ``expected_version``
+    was read."""
     try:
         expected = int(expected_version)
     except (TypeError, ValueError):
         expected = None
     if expected != report.version:
         raise StaleReport()
-    values, others = _check_report(report.mandate, report.session, fields, also_cover_ids, township_ids, report)
+    values, others = _check_report(report.mandate, report.session, fields, also_cover_ids, township_ids,
+                                   report)
     # One flush, one UPDATE: the version moves by one per save (lazy loads would autoflush early).
     with db.session.no_autoflush:
         for key, value in values.items():
@@ -370,7 +375,8 @@ def _period_key(scope, year, month, quarter):
     return year * 10 + quarter, date(year, 3 * quarter - 2, 1), date.fromordinal(after.toordinal() - 1)
 
 
-def create_exemption(mandate, scope, reason, approver, approved_on, year=None, month=None, quarter=None, by=None):
+def create_exemption(mandate, scope, reason, approver, approved_on, year=None, month=None, quarter=None,
+                     by=None):
     """Record an approved exemption (应述尽述): the mandate leaves that duty's denominator."""
     if mandate is None:
         raise InvalidInput(_l("请选择代表。"), "mandate_id")
@@ -415,7 +421,7 @@ def create_exemption(mandate, scope, reason, approver, approved_on, year=None, m
 def set_target_terms(term_ids, reset=False):
     """Choose the terms whose in-term reporting rates are the "two 100%" targets; ``reset``
     restores the default (the 市 and 区 terms in force on the day the figures are made)."""
-    setting = db.session.scalar(sa.select(Setting).where(Setting.key == TARGETS_KEY))
+    setting = db.session.scalar(sa.select(Setting).where(Setting.key == TARGET_TERMS_KEY))
     ids = sorted({int(i) for i in (term_ids or []) if i})
     if not ids and not reset:
         raise InvalidInput(_l("请至少选择一个届次；要使用现任市、区两级届次，请点击“恢复默认”。"), "term_ids")
@@ -429,7 +435,7 @@ def set_target_terms(term_ids, reset=False):
     if found != set(ids):
         raise InvalidInput(_l("所选届次不存在，请重新选择。"), "term_ids")
     if setting is None:
-        setting = Setting(key=TARGETS_KEY)
+        setting = Setting(key=TARGET_TERMS_KEY)
         db.session.add(setting)
     setting.value = json.dumps(ids)
     db.session.flush()

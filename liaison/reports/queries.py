@@ -11,8 +11,8 @@ from liaison.accounts.access import ensure_township
 from liaison.clock import local_today
 from liaison.deputies.models import Deputy, Mandate
 from liaison.extensions import db
-from liaison.reports.models import DutyReport, Exemption, ReportSession, Setting
-from liaison.reports.operations import TARGETS_KEY
+from liaison.reports.models import (TARGET_TERMS_KEY, DutyReport, DutyReportCoverage, Exemption,
+                                    ReportSession, Setting)
 from liaison.terms.models import Level, Term
 from liaison.terms.queries import LEVEL_ORDER
 from liaison.townships.models import Township
@@ -125,10 +125,9 @@ def other_mandates(mandate):
 
 def reports_for_mandate(mandate_id):
     """Reports recorded for a mandate or covering it, newest first."""
-    from liaison.reports.models import DutyReportCoverage
-
     covered = sa.select(DutyReportCoverage.report_id).where(DutyReportCoverage.mandate_id == mandate_id)
-    query = (sa.select(DutyReport).where(sa.or_(DutyReport.mandate_id == mandate_id, DutyReport.id.in_(covered)))
+    query = (sa.select(DutyReport)
+             .where(sa.or_(DutyReport.mandate_id == mandate_id, DutyReport.id.in_(covered)))
              .order_by(DutyReport.report_date.desc(), DutyReport.id.desc()))
     return db.session.scalars(query).all()
 
@@ -162,7 +161,7 @@ def terms():
 
 def stored_target_term_ids():
     """The target terms chosen by committee staff, or None when the default applies."""
-    value = db.session.scalar(sa.select(Setting.value).where(Setting.key == TARGETS_KEY))
+    value = db.session.scalar(sa.select(Setting.value).where(Setting.key == TARGET_TERMS_KEY))
     if not value:
         return None
     try:

@@ -6,7 +6,8 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from liaison.accounts.access import DISTRICT_ROLES, STAFF_ROLES, ensure_township, roles_required, visible_township_ids
+from liaison.accounts.access import (DISTRICT_ROLES, STAFF_ROLES, ensure_township, roles_required,
+                                    visible_township_ids)
 from liaison.errors import InvalidInput
 from liaison.extensions import db
 from liaison.reports import bp, operations, queries
@@ -48,6 +49,7 @@ def _int_arg(name):
 
 
 def _paginate(query):
+    """One page of a list, at the configured page size."""
     return db.paginate(query, page=request.args.get("page", 1, type=int),
                        per_page=current_app.config["LIAISON_PAGE_SIZE"], error_out=False)
 
@@ -138,8 +140,8 @@ def new_report():
             if report_session is not None:
                 return redirect(url_for(".session", session_id=report_session.id))
             return redirect(url_for(".edit_report", report_id=report.id))
-    return render_template("reports/report_form.html", form=form, mandate=mandate, report_session=report_session,
-                           report=None, others=others)
+    return render_template("reports/report_form.html", form=form, mandate=mandate,
+                           report_session=report_session, report=None, others=others)
 
 
 @bp.route("/reports/<int:report_id>/edit", methods=["GET", "POST"])
@@ -230,9 +232,10 @@ def targets():
     if request.method == "GET":
         form.term_ids.data = [str(i) for i in queries.target_term_ids()]
     if form.validate_on_submit():
-        saved = _save(form, lambda: operations.set_target_terms(form.chosen_term_ids, reset=form.reset.data))
+        saved = _save(form, lambda: operations.set_target_terms(form.chosen_term_ids,
+                                                                reset=form.restore.data))
         if saved is not None:
-            flash(_l("目标届次已恢复为默认。") if form.reset.data else _l("目标届次已保存。"), "success")
+            flash(_l("目标届次已恢复为默认。") if form.restore.data else _l("目标届次已保存。"), "success")
             return redirect(url_for(".targets"))
     return render_template("reports/targets.html", form=form, terms=queries.terms(),
                            chosen={int(i) for i in form.term_ids.data or [] if str(i).isdigit()},

@@ -44,9 +44,10 @@ def add_checkin(deputy, station, local, status=Status.accepted, method=Method.ki
     local date and period keys)."""
     instant = local.replace(tzinfo=SHANGHAI).astimezone(ZoneInfo("UTC"))
     day = instant.astimezone(SHANGHAI).date()
-    row = Checkin(deputy=deputy, station=station, station_kind=station.kind, occurred_at=instant, local_date=day,
-                  month_key=day.year * 100 + day.month, quarter_key=day.year * 10 + (day.month - 1) // 3 + 1,
-                  method=method, status=status, client_nonce=f"nonce-{next(_nonce):08d}-test", away_from_own=away)
+    row = Checkin(deputy=deputy, station=station, station_kind=station.kind, occurred_at=instant,
+                  local_date=day, month_key=day.year * 100 + day.month,
+                  quarter_key=day.year * 10 + (day.month - 1) // 3 + 1, method=method, status=status,
+                  client_nonce=f"nonce-{next(_nonce):08d}-test", away_from_own=away)
     _db.session.add(row)
     _db.session.flush()
     return row

@@ -31,7 +31,8 @@ def transition(db):
         factories.make_mandate(deputy=deputy, term=old, township=town)
     for deputy in (r1, r3):
         factories.make_mandate(deputy=deputy, term=new, township=town)
-    factories.make_mandate(deputy=r4, term=new, township=town, start_date=date(2021, 12, 20), by_election=True)
+    factories.make_mandate(deputy=r4, term=new, township=town, start_date=date(2021, 12, 20),
+                           by_election=True)
     add_checkin(r1, station, datetime(2021, 12, 20, 10, 0))
     add_checkin(r1, home, datetime(2021, 11, 5, 10, 0))
     db.session.commit()

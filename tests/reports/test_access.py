@@ -3,7 +3,6 @@ targets are the committee's."""
 import pytest
 
 from liaison.audit.models import AuditEvent
-from liaison.extensions import db
 from liaison.reports.models import DutyReport, ReportSession
 from tests.reports.conftest import PDF, count, report_data, text, with_file
 
@@ -30,9 +29,11 @@ def test_staff_of_another_township_get_404(client, db, place, a_records, login_a
     login_as("township_staff", townships=[place.b])
     s, r = a_records["session_id"], a_records["report_id"]
     for url in (f"/reports/sessions/{s}", f"/reports/{r}/edit", f"/reports/{r}/attachment",
-                f"/reports/new?mandate_id={place.bai_d}", f"/reports/new?mandate_id={place.chen_d}&session_id={s}"):
+                f"/reports/new?mandate_id={place.bai_d}",
+                f"/reports/new?mandate_id={place.chen_d}&session_id={s}"):
         assert client.get(url).status_code == 404, url
-    assert client.post(f"/reports/{r}/edit", data=report_data(version="1", voters_present="1")).status_code == 404
+    changed = report_data(version="1", voters_present="1")
+    assert client.post(f"/reports/{r}/edit", data=changed).status_code == 404
     assert client.get(f"/reports/sessions/new?township_id={place.a_id}").status_code == 404
     assert "2024-06-18" not in text(client.get("/reports/sessions"))
     assert "白二" not in text(client.get("/reports/new"))

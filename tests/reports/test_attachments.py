@@ -39,7 +39,8 @@ def test_a_pdf_is_stored_under_a_random_name_and_downloaded(client, db, place, s
 
 def test_a_png_named_pdf_is_kept_as_a_png(client, db, place, staff_a):
     """The type comes from the bytes: a PNG named .pdf is accepted as an image and offered as .png."""
-    response = client.post(f"/reports/new?mandate_id={place.bai_d}", data=with_file(report_data(), PNG, "照片.pdf"))
+    response = client.post(f"/reports/new?mandate_id={place.bai_d}",
+                           data=with_file(report_data(), PNG, "照片.pdf"))
     assert response.status_code == 302
     report = db.session.scalars(db.select(DutyReport)).one()
     assert (report.attachment_type, report.attachment_original) == ("image/png", "照片.png")
@@ -50,7 +51,8 @@ def test_a_png_named_pdf_is_kept_as_a_png(client, db, place, staff_a):
                                           (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "表格.xls")])
 def test_other_files_are_refused(client, db, place, staff_a, attachments, content, name):
     """A program renamed .pdf, text named .docx or an old Excel file is refused; nothing is saved."""
-    response = client.post(f"/reports/new?mandate_id={place.bai_d}", data=with_file(report_data(), content, name))
+    response = client.post(f"/reports/new?mandate_id={place.bai_d}",
+                           data=with_file(report_data(), content, name))
     assert "附件只能是 PDF、Word（.docx 或 .doc）或图片（JPG、PNG）文件" in text(response)
     assert count(DutyReport) == 0
     assert _files(attachments) == []
@@ -59,7 +61,8 @@ def test_other_files_are_refused(client, db, place, staff_a, attachments, conten
 def test_an_old_word_document_is_accepted(client, db, place, staff_a):
     """An old .doc (an OLE container named .doc) is taken as Word."""
     ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100
-    response = client.post(f"/reports/new?mandate_id={place.bai_d}", data=with_file(report_data(), ole, "报告.doc"))
+    response = client.post(f"/reports/new?mandate_id={place.bai_d}",
+                           data=with_file(report_data(), ole, "报告.doc"))
     assert response.status_code == 302
     assert db.session.scalars(db.select(DutyReport)).one().attachment_type == "application/msword"
 

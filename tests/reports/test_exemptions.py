@@ -4,7 +4,6 @@ from datetime import date, timedelta
 import pytest
 
 from liaison.clock import local_today
-from liaison.extensions import db
 from liaison.rates import queries as rates
 from liaison.reports import queries
 from liaison.reports.models import Exemption, ExemptionScope, Setting
@@ -117,6 +116,6 @@ def test_committee_chooses_the_targets_and_can_restore_the_default(client, db, p
     assert queries.target_term_ids() == [place.d_id]
     assert "当前为指定的届次" in text(client.get("/reports/targets"))
     assert "请至少选择一个届次" in text(client.post("/reports/targets", data={}))
-    assert client.post("/reports/targets", data={"reset": "y"}).status_code == 302
+    assert client.post("/reports/targets", data={"restore": "y"}).status_code == 302
     assert count(Setting) == 0
     assert queries.target_term_ids() == [place.m_id, place.d_id]

@@ -16,7 +16,8 @@ MESSAGE = "此述职记录已被他人修改，请刷新后重试"
 def report(db, place):
     """A recorded report at version 1."""
     saved = operations.create_duty_report(db.session.get(Mandate, place.bai_d), report_date=date(2024, 6, 18),
-                                          form=ReportForm.on_site, voters_present=40, satisfied=30, completed=True)
+                                          form=ReportForm.on_site, voters_present=40, satisfied=30,
+                                          completed=True)
     db.session.commit()
     return saved.id
 
@@ -37,7 +38,8 @@ def test_two_edits_from_the_same_version(client, db, place, staff_a, report):
     assert (saved.voters_present, saved.version) == (41, 2)
     # After refreshing, the page carries version 2 and a save goes through.
     assert 'value="2"' in text(client.get(f"/reports/{report}/edit"))
-    assert client.post(f"/reports/{report}/edit", data=report_data(version="2", voters_present="57")).status_code == 302
+    again = report_data(version="2", voters_present="57")
+    assert client.post(f"/reports/{report}/edit", data=again).status_code == 302
 
 
 def test_a_save_racing_another_is_refused_at_the_database(db, place, report):
@@ -46,8 +48,8 @@ def test_a_save_racing_another_is_refused_at_the_database(db, place, report):
     loaded = db.session.get(DutyReport, report)
     assert loaded.version == 1
     # Another request saves meanwhile (raw SQL: the loaded object does not see it).
-    db.session.connection().execute(sa.text("UPDATE duty_reports SET version = 2, voters_present = 45 WHERE id = :id"),
-                                    {"id": report})
+    db.session.connection().execute(
+        sa.text("UPDATE duty_reports SET version = 2, voters_present = 45 WHERE id = :id"), {"id": report})
     with pytest.raises(operations.StaleReport, match=MESSAGE):
         operations.update_duty_report(loaded, 1, report_date=date(2024, 6, 18), form=ReportForm.on_site,
                                       voters_present=50, completed=True)

@@ -4,7 +4,6 @@ from datetime import date, timedelta
 import pytest
 
 from liaison.clock import local_today
-from liaison.extensions import db
 from liaison.rates import queries as rates
 from liaison.reports.models import DutyReport, DutyReportCoverage, ReportForm, ReportSession
 from tests.reports.conftest import count, report_data, text
@@ -29,11 +28,14 @@ def test_staff_plan_a_session_and_record_each_report(client, db, place, staff_a)
     assert "白二" in page and "安一" in page and page.count("登记述职") == 2
     assert f"/reports/new?mandate_id={place.bai_d}&amp;session_id={session.id}" in page
 
-    response = client.post(f"/reports/new?mandate_id={place.bai_d}&session_id={session.id}", data=report_data())
-    assert response.status_code == 302 and response.headers["Location"].endswith(f"/reports/sessions/{session.id}")
+    response = client.post(f"/reports/new?mandate_id={place.bai_d}&session_id={session.id}",
+                           data=report_data())
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/reports/sessions/{session.id}")
     report = db.session.scalars(db.select(DutyReport)).one()
     assert (report.session_id, report.mandate_id, report.form, report.voters_present, report.satisfied,
-            report.completed, report.version) == (session.id, place.bai_d, ReportForm.on_site, 40, 30, True, 1)
+            report.completed, report.version) == (session.id, place.bai_d, ReportForm.on_site, 40, 30, True,
+                                                  1)
     assert report.created_by_id == staff_a.id
     page = text(client.get(f"/reports/sessions/{session.id}"))
     assert "已述职" in page and page.count("登记述职") == 1
@@ -76,6 +78,7 @@ def test_a_report_is_recorded_without_a_session(client, db, place, staff_a):
     ({"satisfied": "-1"}, "满意人数不能是负数"),
     ({"voters_present": "12.5"}, "到场选民人数应为整数"),
     ({"dissatisfied": "两"}, "不满意人数应为整数"),
+    ({"voters_present": "99999999"}, "到场选民人数不能超过 100000"),
     ({"report_date": "2021-11-30"}, "述职日期应在 区第八届 代表资格的任职期间内（2021-12-01 至"),
     ({"kind": ""}, "请选择述职形式"),
 ])
@@ -115,7 +118,8 @@ def test_a_report_covers_the_same_persons_other_mandate(client, db, place, staff
     seat, so both terms count it as 已述."""
     page = text(client.get(f"/reports/new?mandate_id={place.bai_d}"))
     assert "同时计入本人的其他代表资格" in page and "市第十五届" in page
-    response = client.post(f"/reports/new?mandate_id={place.bai_d}", data=report_data(also_cover=[str(place.bai_m)]))
+    response = client.post(f"/reports/new?mandate_id={place.bai_d}",
+                           data=report_data(also_cover=[str(place.bai_m)]))
     assert response.status_code == 302
     coverage = db.session.scalars(db.select(DutyReportCoverage)).one()
     assert coverage.mandate_id == place.bai_m
@@ -128,7 +132,8 @@ def test_a_report_covers_the_same_persons_other_mandate(client, db, place, staff
 
 def test_coverage_only_for_the_same_deputy(client, db, place, staff_a):
     """Another person's mandate cannot be marked as covered."""
-    response = client.post(f"/reports/new?mandate_id={place.bai_d}", data=report_data(also_cover=[str(place.an_d)]))
+    response = client.post(f"/reports/new?mandate_id={place.bai_d}",
+                           data=report_data(also_cover=[str(place.an_d)]))
     assert "只能同时计入同一代表本人的其他代表资格" in text(response)
     assert count(DutyReport) == 0
 
@@ -145,7 +150,8 @@ def test_staff_cannot_cover_a_mandate_of_another_township(client, db, place, sta
     """丁四's 市 seat lies in 西湖街道: staff of 东城镇 are not offered it and cannot post it."""
     page = text(client.get(f"/reports/new?mandate_id={place.ding_d}"))
     assert "市第十五届" not in page
-    response = client.post(f"/reports/new?mandate_id={place.ding_d}", data=report_data(also_cover=[str(place.ding_m)]))
+    response = client.post(f"/reports/new?mandate_id={place.ding_d}",
+                           data=report_data(also_cover=[str(place.ding_m)]))
     assert "属于其他乡镇（街道）" in text(response)
     assert count(DutyReport) == 0
 
