@@ -23,6 +23,7 @@ from typing import Callable
 JOB_MODULES = (
     "liaison.notifications.jobs",
     "liaison.rota.jobs",
+    "liaison.dashboard.jobs",
 )
 
 JOBS = {}

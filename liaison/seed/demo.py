@@ -18,6 +18,7 @@ from liaison.accounts import operations as accounts
 from liaison.accounts.models import Role, User
 from liaison.accounts.views import DEMO_PASSWORD
 from liaison.clock import local_today
+from liaison.dashboard.seed import seed_demo_reports
 from liaison.deputies.models import Deputy, EndReason, Gender, Mandate, Suspension
 from liaison.extensions import db
 from liaison.seed.checkins import seed_checkin_history
@@ -117,6 +118,7 @@ def demo_command(if_empty):
     summary = seed_demo_district()
     staff = db.session.scalar(sa.select(User).where(User.mobile == STAFF_MOBILE))
     summary["checkins"] = seed_checkin_history(random.Random(RANDOM_SEED + 1), staff.id)
+    summary["reports"] = seed_demo_reports(random.Random(RANDOM_SEED + 2))
     db.session.commit()
     demo = "/".join((COMMITTEE_MOBILE, STAFF_MOBILE, DEPUTY_MOBILE))
     click.echo(

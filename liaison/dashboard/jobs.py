@@ -1,0 +1,54 @@
+"""The monthly bulletin (月度通报): on the 1st, the previous month's workbook goes into the archive."""
+import logging
+import os
+from datetime import timedelta
+
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+
+from liaison.dashboard import bulletins
+from liaison.dashboard.workbook import build_workbook
+from liaison.jobs.registry import MONTHLY, Cadence, job
+
+log = logging.getLogger(__name__)
+
+
+def _previous_month_key(day):
+    """The month before the one containing ``day``: the month a bulletin made that day reports on."""
+    return MONTHLY.key_of(day.replace(day=1) - timedelta(days=1))
+
+
+#: Runs are keyed by the month reported on (2026-03 for the bulletin made on 1 April), so a new
+#: installation started on 2 April does not count March as "in progress", and
+#: `liaison jobs run monthly_rates_bulletin --period 2026-03` reads as "March's bulletin".
+REPORTED_MONTH = Cadence("month", MONTHLY.span, _previous_month_key, MONTHLY.parse)
+
+
+def _first_of_month(config):
+    """Early on the 1st, local time, when last month's check-ins are in."""
+    return {"day": 1, "hour": 6}
+
+
+@job("monthly_rates_bulletin", title=_l("月度述职率通报"), cadence=REPORTED_MONTH, cron=_first_of_month,
+     catch_up=2)
+def monthly_rates_bulletin(period):
+    """Write the workbook of the month ``period`` (as of its last day) to the archive, once."""
+    return write_bulletin(period.last_day)
+
+
+def write_bulletin(last_day):
+    """Archive the bulletin of the month ending on ``last_day``; an existing file is kept as it is."""
+    folder = bulletins.folder()
+    os.makedirs(folder, exist_ok=True)
+    name = bulletins.file_name(last_day.year, last_day.month)
+    path = os.path.join(folder, name)
+    if os.path.exists(path):
+        return f"{name} exists"
+    data = build_workbook(last_day, gettext("系统（月度通报）"))
+    # Write beside, then rename: a half-written file never appears under the archive name.
+    partial = path + ".part"
+    with open(partial, "wb") as out:
+        out.write(data)
+    os.replace(partial, path)
+    log.info("bulletin written: %s (%s bytes)", name, len(data))
+    return f"{name} written"

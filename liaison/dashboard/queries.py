@@ -1,0 +1,104 @@
+"""Rows for the dashboard pages, shaped from the rates queries (no counting here, only arranging)."""
+from datetime import date
+from typing import NamedTuple
+
+import sqlalchemy as sa
+from flask_babel import gettext
+
+from liaison.extensions import db
+from liaison.rates import queries as rates
+from liaison.reports.queries import target_term_ids
+from liaison.terms.models import Term
+
+
+class TargetRow(NamedTuple):
+    """One of the two 100% targets: a term's 届内述职率 with its gap to 100%."""
+
+    term_id: int
+    term_name: str
+    due: int
+    done: int
+    missing: int
+    rate: float | None
+    #: 1 − rate (None when nobody is due).
+    gap: float | None
+    #: The rate in whole percent, 0…100, for the bar's width class.
+    percent: int
+
+
+class Matrix(NamedTuple):
+    """A township × period table: the periods, the district row and one row per township."""
+
+    periods: list
+    district: list
+    townships: list
+
+
+def target_terms(as_of):
+    """The target terms (市 first), as Term objects."""
+    ids = target_term_ids(as_of)
+    found = db.session.scalars(sa.select(Term).where(Term.id.in_(ids))) if ids else []
+    terms = {term.id: term for term in found}
+    return [terms[term_id] for term_id in ids if term_id in terms]
+
+
+def targets(terms, as_of, township_ids=None):
+    """The headline rows: each target term's 应述, 已述, 未述, rate and gap."""
+    rows = []
+    for term in terms:
+        row = rates.in_term_reporting(term.id, as_of, township_ids=township_ids)[0]
+        rows.append(_target_row(term, row))
+    return rows
+
+
+def _target_row(term, row):
+    """Shape a district (or township) reporting row for the targets table."""
+    gap = None if row.rate is None else 1 - row.rate
+    percent = 0 if row.rate is None else max(0, min(100, int(row.rate * 100 + 0.5)))
+    return TargetRow(term.id, term.name, row.due, row.done, row.missing, row.rate, gap, percent)
+
+
+def township_table(terms, as_of, township_ids=None):
+    """Townships (pinyin order) × target terms: ``[(township_id, name, {term_id: TermReportingRow})]``."""
+    by_township = {}
+    order = []
+    for term in terms:
+        for row in rates.in_term_reporting(term.id, as_of, group_by="township", township_ids=township_ids):
+            if row.township_id not in by_township:
+                by_township[row.township_id] = (row.township_name, {})
+                order.append(row.township_id)
+            by_township[row.township_id][1][term.id] = row
+    # Each term's rows come in pinyin order; a township missing from the first term is appended
+    # where the second term lists it, which keeps the pinyin order within each term.
+    return [(township_id, *by_township[township_id]) for township_id in order]
+
+
+def visit_matrix(kind, year, term_id, as_of, township_ids=None):
+    """月进站 (``kind`` "month") or 季回家 ("quarter") of a year: district and township rows per period."""
+    query = rates.monthly_visits if kind == "month" else rates.quarterly_visits
+    periods = (rates.months if kind == "month" else rates.quarters)(year, as_of)
+    district = query(year, term_id, as_of, group_by=None, township_ids=township_ids)
+    townships = {}
+    order = []
+    for row in query(year, term_id, as_of, group_by="township", township_ids=township_ids):
+        if row.township_id not in townships:
+            townships[row.township_id] = (row.township_name, {})
+            order.append(row.township_id)
+        townships[row.township_id][1][row.period_key] = row
+    rows = [(tid, townships[tid][0], [townships[tid][1].get(p.key) for p in periods]) for tid in order]
+    return Matrix(periods, district, rows)
+
+
+def period_label(kind, key):
+    """A short column label: 3月 for a month key, 第1季度 for a quarter key."""
+    if kind == "month":
+        return gettext("%(m)s月", m=key % 100)
+    return gettext("第%(q)s季度", q=key % 10)
+
+
+def parse_as_of(value, today):
+    """The as-of date from a query parameter (YYYY-MM-DD), else today; a bad value gives today."""
+    try:
+        return date.fromisoformat(value) if value else today
+    except ValueError:
+        return today

@@ -1,0 +1,109 @@
+"""Dashboard pages: the two 100% targets, townships, visits, the 未述 list, the workbook, the bulletins."""
+from datetime import date
+
+from flask import Response, abort, render_template, request, send_file
+from flask_babel import gettext
+from flask_login import current_user
+
+from liaison.accounts.access import DISTRICT_ROLES, STAFF_ROLES, recent_password_required, roles_required, \
+    visible_township_ids
+from liaison.audit.operations import record_event
+from liaison.clock import local_today
+from liaison.dashboard import bp, bulletins, queries
+from liaison.dashboard.charts import rate_bars
+from liaison.dashboard.workbook import build_workbook, workbook_filename
+from liaison.exports.xlsx import XLSX_MIMETYPE
+from liaison.extensions import db
+from liaison.rates import queries as rates
+from liaison.terms.models import Level, Term
+from liaison.uploads import content_disposition
+
+
+def _as_of():
+    """The as-of date of the request (``as_of``), today when absent or malformed."""
+    return queries.parse_as_of(request.args.get("as_of", ""), local_today())
+
+
+@bp.get("/dashboard")
+@roles_required(*STAFF_ROLES)
+def index():
+    """The two 100% targets, the township table, 月进站 and 季回家 by township, and the monthly chart."""
+    as_of = _as_of()
+    year = request.args.get("year", type=int) or as_of.year
+    if not 2000 <= year <= 2100:
+        year = as_of.year
+    # Periods of a past year are all counted; those of the as-of year up to the as-of date.
+    period_as_of = min(as_of, date(year, 12, 31)) if year <= as_of.year else as_of
+    township_ids = visible_township_ids()
+    terms = queries.target_terms(as_of)
+    visit_term = _visit_term(terms)
+    months = queries.visit_matrix("month", year, visit_term.id if visit_term else None, period_as_of,
+                                  township_ids)
+    quarters = queries.visit_matrix("quarter", year, visit_term.id if visit_term else None, period_as_of,
+                                    township_ids)
+    chart = rate_bars(gettext("%(year)s年月进站率", year=year),
+                      [(queries.period_label("month", row.period_key), row.rate,
+                        gettext("已到 %(met)s / 应到 %(due)s", met=row.met, due=row.due))
+                       for row in months.district])
+    return render_template(
+        "dashboard/index.html", as_of=as_of, year=year, terms=terms, visit_term=visit_term,
+        targets=queries.targets(terms, as_of, township_ids),
+        townships=queries.township_table(terms, as_of, township_ids),
+        months=months, quarters=quarters, chart=chart, period_label=queries.period_label,
+        scoped=township_ids is not None,
+        archive=bulletins.archive() if current_user.has_role(*DISTRICT_ROLES) else None)
+
+
+def _visit_term(terms):
+    """The term whose 月进站 and 季回家 are shown: ``visit_term`` if it is a target term, else the 区 target."""
+    wanted = request.args.get("visit_term", type=int)
+    for term in terms:
+        if term.id == wanted:
+            return term
+    district = [term for term in terms if term.level is Level.district]
+    return (district or terms or [None])[0]
+
+
+@bp.get("/dashboard/missing")
+@roles_required(*STAFF_ROLES)
+def missing():
+    """The 未述 list of one term: who is due to report and has not, as of the date."""
+    as_of = _as_of()
+    term = db.session.get(Term, request.args.get("term_id", type=int) or 0)
+    if term is None:
+        abort(404)
+    township_ids = visible_township_ids()
+    rows = rates.missing_reporters(term.id, as_of, township_ids=township_ids)
+    summary = rates.in_term_reporting(term.id, as_of, township_ids=township_ids)[0]
+    return render_template("dashboard/missing.html", term=term, as_of=as_of, rows=rows, summary=summary)
+
+
+@bp.get("/dashboard/export.xlsx")
+@roles_required(*STAFF_ROLES)
+@recent_password_required
+def export():
+    """Download the official workbook (township staff get their townships only); the export is audited."""
+    as_of = _as_of()
+    township_ids = visible_township_ids()
+    data = build_workbook(as_of, current_user.name, township_ids)
+    record_event("export", target_type="workbook", detail=f"rates as of {as_of.isoformat()}")
+    db.session.commit()
+    response = Response(data, mimetype=XLSX_MIMETYPE)
+    response.headers["Content-Disposition"] = content_disposition(workbook_filename(as_of))
+    return response
+
+
+@bp.get("/dashboard/bulletins/<name>")
+@roles_required(*DISTRICT_ROLES)
+def bulletin(name):
+    """Download one archived monthly bulletin; only files named like bulletin-2026-10.xlsx are served."""
+    path = bulletins.path_of(name)
+    if path is None:
+        abort(404)
+    month = bulletins.NAME_PATTERN.fullmatch(name)
+    record_event("export", target_type="bulletin", detail=name)
+    db.session.commit()
+    response = send_file(path, mimetype=XLSX_MIMETYPE, max_age=0)
+    download = gettext("述职率通报-%(y)s年%(m)s月", y=month[1], m=int(month[2])) + ".xlsx"
+    response.headers["Content-Disposition"] = content_disposition(download)
+    return response

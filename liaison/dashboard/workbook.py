@@ -1,0 +1,264 @@
+"""The official workbook (述职率统计表): its tables built from the rates queries, written by the one xlsx writer."""
+from datetime import date
+from itertools import groupby
+from typing import NamedTuple
+
+import sqlalchemy as sa
+from flask_babel import gettext
+
+from liaison.clock import to_local, utcnow
+from liaison.dashboard.queries import period_label, target_terms, targets
+from liaison.deputies.models import Deputy, Mandate
+from liaison.exports.xlsx import BarChartSpec, OfficialTable, write_official
+from liaison.extensions import db
+from liaison.rates import queries as rates
+from liaison.reports.models import DutyReport, DutyReportCoverage, Exemption, ReportForm
+from liaison.terms.models import Term
+from liaison.townships.models import ElectoralDistrict
+from stations.models import Station
+
+#: 未述 (and unmet visits) are highlighted in the sheets.
+MISSING, DONE, UNMET, MET = "未述", "已述", "×", "√"
+
+
+def workbook_filename(as_of):
+    """The download's name: 述职率统计表-2026-11-26.xlsx."""
+    return f"{gettext('述职率统计表')}-{as_of.isoformat()}.xlsx"
+
+
+def build_workbook(as_of, made_by, township_ids=None):
+    """The whole workbook as bytes, as of a local date, for the district or the given townships."""
+    terms = target_terms(as_of)
+    made_at = to_local(utcnow())
+    unit = gettext("制表单位：区人大常委会代表工作室")
+    made_on = gettext("制表日期：%(day)s", day=made_at.strftime("%Y-%m-%d"))
+    common = dict(unit=unit, made_on=made_on)
+    year = as_of.year
+    tables = [
+        _targets_table(terms, as_of, township_ids, common),
+        _township_table(terms, as_of, township_ids, common),
+        _detail_table(terms, as_of, township_ids, common),
+        _visits_table("month", terms, year, as_of, township_ids, common),
+        _visits_table("quarter", terms, year, as_of, township_ids, common),
+        _notes_table(terms, as_of, township_ids, made_at, made_by, common),
+    ]
+    return write_official(tables)
+
+
+def _targets_table(terms, as_of, township_ids, common):
+    """两个100%目标: one row per target term, and a bar chart of the rates drawn from this table."""
+    rows = [(row.term_name, row.due, row.done, row.missing, row.rate, 1.0, row.gap)
+            for row in targets(terms, as_of, township_ids)]
+    return OfficialTable(
+        title=gettext("两个100%目标"),
+        caption=gettext("届内述职率“两个100%%”目标完成情况（截至%(day)s）", day=as_of.isoformat()),
+        headers=[gettext("届次"), gettext("应述"), gettext("已述"), gettext("未述"), gettext("述职率"),
+                 gettext("目标"), gettext("差距")],
+        rows=rows, widths=[18, 10, 10, 10, 12, 10, 10], percent_columns=frozenset({5, 6, 7}),
+        chart=BarChartSpec(title=gettext("届内述职率"), category_column=1, value_column=5), **common)
+
+
+def _township_table(terms, as_of, township_ids, common):
+    """分乡镇: 应述, 已述, 未述 and the rate of each target term per township."""
+    from liaison.dashboard.queries import township_table
+
+    headers = [gettext("乡镇（街道）")]
+    percent = set()
+    for term in terms:
+        headers += [gettext("%(term)s应述", term=term.name), gettext("%(term)s已述", term=term.name),
+                    gettext("%(term)s未述", term=term.name), gettext("%(term)s述职率", term=term.name)]
+        percent.add(len(headers))
+    rows = []
+    for _township_id, name, by_term in township_table(terms, as_of, township_ids):
+        row = [name]
+        for term in terms:
+            found = by_term.get(term.id)
+            row += [found.due, found.done, found.missing, found.rate] if found else [0, 0, 0, None]
+        rows.append(row)
+    return OfficialTable(
+        title=gettext("分乡镇"), caption=gettext("各乡镇（街道）届内述职情况（截至%(day)s）", day=as_of.isoformat()),
+        headers=headers, rows=rows, widths=[14] + [12] * (len(headers) - 1),
+        percent_columns=frozenset(percent), **common)
+
+
+def _status(row):
+    """已述 / 未述, or why the mandate is not due (its early end, an exemption)."""
+    if row.status == "ended":
+        return gettext("资格终止")
+    if row.status == "exempted":
+        return gettext("免述")
+    return DONE if row.done else MISSING
+
+
+def _detail_rows(terms, as_of, township_ids):
+    """代表明细 rows, streamed term by term; levels are those held on the date (a mandate ended
+    early shows its own term's level)."""
+    levels = _levels(as_of)
+    for term in terms:
+        cap = min(as_of, term.end_date)
+        details = _mandate_details(term.id, township_ids)
+        reports = _latest_reports(term, cap, township_ids)
+        for row in rates.in_term_reporting(term.id, as_of, group_by="deputy", township_ids=township_ids):
+            gender, district, station = details.get(row.mandate_id, ("", "", ""))
+            report = reports.get(row.mandate_id)
+            report_cells = (
+                [report.report_date, str(report.form.label), report.voters_present, report.satisfied,
+                 report.basically_satisfied, report.dissatisfied]
+                if report is not None else [None, "", None, None, None, None])
+            yield [term.name, row.deputy_name, gender, levels.get(row.deputy_id) or str(term.level.label),
+                   row.township_name, district,
+                   station, *report_cells, _status(row)]
+
+
+def _detail_table(terms, as_of, township_ids, common):
+    """代表明细: every target-term mandate with its latest report and 已述/未述 (未述 highlighted)."""
+    headers = [gettext("届次"), gettext("姓名"), gettext("性别"), gettext("代表层级"), gettext("乡镇（街道）"),
+               gettext("选区"), gettext("联络站"), gettext("述职日期"), gettext("述职形式"), gettext("到会选民"),
+               gettext("满意"), gettext("基本满意"), gettext("不满意"), gettext("述职情况")]
+    return OfficialTable(
+        title=gettext("代表明细"), caption=gettext("代表届内述职明细（截至%(day)s）", day=as_of.isoformat()),
+        headers=headers, rows=_detail_rows(terms, as_of, township_ids),
+        widths=[14, 10, 6, 10, 14, 16, 18, 12, 16, 10, 8, 10, 8, 10], alerts=frozenset({MISSING}),
+        frozen_columns=2, **common)
+
+
+def _mandate_details(term_id, township_ids):
+    """mandate id → (gender, electoral district, station) for a term's mandates (one query)."""
+    query = (sa.select(Mandate.id, Deputy.gender, ElectoralDistrict.name, Station.name)
+             .join(Deputy, Deputy.id == Mandate.deputy_id)
+             .outerjoin(ElectoralDistrict, ElectoralDistrict.id == Mandate.electoral_district_id)
+             .outerjoin(Station, Station.id == Mandate.station_id)
+             .where(Mandate.term_id == term_id))
+    if township_ids is not None:
+        query = query.where(Mandate.township_id.in_(township_ids))
+    return {mandate_id: (str(gender.label) if gender else "", district or "", station or "")
+            for mandate_id, gender, district, station in db.session.execute(query)}
+
+
+class _Report(NamedTuple):
+    """The report fields 代表明细 shows."""
+
+    id: int
+    report_date: date
+    form: ReportForm
+    voters_present: int
+    satisfied: int
+    basically_satisfied: int
+    dissatisfied: int
+
+
+def _latest_reports(term, cap, township_ids):
+    """mandate id → the latest completed report covering it within the term (own or marked as covering).
+
+    Plain columns, not ORM objects, so thousands of reports do not fill the session.
+    """
+    fields = (DutyReport.id, DutyReport.report_date, DutyReport.form, DutyReport.voters_present,
+              DutyReport.satisfied, DutyReport.basically_satisfied, DutyReport.dissatisfied)
+    dated = sa.and_(DutyReport.completed.is_(True), DutyReport.report_date >= term.start_date,
+                    DutyReport.report_date <= cap)
+    own = sa.select(DutyReport.mandate_id, *fields).join(Mandate, Mandate.id == DutyReport.mandate_id) \
+        .where(dated, Mandate.term_id == term.id)
+    also = (sa.select(DutyReportCoverage.mandate_id, *fields)
+            .join(DutyReport, DutyReport.id == DutyReportCoverage.report_id)
+            .join(Mandate, Mandate.id == DutyReportCoverage.mandate_id)
+            .where(dated, Mandate.term_id == term.id))
+    if township_ids is not None:
+        own = own.where(Mandate.township_id.in_(township_ids))
+        also = also.where(Mandate.township_id.in_(township_ids))
+    latest = {}
+    for query in (own, also):
+        for mandate_id, *values in db.session.execute(query):
+            report = _Report(*values)
+            kept = latest.get(mandate_id)
+            if kept is None or (report.report_date, report.id) > (kept.report_date, kept.id):
+                latest[mandate_id] = report
+    return latest
+
+
+def _levels(as_of):
+    """deputy id → the levels they hold on the date, e.g. 市、区 (一人多级)."""
+    query = (sa.select(Mandate.deputy_id, Term.level).join(Term, Term.id == Mandate.term_id)
+             .where(rates._in_force_on(as_of)).distinct())
+    order = {"national": 0, "municipal": 1, "district": 2, "township": 3}
+    held = {}
+    for deputy_id, level in db.session.execute(query):
+        held.setdefault(deputy_id, []).append(level)
+    return {deputy_id: "、".join(str(level.label) for level in sorted(levels, key=lambda lv: order[lv.value]))
+            for deputy_id, levels in held.items()}
+
+
+def _visit_cell(row):
+    """√ met, × due and unmet; partial, suspended and exempted periods say so (outside the rate)."""
+    if row.status == "due":
+        return MET if row.met else UNMET
+    return {"partial": gettext("部分"), "suspended": gettext("暂停"), "exempted": gettext("免")}[row.status]
+
+
+def _visits_rows(kind, terms, year, as_of, township_ids, periods):
+    """One row per target-term mandate: its cells per period, then due and met counts."""
+    query = rates.monthly_visits if kind == "month" else rates.quarterly_visits
+    for term in terms:
+        rows = query(year, term.id, as_of, group_by="deputy", township_ids=township_ids)
+        for _mandate_id, group in groupby(rows, key=lambda r: r.mandate_id):
+            group = list(group)
+            cells = {row.period_key: row for row in group}
+            first = group[0]
+            due = sum(1 for row in group if row.status == "due")
+            met = sum(1 for row in group if row.status == "due" and row.met)
+            yield [term.name, first.deputy_name, first.township_name,
+                   *[_visit_cell(cells[p.key]) if p.key in cells else "" for p in periods],
+                   due, met, met / due if due else None]
+
+
+def _visits_table(kind, terms, year, as_of, township_ids, common):
+    """月进站 (deputy × month) or 季回家 (deputy × quarter) for the as-of year."""
+    periods = (rates.months if kind == "month" else rates.quarters)(year, as_of)
+    if kind == "month":
+        title = gettext("月进站")
+        caption = gettext("%(year)s年代表月进站情况（截至%(day)s）", year=year, day=as_of.isoformat())
+        due, met = gettext("应进站月数"), gettext("已进站月数")
+    else:
+        title = gettext("季回家")
+        caption = gettext("%(year)s年代表季回家情况（截至%(day)s）", year=year, day=as_of.isoformat())
+        due, met = gettext("应回家季数"), gettext("已回家季数")
+    headers = [gettext("届次"), gettext("姓名"), gettext("乡镇（街道）"),
+               *[period_label(kind, p.key) for p in periods], due, met, gettext("完成率")]
+    return OfficialTable(
+        title=title, caption=caption, headers=headers,
+        rows=_visits_rows(kind, terms, year, as_of, township_ids, periods),
+        widths=[14, 10, 14, *[8] * len(periods), 12, 12, 10], percent_columns=frozenset({len(headers)}),
+        alerts=frozenset({UNMET}), frozen_columns=2,
+        notes=[gettext("√ 已完成；× 应完成未完成；部分：当期只任职部分时间，不计入完成率；暂停：暂停执行代表职务；免：经批准免除。")],
+        **common)
+
+
+def _exemption_count(terms, as_of, township_ids):
+    """Exemptions approved by the date for the target terms' mandates."""
+    query = (sa.select(sa.func.count(Exemption.id)).join(Mandate, Mandate.id == Exemption.mandate_id)
+             .where(Mandate.term_id.in_([term.id for term in terms]), Exemption.approved_on <= as_of))
+    if township_ids is not None:
+        query = query.where(Mandate.township_id.in_(township_ids))
+    return db.session.scalar(query) if terms else 0
+
+
+def _notes_table(terms, as_of, township_ids, made_at, made_by, common):
+    """说明: the definitions the figures follow, the as-of date, exemptions and who made the workbook."""
+    rows = [
+        (gettext("统计截止日期"), as_of.isoformat()),
+        (gettext("目标届次"), "、".join(term.name for term in terms) or gettext("未设置")),
+        (gettext("统计范围"), gettext("全区") if township_ids is None else gettext("本人负责的乡镇（街道）")),
+        (gettext("应述"), gettext("本届代表资格，减去截至统计日已提前终止的，减去经批准（有原因、批准人、日期）免除届内述职的；"
+                                  "届满正常终止的不减。")),
+        (gettext("已述"), gettext("应述代表中，在本届任期内、统计日之前至少有一次已完成述职（本人记录或标注为同时覆盖）的。")),
+        (gettext("述职率"), gettext("已述 ÷ 应述；目标为 100%，差距 = 100% − 述职率。")),
+        (gettext("月进站"), gettext("代表同级任职覆盖整月、未暂停、未免除的为应进站；当月在任一联络站有一次有效签到即完成。"
+                                    "只任职部分月份的单列为“部分”，不计入完成率。")),
+        (gettext("季回家"), gettext("同上，按季度计，在任一代表之家有一次有效签到即完成。")),
+        (gettext("有效签到"), gettext("扫码签到、经核实确认的签到和补登；待核实和已驳回的不计。时间按本地时区的自然月、季度计算。")),
+        (gettext("免除记录"), gettext("截至统计日已批准的免除共 %(n)s 条。", n=_exemption_count(terms, as_of, township_ids))),
+        (gettext("制表时间"), made_at.strftime("%Y-%m-%d %H:%M")),
+        (gettext("制表人"), made_by),
+    ]
+    return OfficialTable(
+        title=gettext("说明"), caption=gettext("统计口径说明"), headers=[gettext("项目"), gettext("说明")],
+        rows=rows, widths=[16, 90], frozen_columns=1, **common)
