@@ -7,7 +7,7 @@ from liaison.terms.models import Level, Term  # noqa: F401
 from liaison.townships.models import ElectoralDistrict, Township, TownshipKind  # noqa: F401
 from stations.checkin.models import Checkin, FailedScan  # noqa: F401
 from stations.models import OpeningHours, Station, StationKind, VoidedCode  # noqa: F401
-from liaison.reports.models import (DutyReport, DutyReportCoverage, Exemption, ReportSession,  # noqa: F401
+from liaison.reports.models import (DutyReport, DutyReportCoverage, Exemption, ReportSession, TermClosure,  # noqa: F401,E501
                                     Setting, session_mandates)
 from liaison.calendar.models import CalendarDay, DayKind  # noqa: F401
 from liaison.jobs.models import JobRun  # noqa: F401

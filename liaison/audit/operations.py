@@ -36,6 +36,7 @@ ACTION_LABELS = {
     "checkin.confirmed": _l("确认签到"),
     "checkin.rejected": _l("驳回签到"),
     "station.rekeyed": _l("二维码重新生成"),
+    "term.closed": _l("闭届"),
     "audit.pruned": _l("清理过期日志"),
 }
 

@@ -1,7 +1,8 @@
 """Dashboard pages: the two 100% targets, townships, visits, the 未述 list, the workbook, the bulletins."""
 from datetime import date
 
-from flask import Response, abort, render_template, request, send_file
+import sqlalchemy as sa
+from flask import Response, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext
 from flask_login import current_user
 
@@ -9,12 +10,15 @@ from liaison.accounts.access import DISTRICT_ROLES, STAFF_ROLES, recent_password
     visible_township_ids
 from liaison.audit.operations import record_event
 from liaison.clock import local_today
-from liaison.dashboard import bp, bulletins, queries
+from liaison.dashboard import bp, bulletins, operations, queries
+from liaison.dashboard.forms import CloseTermForm
 from liaison.dashboard.charts import rate_bars
 from liaison.dashboard.workbook import build_workbook, workbook_filename
+from liaison.errors import InvalidInput
 from liaison.exports.xlsx import XLSX_MIMETYPE
 from liaison.extensions import db
 from liaison.rates import queries as rates
+from liaison.reports.models import TermClosure
 from liaison.terms.models import Level, Term
 from liaison.uploads import content_disposition
 
@@ -106,4 +110,49 @@ def bulletin(name):
     response = send_file(path, mimetype=XLSX_MIMETYPE, max_age=0)
     download = gettext("述职率通报-%(y)s年%(m)s月", y=month[1], m=int(month[2])) + ".xlsx"
     response.headers["Content-Disposition"] = content_disposition(download)
+    return response
+
+
+@bp.get("/dashboard/terms")
+@roles_required(*DISTRICT_ROLES)
+def terms():
+    """换届: every term with its closing state; close a term, download a closed term's frozen workbook."""
+    closures = {c.term_id: c for c in db.session.scalars(sa.select(TermClosure))}
+    all_terms = db.session.scalars(sa.select(Term).order_by(Term.level, Term.start_date.desc())).all()
+    return render_template("dashboard/terms.html", terms=all_terms, closures=closures)
+
+
+@bp.route("/dashboard/terms/<int:term_id>/close", methods=["GET", "POST"])
+@roles_required(*DISTRICT_ROLES)
+def close_term(term_id):
+    """Confirm a term's last day and freeze its final figures (cannot be undone)."""
+    term = db.get_or_404(Term, term_id)
+    form = CloseTermForm(end_date=term.end_date)
+    if form.validate_on_submit():
+        try:
+            closure = operations.close_term(term, form.end_date.data, current_user)
+        except InvalidInput as error:
+            db.session.rollback()
+            form.attach_error(error)
+        else:
+            db.session.commit()
+            flash(gettext("%(term)s 已闭届：应述 %(due)s 人，已述 %(done)s 人，数据已冻结。", term=term.name,
+                          due=closure.due, done=closure.done), "success")
+            return redirect(url_for("dashboard.terms"))
+    return render_template("dashboard/close_term.html", term=term, form=form)
+
+
+@bp.get("/dashboard/terms/<int:term_id>/final.xlsx")
+@roles_required(*DISTRICT_ROLES)
+@recent_password_required
+def final_workbook(term_id):
+    """The closed term's workbook exactly as frozen at closing."""
+    closure = db.session.scalar(sa.select(TermClosure).where(TermClosure.term_id == term_id))
+    if closure is None:
+        abort(404)
+    record_event("export", target=closure.term, detail=f"final workbook of term {term_id}")
+    db.session.commit()
+    response = Response(closure.workbook, mimetype=XLSX_MIMETYPE)
+    name = gettext("%(term)s最终述职率统计表", term=closure.term.name) + ".xlsx"
+    response.headers["Content-Disposition"] = content_disposition(name)
     return response

@@ -26,9 +26,12 @@ def workbook_filename(as_of):
     return f"{gettext('述职率统计表')}-{as_of.isoformat()}.xlsx"
 
 
-def build_workbook(as_of, made_by, township_ids=None):
-    """The whole workbook as bytes, as of a local date, for the district or the given townships."""
-    terms = target_terms(as_of)
+def build_workbook(as_of, made_by, township_ids=None, terms=None):
+    """The whole workbook as bytes, as of a local date, for the district or the given townships.
+
+    ``terms`` defaults to the two 100% target terms; closing a term passes that term alone.
+    """
+    terms = terms if terms is not None else target_terms(as_of)
     made_at = to_local(utcnow())
     unit = gettext("制表单位：区人大常委会代表工作室")
     made_on = gettext("制表日期：%(day)s", day=made_at.strftime("%Y-%m-%d"))

@@ -112,6 +112,18 @@ ACCESS = {
     "rota.activities": STAFF,
     "rota.new_activity": STAFF,
     "rota.activity": STAFF,
+    "imports.roster": DISTRICT,
+    "imports.template": DISTRICT,
+    "imports.upload": DISTRICT,
+    "imports.confirm": DISTRICT,
+    "imports.static": PUBLIC,
+    "dashboard.index": STAFF,
+    "dashboard.missing": STAFF,
+    "dashboard.export": STAFF,
+    "dashboard.bulletin": DISTRICT,
+    "dashboard.terms": DISTRICT,
+    "dashboard.close_term": DISTRICT,
+    "dashboard.final_workbook": DISTRICT,
 }
 
 #: Routes whose answer to an allowed user is a redirect to the login page by design.
@@ -150,6 +162,7 @@ def records(db):
         # No such rota month, slot, place, request, activity or unavailable period: allowed users get 404.
         "rota_month_id": 1, "slot_id": 1, "assignment_id": 1, "request_id": 1, "activity_id": 1,
         "unavailability_id": 1,
+        "name": "bulletin-2000-01.xlsx",  # no such archived bulletin: allowed users get 404
     }
 
 
