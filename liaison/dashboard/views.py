@@ -12,6 +12,8 @@ from liaison.audit.operations import record_event
 from liaison.clock import local_today
 from liaison.dashboard import bp, bulletins, operations, queries
 from liaison.dashboard.forms import CloseTermForm
+from liaison.dashboard.record import deputy_timeline
+from liaison.deputies import queries as deputy_queries
 from liaison.dashboard.charts import rate_bars
 from liaison.dashboard.workbook import build_workbook, workbook_filename
 from liaison.errors import InvalidInput
@@ -156,3 +158,14 @@ def final_workbook(term_id):
     name = gettext("%(term)s最终述职率统计表", term=closure.term.name) + ".xlsx"
     response.headers["Content-Disposition"] = content_disposition(name)
     return response
+
+
+@bp.get("/dashboard/deputies/<int:deputy_id>")
+@roles_required(*STAFF_ROLES)
+def deputy_record(deputy_id):
+    """履职档案: one deputy's mandates, visits, activities, reports and exemptions in a printable timeline."""
+    deputy = deputy_queries.get_deputy_or_404(deputy_id)
+    mandates = deputy_queries.visible_mandates(deputy, visible_township_ids())
+    events = deputy_timeline(deputy, mandates)
+    return render_template("dashboard/record.html", deputy=deputy, mandates=mandates, events=events,
+                           today=local_today())

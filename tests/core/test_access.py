@@ -122,6 +122,7 @@ ACCESS = {
     "dashboard.export": STAFF,
     "dashboard.bulletin": DISTRICT,
     "dashboard.terms": DISTRICT,
+    "dashboard.deputy_record": STAFF,
     "dashboard.close_term": DISTRICT,
     "dashboard.final_workbook": DISTRICT,
 }

@@ -1,0 +1,78 @@
+"""The deputy's record (履职档案): mandates, check-ins, activities, duty reports and exemptions in one timeline."""
+from dataclasses import dataclass, field
+from datetime import date
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from liaison.extensions import db
+from liaison.reports.models import DutyReport, DutyReportCoverage, Exemption
+from liaison.rota.models import Activity, ActivityInvitation
+from stations.checkin.models import COUNTED, Checkin
+from stations.models import StationKind
+
+
+@dataclass
+class Event:
+    """One line of the timeline."""
+
+    day: date
+    kind: str
+    title: str
+    details: list = field(default_factory=list)
+    #: Bootstrap badge colour: a counted visit is green, a pending one yellow, a refusal grey.
+    tone: str = "secondary"
+
+
+def deputy_timeline(deputy, mandates):
+    """The deputy's events, newest first, limited to the mandates the viewer may see."""
+    mandate_ids = [m.id for m in mandates]
+    events = []
+    for mandate in mandates:
+        events.append(Event(mandate.start_date, str(_l("任职")), mandate.term.name,
+                            [mandate.township.name, str(_l("补选")) if mandate.by_election else ""], "primary"))
+        if mandate.end_date:
+            events.append(Event(mandate.end_date, str(_l("代表资格终止")), mandate.term.name,
+                                [mandate.end_reason.label], "dark"))
+        for suspension in mandate.suspensions:
+            until = suspension.end_date.isoformat() if suspension.end_date else str(_l("至今"))
+            events.append(Event(suspension.start_date, str(_l("暂停执行代表职务")), mandate.term.name,
+                                [str(_l("至 %(day)s", day=until)), suspension.reason], "warning"))
+    counted_places = set()
+    checkins = db.session.scalars(
+        sa.select(Checkin).where(Checkin.deputy_id == deputy.id).order_by(Checkin.occurred_at.desc()))
+    for checkin in checkins:
+        kind = _l("进站") if checkin.station_kind is StationKind.station else _l("回家")
+        details = [checkin.method.label, checkin.status.label]
+        if checkin.away_from_own:
+            details.append(str(_l("非本人站点")))
+        if checkin.constituents_received:
+            details.append(str(_l("接待群众 %(n)s 人", n=checkin.constituents_received)))
+        tone = "success" if checkin.status in COUNTED else "warning" if checkin.status.value == "pending" else "light"
+        events.append(Event(checkin.local_date, str(kind), checkin.station.name, details, tone))
+        if checkin.status in COUNTED:
+            counted_places.add((checkin.station_id, checkin.local_date))
+    invitations = db.session.scalars(
+        sa.select(Activity).join(ActivityInvitation, ActivityInvitation.activity_id == Activity.id)
+        .where(ActivityInvitation.deputy_id == deputy.id))
+    for activity in invitations:
+        came = (activity.station_id, activity.local_date) in counted_places
+        events.append(Event(activity.local_date, str(_l("集体活动")), activity.title,
+                            [activity.type.label, str(_l("已到场")) if came else str(_l("未到场"))],
+                            "success" if came else "light"))
+    covered = sa.select(DutyReportCoverage.report_id).where(DutyReportCoverage.mandate_id.in_(mandate_ids))
+    reports = db.session.scalars(sa.select(DutyReport).where(
+        sa.or_(DutyReport.mandate_id.in_(mandate_ids), DutyReport.id.in_(covered))))
+    for report in reports:
+        details = [report.form.label, str(_l("到场选民 %(n)s 人", n=report.voters_present)),
+                   str(_l("满意 %(a)s，基本满意 %(b)s，不满意 %(c)s", a=report.satisfied,
+                          b=report.basically_satisfied, c=report.dissatisfied))]
+        if not report.completed:
+            details.append(str(_l("未完成")))
+        events.append(Event(report.report_date, str(_l("述职")), report.mandate.term.name if report.mandate else "",
+                            details, "info" if report.completed else "light"))
+    for exemption in db.session.scalars(sa.select(Exemption).where(Exemption.mandate_id.in_(mandate_ids))):
+        events.append(Event(exemption.approved_on, str(_l("免于考核")), exemption.period_label,
+                            [exemption.reason, str(_l("批准人：%(who)s", who=exemption.approver))], "secondary"))
+    events.sort(key=lambda e: e.day, reverse=True)
+    return events
