@@ -110,6 +110,14 @@ def register_blueprints(app):
 
     app.register_blueprint(rota_bp)
 
+    from liaison.dashboard import bp as dashboard_bp
+
+    app.register_blueprint(dashboard_bp)
+
+    from liaison.imports import bp as imports_bp
+
+    app.register_blueprint(imports_bp)
+
 
 def register_errorhandlers(app):
     from liaison.errors import register_errorhandlers as register
@@ -137,6 +145,14 @@ def register_commands(app):
         app.cli.add_command(command)
     for command in (users_cli, audit_cli, seed_cli, backup_command, restore_command):
         app.cli.add_command(command)
+
+    from liaison.dashboard.cli import export_cli
+
+    app.cli.add_command(export_cli)
+
+    from liaison.imports.cli import import_cli
+
+    app.cli.add_command(import_cli)
 
 
 __all__ = ["create_app"]

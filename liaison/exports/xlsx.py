@@ -64,7 +64,8 @@ def write_tables(tables):
         sheet.freeze_panes = "A3"
         for index, values in table.choices.items():
             letter = _column_letter(index)
-            validation = DataValidation(type="list", formula1='"{}"'.format(",".join(values)), allow_blank=True)
+            validation = DataValidation(type="list", formula1='"{}"'.format(",".join(values)),
+                                        allow_blank=True)
             validation.add(f"{letter}3:{letter}{CHOICE_ROWS}")
             sheet.data_validations.append(validation)
         title = text_cell(sheet, table.caption or table.title)

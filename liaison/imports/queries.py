@@ -1,0 +1,69 @@
+"""Reads for imports: everything a roster names, loaded in a few bulk queries, and the recent imports."""
+import re
+from collections import defaultdict
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from liaison.audit.models import AuditEvent, Outcome
+from liaison.deputies.models import Deputy, Mandate
+from liaison.extensions import db
+from liaison.terms.models import Term
+from liaison.townships.models import ElectoralDistrict, Township
+from stations.models import Station
+
+#: Mobile numbers per IN (...) list: well below every database's parameter limit.
+CHUNK = 500
+
+
+class Directory:
+    """Terms, townships, districts, homes, stations and the file's known people, each loaded once.
+
+    Rows are then looked up in these dictionaries, with no lookup query per row. The dictionaries
+    also hold the records strongly, so the session's identity map keeps them and the deputies
+    operations reused for the rules find them there instead of asking the database again.
+    """
+
+    def __init__(self, mobiles=()):
+        """Load everything once; ``mobiles``: the people the file names."""
+        self.terms = db.session.scalars(sa.select(Term)).all()
+        self.terms_by_key = defaultdict(list)
+        self.terms_by_name = {}
+        for term in self.terms:
+            self.terms_by_key[(term.level, term.ordinal, term.township_id)].append(term)
+            self.terms_by_name[term.name] = term
+        self.townships = {t.name: t for t in db.session.scalars(sa.select(Township))}
+        self.districts = defaultdict(list)  # (township id, name) → the districts of every term
+        for district in db.session.scalars(sa.select(ElectoralDistrict)):
+            self.districts[(district.township_id, district.name)].append(district)
+        self.places = defaultdict(list)  # name → homes and stations of every township
+        for place in db.session.scalars(sa.select(Station)):
+            self.places[place.name].append(place)
+        self.deputies = {}
+        mobiles = sorted(set(mobiles))
+        for start in range(0, len(mobiles), CHUNK):
+            query = (sa.select(Deputy).where(Deputy.mobile.in_(mobiles[start:start + CHUNK]))
+                     .options(selectinload(Deputy.mandates).selectinload(Mandate.suspensions),
+                              selectinload(Deputy.account)))
+            self.deputies.update((d.mobile, d) for d in db.session.scalars(query))
+
+    def mandate(self, deputy, term):
+        """The person's mandate in that term, or None."""
+        if deputy is None:
+            return None
+        return next((m for m in deputy.mandates if m.term_id == term.id), None)
+
+
+_COUNTS = re.compile(r"(rows|new|updated|unchanged|new_people)=(\d+)")
+
+
+def recent_imports(limit=10):
+    """The latest roster imports from the audit trail, newest first, with their counts read back."""
+    events = db.session.scalars(
+        sa.select(AuditEvent)
+        .where(AuditEvent.action == "import", AuditEvent.outcome == Outcome.success,
+               AuditEvent.detail.like("roster %"))
+        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+        .limit(limit)
+    ).all()
+    return [{"event": e, "counts": {k: int(v) for k, v in _COUNTS.findall(e.detail)}} for e in events]
