@@ -54,6 +54,18 @@ def text_cell(sheet, value):
     return cell
 
 
+def header_cells(sheet, headers):
+    """A table's header row: bold, shaded, centred, wrapped."""
+    cells = []
+    for header in headers:
+        cell = text_cell(sheet, header)
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        cells.append(cell)
+    return cells
+
+
 def write_tables(tables):
     """Write ``tables`` into one workbook and return its bytes."""
     workbook = Workbook(write_only=True)
@@ -71,14 +83,7 @@ def write_tables(tables):
         title = text_cell(sheet, table.caption or table.title)
         title.font = TITLE_FONT
         sheet.append([title])
-        header_cells = []
-        for header in table.headers:
-            cell = text_cell(sheet, header)
-            cell.font = HEADER_FONT
-            cell.fill = HEADER_FILL
-            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-            header_cells.append(cell)
-        sheet.append(header_cells)
+        sheet.append(header_cells(sheet, table.headers))
         for row in table.rows:
             sheet.append([text_cell(sheet, value) for value in row])
         if table.headers:
@@ -181,14 +186,7 @@ def _write_official_sheet(workbook, table):
     if columns > split + 1:
         sheet.merged_cells.add(f"{_column_letter(split + 1)}2:{last}2")
 
-    header_cells = []
-    for header in table.headers:
-        cell = text_cell(sheet, header)
-        cell.font = HEADER_FONT
-        cell.fill = HEADER_FILL
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        header_cells.append(cell)
-    sheet.append(header_cells)
+    sheet.append(header_cells(sheet, table.headers))
 
     count = 0
     for row in table.rows:

@@ -324,13 +324,18 @@ def in_term_reporting(term_id, as_of, group_by=None, township_ids=None):
     totals = (sa.func.count().label("mandates"), _count_if(ended).label("ended"),
               _count_if(exempted).label("exempted"), _count_if(due).label("due"),
               _count_if(sa.and_(due, done)).label("done"))
+    return _totals(r, totals, group_by, _term_row)
+
+
+def _totals(r, totals, group_by, shape):
+    """Aggregate ``totals`` over the per-mandate select ``r``: once for the district, or per township."""
     if group_by is None:
         row = db.session.execute(sa.select(*totals).select_from(r)).one()
-        return [_term_row(None, None, row)]
+        return [shape(None, None, row)]
     query = _names(sa.select(r.c.township_id, Township.name.label("township_name"), *totals), r.c.township_id)
     query = (query.group_by(r.c.township_id, Township.name, Township.name_sort_key)
              .order_by(Township.name_sort_key))
-    return [_term_row(row.township_id, row.township_name, row) for row in db.session.execute(query)]
+    return [shape(row.township_id, row.township_name, row) for row in db.session.execute(query)]
 
 
 def _term_row(township_id, township_name, row):
@@ -412,13 +417,7 @@ def annual_reporting(year, as_of, term_id=None, group_by=None, township_ids=None
               _count_if(sa.and_(due, done)).label("done"),
               _people_if(due, r.c.deputy_id).label("people_due"),
               _people_if(sa.and_(due, done), r.c.deputy_id).label("people_done"))
-    if group_by is None:
-        row = db.session.execute(sa.select(*totals).select_from(r)).one()
-        return [_annual_row(None, None, row)]
-    query = _names(sa.select(r.c.township_id, Township.name.label("township_name"), *totals), r.c.township_id)
-    query = (query.group_by(r.c.township_id, Township.name, Township.name_sort_key)
-             .order_by(Township.name_sort_key))
-    return [_annual_row(row.township_id, row.township_name, row) for row in db.session.execute(query)]
+    return _totals(r, totals, group_by, _annual_row)
 
 
 def _annual_row(township_id, township_name, row):
