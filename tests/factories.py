@@ -82,3 +82,23 @@ def make_user(roles=(Role.committee,), townships=(), password=PASSWORD, deputy=N
     if password:
         user.set_password(password)
     return _save(user)
+
+
+def local(*args):
+    """An aware instant from local (Asia/Shanghai) wall-clock fields: local(2026, 3, 31, 23, 30)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    return datetime(*args, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+def make_checkin(deputy, station, when, status=None, method=None, **kw):
+    """A check-in at ``when`` (an aware instant) with the period keys the product writes."""
+    from stations.checkin.models import Checkin, Method, Status
+    from stations.checkin.queries import period_keys
+
+    day, month_key, quarter_key = period_keys(when)
+    kw.setdefault("client_nonce", f"test-nonce-{_n():08d}")
+    return _save(Checkin(deputy=deputy, station=station, station_kind=station.kind, occurred_at=when,
+                         local_date=day, month_key=month_key, quarter_key=quarter_key,
+                         method=method or Method.poster, status=status or Status.accepted, **kw))

@@ -1,34 +1,12 @@
 """Builders for notification and reminder tests: deputies with accounts, check-ins, staff."""
-import itertools
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 from liaison.accounts.models import Role
-from liaison.extensions import db
 from liaison.terms.models import Level
-from stations.checkin.models import Checkin, Method, Status
 from stations.models import StationKind
 from tests import factories
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-_nonce = itertools.count(1)
+from tests.factories import local, make_checkin  # noqa: F401  (shared helpers, re-exported)
 
 
-def local(*args):
-    """An aware instant from local (Shanghai) wall-clock fields."""
-    return datetime(*args, tzinfo=SHANGHAI)
 
-
-def make_checkin(deputy, station, when, status=Status.accepted, method=Method.poster):
-    """A check-in at ``when`` (an aware local instant), with its period keys as the product writes them."""
-    day = when.astimezone(SHANGHAI).date()
-    checkin = Checkin(deputy=deputy, station=station, station_kind=station.kind, occurred_at=when,
-                      local_date=day, month_key=day.year * 100 + day.month,
-                      quarter_key=day.year * 10 + (day.month - 1) // 3 + 1, method=method, status=status,
-                      client_nonce=f"test-nonce-{next(_nonce):08d}")
-    db.session.add(checkin)
-    db.session.flush()
-    return checkin
 
 
 class Network:

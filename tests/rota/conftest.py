@@ -1,9 +1,7 @@
 """The rota tests' network: 安平镇 with three 联络站 that receive on different days, a home, and
 deputies in the situations the planner tells apart; plus helpers for check-ins and messages."""
-import itertools
-from datetime import date, datetime, time
+from datetime import date, time
 from types import SimpleNamespace
-from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -14,14 +12,12 @@ from liaison.extensions import db as _db
 from liaison.notifications.models import Message
 from liaison.rota.models import Unavailability
 from liaison.terms.models import Level
-from stations.checkin.models import Checkin, Method, Status
 from stations.models import OpeningHours, StationKind
 from tests import factories
+from tests.factories import local, make_checkin  # noqa: F401  (shared helpers, re-exported)
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 MORNING = (time(9), time(11, 30))
 AFTERNOON = (time(14, 30), time(17))
-_nonce = itertools.count(1)
 
 
 def hours(*rows):
@@ -117,21 +113,7 @@ def october(db):
                            due=[d for d in people.values()])
 
 
-def local(*args):
-    """An aware instant from local (Shanghai) wall-clock fields."""
-    return datetime(*args, tzinfo=SHANGHAI)
 
-
-def make_checkin(deputy, station, when, status=Status.accepted, method=Method.poster):
-    """A check-in at ``when`` (aware, local) with the period keys the product writes."""
-    day = when.astimezone(SHANGHAI).date()
-    checkin = Checkin(deputy=deputy, station=station, station_kind=station.kind, occurred_at=when,
-                      local_date=day, month_key=day.year * 100 + day.month,
-                      quarter_key=day.year * 10 + (day.month - 1) // 3 + 1, method=method, status=status,
-                      client_nonce=f"rota-test-{next(_nonce):08d}")
-    _db.session.add(checkin)
-    _db.session.flush()
-    return checkin
 
 
 def messages(kind=None, user=None):
