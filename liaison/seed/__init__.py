@@ -2,6 +2,7 @@
 import click
 
 from liaison.seed.demo import demo_command
+from liaison.seed.synthetic import synthetic_command
 
 
 @click.group("seed")
@@ -10,3 +11,4 @@ def seed_cli():
 
 
 seed_cli.add_command(demo_command)
+seed_cli.add_command(synthetic_command)

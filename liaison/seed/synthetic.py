@@ -1,0 +1,464 @@
+"""``liaison seed synthetic``: a large fictional city, written with bulk inserts, for load and speed trials.
+
+Everything is made up and comes from one seeded random stream. Rows are written with
+``sa.insert(Model)`` and lists of dicts in batches (never one ORM object per row), so 10,000
+deputies, 1,000 stations and five years of check-ins take minutes, not hours. Accounts are made
+without passwords (awaiting activation): hashing 10,000 passwords alone would take minutes.
+"""
+import logging
+import random
+from datetime import date, datetime, time, timedelta, timezone
+from decimal import Decimal
+
+import click
+import sqlalchemy as sa
+from flask.cli import with_appcontext
+
+from liaison.accounts.models import Role, User, UserRole
+from liaison.clock import local_today, local_zone
+from liaison.deputies.models import Deputy, EndReason, Gender, Mandate
+from liaison.extensions import db
+from liaison.reports.models import DutyReport, ReportForm
+from liaison.seed.demo import FEMALE_CHARS, MALE_CHARS, OTHER_ETHNIC_GROUPS, SURNAMES, has_data
+from liaison.terms.models import Level, Term
+from liaison.text import chinese_numeral, sort_key
+from liaison.townships.models import ElectoralDistrict, Township, TownshipKind
+from stations.checkin.models import Checkin, Method, PendingReason, Status
+from stations.checkin.queries import period_keys
+from stations.models import OpeningHours, Station, StationKind
+
+log = logging.getLogger(__name__)
+
+#: Rows per INSERT statement batch.
+BATCH = 5000
+#: Terms are five years long.
+TERM_YEARS = 5
+#: Ordinals of the current terms (the previous ones are one less).
+DISTRICT_ORDINAL, MUNICIPAL_ORDINAL = 9, 16
+#: Shares of people: 区 deputies; of the 市 seats, the share held by 区 deputies too.
+DISTRICT_SHARE, BOTH_SHARE = 0.85, 0.2
+#: Chance a deputy visits a station in a month, and the home in a quarter.
+MONTHLY_VISIT, QUARTERLY_VISIT = 0.9, 0.85
+#: Share of seats that end early, and of those the share filled by a by-election.
+EARLY_END_SHARE, BY_ELECTION_SHARE = 0.01, 0.7
+#: Share of a previous term's seats whose holder was re-elected (same person record).
+RE_ELECTED_SHARE = 0.55
+#: Chance a mandate has a duty report (年述职) in a given year.
+YEARLY_REPORT = 0.6
+CENTRE = (30.2, 120.1)
+PLACE_CHARS = ("东南西北金银玉石青白红丰乐安宁永和平长兴福寿康泰新华光明清溪河湖山岭峰桥塘湾港岙田林竹松柏梅兰"
+               "桂荷杏桃柳杨鹤凤龙云霞春秋晨阳星月")
+EARLY_REASONS = (EndReason.moved_away, EndReason.resigned, EndReason.died)
+REPORT_FORMS = (ReportForm.on_site,) * 8 + (ReportForm.visits, ReportForm.written)
+
+
+@click.command("synthetic")
+@click.option("--deputies", type=click.IntRange(20, 100_000), default=10_000, show_default=True,
+              help="About how many people hold seats in the current terms.")
+@click.option("--stations", type=click.IntRange(4, 10_000), default=1_000, show_default=True,
+              help="Homes and stations in all (one home per township, about one township per 8).")
+@click.option("--years", type=click.IntRange(1, 2 * TERM_YEARS), default=5, show_default=True,
+              help="Years of history up to today; over 5 adds the previous 区 and 市 terms.")
+@click.option("--seed", type=int, default=1, show_default=True, help="Seed of the random stream.")
+@with_appcontext
+def synthetic_command(deputies, stations, years, seed):
+    """Fill an EMPTY database with a large fictional city for load and speed trials.
+
+    Accounts have no password (awaiting activation). Refuses to touch a database that holds data.
+    """
+    if has_data():
+        raise click.ClickException(
+            "The database already holds data; the synthetic city only goes into an empty database. "
+            "Point LIAISON_DATABASE_URL at a new database.")
+    started = datetime.now()
+    city = _City(random.Random(seed), deputies, stations, years)
+    phases = [("network", city.network), ("terms", city.terms), ("deputies", city.people_and_mandates),
+              ("accounts", city.accounts), ("check-ins", city.checkins), ("reports", city.reports)]
+    with click.progressbar(phases, label="Seeding", item_show_func=lambda p: p[0] if p else "") as bar:
+        for _name, phase in bar:
+            phase()
+    db.session.commit()
+    seconds = (datetime.now() - started).total_seconds()
+    log.info("synthetic city seeded: seed=%s seconds=%.1f", seed, seconds)
+    click.echo("Synthetic city seeded in {:.1f} s: ".format(seconds) + ", ".join(
+        f"{count} {name}" for name, count in city.counts.items()))
+
+
+def _insert(model, rows):
+    """Insert dict rows in batches with one executemany each."""
+    for start in range(0, len(rows), BATCH):
+        db.session.execute(sa.insert(model), rows[start:start + BATCH])
+
+
+def _shift_years(day, years):
+    """The same calendar day ``years`` later (28 February for 29 February in a common year)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def _degrees(value):
+    """A coordinate as the column stores it (six decimals)."""
+    return Decimal(f"{value:.6f}")
+
+
+class _City:
+    """Builds the city phase by phase; keeps only plain ids and dates in memory."""
+
+    def __init__(self, rng, deputies, stations, years):
+        self.rng, self.want_people, self.want_stations, self.years = rng, deputies, stations, years
+        self.today = local_today()
+        self.counts = {}
+        self.names, self.mobile_counter = set(), 0
+        self.sort_keys = {}
+
+    # -- network ---------------------------------------------------------------------------------
+    def network(self):
+        """Townships (乡镇 and 街道), one home each, the other stations spread over them."""
+        rng = self.rng
+        count = max(1, round(self.want_stations / 8))
+        count = min(count, self.want_stations // 2)
+        names, rows = set(), []
+        for index in range(count):
+            # Roughly 60% 乡镇, 40% 街道; the first two are one of each so both kinds always exist.
+            subdistrict = index == 1 or (index > 1 and rng.random() < 0.4)
+            while True:
+                stem = "".join(rng.sample(PLACE_CHARS, 2))
+                name = stem + ("街道" if subdistrict else ("乡" if rng.random() < 0.15 else "镇"))
+                if name not in names:
+                    break
+            names.add(name)
+            rows.append({"name": name, "name_sort_key": sort_key(name),
+                         "kind": TownshipKind.subdistrict if subdistrict else TownshipKind.township})
+        _insert(Township, rows)
+        self.townships = [(tid, name, kind) for tid, name, kind in db.session.execute(
+            sa.select(Township.id, Township.name, Township.kind).order_by(Township.id))]
+        side = max(1, int(len(self.townships) ** 0.5))
+        self.centres = {tid: (CENTRE[0] + 0.03 * (i // side), CENTRE[1] + 0.03 * (i % side))
+                        for i, (tid, _n, _k) in enumerate(self.townships)}
+
+        homes = []
+        for tid, name, kind in self.townships:
+            lat, lon = self.centres[tid]
+            homes.append(self._station_row(StationKind.home, f"{name}代表之家", tid, None,
+                                           f"{name}人民路 1 号", lat, lon))
+        _insert(Station, homes)
+        self.home_of = dict(db.session.execute(
+            sa.select(Station.township_id, Station.id).where(Station.kind == StationKind.home)).all())
+
+        # Stations per township: as even as possible, the remainder to random townships.
+        rest = self.want_stations - len(self.townships)
+        per = [rest // len(self.townships)] * len(self.townships)
+        for index in rng.sample(range(len(per)), rest % len(per)):
+            per[index] += 1
+        self.plan = []  # (township_id, number in township, place name)
+        for (tid, _name, kind), n in zip(self.townships, per):
+            used = set()
+            for number in range(1, n + 1):
+                while True:
+                    place = "".join(rng.sample(PLACE_CHARS, 2))
+                    if place not in used:
+                        break
+                used.add(place)
+                self.plan.append((tid, number, place + ("社区" if kind is TownshipKind.subdistrict else "村")))
+        self.counts["townships"] = len(self.townships)
+        self.counts["homes"] = len(homes)
+
+    def _station_row(self, kind, name, township_id, district_id, address, lat, lon):
+        """One station row (the code and key come from the model's defaults)."""
+        return {"kind": kind, "name": name, "name_sort_key": sort_key(name), "township_id": township_id,
+                "electoral_district_id": district_id, "address": address, "latitude": _degrees(lat),
+                "longitude": _degrees(lon), "radius_m": 200}
+
+    # -- terms and districts ---------------------------------------------------------------------
+    def terms(self):
+        """The current 区 and 市 terms (and the previous ones when the history is longer than a term).
+
+        The current terms began ``min(years, 5)`` years ago plus a few days, so they are in force
+        today; the districts of each 区 term get one station each (the current term's).
+        """
+        rng = self.rng
+        back = min(self.years, TERM_YEARS)
+        specs = []
+        for level, ordinal, days in ((Level.district, DISTRICT_ORDINAL, 10), (Level.municipal, MUNICIPAL_ORDINAL, 18)):
+            start = _shift_years(self.today, -back) + timedelta(days=days)
+            specs.append((level, ordinal, start, _shift_years(start, TERM_YEARS), True))
+            if self.years > TERM_YEARS:
+                specs.append((level, ordinal - 1, _shift_years(start, -TERM_YEARS), start, False))
+        _insert(Term, [{"level": level, "ordinal": ordinal, "name": Term.default_name(level, ordinal),
+                        "start_date": start, "end_date": end, "end_provisional": provisional}
+                       for level, ordinal, start, end, provisional in specs])
+        self.term = {}  # (level, current?) -> (id, start, end)
+        for tid, level, ordinal, start, end in db.session.execute(
+                sa.select(Term.id, Term.level, Term.ordinal, Term.start_date, Term.end_date)):
+            current = ordinal in (DISTRICT_ORDINAL, MUNICIPAL_ORDINAL)
+            self.term[(level, current)] = (tid, start, end)
+        self.history_start = max(_shift_years(self.today, -self.years),
+                                 min(start for _id, start, _end in self.term.values()))
+
+        district_terms = [self.term[(Level.district, True)][0]]
+        if (Level.district, False) in self.term:
+            district_terms.append(self.term[(Level.district, False)][0])
+        rows = []
+        for term_id in district_terms:
+            for tid, number, _place in self.plan:
+                name = f"第{chinese_numeral(number)}选区"
+                rows.append({"term_id": term_id, "township_id": tid, "name": name,
+                             "name_sort_key": self._key(name)})
+        _insert(ElectoralDistrict, rows)
+        district_ids = {(term_id, tid, name): did for did, term_id, tid, name in db.session.execute(
+            sa.select(ElectoralDistrict.id, ElectoralDistrict.term_id, ElectoralDistrict.township_id,
+                      ElectoralDistrict.name))}
+        current = district_terms[0]
+        stations, self.districts = [], []
+        for tid, number, place in self.plan:
+            township = next(name for t, name, _k in self.townships if t == tid)
+            lat, lon = self.centres[tid]
+            did = district_ids[(current, tid, f"第{chinese_numeral(number)}选区")]
+            stations.append(self._station_row(
+                StationKind.station, f"{place}代表联络站", tid, did, f"{township}{place}党群服务中心",
+                lat + rng.uniform(-0.012, 0.012), lon + rng.uniform(-0.012, 0.012)))
+        _insert(Station, stations)
+        station_of = dict(db.session.execute(
+            sa.select(Station.electoral_district_id, Station.id).where(Station.kind == StationKind.station)).all())
+        # (township, current district, previous district or None, station)
+        for tid, number, _place in self.plan:
+            name = f"第{chinese_numeral(number)}选区"
+            did = district_ids[(current, tid, name)]
+            previous = district_ids.get((district_terms[-1], tid, name)) if len(district_terms) > 1 else None
+            self.districts.append((tid, did, previous, station_of[did]))
+        self.stations_by_township = {}
+        for tid, _did, _prev, sid in self.districts:
+            self.stations_by_township.setdefault(tid, []).append(sid)
+        hours = []
+        for sid in list(self.home_of.values()) + [d[3] for d in self.districts]:
+            opens, closes = rng.choice(((time(9), time(11, 30)), (time(14, 30), time(17))))
+            hours.append({"station_id": sid, "weekday": rng.randrange(5), "opens": opens, "closes": closes})
+        _insert(OpeningHours, hours)
+        self.counts["stations"] = len(stations)
+        self.counts["electoral districts"] = len(rows)
+        self.counts["terms"] = len(specs)
+
+    def _key(self, name):
+        """``sort_key`` with a cache: district names and given names repeat a lot."""
+        key = self.sort_keys.get(name)
+        if key is None:
+            key = self.sort_keys[name] = sort_key(name)
+        return key
+
+    # -- people and mandates ---------------------------------------------------------------------
+    def _person(self):
+        """A new person's row: a unique plausible name and a unique mobile number."""
+        rng = self.rng
+        gender = Gender.female if rng.random() < 0.38 else Gender.male
+        chars = FEMALE_CHARS if gender is Gender.female else MALE_CHARS
+        while True:
+            surname = SURNAMES[min(int(rng.expovariate(1 / 18)), len(SURNAMES) - 1)]
+            name = surname + "".join(rng.sample(chars, 1 if rng.random() < 0.25 else 2))
+            if name not in self.names:
+                break
+        self.names.add(name)
+        self.mobile_counter += 1
+        return {"name": name, "name_sort_key": sort_key(name), "gender": gender,
+                "ethnicity": rng.choice(OTHER_ETHNIC_GROUPS) if rng.random() < 0.05 else "汉族",
+                "mobile": f"150{self.mobile_counter:08d}"}
+
+    def people_and_mandates(self):
+        """Deputies and their seats: 区 seats by district, 市 seats by township, early ends, by-elections.
+
+        People are numbered in memory first (index into ``people``) and get their ids after insert.
+        """
+        rng = self.rng
+        people, seats = [], []  # seats: dicts with "person" (index) in place of deputy_id
+        d_term, d_start, _ = self.term[(Level.district, True)]
+        m_term, m_start, _ = self.term[(Level.municipal, True)]
+        n_district = round(self.want_people * DISTRICT_SHARE)
+        municipal_only = self.want_people - n_district
+        both = round(municipal_only * BOTH_SHARE / (1 - BOTH_SHARE))
+
+        def new_person():
+            people.append(self._person())
+            return len(people) - 1
+
+        district_seats = []
+        for index in range(n_district):
+            tid, did, prev, sid = self.districts[index % len(self.districts)]
+            district_seats.append({"person": new_person(), "term_id": d_term, "township_id": tid,
+                                   "electoral_district_id": did, "station_id": sid,
+                                   "home_id": self.home_of[tid], "start_date": d_start, "_prev": prev})
+        municipal_seats = []
+        for seat in rng.sample(district_seats, min(both, len(district_seats))):
+            municipal_seats.append(dict(seat, term_id=m_term, electoral_district_id=None, start_date=m_start,
+                                        _both=True))
+        township_ids = [t for t, _n, _k in self.townships]
+        for _ in range(municipal_only):
+            tid = rng.choice(township_ids)
+            municipal_seats.append({"person": new_person(), "term_id": m_term, "township_id": tid,
+                                    "electoral_district_id": None,
+                                    "station_id": rng.choice(self.stations_by_township[tid]),
+                                    "home_id": self.home_of[tid], "start_date": m_start})
+        holders_of_both = {s["person"] for s in municipal_seats if s.get("_both")}
+
+        # Early ends on seats of people holding one level only; most are filled by a by-election.
+        by_elections = []
+        for group, start in ((district_seats, d_start), (municipal_seats, m_start)):
+            span = (self.today - start).days
+            if span < 120:
+                continue
+            single = [s for s in group if s["person"] not in holders_of_both]
+            for seat in rng.sample(single, max(1, round(len(group) * EARLY_END_SHARE))):
+                end = start + timedelta(days=rng.randrange(60, span - 30))
+                seat["end_date"], seat["end_reason"] = end, rng.choice(EARLY_REASONS)
+                filled = end + timedelta(days=rng.randrange(60, 150))
+                if rng.random() < BY_ELECTION_SHARE and filled < self.today:
+                    by_elections.append(dict(seat, person=new_person(), start_date=filled, end_date=None,
+                                             end_reason=None, by_election=True, _prev=None))
+        seats = district_seats + municipal_seats + by_elections
+
+        # The previous terms: general-election seats, the holder re-elected or someone new.
+        if (Level.district, False) in self.term:
+            for level, group in ((Level.district, district_seats), (Level.municipal, municipal_seats)):
+                p_term, p_start, _ = self.term[(level, False)]
+                for seat in group:
+                    if seat.get("_both"):
+                        continue  # the 区 seat's holder decides below; keep both-level people simple
+                    person = seat["person"] if rng.random() < RE_ELECTED_SHARE else new_person()
+                    seats.append(dict(seat, person=person, term_id=p_term, start_date=p_start,
+                                      electoral_district_id=seat["_prev"] if level is Level.district else None,
+                                      end_date=None, end_reason=None, by_election=False))
+
+        _insert(Deputy, people)
+        id_of = dict(db.session.execute(sa.select(Deputy.mobile, Deputy.id)).all())
+        self.deputy_ids = [id_of[p["mobile"]] for p in people]
+        self.people = people
+        rows = []
+        for seat in seats:
+            row = {k: v for k, v in seat.items() if not k.startswith("_") and k != "person"}
+            row.setdefault("end_date", None)
+            row.setdefault("end_reason", None)
+            row.setdefault("by_election", False)
+            row["deputy_id"] = self.deputy_ids[seat["person"]]
+            rows.append(row)
+        _insert(Mandate, rows)
+
+        term_end = {tid: end for tid, _start, end in self.term.values()}
+        self.spans = {}  # deputy id -> [(first day, day after last, station, home, township)]
+        for row in rows:
+            last = row["end_date"] or term_end[row["term_id"]]
+            self.spans.setdefault(row["deputy_id"], []).append(
+                (row["start_date"], last, row["station_id"], row["home_id"], row["township_id"]))
+        self.counts["deputies"] = len(people)
+        self.counts["mandates"] = len(rows)
+        self.counts["holders of both levels"] = len(holders_of_both)
+
+    # -- accounts --------------------------------------------------------------------------------
+    def accounts(self):
+        """One deputy account per person, without a password (awaiting activation), role deputy."""
+        _insert(User, [{"mobile": p["mobile"], "name": p["name"], "deputy_id": did, "password_hash": None}
+                       for p, did in zip(self.people, self.deputy_ids)])
+        user_ids = db.session.scalars(sa.select(User.id).where(User.deputy_id.is_not(None))).all()
+        _insert(UserRole, [{"user_id": uid, "role": Role.deputy} for uid in user_ids])
+        self.counts["accounts"] = len(user_ids)
+
+    # -- check-ins -------------------------------------------------------------------------------
+    def checkins(self):
+        """Station visits (月进站) most months and home visits (季回家) most quarters, per person."""
+        rng, today = self.rng, self.today
+        months = []
+        year, month = self.history_start.year, self.history_start.month
+        while (year, month) <= (today.year, today.month):
+            first = date(year, month, 1)
+            last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+            days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+            days = [d for d in days if self.history_start <= d <= today]
+            workdays = [d for d in days if d.weekday() < 5] or days
+            months.append((first, workdays))
+            year, month = (year, month + 1) if month < 12 else (year + 1, 1)
+        zone = local_zone()
+        count, rows = 0, []
+        with click.progressbar(self.spans.items(), label="Check-ins", length=len(self.spans)) as bar:
+            for deputy_id, spans in bar:
+                counter = 0
+                for first, workdays in months:
+                    if not workdays:
+                        continue
+                    visits = []
+                    if rng.random() < MONTHLY_VISIT:
+                        visits.append(StationKind.station)
+                    # One home visit per quarter, in a random month of it.
+                    if first.month % 3 == rng.randrange(3) and rng.random() < QUARTERLY_VISIT:
+                        visits.append(StationKind.home)
+                    for kind in visits:
+                        day = rng.choice(workdays)
+                        span = next((s for s in spans if s[0] <= day < s[1]), None)
+                        if span is None or (span[2] if kind is StationKind.station else span[3]) is None:
+                            continue
+                        counter += 1
+                        rows.append(self._checkin(deputy_id, counter, kind, day, span, zone))
+                if len(rows) >= BATCH:
+                    _insert(Checkin, rows)
+                    count, rows = count + len(rows), []
+        _insert(Checkin, rows)
+        self.counts["check-ins"] = count + len(rows)
+
+    def _checkin(self, deputy_id, counter, kind, day, span, zone):
+        """One check-in row: mostly counted kiosk or poster scans, a few recent ones pending."""
+        rng = self.rng
+        _start, _end, station_id, home_id, township_id = span
+        away = kind is StationKind.station and rng.random() < 0.06
+        if kind is StationKind.home:
+            where = home_id
+        else:
+            where = rng.choice(self.stations_by_township[township_id]) if away else station_id
+        local = datetime.combine(day, time(9 + rng.randrange(3), rng.randrange(60)), tzinfo=zone)
+        occurred = local.astimezone(timezone.utc)
+        local_date, month_key, quarter_key = period_keys(occurred)
+        roll = rng.random()
+        if (self.today - local_date).days < 10 and roll < 0.15:
+            method, status, pending = Method.poster, Status.pending, PendingReason.no_location
+        elif roll < 0.5:
+            method, status, pending = Method.kiosk, Status.accepted, None
+        else:
+            method, status, pending = Method.poster, Status.accepted, None
+        stayed = roll > 0.3
+        return {
+            "deputy_id": deputy_id, "station_id": where, "station_kind": kind, "occurred_at": occurred,
+            "local_date": local_date, "month_key": month_key, "quarter_key": quarter_key, "method": method,
+            "status": status, "pending_reason": pending,
+            "inside_fence": True if method is Method.poster and status is Status.accepted else None,
+            "accuracy_m": 20 if method is Method.poster else None,
+            # Unique per deputy and cheap: secrets.token_urlsafe is slow at this volume.
+            "client_nonce": f"s{deputy_id}-{counter}", "away_from_own": where != (
+                home_id if kind is StationKind.home else station_id),
+            "back_entry_reason": "", "entered_by_id": None, "review_note": "",
+            "checked_out_at": occurred + timedelta(minutes=90) if stayed else None,
+            "duration_minutes": 90 if stayed else None,
+            "constituents_received": rng.randrange(9) if kind is StationKind.station and stayed else None,
+            "matters_raised": "", "created_at": occurred,
+        }
+
+    # -- duty reports ----------------------------------------------------------------------------
+    def reports(self):
+        """Completed duty reports (年述职) for most mandates in most years they were held."""
+        rng, today = self.rng, self.today
+        rows = []
+        for mid, start, end, term_end in db.session.execute(
+                sa.select(Mandate.id, Mandate.start_date, Mandate.end_date, Term.end_date)
+                .join(Term, Term.id == Mandate.term_id).order_by(Mandate.id)):
+            last = min(today, (end - timedelta(days=1)) if end else term_end)
+            for year in range(start.year, last.year + 1):
+                low, high = max(start, date(year, 1, 1)), min(last, date(year, 12, 31))
+                if high < low or rng.random() >= YEARLY_REPORT:
+                    continue
+                voters = rng.randrange(20, 90)
+                satisfied = rng.randrange(voters // 2, voters + 1)
+                basic = rng.randrange(0, voters - satisfied + 1)
+                rows.append({
+                    "mandate_id": mid, "report_date": low + timedelta(days=rng.randrange((high - low).days + 1)),
+                    "form": rng.choice(REPORT_FORMS), "voters_present": voters, "satisfied": satisfied,
+                    "basically_satisfied": basic,
+                    "dissatisfied": rng.randrange(0, voters - satisfied - basic + 1), "completed": True,
+                    "version": 1, "attachment_original": "", "attachment_type": ""})
+        _insert(DutyReport, rows)
+        self.counts["duty reports"] = len(rows)
