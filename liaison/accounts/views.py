@@ -190,7 +190,8 @@ def switch_language(code):
 
 
 def _user_in_scope_or_404(user_id):
-    """Staff may manage the accounts of deputies holding a mandate in their townships.
+    """Township staff may manage the accounts of deputies (deputies only) holding a mandate in
+    their townships.
 
     The committee manages every account, but only an admin touches an admin's account: a new
     activation link sets a new password, so it would hand the account to whoever holds the link.
@@ -203,7 +204,9 @@ def _user_in_scope_or_404(user_id):
         return user
     if user.deputy is None or not ({m.township_id for m in user.deputy.mandates} & ids):
         refuse_out_of_scope()
-    if user.has_role(Role.committee, Role.admin):
+    # A deputy who is also staff (of this or another township) carries staff rights: a new
+    # activation link would hand them to whoever holds it, so only the committee acts on them.
+    if user.has_role(*STAFF_ROLES):
         refuse_out_of_scope()
     return user
 

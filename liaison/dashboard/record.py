@@ -9,7 +9,7 @@ from liaison.extensions import db
 from liaison.reports.models import DutyReport, DutyReportCoverage, Exemption
 from liaison.rota.models import Activity, ActivityInvitation
 from stations.checkin.models import COUNTED, Checkin
-from stations.models import StationKind
+from stations.models import Station, StationKind
 
 
 @dataclass
@@ -24,8 +24,12 @@ class Event:
     tone: str = "secondary"
 
 
-def deputy_timeline(deputy, mandates):
-    """The deputy's events, newest first, limited to the mandates the viewer may see."""
+def deputy_timeline(deputy, mandates, township_ids=None):
+    """The deputy's events, newest first, limited to the mandates and townships the viewer may see.
+
+    ``township_ids`` None means the whole district; township staff see check-ins and activities
+    at their own townships' homes and stations only.
+    """
     mandate_ids = [m.id for m in mandates]
     events = []
     for mandate in mandates:
@@ -39,8 +43,11 @@ def deputy_timeline(deputy, mandates):
             events.append(Event(suspension.start_date, str(_l("暂停执行代表职务")), mandate.term.name,
                                 [str(_l("至 %(day)s", day=until)), suspension.reason], "warning"))
     counted_places = set()
-    checkins = db.session.scalars(
-        sa.select(Checkin).where(Checkin.deputy_id == deputy.id).order_by(Checkin.occurred_at.desc()))
+    checkin_query = sa.select(Checkin).where(Checkin.deputy_id == deputy.id).order_by(Checkin.occurred_at.desc())
+    if township_ids is not None:
+        checkin_query = checkin_query.join(Station, Station.id == Checkin.station_id).where(
+            Station.township_id.in_(township_ids))
+    checkins = db.session.scalars(checkin_query)
     for checkin in checkins:
         kind = _l("进站") if checkin.station_kind is StationKind.station else _l("回家")
         details = [checkin.method.label, checkin.status.label]
@@ -52,9 +59,12 @@ def deputy_timeline(deputy, mandates):
         events.append(Event(checkin.local_date, str(kind), checkin.station.name, details, tone))
         if checkin.status in COUNTED:
             counted_places.add((checkin.station_id, checkin.local_date))
-    invitations = db.session.scalars(
-        sa.select(Activity).join(ActivityInvitation, ActivityInvitation.activity_id == Activity.id)
-        .where(ActivityInvitation.deputy_id == deputy.id))
+    activity_query = (sa.select(Activity).join(ActivityInvitation, ActivityInvitation.activity_id == Activity.id)
+                      .where(ActivityInvitation.deputy_id == deputy.id))
+    if township_ids is not None:
+        activity_query = activity_query.join(Station, Station.id == Activity.station_id).where(
+            Station.township_id.in_(township_ids))
+    invitations = db.session.scalars(activity_query)
     for activity in invitations:
         came = (activity.station_id, activity.local_date) in counted_places
         events.append(Event(activity.local_date, str(_l("集体活动")), activity.title,

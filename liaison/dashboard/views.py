@@ -165,7 +165,8 @@ def final_workbook(term_id):
 def deputy_record(deputy_id):
     """履职档案: one deputy's mandates, visits, activities, reports and exemptions in a printable timeline."""
     deputy = deputy_queries.get_deputy_or_404(deputy_id)
-    mandates = deputy_queries.visible_mandates(deputy, visible_township_ids())
-    events = deputy_timeline(deputy, mandates)
+    township_ids = visible_township_ids()
+    mandates = deputy_queries.visible_mandates(deputy, township_ids)
+    events = deputy_timeline(deputy, mandates, township_ids)
     return render_template("dashboard/record.html", deputy=deputy, mandates=mandates, events=events,
                            today=local_today())

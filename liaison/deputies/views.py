@@ -101,7 +101,7 @@ def _may_manage(account):
         return False
     if account.has_role(Role.admin):
         return current_user.has_role(Role.admin)
-    return current_user.has_role(*DISTRICT_ROLES) or not account.has_role(*DISTRICT_ROLES)
+    return current_user.has_role(*DISTRICT_ROLES) or not account.has_role(*STAFF_ROLES)
 
 
 @bp.route("/deputies/<int:deputy_id>/edit", methods=["GET", "POST"])

@@ -283,11 +283,16 @@ def _remove_file(name):
         pass
 
 
-def _set_coverage(report, others):
-    """Make the report's extra covered mandates exactly ``others``."""
+def _set_coverage(report, others, township_ids=None):
+    """Make the report's extra covered mandates ``others`` within the editor's townships.
+
+    Coverage of a mandate outside them (recorded by the committee) is kept as it is: the editor
+    was never offered it, so leaving it out of the form must not remove it.
+    """
     wanted = {m.id for m in others}
     for coverage in list(report.coverages):
-        if coverage.mandate_id not in wanted:
+        outside = township_ids is not None and coverage.mandate.township_id not in township_ids
+        if coverage.mandate_id not in wanted and not outside:
             report.coverages.remove(coverage)
     present = {c.mandate_id for c in report.coverages}
     for mandate in others:
@@ -341,7 +346,7 @@ def update_duty_report(report, expected_version, also_cover_ids=(), attachment=N
     with db.session.no_autoflush:
         for key, value in values.items():
             setattr(report, key, value)
-        _set_coverage(report, others)
+        _set_coverage(report, others, township_ids)
         if attachment is not None and attachment.filename:
             _store_attachment(report, attachment)
         elif remove_attachment:

@@ -319,6 +319,9 @@ def back_enter_checkin(station, deputy, occurred_at_local, reason, by):
     _check_staff_scope(by, station.township_id, "station_id")
     if deputy is None:
         raise InvalidInput(_l("请选择代表。"), "deputy_id")
+    if by.deputy_id is not None and by.deputy_id == deputy.id:
+        # Staff who are deputies too cannot vouch for themselves: a colleague must enter it.
+        raise InvalidInput(_l("不能为自己补登签到，请由其他工作人员补登。"), "deputy_id")
     if not isinstance(occurred_at_local, datetime):
         raise InvalidInput(_l("请填写签到的日期和时间。"), "day")
     reason = (reason or "").strip()
@@ -372,6 +375,8 @@ def review_checkins(checkins, confirm, by, note=""):
         raise InvalidInput(_l("请先勾选要核实的签到。"), "ids")
     for checkin in checkins:
         _check_staff_scope(by, checkin.station.township_id)
+        if by.deputy_id is not None and checkin.deputy_id == by.deputy_id:
+            raise InvalidInput(_l("不能核实自己的签到，请由其他工作人员核实。"), "ids")
     status = Status.confirmed if confirm else Status.rejected
     now = utcnow()
     changed = []

@@ -275,3 +275,19 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, db):
     """Without signing in, the accounts list sends the visitor to the login page."""
     response = client.get("/users")
     assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+
+
+def test_township_staff_cannot_take_over_a_deputy_who_is_staff_elsewhere(client, db, login_as):
+    """A deputy of A who is staff of B: A's staff may neither issue them a new link nor disable them."""
+    from liaison.accounts.models import Role
+
+    a, b = factories.make_township(), factories.make_township()
+    deputy = factories.make_deputy()
+    factories.make_mandate(deputy=deputy, township=a)
+    victim = factories.make_user(roles={Role.deputy, Role.township_staff}, townships=[b], deputy=deputy)
+    victim_id = victim.id
+    login_as("township_staff", townships=[a])
+    assert client.post(f"/users/{victim_id}/activation").status_code == 404
+    assert client.post(f"/users/{victim_id}/enabled", data={"enabled": "0"}).status_code == 404
+    db.session.expire_all()
+    assert db.session.get(type(victim), victim_id).enabled
