@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectChoice
 
 from liaison.errors import InvalidInput
+from liaison.extensions import db
 
 
 class Form(FlaskForm):
@@ -19,6 +20,21 @@ class Form(FlaskForm):
             flash(_l("页面停留太久已过期。您填写的内容已保留，请检查后重新提交。"), "warning")
             return False
         return super().validate_on_submit(extra_validators=extra_validators)
+
+    def save(self, write):
+        """Run one write for this form and commit it; ``self.saved`` then holds what it returned.
+
+        On a broken domain rule the transaction rolls back, the rule's message goes next to its
+        field, and False comes back so the view shows the form again with what was typed.
+        """
+        try:
+            self.saved = write()
+        except InvalidInput as error:
+            db.session.rollback()
+            self.attach_error(error)
+            return False
+        db.session.commit()
+        return True
 
     def attach_error(self, error: InvalidInput):
         """Show a domain rule's message next to the field it names, or at the top of the form."""

@@ -7,8 +7,8 @@ from liaison.terms.models import Level, Term  # noqa: F401
 from liaison.townships.models import ElectoralDistrict, Township, TownshipKind  # noqa: F401
 from stations.checkin.models import Checkin, FailedScan  # noqa: F401
 from stations.models import OpeningHours, Station, StationKind, VoidedCode  # noqa: F401
-from liaison.reports.models import (DutyReport, DutyReportCoverage, Exemption, ReportSession, TermClosure,  # noqa: F401,E501
-                                    Setting, session_mandates)
+from liaison.reports.models import (DutyReport, DutyReportCoverage, Exemption, ReportSession,  # noqa: F401
+                                    Setting, TermClosure, session_mandates)
 from liaison.calendar.models import CalendarDay, DayKind  # noqa: F401
 from liaison.jobs.models import JobRun  # noqa: F401
 from liaison.notifications.models import EmailAddress, Message, SmsOutbox  # noqa: F401

@@ -91,17 +91,11 @@ def new():
         chosen = request.args.get("township_id", type=int)
         if chosen is not None and any(choice.value == chosen for choice in form.township_id.choices):
             form.township_id.data = chosen
-    if form.validate_on_submit():
-        try:
-            station = operations.create_station(**_form_values(form))
-        except InvalidInput as error:
-            db.session.rollback()
-            form.attach_error(error)
-        else:
-            db.session.commit()
-            flash(_l("已添加“%(name)s”。", name=station.name), "success")
-            _warn_if_second_home(station)
-            return redirect(url_for("stations.detail", station_id=station.id))
+    if form.validate_on_submit() and form.save(lambda: operations.create_station(**_form_values(form))):
+        station = form.saved
+        flash(_l("已添加“%(name)s”。", name=station.name), "success")
+        _warn_if_second_home(station)
+        return redirect(url_for("stations.detail", station_id=station.id))
     return render_template("stations/edit.html", form=form, station=None)
 
 
@@ -116,13 +110,7 @@ def edit(station_id):
     if form.validate_on_submit():
         was_active_home = _is_active_home(station)
         old_township_id = station.township_id
-        try:
-            operations.update_station(station, **_form_values(form))
-        except InvalidInput as error:
-            db.session.rollback()
-            form.attach_error(error)
-        else:
-            db.session.commit()
+        if form.save(lambda: operations.update_station(station, **_form_values(form))):
             flash(_l("已保存“%(name)s”。", name=station.name), "success")
             if not was_active_home or station.township_id != old_township_id:
                 _warn_if_second_home(station)

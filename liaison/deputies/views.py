@@ -10,24 +10,11 @@ from liaison.accounts.models import Role
 from liaison.clock import local_today
 from liaison.deputies import bp, operations, queries
 from liaison.deputies.forms import DeputyForm, EndMandateForm, MandateForm, SuspensionForm
-from liaison.errors import InvalidInput
 from liaison.exports.xlsx import XLSX_MIMETYPE, Table, write_tables
 from liaison.extensions import db
 from liaison.text import mask_mobile
 from liaison.uploads import content_disposition
 from stations.models import StationKind
-
-
-def _save(form, write):
-    """Run one write; commit on success, else roll back and show the rule's message on the form."""
-    try:
-        result = write()
-    except InvalidInput as error:
-        db.session.rollback()
-        form.attach_error(error)
-        return None
-    db.session.commit()
-    return result
 
 
 def _int_arg(name):
@@ -67,9 +54,9 @@ def new():
     """Add a person; mandates are added on their page."""
     form = DeputyForm()
     if form.validate_on_submit():
-        deputy = _save(form, lambda: operations.create_deputy(
-            form.name.data, form.gender.data, form.ethnicity.data, form.mobile.data))
-        if deputy is not None:
+        if form.save(lambda: operations.create_deputy(
+            form.name.data, form.gender.data, form.ethnicity.data, form.mobile.data)):
+            deputy = form.saved
             flash(_l("已添加代表 %(name)s，请继续添加其代表资格。", name=deputy.name), "success")
             return redirect(url_for("deputies.new_mandate", deputy_id=deputy.id))
     return render_template("deputies/deputy_form.html", form=form, deputy=None)
@@ -111,9 +98,8 @@ def edit(deputy_id):
     deputy = queries.get_deputy_or_404(deputy_id)
     form = DeputyForm(obj=deputy)
     if form.validate_on_submit():
-        saved = _save(form, lambda: operations.update_deputy(
-            deputy, form.name.data, form.gender.data, form.ethnicity.data, form.mobile.data))
-        if saved is not None:
+        if form.save(lambda: operations.update_deputy(
+            deputy, form.name.data, form.gender.data, form.ethnicity.data, form.mobile.data)):
             flash(_l("代表信息已保存。"), "success")
             return redirect(url_for("deputies.detail", deputy_id=deputy_id))
     return render_template("deputies/deputy_form.html", form=form, deputy=deputy)
@@ -149,8 +135,8 @@ def new_mandate(deputy_id):
     deputy = queries.get_deputy_or_404(deputy_id)
     form = _mandate_form()
     if form.validate_on_submit():
-        mandate = _save(form, lambda: operations.create_mandate(deputy, **_mandate_fields(form)))
-        if mandate is not None:
+        if form.save(lambda: operations.create_mandate(deputy, **_mandate_fields(form))):
+            mandate = form.saved
             flash(_l("已添加 %(term)s 代表资格。代表账号已建立，可发放激活码。", term=mandate.term.name), "success")
             return redirect(url_for("deputies.detail", deputy_id=deputy_id))
     return render_template("deputies/mandate_form.html", form=form, deputy=deputy, mandate=None)
@@ -164,8 +150,7 @@ def edit_mandate(mandate_id):
     deputy_id = mandate.deputy_id
     form = _mandate_form(mandate)
     if form.validate_on_submit():
-        saved = _save(form, lambda: operations.update_mandate(mandate, **_mandate_fields(form)))
-        if saved is not None:
+        if form.save(lambda: operations.update_mandate(mandate, **_mandate_fields(form))):
             flash(_l("代表资格已保存。"), "success")
             return redirect(url_for("deputies.detail", deputy_id=deputy_id))
     return render_template("deputies/mandate_form.html", form=form, deputy=mandate.deputy, mandate=mandate)
@@ -179,8 +164,7 @@ def end_mandate(mandate_id):
     deputy_id = mandate.deputy_id
     form = EndMandateForm(obj=mandate)
     if form.validate_on_submit():
-        saved = _save(form, lambda: operations.end_mandate(mandate, form.end_date.data, form.end_reason.data))
-        if saved is not None:
+        if form.save(lambda: operations.end_mandate(mandate, form.end_date.data, form.end_reason.data)):
             flash(_l("代表资格终止情况已保存。"), "success")
             return redirect(url_for("deputies.detail", deputy_id=deputy_id))
     return render_template("deputies/end_mandate.html", form=form, mandate=mandate)
@@ -194,9 +178,8 @@ def new_suspension(mandate_id):
     deputy_id = mandate.deputy_id
     form = SuspensionForm()
     if form.validate_on_submit():
-        saved = _save(form, lambda: operations.create_suspension(
-            mandate, form.start_date.data, form.end_date.data, form.reason.data))
-        if saved is not None:
+        if form.save(lambda: operations.create_suspension(
+            mandate, form.start_date.data, form.end_date.data, form.reason.data)):
             flash(_l("暂停执行代表职务的记录已保存。"), "success")
             return redirect(url_for("deputies.detail", deputy_id=deputy_id))
     return render_template("deputies/suspension_form.html", form=form, mandate=mandate)
@@ -213,18 +196,18 @@ ROSTER_HEADERS = (_l("姓名"), _l("性别"), _l("民族"), _l("手机号码"), 
 def export_roster():
     """The roster of the deputies in the viewer's scope as a workbook; phone numbers masked."""
     scope_ids = visible_township_ids()
+    # Labels are lazy translations: made plain text once here, as the writer stores strings only.
     rows = (
-        (r.name, r.gender.label, r.ethnicity, mask_mobile(r.mobile), r.term, r.township, r.district or "",
-         r.station or "", r.home or "", r.start_date, r.end_date, r.end_reason.label if r.end_reason else "")
+        (r.name, str(r.gender.label), r.ethnicity, mask_mobile(r.mobile), r.term, r.township,
+         r.district or "", r.station or "", r.home or "", r.start_date, r.end_date,
+         str(r.end_reason.label) if r.end_reason else "")
         for r in queries.roster_rows(scope_ids)
     )
-    today = local_today()
-    title = _l("代表名单（%(day)s）", day=today.isoformat())
-    data = write_tables([Table(title=str(_l("代表名单")), caption=str(title),
-                               headers=[str(h) for h in ROSTER_HEADERS],
-                               rows=([str(v) if hasattr(v, "__html__") else v for v in row] for row in rows),
-                               widths=[10, 6, 8, 14, 14, 14, 12, 18, 18, 12, 12, 20])])
-    record_event("export", detail=f"deputies roster, townships={'all' if scope_ids is None else sorted(scope_ids)}")
+    title = str(_l("代表名单（%(day)s）", day=local_today().isoformat()))
+    data = write_tables([Table(title=str(_l("代表名单")), caption=title, headers=[str(h) for h in ROSTER_HEADERS],
+                               rows=rows, widths=[10, 6, 8, 14, 14, 14, 12, 18, 18, 12, 12, 20])])
+    scope = "all" if scope_ids is None else sorted(scope_ids)
+    record_event("export", detail=f"deputies roster, townships={scope}")
     db.session.commit()
     response = current_app.response_class(data, mimetype=XLSX_MIMETYPE)
     response.headers["Content-Disposition"] = content_disposition(f"{title}.xlsx")

@@ -313,18 +313,22 @@ def in_term_reporting(term_id, as_of, group_by=None, township_ids=None):
     done = r.c.report_date.is_not(None)
 
     if group_by == "deputy":
-        query = _names(sa.select(r, Deputy.name.label("deputy_name"), Township.name.label("township_name")),
-                       r.c.township_id, r.c.deputy_id)
-        query = query.order_by(Township.name_sort_key, Deputy.name_sort_key, r.c.mandate_id)
-        return [MandateReportingRow(
-            row.mandate_id, row.deputy_id, row.deputy_name, row.township_id, row.township_name, row.term_id,
-            "ended" if row.ended else "exempted" if row.exempted else "due", row.report_date is not None,
-            row.report_date) for row in db.session.execute(query)]
+        return _per_mandate(r, lambda row: "ended" if row.ended else "exempted" if row.exempted else "due")
 
     totals = (sa.func.count().label("mandates"), _count_if(ended).label("ended"),
               _count_if(exempted).label("exempted"), _count_if(due).label("due"),
               _count_if(sa.and_(due, done)).label("done"))
     return _totals(r, totals, group_by, _term_row)
+
+
+def _per_mandate(r, status_of):
+    """One ``MandateReportingRow`` per mandate of the per-mandate select ``r``, in pinyin order."""
+    query = _names(sa.select(r, Deputy.name.label("deputy_name"), Township.name.label("township_name")),
+                   r.c.township_id, r.c.deputy_id)
+    query = query.order_by(Township.name_sort_key, Deputy.name_sort_key, r.c.mandate_id)
+    return [MandateReportingRow(
+        row.mandate_id, row.deputy_id, row.deputy_name, row.township_id, row.township_name, row.term_id,
+        status_of(row), row.report_date is not None, row.report_date) for row in db.session.execute(query)]
 
 
 def _totals(r, totals, group_by, shape):
@@ -404,13 +408,8 @@ def annual_reporting(year, as_of, term_id=None, group_by=None, township_ids=None
     done = r.c.report_date.is_not(None)
 
     if group_by == "deputy":
-        query = _names(sa.select(r, Deputy.name.label("deputy_name"), Township.name.label("township_name")),
-                       r.c.township_id, r.c.deputy_id)
-        query = query.order_by(Township.name_sort_key, Deputy.name_sort_key, r.c.mandate_id)
-        return [MandateReportingRow(
-            row.mandate_id, row.deputy_id, row.deputy_name, row.township_id, row.township_name, row.term_id,
-            "late_start" if row.late_start else "exempted" if row.exempted else "due",
-            row.report_date is not None, row.report_date) for row in db.session.execute(query)]
+        return _per_mandate(
+            r, lambda row: "late_start" if row.late_start else "exempted" if row.exempted else "due")
 
     totals = (sa.func.count().label("in_force"), _count_if(late).label("late_start"),
               _count_if(exempt).label("exempted"), _count_if(due).label("due"),

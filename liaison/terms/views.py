@@ -4,7 +4,6 @@ from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice
 
 from liaison.accounts.access import DISTRICT_ROLES, ensure_township, roles_required
-from liaison.errors import InvalidInput
 from liaison.extensions import db
 from liaison.terms import bp, operations, queries
 from liaison.terms.forms import TermForm
@@ -39,8 +38,7 @@ def _submitted(form):
 
 
 def _saved(term, message):
-    """Commit, confirm, and caution when the term is not about five years long."""
-    db.session.commit()
+    """Confirm the saved term, and caution when it is not about five years long."""
     flash(message, "success")
     warning = operations.term_length_warning(term)
     if warning:
@@ -54,14 +52,9 @@ def new():
     """Add a congress term."""
     form = TermForm()
     _prepare(form)
-    if form.validate_on_submit():
-        try:
-            term = operations.create_term(**_submitted(form))
-        except InvalidInput as error:
-            db.session.rollback()
-            form.attach_error(error)
-        else:
-            return _saved(term, _l("已添加届次“%(name)s”。", name=term.name))
+    if form.validate_on_submit() and form.save(lambda: operations.create_term(**_submitted(form))):
+        term = form.saved
+        return _saved(term, _l("已添加届次“%(name)s”。", name=term.name))
     return render_template("terms/form.html", form=form, term=None)
 
 
@@ -74,12 +67,6 @@ def edit(term_id):
         ensure_township(term.township_id)
     form = TermForm(obj=term)
     _prepare(form)
-    if form.validate_on_submit():
-        try:
-            operations.update_term(term, **_submitted(form))
-        except InvalidInput as error:
-            db.session.rollback()
-            form.attach_error(error)
-        else:
-            return _saved(term, _l("已保存届次“%(name)s”。", name=term.name))
+    if form.validate_on_submit() and form.save(lambda: operations.update_term(term, **_submitted(form))):
+        return _saved(term, _l("已保存届次“%(name)s”。", name=term.name))
     return render_template("terms/form.html", form=form, term=term)

@@ -3,7 +3,6 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_babel import lazy_gettext as _l
 
 from liaison.accounts.access import DISTRICT_ROLES, ensure_township, roles_required
-from liaison.errors import InvalidInput
 from liaison.extensions import db
 from liaison.terms.models import Term
 from liaison.townships import bp, operations, queries
@@ -35,16 +34,11 @@ def index():
 def new():
     """Add a township or subdistrict."""
     form = TownshipForm()
-    if form.validate_on_submit():
-        try:
-            township = operations.create_township(form.name.data, form.kind.data)
-        except InvalidInput as error:
-            db.session.rollback()
-            form.attach_error(error)
-        else:
-            db.session.commit()
-            flash(_l("已添加%(kind)s“%(name)s”。", kind=township.kind.label, name=township.name), "success")
-            return redirect(url_for(".detail", township_id=township.id))
+    if form.validate_on_submit() and form.save(
+            lambda: operations.create_township(form.name.data, form.kind.data)):
+        township = form.saved
+        flash(_l("已添加%(kind)s“%(name)s”。", kind=township.kind.label, name=township.name), "success")
+        return redirect(url_for(".detail", township_id=township.id))
     return render_template("townships/form.html", form=form, township=None)
 
 
@@ -54,16 +48,10 @@ def edit(township_id):
     """Rename a township or change its kind."""
     township = _township_or_404(township_id)
     form = TownshipForm(obj=township)
-    if form.validate_on_submit():
-        try:
-            operations.update_township(township, form.name.data, form.kind.data)
-        except InvalidInput as error:
-            db.session.rollback()
-            form.attach_error(error)
-        else:
-            db.session.commit()
-            flash(_l("已保存“%(name)s”。", name=township.name), "success")
-            return redirect(url_for(".detail", township_id=township.id))
+    if form.validate_on_submit() and form.save(
+            lambda: operations.update_township(township, form.name.data, form.kind.data)):
+        flash(_l("已保存“%(name)s”。", name=township.name), "success")
+        return redirect(url_for(".detail", township_id=township.id))
     return render_template("townships/form.html", form=form, township=township)
 
 
@@ -93,13 +81,8 @@ def new_district(township_id):
     form.term_id.choices = id_options(_l("请选择届次"), queries.district_term_choices(township.id))
     if form.validate_on_submit():
         term = db.session.get(Term, form.term_id.data) if form.term_id.data else None
-        try:
-            district = operations.create_district(term, township, form.name.data)
-        except InvalidInput as error:
-            db.session.rollback()
-            form.attach_error(error)
-        else:
-            db.session.commit()
+        if form.save(lambda: operations.create_district(term, township, form.name.data)):
+            district = form.saved
             flash(_l("已添加选区“%(name)s”（%(term)s）。", name=district.name, term=district.term.name), "success")
             return redirect(url_for(".detail", township_id=township.id))
     return render_template("townships/district_form.html", form=form, township=township, district=None)
@@ -121,13 +104,7 @@ def edit_district(district_id):
         target = db.session.get(Township, form.township_id.data) if form.township_id.data else None
         if target is not None:
             ensure_township(target.id)
-        try:
-            operations.update_district(district, term, target, form.name.data)
-        except InvalidInput as error:
-            db.session.rollback()
-            form.attach_error(error)
-        else:
-            db.session.commit()
+        if form.save(lambda: operations.update_district(district, term, target, form.name.data)):
             flash(_l("已保存选区“%(name)s”。", name=district.name), "success")
             return redirect(url_for(".detail", township_id=district.township_id))
     return render_template("townships/district_form.html", form=form, township=township, district=district)
