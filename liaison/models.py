@@ -14,3 +14,4 @@ from liaison.jobs.models import JobRun  # noqa: F401
 from liaison.notifications.models import EmailAddress, Message, SmsOutbox  # noqa: F401
 from liaison.rota.models import (Activity, ActivityInvitation, LeaveRequest, RotaMonth, Slot,  # noqa: F401
                                  SlotAssignment, Unavailability)
+from liaison.opinions.models import Opinion, OpinionEvent  # noqa: F401

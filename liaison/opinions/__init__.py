@@ -1,0 +1,4 @@
+"""Constituents' opinions at stations (民意): intake, lookup by number, handling by staff (接、登、转、复)."""
+from flask import Blueprint
+
+bp = Blueprint("opinions", __name__)
