@@ -3,7 +3,9 @@
 Everything is made up and comes from one seeded random stream. Rows are written with
 ``sa.insert(Model)`` and lists of dicts in batches (never one ORM object per row), so 10,000
 deputies, 1,000 stations and five years of check-ins take minutes, not hours. Accounts are made
-without passwords (awaiting activation): hashing 10,000 passwords alone would take minutes.
+without passwords (awaiting activation) unless ``--password`` is given: then the password is hashed
+once and that one hash goes on every account (hashing 10,000 passwords alone would take minutes), and
+a committee and a township staff account are added, so benchmarks and load tests can sign anyone in.
 """
 import logging
 import random
@@ -14,12 +16,17 @@ import click
 import sqlalchemy as sa
 from flask.cli import with_appcontext
 
+from liaison.accounts import operations as accounts
 from liaison.accounts.models import Role, User, UserRole
 from liaison.clock import local_today, local_zone
 from liaison.deputies.models import Deputy, EndReason, Gender, Mandate
 from liaison.extensions import db
 from liaison.reports.models import DutyReport, ReportForm
-from liaison.seed.demo import FEMALE_CHARS, MALE_CHARS, OTHER_ETHNIC_GROUPS, SURNAMES, has_data
+from liaison.rota.models import Activity, ActivityInvitation, ActivityType
+from liaison.errors import InvalidInput
+from liaison.seed.demo import (COMMITTEE_MOBILE, COMMITTEE_NAME, FEMALE_CHARS, MALE_CHARS, OTHER_ETHNIC_GROUPS,
+                               STAFF_MOBILE, STAFF_NAME, SURNAMES, has_data)
+from liaison.seed.rota import ACTIVITIES
 from liaison.terms.models import Level, Term
 from liaison.text import chinese_numeral, sort_key
 from liaison.townships.models import ElectoralDistrict, Township, TownshipKind
@@ -50,6 +57,8 @@ PLACE_CHARS = ("东南西北金银玉石青白红丰乐安宁永和平长兴福�
                "桂荷杏桃柳杨鹤凤龙云霞春秋晨阳星月")
 EARLY_REASONS = (EndReason.moved_away, EndReason.resigned, EndReason.died)
 REPORT_FORMS = (ReportForm.on_site,) * 8 + (ReportForm.visits, ReportForm.written)
+#: Collective activities at a home (季回家) run from 14:30 to 16:30; the share of home check-ins made at one.
+ACTIVITY_STARTS, ACTIVITY_ENDS, AT_ACTIVITY = time(14, 30), time(16, 30), 0.7
 
 
 @click.command("synthetic")
@@ -60,20 +69,30 @@ REPORT_FORMS = (ReportForm.on_site,) * 8 + (ReportForm.visits, ReportForm.writte
 @click.option("--years", type=click.IntRange(1, 2 * TERM_YEARS), default=5, show_default=True,
               help="Years of history up to today; over 5 adds the previous 区 and 市 terms.")
 @click.option("--seed", type=int, default=1, show_default=True, help="Seed of the random stream.")
+@click.option("--password", default=None,
+              help="Give every account this password and add committee and township staff accounts "
+                   "(default: accounts await activation and there are no staff accounts).")
 @with_appcontext
-def synthetic_command(deputies, stations, years, seed):
+def synthetic_command(deputies, stations, years, seed, password):
     """Fill an EMPTY database with a large fictional city for load and speed trials.
 
-    Accounts have no password (awaiting activation). Refuses to touch a database that holds data.
+    Accounts have no password (awaiting activation) unless --password is given. Refuses to touch a
+    database that holds data.
     """
     if has_data():
         raise click.ClickException(
             "The database already holds data; the synthetic city only goes into an empty database. "
             "Point LIAISON_DATABASE_URL at a new database.")
+    if password is not None:
+        try:
+            accounts.check_password_rules(password)
+        except InvalidInput as error:
+            raise click.BadParameter(str(error.message), param_hint="--password") from None
     started = datetime.now()
-    city = _City(random.Random(seed), deputies, stations, years)
+    city = _City(random.Random(seed), deputies, stations, years, password)
     phases = [("network", city.network), ("terms", city.terms), ("deputies", city.people_and_mandates),
-              ("accounts", city.accounts), ("check-ins", city.checkins), ("reports", city.reports)]
+              ("accounts", city.accounts), ("activities", city.activities), ("check-ins", city.checkins),
+              ("reports", city.reports)]
     with click.progressbar(phases, label="Seeding", item_show_func=lambda p: p[0] if p else "") as bar:
         for _name, phase in bar:
             phase()
@@ -82,6 +101,9 @@ def synthetic_command(deputies, stations, years, seed):
     log.info("synthetic city seeded: seed=%s seconds=%.1f", seed, seconds)
     click.echo("Synthetic city seeded in {:.1f} s: ".format(seconds) + ", ".join(
         f"{count} {name}" for name, count in city.counts.items()))
+    if password is not None:
+        click.echo(f"Committee account: {COMMITTEE_MOBILE}; township staff: {STAFF_MOBILE}; "
+                   f"deputies: their mobile (first {city.people[0]['mobile']}); all with the given password.")
 
 
 def _insert(model, rows):
@@ -106,8 +128,9 @@ def _degrees(value):
 class _City:
     """Builds the city phase by phase; keeps only plain ids and dates in memory."""
 
-    def __init__(self, rng, deputies, stations, years):
+    def __init__(self, rng, deputies, stations, years, password=None):
         self.rng, self.want_people, self.want_stations, self.years = rng, deputies, stations, years
+        self.password = password
         self.today = local_today()
         self.counts = {}
         self.names, self.mobile_counter = set(), 0
@@ -354,12 +377,68 @@ class _City:
 
     # -- accounts --------------------------------------------------------------------------------
     def accounts(self):
-        """One deputy account per person, without a password (awaiting activation), role deputy."""
-        _insert(User, [{"mobile": p["mobile"], "name": p["name"], "deputy_id": did, "password_hash": None}
+        """One deputy account per person, role deputy; with a password, committee and staff accounts too.
+
+        The password is hashed once (for the committee account) and its hash copied to every account.
+        """
+        password_hash, changed_at, self.committee_id = None, None, None
+        if self.password is not None:
+            committee = accounts.create_user(COMMITTEE_MOBILE, COMMITTEE_NAME, {Role.committee},
+                                             password=self.password)
+            first = db.session.get(Township, self.townships[0][0])
+            staff = accounts.create_user(STAFF_MOBILE, STAFF_NAME, {Role.township_staff}, [first])
+            staff.password_hash = password_hash = committee.password_hash
+            staff.password_changed_at = changed_at = committee.password_changed_at
+            db.session.flush()
+            self.committee_id = committee.id
+        _insert(User, [{"mobile": p["mobile"], "name": p["name"], "deputy_id": did, "password_hash": password_hash,
+                        "password_changed_at": changed_at}
                        for p, did in zip(self.people, self.deputy_ids)])
         user_ids = db.session.scalars(sa.select(User.id).where(User.deputy_id.is_not(None))).all()
         _insert(UserRole, [{"user_id": uid, "role": Role.deputy} for uid in user_ids])
-        self.counts["accounts"] = len(user_ids)
+        self.counts["accounts"] = len(user_ids) + (2 if self.password is not None else 0)
+
+    # -- collective activities -------------------------------------------------------------------
+    def activities(self):
+        """Two collective activities (季回家) at every home each quarter of the history, on working
+        days, each inviting the deputies whose seat in that township is in force on the day."""
+        rng, today = self.rng, self.today
+        quarter = date(self.history_start.year, (self.history_start.month - 1) // 3 * 3 + 1, 1)
+        planned = []  # (home id, township id, day, type, title)
+        while quarter <= today:
+            for tid, home_id in self.home_of.items():
+                for month_offset, _start_day, kind, title in ACTIVITIES:
+                    month_first = quarter.replace(month=quarter.month + month_offset)
+                    day = month_first + timedelta(days=rng.randrange(3, 25))
+                    while day.weekday() >= 5:
+                        day += timedelta(days=1)
+                    if self.history_start <= day:
+                        planned.append((home_id, tid, day, kind, title))
+            quarter = quarter.replace(year=quarter.year + 1, month=1) if quarter.month == 10 \
+                else quarter.replace(month=quarter.month + 3)
+        _insert(Activity, [{"station_id": home_id, "local_date": day, "starts": ACTIVITY_STARTS,
+                            "ends": ACTIVITY_ENDS, "type": kind, "title": title, "created_by_id": self.committee_id}
+                           for home_id, _tid, day, kind, title in planned])
+        ids = db.session.scalars(sa.select(Activity.id).order_by(Activity.id)).all()
+        # Seats by township, to find who is invited: [(deputy, first day, day after last)].
+        seats = {}
+        for deputy_id, spans in self.spans.items():
+            for first, last, _station, _home, township_id in spans:
+                seats.setdefault(township_id, []).append((deputy_id, first, last))
+        self.activity_days = {}  # (home id, quarter key) -> [days held up to today]
+        invitations = 0
+        rows = []
+        for activity_id, (home_id, tid, day, _kind, _title) in zip(ids, planned):
+            invited = {d for d, first, last in seats.get(tid, ()) if first <= day < last}
+            rows.extend({"activity_id": activity_id, "deputy_id": d} for d in sorted(invited))
+            if day <= today:
+                self.activity_days.setdefault((home_id, day.year, (day.month - 1) // 3), []).append(day)
+            if len(rows) >= BATCH:
+                _insert(ActivityInvitation, rows)
+                invitations, rows = invitations + len(rows), []
+        _insert(ActivityInvitation, rows)
+        self.counts["activities"] = len(planned)
+        self.counts["invitations"] = invitations + len(rows)
 
     # -- check-ins -------------------------------------------------------------------------------
     def checkins(self):
@@ -394,15 +473,22 @@ class _City:
                         span = next((s for s in spans if s[0] <= day < s[1]), None)
                         if span is None or (span[2] if kind is StationKind.station else span[3]) is None:
                             continue
+                        at_activity = False
+                        if kind is StationKind.home and rng.random() < AT_ACTIVITY:
+                            # Most home visits are made at one of the quarter's collective activities.
+                            held = [d for d in self.activity_days.get(
+                                (span[3], first.year, (first.month - 1) // 3), ()) if span[0] <= d < span[1]]
+                            if held:
+                                day, at_activity = rng.choice(held), True
                         counter += 1
-                        rows.append(self._checkin(deputy_id, counter, kind, day, span, zone))
+                        rows.append(self._checkin(deputy_id, counter, kind, day, span, zone, at_activity))
                 if len(rows) >= BATCH:
                     _insert(Checkin, rows)
                     count, rows = count + len(rows), []
         _insert(Checkin, rows)
         self.counts["check-ins"] = count + len(rows)
 
-    def _checkin(self, deputy_id, counter, kind, day, span, zone):
+    def _checkin(self, deputy_id, counter, kind, day, span, zone, at_activity=False):
         """One check-in row: mostly counted kiosk or poster scans, a few recent ones pending."""
         rng = self.rng
         _start, _end, station_id, home_id, township_id = span
@@ -411,7 +497,10 @@ class _City:
             where = home_id
         else:
             where = rng.choice(self.stations_by_township[township_id]) if away else station_id
-        local = datetime.combine(day, time(9 + rng.randrange(3), rng.randrange(60)), tzinfo=zone)
+        if at_activity:
+            local = datetime.combine(day, ACTIVITY_STARTS, tzinfo=zone) - timedelta(minutes=rng.randrange(1, 20))
+        else:
+            local = datetime.combine(day, time(9 + rng.randrange(3), rng.randrange(60)), tzinfo=zone)
         occurred = local.astimezone(timezone.utc)
         local_date, month_key, quarter_key = period_keys(occurred)
         roll = rng.random()

@@ -6,11 +6,14 @@ from liaison.accounts.models import Role, User, UserRole
 from liaison.clock import local_today
 from liaison.deputies.models import Deputy, Mandate
 from liaison.reports.models import DutyReport
+from liaison.rota.models import Activity, ActivityInvitation
+from liaison.rota.queries import attendance
 from liaison.terms.models import Level, Term
 from liaison.townships.models import ElectoralDistrict, Township, TownshipKind
 from stations.checkin.models import Checkin
 from stations.checkin.queries import month_key_of, quarter_key_of
 from stations.models import Station, StationKind
+from tests.conftest import sign_in
 
 
 def _seed(app, *extra):
@@ -103,6 +106,35 @@ def test_checkins_and_reports_cover_the_years(db, seeded):
         .having(sa.func.count() > 1)).all()
     assert duplicates == []
     assert _count(db, DutyReport) > 100
+
+
+def test_homes_hold_collective_activities_that_deputies_attend(db, seeded):
+    """Two activities per home and quarter, inviting the township's deputies; most home check-ins are
+    made at one, so the attendance list of a past activity shows deputies who came."""
+    activities = db.session.scalars(sa.select(Activity).order_by(Activity.local_date)).all()
+    homes = {a.station_id for a in activities}
+    assert homes == set(db.session.scalars(sa.select(Station.id).where(Station.kind == StationKind.home)))
+    assert 2 * 2 * 8 <= len(activities) <= 2 * 2 * 9, "two homes, two a quarter, eight or nine quarters"
+    assert all(a.local_date.weekday() < 5 for a in activities)
+    assert _count(db, ActivityInvitation) > 100 * len(activities) // 2
+    past = [a for a in activities if a.local_date < local_today()]
+    came = [sum(1 for person in attendance(a) if person.checked_in_at) for a in past[-6:]]
+    assert sum(came) > 0
+
+
+def test_password_signs_in_the_committee_and_deputies(app, db, client):
+    """With --password the committee and staff accounts exist and, like every deputy, sign in with it."""
+    result = _seed(app, "--password", "synthetic-pass")
+    assert result.exit_code == 0, result.output
+    assert "13900000001" in result.output
+    committee = db.session.scalar(sa.select(User).join(UserRole).where(UserRole.role == Role.committee))
+    assert committee.mobile == "13900000001"
+    deputy_account = db.session.scalar(sa.select(User).where(User.deputy_id.is_not(None)).limit(1))
+    assert sign_in(client, deputy_account.mobile, "synthetic-pass").status_code == 302
+    client.post("/logout")
+    assert sign_in(client, committee.mobile, "wrong-password").status_code == 200
+    assert sign_in(client, committee.mobile, "synthetic-pass").status_code == 302
+    assert client.get("/dashboard").status_code == 200
 
 
 def test_refuses_a_database_that_holds_data(app, db, seeded):
