@@ -40,9 +40,14 @@ def locked_until(*keys):
     return max(ends) if ends else None
 
 
-def register_failure(key):
-    """Count one failure for ``key``; lock it when the limit is reached. Returns the lock end or None."""
-    limit, lock_minutes = _limits(key)
+def register_failure(key, limit=None, lock_minutes=None):
+    """Count one failure for ``key``; lock it when the limit is reached. Returns the lock end or None.
+
+    ``limit`` and ``lock_minutes`` default to the sign-in settings; other counters (opinions left
+    per address) pass their own, under their own key prefix.
+    """
+    if limit is None or lock_minutes is None:
+        limit, lock_minutes = _limits(key)
     window = timedelta(minutes=lock_minutes)
     now = utcnow()
     row = db.session.scalar(sa.select(LoginThrottle).where(LoginThrottle.key == key).with_for_update())

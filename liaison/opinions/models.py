@@ -154,7 +154,8 @@ class Opinion(db.Model):
     station_id: Mapped[int] = mapped_column(sa.ForeignKey("stations.id"))
     #: The station's township when received, copied so counters and scope need no join.
     township_id: Mapped[int] = mapped_column(sa.ForeignKey("townships.id"))
-    channel: Mapped[Channel] = mapped_column(sa.Enum(Channel, name="opinionchannel", native_enum=False, length=12))
+    channel: Mapped[Channel] = mapped_column(
+        sa.Enum(Channel, name="opinionchannel", native_enum=False, length=12))
     category: Mapped[Category] = mapped_column(
         sa.Enum(Category, name="opinioncategory", native_enum=False, length=20))
     #: What the constituent said (at most CONTENT_MAX characters, checked by the forms).
@@ -180,8 +181,9 @@ class Opinion(db.Model):
     #: The deputy who received it during a reception; NULL when none was named.
     deputy_id: Mapped[int | None] = mapped_column(sa.ForeignKey("deputies.id"), index=True)
 
-    status: Mapped[Status] = mapped_column(sa.Enum(Status, name="opinionstatus", native_enum=False, length=12),
-                                           default=Status.received, index=True)
+    status: Mapped[Status] = mapped_column(
+        sa.Enum(Status, name="opinionstatus", native_enum=False, length=12),
+        default=Status.received, index=True)
     #: How it was handled; NULL until staff decide.
     handling: Mapped[Handling | None] = mapped_column(
         sa.Enum(Handling, name="opinionhandling", native_enum=False, length=12))
@@ -285,13 +287,14 @@ class EventKind(enum.Enum):
 
 
 class OpinionEvent(db.Model):
-    """One step of an opinion's handling, shown as a timeline to staff (and, if public, to the constituent)."""
+    """One step of an opinion's handling: a timeline for staff and, when public, for the constituent."""
 
     __tablename__ = "opinion_events"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     opinion_id: Mapped[int] = mapped_column(sa.ForeignKey("opinions.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[EventKind] = mapped_column(sa.Enum(EventKind, name="opinioneventkind", native_enum=False, length=20))
+    kind: Mapped[EventKind] = mapped_column(
+        sa.Enum(EventKind, name="opinioneventkind", native_enum=False, length=20))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: The user who acted; NULL for the constituent or a scheduled job.
     by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
