@@ -118,6 +118,10 @@ def register_blueprints(app):
 
     app.register_blueprint(imports_bp)
 
+    from liaison.opinions import bp as opinions_bp
+
+    app.register_blueprint(opinions_bp)
+
 
 def register_errorhandlers(app):
     from liaison.errors import register_errorhandlers as register

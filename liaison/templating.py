@@ -27,12 +27,13 @@ def init_app(app):
 
         items = [("main.index", _l("首页"))]
         if current_user.has_role(Role.deputy):
-            items += [("checkin.mine", _l("我的履职")), ("rota.my_slots", _l("我的排班"))]
+            items += [("checkin.mine", _l("我的履职")), ("rota.my_slots", _l("我的排班")),
+                      ("opinions.mine", _l("我接待的民意"))]
         if current_user.has_role(Role.township_staff, Role.committee, Role.admin):
             items += [("deputies.index", _l("代表")), ("stations.index", _l("家站")),
                       ("checkin.today", _l("今日签到")), ("checkin.queue", _l("待核实")),
                       ("rota.index", _l("排班")), ("rota.activities", _l("季回家活动")),
-                      ("reports.sessions", _l("述职活动"))]
+                      ("reports.sessions", _l("述职活动")), ("opinions.queue", _l("民意"))]
             items.append(("dashboard.index", _l("述职率")))
         if current_user.has_role(Role.committee, Role.admin):
             items += [("townships.index", _l("乡镇（街道）")), ("terms.index", _l("届次")),

@@ -38,6 +38,14 @@ ACTION_LABELS = {
     "station.rekeyed": _l("二维码重新生成"),
     "term.closed": _l("闭届"),
     "audit.pruned": _l("清理过期日志"),
+    "opinion.received": _l("收到民意"),
+    "opinion.registered": _l("登记民意"),
+    "opinion.referred": _l("转办民意"),
+    "opinion.suggestion": _l("民意转为代表建议"),
+    "opinion.replied": _l("答复民意"),
+    "opinion.rated": _l("群众评价答复"),
+    "opinion.handed_over": _l("民意转信访"),
+    "opinion.rejected": _l("民意不予受理"),
 }
 
 

@@ -2,3 +2,5 @@
 from flask import Blueprint
 
 bp = Blueprint("opinions", __name__)
+
+from liaison.opinions import views  # noqa: E402,F401

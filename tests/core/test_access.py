@@ -125,6 +125,18 @@ ACCESS = {
     "dashboard.deputy_record": STAFF,
     "dashboard.close_term": DISTRICT,
     "dashboard.final_workbook": DISTRICT,
+    "opinions.leave": PUBLIC,
+    "opinions.received": PUBLIC,
+    "opinions.lookup": PUBLIC,
+    "opinions.track": PUBLIC,
+    "opinions.rate": PUBLIC,
+    "opinions.record": DEPUTY | STAFF,
+    "opinions.mine": DEPUTY,
+    "opinions.queue": STAFF,
+    "opinions.detail": STAFF,
+    "opinions.photo": STAFF,
+    "opinions.act": STAFF,
+    "opinions.register": STAFF,
 }
 
 #: Routes whose answer to an allowed user is a redirect to the login page by design.
@@ -164,6 +176,8 @@ def records(db):
         "rota_month_id": 1, "slot_id": 1, "assignment_id": 1, "request_id": 1, "activity_id": 1,
         "unavailability_id": 1,
         "name": "bulletin-2000-01.xlsx",  # no such archived bulletin: allowed users get 404
+        # No such opinion or lookup number: allowed users get 404.
+        "opinion_id": 1, "number": "NOSUCHNO", "step": "reply",
     }
 
 

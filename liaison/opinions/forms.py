@@ -1,0 +1,145 @@
+"""Forms for opinions: the public one (with a honeypot), the reception record, staff actions and the
+constituent's verdict. Lengths are checked again by the operations, with the same limits."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField
+from wtforms import DateField, HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, Optional
+
+from liaison.forms import Form, id_options, optional_enum
+from liaison.opinions.models import Category, Satisfaction
+from liaison.opinions.operations import (COMMENT_MAX, CONTENT_MAX, DEPARTMENT_MAX, NAME_MAX, NOTE_MAX,
+                                         PHOTO_MAX_BYTES, REPLY_MAX)
+
+CATEGORY_CHOICES = [SelectChoice(value=c.value, label=c.label) for c in Category]
+
+
+def _too_long(label, maximum):
+    return Length(max=maximum, message=_l("%(label)s不能超过 %(n)s 个字。", label=label, n=maximum))
+
+
+def _int_or_none(value):
+    """A select's id, or None for the empty option."""
+    try:
+        return int(value) or None
+    except (TypeError, ValueError):
+        return None
+
+
+class _OpinionFields(Form):
+    category = SelectField(_l("类别"), coerce=optional_enum(Category), choices=CATEGORY_CHOICES,
+                           validators=[InputRequired(_l("请选择意见的类别。"))])
+    content = TextAreaField(
+        _l("意见内容"), validators=[InputRequired(_l("请填写意见内容。")), _too_long(_l("意见内容"), CONTENT_MAX)],
+        description=_l("请写清事情、地点和您的诉求，不超过 %(n)s 字。", n=CONTENT_MAX),
+        render_kw={"rows": 6, "maxlength": CONTENT_MAX})
+    name = StringField(_l("姓名（可不填）"), validators=[_too_long(_l("姓名"), NAME_MAX)],
+                       render_kw={"autocomplete": "name", "maxlength": NAME_MAX})
+    phone = StringField(_l("手机号码（可不填）"), description=_l("留下号码便于工作人员联系您；号码不会公开。"),
+                        render_kw={"inputmode": "tel", "autocomplete": "tel", "maxlength": 20})
+
+
+class PublicOpinionForm(_OpinionFields):
+    """What a constituent leaves on a station's page, without an account."""
+
+    photo = FileField(_l("照片（可不传）"), description=_l("JPG 或 PNG 图片，不超过 %(mb)s MB。",
+                                                        mb=PHOTO_MAX_BYTES // (1024 * 1024)),
+                      render_kw={"accept": "image/jpeg,image/png"})
+    #: A field people never see (hidden by CSS, skipped by keyboard); bots that fill every field do.
+    website = StringField(_l("网址"), render_kw={"autocomplete": "off", "tabindex": "-1"})
+    submit = SubmitField(_l("提交留言"))
+
+
+class ReceptionForm(_OpinionFields):
+    """What a deputy or staff member heard during a reception (接待登记)."""
+
+    station_id = SelectField(_l("联络站"), coerce=_int_or_none, validate_choice=False,
+                             validators=[InputRequired(_l("请选择接待的家站。"))])
+    deputy_id = SelectField(_l("接待代表"), coerce=_int_or_none, validate_choice=False,
+                            description=_l("可不选；由代表本人登记时自动记为本人。"))
+    on_spot_reply = TextAreaField(_l("当场答复（可不填）"), validators=[_too_long(_l("当场答复内容"), REPLY_MAX)],
+                                  description=_l("若已当场答复群众，请写下答复内容，此意见即办结。"),
+                                  render_kw={"rows": 3})
+    submit = SubmitField(_l("保存"))
+
+    def fill_choices(self, stations, deputies=None):
+        """Offer the stations (and, for staff, the deputies) the person may choose."""
+        self.station_id.choices = id_options(_l("请选择"), [
+            (s.id, f"{s.township.name} · {s.kind.short_label} · {s.name}") for s in stations])
+        if deputies is None:
+            del self.deputy_id
+        else:
+            self.deputy_id.choices = id_options(_l("不指定"), [(d.id, d.name) for d in deputies])
+
+
+class _ActionForm(Form):
+    #: The version of the opinion the page showed (optimistic lock).
+    version = HiddenField()
+
+
+class RegisterForm(_ActionForm):
+    """登记: nothing to type; the version guards against acting on a stale page."""
+
+
+class ReplyForm(_ActionForm):
+    """当场答复 or 答复: the text the constituent will read."""
+
+    reply = TextAreaField(_l("答复内容"), validators=[InputRequired(_l("请填写答复内容。")),
+                                                   _too_long(_l("答复内容"), REPLY_MAX)],
+                          description=_l("群众凭查询号可以看到这段答复。"), render_kw={"rows": 4})
+    submit = SubmitField(_l("保存答复"))
+
+
+class ReferForm(_ActionForm):
+    """转办: the department and the due date."""
+
+    department = StringField(_l("承办部门"), validators=[InputRequired(_l("请填写承办部门。")),
+                                                       _too_long(_l("承办部门"), DEPARTMENT_MAX)])
+    due_on = DateField(_l("办理期限"), validators=[InputRequired(_l("请填写办理期限。"))])
+    note = TextAreaField(_l("转办说明（仅工作人员可见）"), validators=[Optional(), _too_long(_l("转办说明"), NOTE_MAX)],
+                         render_kw={"rows": 2})
+    submit = SubmitField(_l("转办"))
+
+
+class SuggestionForm(_ActionForm):
+    """转为建议: which deputy takes it up, and the suggestion."""
+
+    deputy_id = SelectField(_l("提出建议的代表"), coerce=_int_or_none, validate_choice=False,
+                            validators=[InputRequired(_l("请选择提出建议的代表。"))])
+    text = TextAreaField(_l("建议内容"), validators=[InputRequired(_l("请填写建议内容。")),
+                                                  _too_long(_l("建议内容"), CONTENT_MAX)], render_kw={"rows": 4})
+    due_on = DateField(_l("答复期限（可不填）"), validators=[Optional()])
+    submit = SubmitField(_l("转为建议"))
+
+    def fill_choices(self, deputies):
+        self.deputy_id.choices = id_options(_l("请选择"), [(d.id, d.name) for d in deputies])
+
+
+class CloseForm(_ActionForm):
+    """转信访 or 不予受理: the reason, for staff."""
+
+    note = TextAreaField(_l("说明"), validators=[InputRequired(_l("请填写说明。")), _too_long(_l("说明"), NOTE_MAX)],
+                         render_kw={"rows": 2})
+    submit = SubmitField(_l("确定"))
+
+
+class LookupForm(Form):
+    """The lookup number a constituent types."""
+
+    class Meta:
+        csrf = False  # a GET search form: nothing is written
+
+    number = StringField(_l("查询号"), validators=[InputRequired(_l("请输入查询号。"))],
+                         render_kw={"autocapitalize": "characters", "autocomplete": "off", "maxlength": 20})
+    submit = SubmitField(_l("查询"))
+
+
+class RatingForm(Form):
+    """The constituent's verdict on the reply."""
+
+    satisfaction = RadioField(_l("您对答复是否满意？"), coerce=optional_enum(Satisfaction),
+                              choices=[SelectChoice(value=s.value, label=s.label) for s in Satisfaction],
+                              validators=[InputRequired(_l("请选择满意、基本满意或不满意。"))])
+    comment = TextAreaField(_l("评价意见（可不填）"), validators=[_too_long(_l("评价意见"), COMMENT_MAX)],
+                            render_kw={"rows": 2})
+    submit = SubmitField(_l("提交评价"))

@@ -1,0 +1,354 @@
+"""Writes for opinions: receive (public page or reception), then register, answer, refer, turn into a
+suggestion, reply, hand over to 信访 or reject, and the constituent's verdict.
+
+Each write checks the step is allowed from the current status, changes the opinion, adds a
+timeline event and an audit event, and flushes; the view commits once. The optimistic lock on
+``Opinion.version`` stops two staff members from both acting on the same opinion.
+"""
+import logging
+import os
+import secrets
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from liaison.accounts import throttle
+from liaison.accounts.access import STAFF_ROLES
+from liaison.audit.operations import record_event
+from liaison.clock import local_today, to_local, utcnow
+from liaison.errors import InvalidInput
+from liaison.extensions import db
+from liaison.opinions.models import (Channel, EventKind, Handling, Opinion, OpinionEvent, Satisfaction,
+                                     Status, month_key, new_lookup_number)
+from liaison.reports.operations import attachment_path
+from liaison.text import is_mobile, mask_mobile, normalize_mobile
+from liaison.uploads import sniff_type
+
+log = logging.getLogger(__name__)
+
+CONTENT_MAX, NAME_MAX, REPLY_MAX, NOTE_MAX, DEPARTMENT_MAX, COMMENT_MAX = 2000, 50, 2000, 1000, 100, 500
+CONTENT_MIN = 5
+PHOTO_MAX_BYTES = 5 * 1024 * 1024
+#: Photo kinds told by ``sniff_type``, with their content type.
+PHOTO_TYPES = {"jpeg": "image/jpeg", "png": "image/png"}
+#: How far ahead a referral's due date may be set.
+DUE_MAX_DAYS = 366
+#: Defaults of the per-address limit on opinions left on public pages; the config may override them.
+DEFAULT_MAX_PER_ADDRESS, DEFAULT_WINDOW_MINUTES = 5, 60
+#: Defaults of the per-address limit on lookups of numbers that do not exist (guessing numbers).
+DEFAULT_MISSES_PER_ADDRESS = 20
+
+
+class StaleOpinion(InvalidInput):
+    """Someone else acted on the opinion since this page was opened."""
+
+    def __init__(self):
+        super().__init__(_l("此意见刚被他人处理过，请刷新页面后查看最新状态。"))
+
+
+# --- abuse limits ---------------------------------------------------------------------------------
+
+def _address_key(prefix, ip):
+    return f"{prefix}:{(ip or 'unknown')[:60]}"
+
+
+def _window():
+    return current_app.config.get("LIAISON_OPINION_WINDOW_MINUTES", DEFAULT_WINDOW_MINUTES)
+
+
+def submissions_blocked(ip):
+    """True when this address has left as many opinions as allowed in the current window."""
+    return throttle.locked_until(_address_key("opinion", ip)) is not None
+
+
+def count_submission(ip):
+    """Count one opinion left from this address (the limit then blocks further ones for a while)."""
+    limit = current_app.config.get("LIAISON_OPINION_MAX_PER_ADDRESS", DEFAULT_MAX_PER_ADDRESS)
+    throttle.register_failure(_address_key("opinion", ip), limit=limit, lock_minutes=_window())
+
+
+def lookups_blocked(ip):
+    """True when this address has asked for too many numbers that do not exist."""
+    return throttle.locked_until(_address_key("opinion-lookup", ip)) is not None
+
+
+def count_lookup_miss(ip):
+    """Count a lookup of a number that does not exist; many of them look like guessing."""
+    limit = current_app.config.get("LIAISON_OPINION_LOOKUP_MISSES", DEFAULT_MISSES_PER_ADDRESS)
+    throttle.register_failure(_address_key("opinion-lookup", ip), limit=limit, lock_minutes=_window())
+
+
+# --- checks on what people typed ----------------------------------------------------------------
+
+def _text(value, maximum, field, label, minimum=1):
+    value = (value or "").strip()
+    if len(value) < minimum:
+        if minimum <= 1:
+            raise InvalidInput(_l("请填写%(label)s。", label=label), field)
+        raise InvalidInput(_l("%(label)s至少 %(n)s 个字。", label=label, n=minimum), field)
+    if len(value) > maximum:
+        raise InvalidInput(_l("%(label)s不能超过 %(n)s 个字（现在 %(len)s 个字）。", label=label, n=maximum,
+                              len=len(value)), field)
+    return value
+
+
+def _optional_text(value, maximum, field, label):
+    value = (value or "").strip()
+    return _text(value, maximum, field, label) if value else ""
+
+
+def checked_phone(value):
+    """A typed mobile number, normalised; '' when left blank; refused when not a mainland mobile."""
+    if not (value or "").strip():
+        return ""
+    phone = normalize_mobile(value)
+    if not is_mobile(phone):
+        raise InvalidInput(_l("手机号码应为 11 位数字，以 13–19 开头；不愿留号码可以不填。"), "phone")
+    return phone
+
+
+def read_photo(upload):
+    """The photo's bytes and content type, or (None, ""); refuses what is too large or not JPG/PNG."""
+    if upload is None or not getattr(upload, "filename", ""):
+        return None, ""
+    data = upload.stream.read(PHOTO_MAX_BYTES + 1)
+    if len(data) > PHOTO_MAX_BYTES:
+        raise InvalidInput(_l("照片太大：不能超过 %(mb)s MB，请缩小后再上传。", mb=PHOTO_MAX_BYTES // (1024 * 1024)),
+                           "photo")
+    kind = sniff_type(data)
+    if kind not in PHOTO_TYPES:
+        raise InvalidInput(_l("照片只能是 JPG 或 PNG 图片。"), "photo")
+    return data, PHOTO_TYPES[kind]
+
+
+def store_photo(opinion, data, content_type):
+    """Write the photo under a random name; returns the name, for the view to remove on a rollback."""
+    name = secrets.token_hex(16)
+    with open(attachment_path(name), "wb") as handle:
+        handle.write(data)
+    opinion.photo_name, opinion.photo_type, opinion.photo_size = name, content_type, len(data)
+    return name
+
+
+def remove_photo_file(name):
+    """Remove a stored photo (after a rolled-back intake); one already gone is fine."""
+    try:
+        os.remove(attachment_path(name))
+    except (FileNotFoundError, ValueError):
+        pass
+
+
+# --- intake ---------------------------------------------------------------------------------------
+
+def _add_event(opinion, kind, by=None, note="", public=True):
+    event = OpinionEvent(kind=kind, at=utcnow(), by=by, note=note, public=public)
+    opinion.events.append(event)
+    return event
+
+
+def _audit(action, opinion, detail=""):
+    record_event(action, target=opinion, detail=detail or opinion.number)
+
+
+def _unique_number():
+    """A lookup number not yet used (a clash among 8.5×10¹¹ values is rare, but checked)."""
+    for _ in range(10):
+        number = new_lookup_number()
+        if not db.session.query(Opinion.id).filter_by(number=number).first():
+            return number
+    raise RuntimeError("could not draw an unused lookup number")
+
+
+def receive_opinion(station, channel, category, content, name="", phone="", photo=None, by=None, deputy=None,
+                    on_spot_reply=""):
+    """Create an opinion at a station (接), with its first timeline events.
+
+    ``photo`` is ``(bytes, content_type)`` already checked by ``read_photo``. Opinions recorded by
+    staff during a reception are registered at once; an answer given on the spot closes them with
+    that reply. Returns the opinion; its photo file (if any) is in ``opinion.photo_name``.
+    """
+    if not station.active:
+        raise InvalidInput(_l("此联络站已停用，暂不接收留言。"))
+    content = _text(content, CONTENT_MAX, "content", _l("意见内容"), minimum=CONTENT_MIN)
+    name = _optional_text(name, NAME_MAX, "name", _l("姓名"))
+    phone = checked_phone(phone)
+    on_spot_reply = _optional_text(on_spot_reply, REPLY_MAX, "on_spot_reply", _l("当场答复内容"))
+    now = utcnow()
+    today = to_local(now).date()
+    opinion = Opinion(
+        number=_unique_number(), station=station, township_id=station.township_id, channel=channel,
+        category=category, content=content, constituent_name=name, phone=phone, received_at=now,
+        received_on=today, received_month=month_key(today), recorded_by=by, deputy=deputy,
+        status=Status.received)
+    db.session.add(opinion)
+    _add_event(opinion, EventKind.received, by=by, note=str(channel.label))
+    if photo is not None and photo[0] is not None:
+        store_photo(opinion, *photo)
+    if by is not None and by.has_role(*STAFF_ROLES):
+        _register(opinion, by)
+    if on_spot_reply:
+        _reply(opinion, on_spot_reply, by, Handling.on_spot, EventKind.answered_on_spot)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        raise InvalidInput(_l("提交时出现冲突，请再提交一次。")) from None
+    _audit("opinion.received", opinion, f"{opinion.number} {channel.value} {mask_mobile(phone)}".strip())
+    return opinion
+
+
+# --- handling -------------------------------------------------------------------------------------
+
+def _require(opinion, allowed, version):
+    """Refuse a step from a status it does not follow, or based on an older page."""
+    if version is not None and str(version) != str(opinion.version):
+        raise StaleOpinion()
+    if opinion.status not in allowed:
+        raise InvalidInput(_l("此意见当前状态为“%(status)s”，不能进行这项操作。", status=opinion.status.label))
+
+
+def _register(opinion, by):
+    """登记: accept into the queue (once)."""
+    if opinion.registered_on is None:
+        opinion.registered_on = local_today()
+        opinion.registered_by = by
+        _add_event(opinion, EventKind.registered, by=by)
+    if opinion.status is Status.received:
+        opinion.status = Status.registered
+
+
+def _reply(opinion, text, by, handling, kind):
+    opinion.reply = text
+    opinion.replied_at = utcnow()
+    opinion.replied_on = to_local(opinion.replied_at).date()
+    opinion.replied_by = by
+    opinion.handling = opinion.handling or handling
+    opinion.status = Status.replied
+    _add_event(opinion, kind, by=by)
+
+
+def _flush():
+    try:
+        db.session.flush()
+    except StaleDataError:  # the optimistic lock: another request changed it first
+        raise StaleOpinion() from None
+
+
+UNDECIDED = (Status.received, Status.registered)
+
+
+def register_opinion(opinion, by, version=None):
+    """登记."""
+    _require(opinion, (Status.received,), version)
+    _register(opinion, by)
+    _flush()
+    _audit("opinion.registered", opinion)
+
+
+def answer_on_spot(opinion, reply, by, version=None):
+    """当场答复: staff answer it at once; the reply goes to the constituent."""
+    _require(opinion, UNDECIDED, version)
+    reply = _text(reply, REPLY_MAX, "reply", _l("答复内容"))
+    _register(opinion, by)
+    _reply(opinion, reply, by, Handling.on_spot, EventKind.answered_on_spot)
+    _flush()
+    _audit("opinion.replied", opinion)
+
+
+def _checked_due(due_on, required=True):
+    if due_on is None:
+        if required:
+            raise InvalidInput(_l("请填写办理期限。"), "due_on")
+        return None
+    today = local_today()
+    if due_on < today:
+        raise InvalidInput(_l("办理期限不能早于今天（%(today)s）。", today=today.isoformat()), "due_on")
+    if due_on > today + timedelta(days=DUE_MAX_DAYS):
+        raise InvalidInput(_l("办理期限不能超过一年。"), "due_on")
+    return due_on
+
+
+def refer_opinion(opinion, department, due_on, by, note="", version=None):
+    """转办: send it to a government department with a due date (again, to change either)."""
+    _require(opinion, UNDECIDED + (Status.referred,), version)
+    department = _text(department, DEPARTMENT_MAX, "department", _l("承办部门"))
+    due_on = _checked_due(due_on)
+    note = _optional_text(note, NOTE_MAX, "note", _l("转办说明"))
+    _register(opinion, by)
+    opinion.department, opinion.due_on = department, due_on
+    opinion.referred_on = opinion.referred_on or local_today()
+    opinion.handling, opinion.status = Handling.referral, Status.referred
+    # A new due date is a new deadline: its overdue reminder may go out again.
+    opinion.overdue_reminded_on = None
+    _add_event(opinion, EventKind.referred, by=by,
+               note=str(_l("承办部门：%(d)s；办理期限：%(due)s", d=department, due=due_on.isoformat())))
+    if note:
+        _add_event(opinion, EventKind.note, by=by, note=note, public=False)
+    _flush()
+    _audit("opinion.referred", opinion, f"{opinion.number} → {department} {due_on.isoformat()}")
+
+
+def turn_into_suggestion(opinion, deputy, text, due_on, by, version=None):
+    """转为建议: a deputy takes it up as a suggestion; ``due_on`` is optional."""
+    _require(opinion, UNDECIDED, version)
+    if deputy is None:
+        raise InvalidInput(_l("请选择提出建议的代表。"), "deputy_id")
+    text = _text(text, CONTENT_MAX, "text", _l("建议内容"))
+    due_on = _checked_due(due_on, required=False)
+    _register(opinion, by)
+    opinion.suggestion_deputy, opinion.suggestion_text, opinion.due_on = deputy, text, due_on
+    opinion.handling, opinion.status = Handling.suggestion, Status.suggestion
+    opinion.overdue_reminded_on = None
+    _add_event(opinion, EventKind.suggestion, by=by, note=str(_l("由 %(name)s 代表提出建议", name=deputy.name)))
+    _flush()
+    _audit("opinion.suggestion", opinion, f"{opinion.number} deputy #{deputy.id}")
+
+
+def record_reply(opinion, reply, by, version=None):
+    """答复: the answer (from the department, the deputy or staff) that the constituent will read."""
+    _require(opinion, UNDECIDED + (Status.referred, Status.suggestion), version)
+    reply = _text(reply, REPLY_MAX, "reply", _l("答复内容"))
+    _register(opinion, by)
+    _reply(opinion, reply, by, Handling.direct, EventKind.replied)
+    _flush()
+    _audit("opinion.replied", opinion)
+
+
+def _close(opinion, status, kind, note, by, version, action):
+    _require(opinion, UNDECIDED, version)
+    note = _text(note, NOTE_MAX, "note", _l("说明"))
+    opinion.status, opinion.closing_note = status, note
+    opinion.closed_at, opinion.closed_by = utcnow(), by
+    # The constituent sees that it moved on, not staff's reasons.
+    _add_event(opinion, kind, by=by)
+    _add_event(opinion, EventKind.note, by=by, note=note, public=False)
+    _flush()
+    _audit(action, opinion)
+
+
+def hand_over_petition(opinion, note, by, version=None):
+    """转信访: a petition belonging to the standing committee's 信访 work leaves the station's handling."""
+    _close(opinion, Status.handed_over, EventKind.handed_over, note, by, version, "opinion.handed_over")
+
+
+def reject_opinion(opinion, note, by, version=None):
+    """不予受理: spam, abuse or nothing to handle."""
+    _close(opinion, Status.rejected, EventKind.rejected, note, by, version, "opinion.rejected")
+
+
+def rate_reply(opinion, satisfaction, comment=""):
+    """The constituent's verdict on the reply: once, and only after a reply."""
+    if opinion.satisfaction is not None:
+        raise InvalidInput(_l("您已经评价过了，谢谢。"))
+    if opinion.status is not Status.replied:
+        raise InvalidInput(_l("收到答复后才能评价。"))
+    if not isinstance(satisfaction, Satisfaction):
+        raise InvalidInput(_l("请选择满意、基本满意或不满意。"), "satisfaction")
+    comment = _optional_text(comment, COMMENT_MAX, "comment", _l("评价意见"))
+    opinion.satisfaction, opinion.satisfaction_comment = satisfaction, comment
+    opinion.satisfaction_at = utcnow()
+    _add_event(opinion, EventKind.rated, note=str(satisfaction.label))
+    _flush()
+    record_event("opinion.rated", target=opinion, detail=f"{opinion.number} {satisfaction.value}")

@@ -1,0 +1,330 @@
+"""Opinion pages: leave one on a station's public page and follow it by number (no account);
+record one heard at a reception (deputy or staff); the staff queue and the handling of one opinion."""
+import os
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from liaison.accounts.access import STAFF_ROLES, roles_required, visible_township_ids
+from liaison.accounts.models import Role
+from liaison.clock import local_today
+from liaison.deputies.models import Deputy
+from liaison.errors import InvalidInput
+from liaison.extensions import db
+from liaison.opinions import bp, operations, queries
+from liaison.opinions.forms import (CloseForm, LookupForm, PublicOpinionForm, RatingForm, ReceptionForm,
+                                    ReferForm, RegisterForm, ReplyForm, SuggestionForm)
+from liaison.opinions.models import Channel, Status
+from liaison.reports.operations import attachment_path
+from liaison.rota.queries import deputies_in_force
+from stations.models import Station
+
+
+def _user():
+    """The signed-in user as a model instance (for relationships)."""
+    return current_user._get_current_object()
+
+
+def _save_intake(form, write):
+    """Commit a new opinion, or roll back and remove its photo file; returns the opinion or None."""
+    try:
+        opinion = write()
+    except InvalidInput as error:
+        db.session.rollback()
+        form.attach_error(error)
+        return None
+    try:
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        operations.remove_photo_file(opinion.photo_name)
+        raise
+    return opinion
+
+
+def _photo_of(form):
+    """The checked photo of a form, or a refusal shown next to the photo field."""
+    try:
+        return operations.read_photo(form.photo.data)
+    except InvalidInput as error:
+        form.attach_error(error)
+        return None
+
+
+# --- the constituent's pages ---------------------------------------------------------------------
+
+@bp.route("/p/<code>/opinion", methods=["GET", "POST"])
+def leave(code):
+    """我要留言: a constituent leaves an opinion at this station, without an account."""
+    station = queries.active_station_by_code(code)
+    form = PublicOpinionForm()
+    ip = request.remote_addr
+    if request.method == "POST" and operations.submissions_blocked(ip):
+        flash(_l("此网络提交的留言过多，请稍后再试，或在接待时间到站当面反映。"), "danger")
+        return render_template("opinions/leave.html", form=form, station=station), 429
+    if form.validate_on_submit():
+        if form.website.data:
+            # A person never sees this field; whatever filled it is not a person. Nothing is stored.
+            flash(_l("提交未成功，请稍后再试。"), "danger")
+            return render_template("opinions/leave.html", form=form, station=station), 400
+        photo = _photo_of(form)
+        if photo is not None:
+            opinion = _save_intake(form, lambda: _receive_public(station, form, photo, ip))
+            if opinion is not None:
+                return redirect(url_for(".received", number=opinion.number))
+    status = 400 if request.method == "POST" else 200
+    return render_template("opinions/leave.html", form=form, station=station), status
+
+
+def _receive_public(station, form, photo, ip):
+    opinion = operations.receive_opinion(station, Channel.public_page, form.category.data, form.content.data,
+                                         name=form.name.data, phone=form.phone.data, photo=photo)
+    operations.count_submission(ip)
+    return opinion
+
+
+@bp.route("/o/<number>/received")
+def received(number):
+    """Right after leaving an opinion: the lookup number, large, and where to follow it."""
+    opinion = queries.find_by_number(number)
+    if opinion is None:
+        abort(404)
+    track_url = url_for(".track", number=opinion.number, _external=True)
+    return render_template("opinions/received.html", opinion=opinion, track_url=track_url)
+
+
+@bp.route("/o")
+def lookup():
+    """Type a lookup number to follow an opinion."""
+    form = LookupForm(request.args)
+    if request.args.get("number") is not None and form.validate():
+        ip = request.remote_addr
+        if operations.lookups_blocked(ip):
+            flash(_l("查询过于频繁，请稍后再试。"), "danger")
+            return render_template("opinions/lookup.html", form=form), 429
+        opinion = queries.find_by_number(form.number.data)
+        if opinion is not None:
+            return redirect(url_for(".track", number=opinion.number))
+        operations.count_lookup_miss(ip)
+        db.session.commit()
+        form.number.errors = [_l("没有找到这个查询号，请核对后重新输入（查询号为 8 位字母和数字）。")]
+    return render_template("opinions/lookup.html", form=form)
+
+
+def _track_page(opinion, rating_form=None, status=200):
+    events = [e for e in opinion.events if e.public]
+    if rating_form is None and opinion.can_be_rated:
+        rating_form = RatingForm()
+    return render_template("opinions/track.html", opinion=opinion, events=events, rating_form=rating_form), status
+
+
+@bp.route("/o/<number>")
+def track(number):
+    """An opinion's status, timeline and reply, by its number: never the name or phone."""
+    opinion = queries.find_by_number(number)
+    if opinion is None:
+        abort(404)
+    return _track_page(opinion)
+
+
+@bp.route("/o/<number>/rate", methods=["POST"])
+def rate(number):
+    """满意度: the constituent's verdict on the reply, once."""
+    opinion = queries.find_by_number(number)
+    if opinion is None:
+        abort(404)
+    form = RatingForm()
+    if form.validate_on_submit():
+        if form.save(lambda: operations.rate_reply(opinion, form.satisfaction.data, form.comment.data)):
+            flash(_l("感谢您的评价。"), "success")
+            return redirect(url_for(".track", number=opinion.number))
+        opinion = queries.find_by_number(number)
+    return _track_page(opinion, form if opinion.can_be_rated else None, 400)
+
+
+# --- reception records (deputy on duty or staff) ------------------------------------------------
+
+@bp.route("/opinions/record", methods=["GET", "POST"])
+@roles_required(Role.deputy, *STAFF_ROLES)
+def record():
+    """接待登记: an opinion heard during a reception, recorded by the deputy on duty or staff."""
+    user = _user()
+    is_staff = user.has_role(*STAFF_ROLES)
+    if is_staff:
+        stations = queries.stations_in_scope(visible_township_ids())
+    else:
+        stations = queries.deputy_stations(user.deputy) if user.deputy else []
+    deputies = None
+    form = ReceptionForm()
+    station_ids = {s.id for s in stations}
+    if is_staff:
+        deputies = _deputies_for(stations)
+    form.fill_choices(stations, deputies)
+    if form.validate_on_submit():
+        opinion = _save_intake(form, lambda: _receive_reception(form, user, is_staff, station_ids))
+        if opinion is not None:
+            flash(_l("已登记，查询号 %(number)s。可把查询号告诉群众，用于查看办理进度。",
+                     number=opinion.grouped_number), "success")
+            if is_staff:
+                return redirect(url_for(".detail", opinion_id=opinion.id))
+            return redirect(url_for(".mine"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("opinions/record.html", form=form, stations=stations), status
+
+
+def _deputies_for(stations):
+    """Deputies in force today in the townships of these stations, by pinyin, each once."""
+    today = local_today()
+    people = {}
+    for township_id in sorted({s.township_id for s in stations}):
+        for deputy in deputies_in_force(township_id, today):
+            people.setdefault(deputy.id, deputy)
+    return sorted(people.values(), key=lambda d: (d.name_sort_key, d.id))
+
+
+def _receive_reception(form, user, is_staff, station_ids):
+    station_id = form.station_id.data
+    if station_id not in station_ids:
+        raise InvalidInput(_l("请从列表中选择接待的家站。"), "station_id")
+    station = db.session.get(Station, station_id)
+    if is_staff:
+        deputy = None
+        if form.deputy_id.data:
+            deputy = db.session.get(Deputy, form.deputy_id.data)
+            if deputy is None or deputy.id not in {d.id for d in _deputies_for([station])}:
+                raise InvalidInput(_l("这位代表不在此家站所在乡镇（街道）任职，请重新选择。"), "deputy_id")
+    else:
+        deputy = user.deputy
+    return operations.receive_opinion(station, Channel.reception, form.category.data, form.content.data,
+                                      name=form.name.data, phone=form.phone.data, by=user, deputy=deputy,
+                                      on_spot_reply=form.on_spot_reply.data)
+
+
+@bp.route("/my/opinions")
+@roles_required(Role.deputy)
+def mine():
+    """The opinions a deputy received or took up, with phone numbers masked."""
+    deputy = _user().deputy
+    if deputy is None:
+        abort(403)
+    return render_template("opinions/mine.html", opinions=queries.deputy_opinions(deputy.id))
+
+
+# --- staff: the queue and one opinion -----------------------------------------------------------
+
+def _status_arg():
+    try:
+        return Status(request.args.get("status", ""))
+    except ValueError:
+        return None
+
+
+@bp.route("/opinions")
+@roles_required(*STAFF_ROLES)
+def queue():
+    """民意 queue: opinions in the viewer's townships, filtered by status, station and overdue."""
+    status = _status_arg()
+    station_id = request.args.get("station_id", type=int)
+    overdue = request.args.get("overdue") == "1"
+    township_ids = visible_township_ids()
+    pagination = db.paginate(queries.queue(status, station_id, overdue, township_ids),
+                             page=request.args.get("page", 1, type=int),
+                             per_page=current_app.config["LIAISON_PAGE_SIZE"], error_out=False)
+    return render_template("opinions/queue.html", pagination=pagination, status=status, station_id=station_id,
+                           overdue=overdue, statuses=list(Status), stations=queries.queue_stations(),
+                           counts=queries.status_counts(township_ids), today=local_today())
+
+
+def _action_forms(opinion):
+    """The forms for the steps allowed from the opinion's status, filled with its version."""
+    forms = {}
+    version = opinion.version
+    if opinion.status in operations.UNDECIDED:
+        forms["answer"] = ReplyForm(prefix="answer", version=version)
+        forms["suggest"] = SuggestionForm(prefix="suggest", version=version)
+        forms["suggest"].fill_choices(_deputies_for([opinion.station]))
+        forms["hand_over"] = CloseForm(prefix="hand_over", version=version)
+        forms["reject"] = CloseForm(prefix="reject", version=version)
+    if opinion.status in operations.UNDECIDED + (Status.referred,):
+        forms["refer"] = ReferForm(prefix="refer", version=version, department=opinion.department,
+                                   due_on=opinion.due_on)
+    if opinion.status in operations.UNDECIDED + (Status.referred, Status.suggestion):
+        forms["reply"] = ReplyForm(prefix="reply", version=version)
+    return forms
+
+
+def _detail_page(opinion, forms=None, failed=None, status=200):
+    forms = forms or _action_forms(opinion)
+    return render_template("opinions/detail.html", opinion=opinion, forms=forms, failed=failed,
+                           today=local_today(), register_form=RegisterForm(prefix="register",
+                                                                           version=opinion.version)), status
+
+
+@bp.route("/opinions/<int:opinion_id>")
+@roles_required(*STAFF_ROLES)
+def detail(opinion_id):
+    """One opinion: content, contact (in full: staff in scope only), photo, timeline and the next steps."""
+    return _detail_page(queries.get_opinion_or_404(opinion_id))
+
+
+@bp.route("/opinions/<int:opinion_id>/photo")
+@roles_required(*STAFF_ROLES)
+def photo(opinion_id):
+    """The opinion's photo, for staff in scope; its type was told from its bytes at upload."""
+    opinion = queries.get_opinion_or_404(opinion_id)
+    if not opinion.photo_name or not os.path.exists(attachment_path(opinion.photo_name)):
+        abort(404)
+    with open(attachment_path(opinion.photo_name), "rb") as handle:
+        response = current_app.response_class(handle.read(), mimetype=opinion.photo_type)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+#: Each step: its form's prefix, what the form gives the operation, and the message on success.
+_STEPS = {
+    "answer": (lambda o, f, by: operations.answer_on_spot(o, f.reply.data, by, f.version.data),
+               _l("已当场答复，群众凭查询号可以看到答复。")),
+    "refer": (lambda o, f, by: operations.refer_opinion(o, f.department.data, f.due_on.data, by, f.note.data,
+                                                        f.version.data), _l("已转办。")),
+    "suggest": (lambda o, f, by: operations.turn_into_suggestion(
+        o, db.session.get(Deputy, f.deputy_id.data) if f.deputy_id.data else None, f.text.data, f.due_on.data,
+        by, f.version.data), _l("已转为代表建议。")),
+    "reply": (lambda o, f, by: operations.record_reply(o, f.reply.data, by, f.version.data),
+              _l("答复已保存，群众凭查询号可以看到。")),
+    "hand_over": (lambda o, f, by: operations.hand_over_petition(o, f.note.data, by, f.version.data),
+                  _l("已标记为信访件并移交信访部门，不再作为联络站意见办理。")),
+    "reject": (lambda o, f, by: operations.reject_opinion(o, f.note.data, by, f.version.data),
+               _l("已标记为不予受理。")),
+}
+
+
+@bp.route("/opinions/<int:opinion_id>/<any(answer, refer, suggest, reply, hand_over, reject):step>",
+          methods=["POST"])
+@roles_required(*STAFF_ROLES)
+def act(opinion_id, step):
+    """One handling step (当场答复、转办、转为建议、答复、转信访、不予受理) from the opinion's page."""
+    opinion = queries.get_opinion_or_404(opinion_id)
+    forms = _action_forms(opinion)
+    form = forms.get(step)
+    if form is None:
+        flash(_l("此意见当前状态为“%(status)s”，不能进行这项操作。", status=opinion.status.label), "warning")
+        return redirect(url_for(".detail", opinion_id=opinion.id))
+    write, done = _STEPS[step]
+    if form.validate_on_submit() and form.save(lambda: write(opinion, form, _user())):
+        flash(done, "success")
+        return redirect(url_for(".detail", opinion_id=opinion.id))
+    opinion = queries.get_opinion_or_404(opinion_id)
+    return _detail_page(opinion, forms, failed=step, status=400)
+
+
+@bp.route("/opinions/<int:opinion_id>/register", methods=["POST"])
+@roles_required(*STAFF_ROLES)
+def register(opinion_id):
+    """登记: accept a received opinion into the queue."""
+    opinion = queries.get_opinion_or_404(opinion_id)
+    form = RegisterForm(prefix="register")
+    if form.validate_on_submit() and form.save(lambda: operations.register_opinion(opinion, _user(),
+                                                                                   form.version.data)):
+        flash(_l("已登记。"), "success")
+    return redirect(url_for(".detail", opinion_id=opinion_id))
