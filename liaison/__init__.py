@@ -122,6 +122,11 @@ def register_blueprints(app):
 
     app.register_blueprint(opinions_bp)
 
+    if app.config["LIAISON_BENCH_ENDPOINTS"]:
+        from liaison.benchpoints import bp as bench_bp
+
+        app.register_blueprint(bench_bp)
+
 
 def register_errorhandlers(app):
     from liaison.errors import register_errorhandlers as register

@@ -90,7 +90,14 @@ def load_config(instance_path, overrides=None):
         #: only writes an outbox that committee staff can read.
         "LIAISON_SMS_GATEWAY": os.environ.get("LIAISON_SMS_GATEWAY",
                                               "liaison.notifications.channels:OutboxGateway"),
+        #: Folders for monthly bulletins, duty-report attachments and rosters waiting for confirmation;
+        #: under instance/ when unset. App instances on several machines must share them (a network mount).
+        "LIAISON_BULLETIN_FOLDER": os.environ.get("LIAISON_BULLETIN_FOLDER", ""),
+        "LIAISON_ATTACHMENT_FOLDER": os.environ.get("LIAISON_ATTACHMENT_FOLDER", ""),
+        "LIAISON_IMPORT_FOLDER": os.environ.get("LIAISON_IMPORT_FOLDER", ""),
         "LIAISON_PAGE_SIZE": 20,
+        #: Serve the two yardstick endpoints of bench/checkin.py (never set this in a deployment).
+        "LIAISON_BENCH_ENDPOINTS": _env_bool("LIAISON_BENCH_ENDPOINTS"),
         "BABEL_DEFAULT_LOCALE": "zh_CN",
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("LIAISON_TIMEZONE", "Asia/Shanghai"),
         "LIAISON_LANGUAGES": ["zh_CN", "en"],

@@ -1,0 +1,426 @@
+"""Check-in benchmark: the full check-in POST against two yardsticks of the same app, with wrk.
+
+    .venv/bin/python bench/checkin.py                    # SQLite, then PostgreSQL
+    .venv/bin/python bench/checkin.py --db sqlite --profile
+
+For each database the script builds a fresh one (migrations, then ``liaison seed synthetic`` with a
+year of history), creates the bench-only table ``bench_inserts``, starts the app under gunicorn
+with ``LIAISON_BENCH_ENDPOINTS=1``, signs in deputies through the real login form (their session
+cookies and CSRF tokens are gathered here beforehand), then drives three endpoints with wrk on
+loopback, one after the other, each for the same time and number of connections:
+
+(a) ``POST /s/<code>``: a full kiosk check-in (session, CSRF, kiosk token, rules, insert, 303);
+    every request is a signed-in deputy with a nonce never used before, so each is a new row;
+    afterwards the rows carrying this run's nonces are counted against wrk's 303 answers;
+(b) ``POST /bench/insert``: one bare INSERT and commit;
+(c) ``GET /bench/ok``: nothing at all.
+
+Targets (issue 7): (a)/(b) >= 0.6 of throughput, p99 of (a) <= 50 ms at 32 connections, no errors.
+
+Gunicorn configuration, the same for all three: sync workers, ``--workers 4`` by default. The
+machine has 2 cores shared with wrk; each request is CPU work plus a short wait on the database,
+so a few processes more than cores keep both cores busy while one waits, and sync workers need
+no threads in a process that holds the GIL for most of a request. More workers only add
+switching (and, on SQLite, more writers queueing for the one write lock).
+
+SQLite durability: ``liaison/sqlite.py`` runs WAL with ``synchronous=NORMAL``, as production does.
+In WAL mode NORMAL never corrupts the database; a power cut may lose the last commits, which
+FULL would keep at the cost of an fsync per commit. The bench measures what a deployment runs.
+
+Bench accounts carry a cheap PBKDF2 password hash (1,000 rounds) so that signing in hundreds of
+deputies takes seconds; the login form and its checks are the real ones, and nothing in the check-in
+POST hashes a password.
+"""
+import argparse
+import contextlib
+import cProfile
+import io
+import json
+import os
+import pstats
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from http.cookiejar import CookieJar
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+VENV_BIN = os.path.join(ROOT, ".venv", "bin")
+LUA = os.path.join(ROOT, "bench", "checkin.lua")
+PG_ADMIN_URL = os.environ.get("LIAISON_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+USER_AGENT = "liaison-bench"  # the same in wrk (checkin.lua): Flask-Login ties a session to it
+BENCH_PASSWORD = "bench-password-9"
+#: Targets from issue 7.
+MIN_INSERT_RATIO, MAX_P99_MS = 0.6, 50.0
+
+
+def ensure_wrk():
+    """wrk on PATH, installed with apt when missing."""
+    if shutil.which("wrk"):
+        return
+    print("Installing wrk with apt ...", flush=True)
+    sudo = [] if os.geteuid() == 0 else ["sudo"]
+    subprocess.run(sudo + ["apt-get", "update", "-qq"], check=True)
+    subprocess.run(sudo + ["apt-get", "install", "-y", "-qq", "wrk"], check=True)
+
+
+# --- the database -------------------------------------------------------------------------------
+
+@contextlib.contextmanager
+def fresh_database(kind):
+    """Yield the URL of a new empty database (an SQLite file, or a new PostgreSQL database)."""
+    if kind == "sqlite":
+        folder = tempfile.mkdtemp(prefix="liaison-bench-")
+        try:
+            yield "sqlite:///" + os.path.join(folder, "bench.db")
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        return
+    import sqlalchemy as sa
+
+    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = "liaison_bench_" + secrets.token_hex(4)
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield sa.make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+def app_environment(url):
+    """The environment of every process of one run: production mode plus the bench endpoints."""
+    env = dict(os.environ)
+    env.update({
+        "LIAISON_ENV": "production", "LIAISON_SECRET_KEY": "bench-" + secrets.token_hex(16),
+        "LIAISON_DATABASE_URL": url, "LIAISON_BENCH_ENDPOINTS": "1",
+    })
+    return env
+
+
+def build_city(env, deputies, stations):
+    """Migrate the empty database and seed a small synthetic city with a year of check-ins."""
+    liaison = os.path.join(VENV_BIN, "liaison")
+    subprocess.run([liaison, "db", "upgrade"], env=env, check=True, capture_output=True)
+    subprocess.run([liaison, "seed", "synthetic", "--deputies", str(deputies), "--stations", str(stations),
+                    "--years", "1"], env=env, check=True, stdout=subprocess.DEVNULL)
+
+
+def in_process_app(env):
+    """An app of the same configuration in this process, for setup, kiosk tokens and counting."""
+    for key in ("LIAISON_ENV", "LIAISON_SECRET_KEY", "LIAISON_DATABASE_URL", "LIAISON_BENCH_ENDPOINTS"):
+        os.environ[key] = env[key]
+    from liaison import create_app
+
+    return create_app()
+
+
+def choose_deputies(app, count, station_count):
+    """Give ``count`` serving deputies the bench password; return [(mobile, station code)].
+
+    Deputies are spread over ``station_count`` active stations (not homes), one station each.
+    """
+    import sqlalchemy as sa
+    from werkzeug.security import generate_password_hash
+
+    from liaison.accounts.models import User
+    from liaison.benchpoints import create_table
+    from liaison.clock import local_today
+    from liaison.deputies.models import Deputy
+    from liaison.extensions import db
+    from stations.checkin.operations import serving_mandates
+    from stations.models import Station, StationKind
+
+    with app.app_context():
+        with db.engine.begin() as conn:
+            create_table(conn)
+        today = local_today()
+        codes = db.session.scalars(
+            sa.select(Station.code).where(Station.kind == StationKind.station, Station.active)
+            .order_by(Station.id).limit(station_count)).all()
+        users = db.session.scalars(sa.select(User).join(Deputy, User.deputy_id == Deputy.id)
+                                   .order_by(User.id)).all()
+        chosen = [u for u in users if serving_mandates(u.deputy, today)][:count]
+        password_hash = generate_password_hash(BENCH_PASSWORD, method="pbkdf2:sha256:1000")
+        db.session.execute(sa.update(User).where(User.id.in_([u.id for u in chosen]))
+                           .values(password_hash=password_hash))
+        db.session.commit()
+        return [(u.mobile, codes[i % len(codes)]) for i, u in enumerate(chosen)]
+
+
+def kiosk_tokens(app, codes):
+    """A fresh kiosk token for each station code (valid for LIAISON_KIOSK_TOKEN_SECONDS)."""
+    import sqlalchemy as sa
+
+    from liaison.extensions import db
+    from stations.models import Station
+    from stations.tokens import make_kiosk_token
+
+    with app.app_context():
+        stations = db.session.scalars(sa.select(Station).where(Station.code.in_(codes))).all()
+        return {s.code: make_kiosk_token(s) for s in stations}
+
+
+def count_rows(app, sql, **params):
+    import sqlalchemy as sa
+
+    from liaison.extensions import db
+
+    with app.app_context():
+        value = db.session.scalar(sa.text(sql), params)
+        db.session.remove()
+        return value
+
+
+# --- the server and the clients -----------------------------------------------------------------
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def gunicorn(env, workers, log_path):
+    """Run the app under gunicorn (sync workers) on a free loopback port; yield its base URL."""
+    port = free_port()
+    with open(log_path, "ab") as log:
+        server = subprocess.Popen(
+            [os.path.join(VENV_BIN, "gunicorn"), "--workers", str(workers), "--worker-class", "sync",
+             "--bind", f"127.0.0.1:{port}", "--backlog", "2048", "wsgi:app"],
+            cwd=ROOT, env=env, stdout=log, stderr=log)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(base + "/bench/ok", server)
+        yield base
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+def wait_until_up(url, server, seconds=60):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"gunicorn exited with {server.returncode}; see its log")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("gunicorn did not answer in time")
+
+
+CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
+
+
+def csrf_in(html):
+    found = CSRF_FIELD.search(html)
+    if not found:
+        raise RuntimeError("no CSRF token in the page")
+    return found.group(1) or found.group(2)
+
+
+def sign_in(base, mobile, code):
+    """Sign one deputy in through the login form; return (session cookie, CSRF token of the scan page)."""
+    jar = CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener.addheaders = [("User-Agent", USER_AGENT)]
+    with opener.open(base + "/login") as page:
+        token = csrf_in(page.read().decode())
+    form = urllib.parse.urlencode({"csrf_token": token, "mobile": mobile, "password": BENCH_PASSWORD,
+                                   "remember": "y", "next": f"/s/{code}"}).encode()
+    with opener.open(base + "/login", data=form) as page:  # follows the redirect to the scan page
+        if urllib.parse.urlsplit(page.url).path != f"/s/{code}":
+            raise RuntimeError(f"sign-in of {mobile} failed: ended at {page.url}")
+        csrf = csrf_in(page.read().decode())
+    cookie = "; ".join(f"{c.name}={c.value}" for c in jar if c.name == "session")
+    return cookie, csrf
+
+
+def sign_in_all(base, deputies):
+    with ThreadPoolExecutor(8) as pool:
+        signed = list(pool.map(lambda pair: sign_in(base, *pair), deputies))
+    return [dict(code=code, cookie=cookie, csrf=csrf) for (_, code), (cookie, csrf) in zip(deputies, signed)]
+
+
+def write_sessions(path, sessions, tokens):
+    """The Lua table checkin.lua reads: one entry per signed-in deputy, with a fresh kiosk token."""
+    def lua(text):
+        return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+    with open(path, "w") as f:
+        f.write("return {\n")
+        for s in sessions:
+            f.write("{path=%s, cookie=%s, csrf=%s, token=%s},\n" % (
+                lua("/s/" + s["code"]), lua(s["cookie"]), lua(urllib.parse.quote(s["csrf"], safe="")),
+                lua(urllib.parse.quote(tokens[s["code"]], safe=""))))
+        f.write("}\n")
+
+
+def run_wrk(base, seconds, connections, *args):
+    """One wrk run; returns checkin.lua's summary (latencies in microseconds)."""
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", LUA, base, "--",
+               *args]
+    done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"wrk failed:\n{done.stdout}{done.stderr}")
+    line = next(line for line in done.stdout.splitlines() if line.startswith("BENCH_JSON "))
+    result = json.loads(line[len("BENCH_JSON "):])
+    result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
+    result["errors"] = sum(result[k] for k in ("connect", "read", "write", "status", "timeout"))
+    return result
+
+
+# --- one database -------------------------------------------------------------------------------
+
+def bench_database(kind, args, workdir):
+    """Build, serve and measure one database; return the three results and the row check."""
+    with fresh_database(kind) as url:
+        env = app_environment(url)
+        started = time.monotonic()
+        build_city(env, args.city_deputies, args.stations * 4)
+        app = in_process_app(env)
+        deputies = choose_deputies(app, args.deputies, args.stations)
+        print(f"[{kind}] city built and {len(deputies)} deputies chosen in "
+              f"{time.monotonic() - started:.0f} s", flush=True)
+        log_path = os.path.join(workdir, f"gunicorn-{kind}.log")
+        with gunicorn(env, args.workers, log_path) as base:
+            started = time.monotonic()
+            sessions = sign_in_all(base, deputies)
+            print(f"[{kind}] {len(sessions)} deputies signed in in {time.monotonic() - started:.1f} s",
+                  flush=True)
+            codes = sorted({s["code"] for s in sessions})
+            sessions_path = os.path.join(workdir, f"sessions-{kind}.lua")
+
+            def checkin_run(seconds):
+                tag = "b" + secrets.token_hex(3)
+                write_sessions(sessions_path, sessions, kiosk_tokens(app, codes))
+                result = run_wrk(base, seconds, args.connections, "checkin", sessions_path, tag)
+                result["rows"] = count_rows(app, "SELECT count(*) FROM checkins WHERE client_nonce LIKE :p",
+                                            p=tag + "%")
+                result["accepted"] = count_rows(
+                    app, "SELECT count(*) FROM checkins WHERE client_nonce LIKE :p AND status = 'accepted'",
+                    p=tag + "%")
+                return result
+
+            # Warm every worker's caches and connections first; these runs are not reported.
+            checkin_run(2)
+            run_wrk(base, 2, args.connections, "insert")
+            run_wrk(base, 2, args.connections, "ok")
+            results = {
+                "checkin": checkin_run(args.duration),
+                "insert": run_wrk(base, args.duration, args.connections, "insert"),
+                "ok": run_wrk(base, args.duration, args.connections, "ok"),
+            }
+        if args.profile:
+            profile_checkins(app, deputies, kind)
+        return results
+
+
+def profile_checkins(app, deputies, kind, count=300):
+    """Run check-ins in this process under cProfile; print the SQL statements per check-in and the top."""
+    import sqlalchemy as sa
+
+    from liaison.extensions import db
+
+    app.config["WTF_CSRF_ENABLED"] = False
+    statements = []
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    clients = []
+    for mobile, code in deputies[:20]:
+        client = app.test_client()
+        client.post("/login", data={"mobile": mobile, "password": BENCH_PASSWORD})
+        clients.append((client, code))
+    with app.app_context():
+        tokens = kiosk_tokens(app, {code for _, code in clients})
+    statements.clear()
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for i in range(count):
+        client, code = clients[i % len(clients)]
+        response = client.post(f"/s/{code}", data={"nonce": f"prof{i:012d}x", "t": tokens[code]})
+        assert response.status_code == 303, response.status_code
+    profiler.disable()
+    print(f"\n[{kind}] profile of {count} check-ins: {len(statements) / count:.1f} SQL statements each")
+    for statement in statements[-len(statements) // count:]:
+        print("   ", " ".join(statement.split())[:150])
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(35)
+    print(out.getvalue())
+
+
+# --- report -------------------------------------------------------------------------------------
+
+def verdict(ok):
+    return "PASS" if ok else "MISS"
+
+
+def report(kind, results, connections):
+    a, b, c = results["checkin"], results["insert"], results["ok"]
+    print(f"\n== {kind}: wrk, 2 threads, {connections} connections, "
+          f"{a['duration_us'] / 1e6:.0f} s each ==")
+    print(f"{'endpoint':34} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
+    for name, r in (("(a) check-in POST /s/<code>", a), ("(b) bare INSERT POST /bench/insert", b),
+                    ("(c) bare GET /bench/ok", c)):
+        print(f"{name:34} {r['rps']:8.0f} {r['p50_us'] / 1000:8.1f} {r['p99_us'] / 1000:8.1f} {r['errors']:7d}")
+    ratio_b, ratio_c = a["rps"] / b["rps"], a["rps"] / c["rps"]
+    created = a["statuses"].get("303", 0)
+    print(f"check-ins: {created} answered 303, {a['rows']} rows with this run's nonces "
+          f"({a['accepted']} accepted at once); other statuses {dict(a['statuses'])}")
+    # wrk stops with up to one request per connection in flight: the server may still save those.
+    rows_ok = created <= a["rows"] <= created + connections and set(a["statuses"]) <= {"303"}
+    errors = sum(r["errors"] for r in (a, b, c))
+    checks = [
+        (f"(a)/(b) throughput {ratio_b:.2f} >= {MIN_INSERT_RATIO}", ratio_b >= MIN_INSERT_RATIO),
+        (f"p99 of (a) {a['p99_us'] / 1000:.1f} ms <= {MAX_P99_MS:.0f} ms", a["p99_us"] / 1000 <= MAX_P99_MS),
+        (f"errors {errors} == 0", errors == 0),
+        ("every 303 is a new row (rows - 303s within the connections in flight at the stop)", rows_ok),
+    ]
+    print(f"(a)/(c) throughput {ratio_c:.2f} (for reference)")
+    for text, ok in checks:
+        print(f"  {verdict(ok)}  {text}")
+    return all(ok for _, ok in checks)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="both")
+    parser.add_argument("--duration", type=int, default=10, help="seconds of each measured wrk run")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers")
+    parser.add_argument("--deputies", type=int, default=200, help="signed-in deputies wrk rotates over")
+    parser.add_argument("--stations", type=int, default=4, help="stations they check in at")
+    parser.add_argument("--city-deputies", type=int, default=1000, help="deputies in the seeded city")
+    parser.add_argument("--profile", action="store_true", help="also profile check-ins in-process")
+    args = parser.parse_args()
+    ensure_wrk()
+    kinds = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
+    passed = True
+    with tempfile.TemporaryDirectory(prefix="liaison-bench-") as workdir:
+        for kind in kinds:
+            results = bench_database(kind, args, workdir)
+            passed = report(kind, results, args.connections) and passed
+    print(f"\ngunicorn: {args.workers} sync workers; wrk on loopback; machine: {os.cpu_count()} cores")
+    return 0 if passed else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
