@@ -299,6 +299,8 @@ def turn_into_suggestion(opinion, deputy, text, due_on, by, version=None):
     due_on = _checked_due(due_on, required=False)
     _register(opinion, by)
     opinion.suggestion_deputy, opinion.suggestion_text, opinion.due_on = deputy, text, due_on
+    # 转 counts a suggestion as well as a referral, by the date it was passed on.
+    opinion.referred_on = opinion.referred_on or local_today()
     opinion.handling, opinion.status = Handling.suggestion, Status.suggestion
     opinion.overdue_reminded_on = None
     _add_event(opinion, EventKind.suggestion, by=by, note=str(_l("由 %(name)s 代表提出建议", name=deputy.name)))
