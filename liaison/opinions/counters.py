@@ -1,0 +1,246 @@
+"""Counters of constituents' opinions (民意 接、登、转、复) by township, station, month and deputy, in SQL.
+
+Each step is counted in the period its own local date falls in, not by the opinion's status now:
+接 received (``received_on``), 登 registered (``registered_on``), 转 passed on as a referral or a
+suggestion (``referred_on``), 复 replied (``replied_on``). An opinion received in October,
+referred in November and answered in December adds one to each of those three months.
+
+Petitions handed over to 信访 and opinions rejected (不予受理) are not the station's work: they
+leave every station counter, and those handed over are shown as their own count by the month
+they were received. Satisfaction belongs to the reply: replies of the period that the constituent
+rated, and how many of those were 满意 or 基本满意. 逾期 overdue is a state, not a step: opinions
+waiting on a department or deputy past their due date and unanswered as of the period's last day
+(today, for a period not yet over), whenever they were received.
+
+Every counter is one statement: the steps are ``UNION ALL`` rows (one per opinion and step),
+grouped and summed with ``CASE``; only standard SQL, the same on SQLite and PostgreSQL.
+"""
+from calendar import monthrange
+from datetime import date
+from typing import NamedTuple
+
+import sqlalchemy as sa
+
+from liaison.clock import local_today
+from liaison.extensions import db
+from liaison.opinions.models import Handling, Opinion, Satisfaction, Status
+from liaison.townships.models import Township
+from stations.models import Station
+
+#: Final statuses that take an opinion out of the station's counters.
+NOT_STATION_WORK = (Status.handed_over, Status.rejected)
+#: Handlings that wait on someone else by a due date (转办, 转为建议).
+PASSED_ON = (Handling.referral, Handling.suggestion)
+#: Verdicts counted as satisfied (满意 and 基本满意).
+CONTENT = (Satisfaction.satisfied, Satisfaction.basically)
+
+#: The summed columns, in the order of ``OpinionCounts`` after ``key`` and ``name``.
+COUNTED = ("received", "registered", "referred", "replied", "overdue", "handed_over", "rated", "satisfied")
+
+
+class OpinionCounts(NamedTuple):
+    """The 接、登、转、复 counters of one township, station or month (or the whole scope)."""
+
+    #: Township id, station id, month key (202611), or None for the whole scope.
+    key: object
+    #: Township or station name; '' for months and the whole scope.
+    name: str
+    received: int
+    registered: int
+    referred: int
+    replied: int
+    overdue: int
+    #: Petitions handed over to 信访, by the month they were received (not in the other counters).
+    handed_over: int
+    #: Replies of the period the constituent rated, and those rated 满意 or 基本满意.
+    rated: int
+    satisfied: int
+
+    @property
+    def satisfaction_rate(self):
+        """满意率 (满意 + 基本满意 over rated replies); None when no reply was rated."""
+        return self.satisfied / self.rated if self.rated else None
+
+
+class DeputyOpinionCounts(NamedTuple):
+    """What one deputy handled: opinions received at their receptions, taken up as suggestions, replied."""
+
+    deputy_id: int
+    received: int
+    suggestions: int
+    #: Replies (in the period) to opinions the deputy received or took up.
+    replied: int
+
+
+def period_of(year, month=None):
+    """First and last day of a year, or of one of its months."""
+    if month is None:
+        return date(year, 1, 1), date(year, 12, 31)
+    return date(year, month, 1), date(year, month, monthrange(year, month)[1])
+
+
+def month_key(day):
+    """The integer key of a date's month: 202611."""
+    return day.year * 100 + day.month
+
+
+def _months(first_day, last_day):
+    """(key, first, last) of every month overlapping the period, in order."""
+    months = []
+    year, month = first_day.year, first_day.month
+    while (year, month) <= (last_day.year, last_day.month):
+        first, last = period_of(year, month)
+        months.append((year * 100 + month, max(first, first_day), min(last, last_day)))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+#: A typed NULL: PostgreSQL must know each column's type across the branches of a UNION.
+_NO_DEPUTY = sa.cast(sa.null(), sa.Integer)
+
+
+def _step(name):
+    """The step's name as an SQL constant (names are this module's own, never user input)."""
+    return sa.literal_column(f"'{name}'", sa.String).label("step")
+
+
+def _branch(step, day, *conditions, first_day, last_day, deputy=None):
+    """One kind of step as rows (township, station, deputy, step, day) within the period."""
+    return sa.select(
+        Opinion.township_id.label("township_id"), Opinion.station_id.label("station_id"),
+        (deputy if deputy is not None else _NO_DEPUTY).label("deputy_id"), _step(step), day.label("day"),
+    ).where(day.is_not(None), day >= first_day, day <= last_day, *conditions)
+
+
+def overdue_on(as_of):
+    """SQL condition: passed on with a due date before ``as_of`` and not replied by then.
+
+    On today it is the queue's overdue filter (status 转办 or 建议, due date past); on an earlier
+    day it reads the reply date, so a month that has ended keeps its figure.
+    """
+    return sa.and_(Opinion.handling.in_(PASSED_ON), Opinion.due_on.is_not(None), Opinion.due_on < as_of,
+                   sa.or_(Opinion.replied_on.is_(None), Opinion.replied_on > as_of),
+                   Opinion.status.not_in(NOT_STATION_WORK))
+
+
+def _overdue_branch(as_of):
+    """Overdue opinions as of a day, as step rows dated that day (so they fall in its month)."""
+    return sa.select(
+        Opinion.township_id.label("township_id"), Opinion.station_id.label("station_id"),
+        _NO_DEPUTY.label("deputy_id"), _step("overdue"), sa.literal(as_of, sa.Date).label("day"),
+    ).where(overdue_on(as_of))
+
+
+def _steps(first_day, last_day, township_ids, today, overdue_by_month):
+    """Every counted step of the period, one row each, as a subquery."""
+    station_work = Opinion.status.not_in(NOT_STATION_WORK)
+    bounds = {"first_day": first_day, "last_day": last_day}
+    branches = [
+        _branch("received", Opinion.received_on, station_work, **bounds),
+        _branch("registered", Opinion.registered_on, station_work, **bounds),
+        _branch("referred", Opinion.referred_on, station_work, Opinion.handling.in_(PASSED_ON), **bounds),
+        _branch("replied", Opinion.replied_on, station_work, **bounds),
+        _branch("handed_over", Opinion.received_on, Opinion.status == Status.handed_over, **bounds),
+        _branch("rated", Opinion.replied_on, station_work, Opinion.satisfaction.is_not(None), **bounds),
+        _branch("satisfied", Opinion.replied_on, station_work, Opinion.satisfaction.in_(CONTENT), **bounds),
+    ]
+    # Overdue as of each month's end (or today), or once as of the period's end: a period not yet
+    # begun has nothing overdue.
+    ends = [last for _key, first, last in _months(first_day, last_day) if first <= today] \
+        if overdue_by_month else ([last_day] if first_day <= today else [])
+    branches += [_overdue_branch(min(end, today)) for end in ends]
+    if township_ids is not None:
+        branches = [branch.where(Opinion.township_id.in_(township_ids)) for branch in branches]
+    return sa.union_all(*branches).subquery("steps")
+
+
+def _sums(steps):
+    return [sa.func.coalesce(sa.func.sum(sa.case((steps.c.step == name, 1), else_=0)), 0).label(name)
+            for name in COUNTED]
+
+
+def _month_of(column):
+    return (sa.cast(sa.extract("year", column), sa.Integer) * 100
+            + sa.cast(sa.extract("month", column), sa.Integer))
+
+
+def opinion_counts(first_day, last_day, by=None, township_ids=None, today=None):
+    """The counters of a period (``period_of`` gives a year's or a month's bounds).
+
+    ``by`` None gives one row for the whole scope; "township" one row per township in scope (pinyin
+    order, zeros included); "station" one row per station in scope (by township, then pinyin;
+    stations without any opinion in the period are left out unless active); "month" one row per
+    month of the period. ``township_ids`` None means the whole district. One statement each.
+    """
+    today = today or local_today()
+    steps = _steps(first_day, last_day, township_ids, today, overdue_by_month=(by == "month"))
+    if by is None:
+        row = db.session.execute(sa.select(*_sums(steps))).one()
+        return [OpinionCounts(None, "", *row)]
+    if by == "township":
+        query = (sa.select(Township.id, Township.name, *_sums(steps))
+                 .select_from(Township).outerjoin(steps, steps.c.township_id == Township.id)
+                 .group_by(Township.id, Township.name, Township.name_sort_key)
+                 .order_by(Township.name_sort_key, Township.id))
+        if township_ids is not None:
+            query = query.where(Township.id.in_(township_ids))
+        return [OpinionCounts(*row) for row in db.session.execute(query)]
+    if by == "station":
+        query = (sa.select(Station.id, Station.name, *_sums(steps))
+                 .select_from(Station).outerjoin(steps, steps.c.station_id == Station.id)
+                 .group_by(Station.id, Station.name, Station.township_id, Station.name_sort_key,
+                           Station.active)
+                 .having(sa.or_(Station.active.is_(True), sa.func.count(steps.c.step) > 0))
+                 .order_by(Station.township_id, Station.name_sort_key, Station.id))
+        if township_ids is not None:
+            query = query.where(Station.township_id.in_(township_ids))
+        return [OpinionCounts(*row) for row in db.session.execute(query)]
+    if by == "month":
+        month = _month_of(steps.c.day).label("month")
+        found = {row[0]: row[1:] for row in db.session.execute(
+            sa.select(month, *_sums(steps)).group_by(month))}
+        zero = (0,) * len(COUNTED)
+        return [OpinionCounts(key, "", *found.get(key, zero))
+                for key, _first, _last in _months(first_day, last_day)]
+    raise ValueError(f"cannot count opinions by {by!r}")
+
+
+def totals(rows):
+    """The sum of several rows (the 合计 line under a township or station table)."""
+    return OpinionCounts(None, "", *(sum(getattr(row, name) for row in rows) for name in COUNTED))
+
+
+def deputy_counts(deputy_ids, first_day, last_day, township_ids=None):
+    """``{deputy_id: DeputyOpinionCounts}`` for the given deputies over a period, in one statement.
+
+    An opinion counts for a deputy who received it at a reception (by its received date) or took it
+    up as a suggestion (by the day it was passed on); its reply counts once for each of them.
+    Opinions handed over or rejected are left out, as in the station counters.
+    """
+    deputy_ids = list(deputy_ids)
+    if not deputy_ids:
+        return {}
+    station_work = Opinion.status.not_in(NOT_STATION_WORK)
+    bounds = {"first_day": first_day, "last_day": last_day}
+    took_up = Opinion.suggestion_deputy_id
+    # The receiving deputy's reply row, and the suggesting deputy's unless it is the same person.
+    other_deputy = sa.or_(Opinion.deputy_id.is_(None), Opinion.deputy_id != took_up)
+    branches = [
+        _branch("received", Opinion.received_on, station_work, Opinion.deputy_id.in_(deputy_ids),
+                deputy=Opinion.deputy_id, **bounds),
+        _branch("suggestion", Opinion.referred_on, station_work, Opinion.handling == Handling.suggestion,
+                took_up.in_(deputy_ids), deputy=took_up, **bounds),
+        _branch("replied", Opinion.replied_on, station_work, Opinion.deputy_id.in_(deputy_ids),
+                deputy=Opinion.deputy_id, **bounds),
+        _branch("replied", Opinion.replied_on, station_work, took_up.in_(deputy_ids), other_deputy,
+                deputy=took_up, **bounds),
+    ]
+    if township_ids is not None:
+        branches = [branch.where(Opinion.township_id.in_(township_ids)) for branch in branches]
+    steps = sa.union_all(*branches).subquery("steps")
+    sums = [sa.func.sum(sa.case((steps.c.step == name, 1), else_=0)) for name in ("received", "suggestion",
+                                                                                 "replied")]
+    rows = db.session.execute(sa.select(steps.c.deputy_id, *sums).group_by(steps.c.deputy_id))
+    found = {row[0]: DeputyOpinionCounts(*row) for row in rows}
+    return {deputy_id: found.get(deputy_id, DeputyOpinionCounts(deputy_id, 0, 0, 0))
+            for deputy_id in deputy_ids}
