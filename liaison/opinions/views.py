@@ -9,7 +9,6 @@ from flask_login import current_user
 from liaison.accounts.access import STAFF_ROLES, roles_required, visible_township_ids
 from liaison.accounts.models import Role
 from liaison.clock import local_today
-from liaison.deputies.models import Deputy
 from liaison.errors import InvalidInput
 from liaison.extensions import db
 from liaison.opinions import bp, operations, queries
@@ -90,7 +89,7 @@ def received(number):
     opinion = queries.find_by_number(number)
     if opinion is None:
         abort(404)
-    track_url = url_for(".track", number=opinion.number, _external=True)
+    track_url = current_app.config["LIAISON_PUBLIC_URL"].rstrip("/") + url_for(".track", number=opinion.number)
     return render_template("opinions/received.html", opinion=opinion, track_url=track_url)
 
 
@@ -183,17 +182,23 @@ def _deputies_for(stations):
     return sorted(people.values(), key=lambda d: (d.name_sort_key, d.id))
 
 
+def _deputy_at(station, deputy_id):
+    """The chosen deputy, in force in the station's township today; None when none was chosen."""
+    if not deputy_id:
+        return None
+    deputy = next((d for d in _deputies_for([station]) if d.id == deputy_id), None)
+    if deputy is None:
+        raise InvalidInput(_l("这位代表不在此家站所在乡镇（街道）任职，请重新选择。"), "deputy_id")
+    return deputy
+
+
 def _receive_reception(form, user, is_staff, station_ids):
     station_id = form.station_id.data
     if station_id not in station_ids:
         raise InvalidInput(_l("请从列表中选择接待的家站。"), "station_id")
     station = db.session.get(Station, station_id)
     if is_staff:
-        deputy = None
-        if form.deputy_id.data:
-            deputy = db.session.get(Deputy, form.deputy_id.data)
-            if deputy is None or deputy.id not in {d.id for d in _deputies_for([station])}:
-                raise InvalidInput(_l("这位代表不在此家站所在乡镇（街道）任职，请重新选择。"), "deputy_id")
+        deputy = _deputy_at(station, form.deputy_id.data)
     else:
         deputy = user.deputy
     return operations.receive_opinion(station, Channel.reception, form.category.data, form.content.data,
@@ -288,8 +293,8 @@ _STEPS = {
     "refer": (lambda o, f, by: operations.refer_opinion(o, f.department.data, f.due_on.data, by, f.note.data,
                                                         f.version.data), _l("已转办。")),
     "suggest": (lambda o, f, by: operations.turn_into_suggestion(
-        o, db.session.get(Deputy, f.deputy_id.data) if f.deputy_id.data else None, f.text.data, f.due_on.data,
-        by, f.version.data), _l("已转为代表建议。")),
+        o, _deputy_at(o.station, f.deputy_id.data), f.text.data, f.due_on.data, by, f.version.data),
+        _l("已转为代表建议。")),
     "reply": (lambda o, f, by: operations.record_reply(o, f.reply.data, by, f.version.data),
               _l("答复已保存，群众凭查询号可以看到。")),
     "hand_over": (lambda o, f, by: operations.hand_over_petition(o, f.note.data, by, f.version.data),

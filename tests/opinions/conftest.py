@@ -5,6 +5,8 @@ from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import stream_encode_multipart
 
 from liaison.accounts.models import Role
 from liaison.opinions.models import Opinion
@@ -49,11 +51,19 @@ def net(db, photo_folder):
                            photo_folder=photo_folder)
 
 
-def leave(client, station, **fields):
+def leave(client, station, environ_base=None, **fields):
     """Post the public form of a station as a constituent would."""
     data = {"category": "transport", "content": "东升路口红绿灯时间太短，老人过马路来不及。", "name": "", "phone": ""}
     data.update(fields)
-    return client.post(f"/p/{station.code}/opinion", data=data, content_type="multipart/form-data")
+    return client.post(f"/p/{station.code}/opinion", **multipart(data), environ_base=environ_base or {})
+
+
+def multipart(data):
+    """A multipart body built in memory: the test client spools large bodies to a temporary file
+    that it never closes (a ResourceWarning, an error under filterwarnings=error)."""
+    data = {k: FileStorage(v[0], filename=v[1]) if isinstance(v, tuple) else v for k, v in data.items()}
+    body, _length, boundary = stream_encode_multipart(data, use_tempfile=False)
+    return {"data": body.getvalue(), "content_type": f"multipart/form-data; boundary={boundary}"}
 
 
 def opinions(db):

@@ -1,0 +1,94 @@
+"""On a phone-sized Chromium: a constituent leaves an opinion from the station page; staff find it in
+their queue, register, refer and answer it; the constituent reads the reply by number and rates it."""
+import re
+from datetime import timedelta
+
+import pytest
+
+from liaison.clock import local_today
+from liaison.opinions.models import Satisfaction, Status
+from tests import factories
+from tests.opinions.conftest import PHONE, PHONE_DIGITS, opinions
+
+
+def _sign_in(page, live_server, mobile):
+    page.goto(f"{live_server}/login")
+    page.fill("#mobile", mobile)
+    page.fill("#password", factories.PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+
+
+@pytest.mark.browser
+def test_from_the_station_page_to_the_reply_and_the_rating(db, net, live_server, page, screenshot):
+    """The opinion is followed end to end on a phone, and the public pages never show the phone."""
+    code, staff_mobile = net.station.code, net.staff.mobile
+    due = (local_today() + timedelta(days=10)).isoformat()
+    db.session.commit()  # SQLite: hold no transaction while the browser writes
+
+    page.goto(f"{live_server}/p/{code}")
+    screenshot("station-page")
+    page.click("#leave-opinion")
+    page.wait_for_url(re.compile(rf".*/p/{code}/opinion$"))
+    trap = page.locator("#website").bounding_box()
+    assert trap["x"] + trap["width"] <= 0  # the honeypot lies off screen: people never fill it
+    page.select_option("#category", "environment")
+    page.fill("#content", "河道边堆了很多建筑垃圾，气味很大，希望尽快清理。")
+    page.fill("#name", "张大爷")
+    page.fill("#phone", PHONE)
+    screenshot("form")
+    page.click("#opinion-form button[type=submit]")
+    page.wait_for_url(re.compile(r".*/o/[A-Z0-9]{8}/received$"))
+    grouped = page.inner_text("#lookup-number").strip()
+    assert re.fullmatch(r"[A-Z0-9]{4}-[A-Z0-9]{4}", grouped)
+    number = grouped.replace("-", "")
+    assert page.inner_text("#track-link").endswith(f"/o/{number}")
+    screenshot("received")
+
+    page.context.clear_cookies()
+    _sign_in(page, live_server, staff_mobile)
+    page.goto(f"{live_server}/opinions")
+    assert grouped in page.inner_text("#queue")
+    screenshot("queue")
+    page.click(f"text={grouped}")
+    assert PHONE_DIGITS in page.inner_text("#phone")
+    page.click("#register")
+    page.wait_for_load_state()
+    assert "已登记" in page.inner_text("#status")
+    page.click("#step-refer summary")
+    page.fill("#refer-department", "区生态环境局")
+    page.fill("#refer-due_on", due)
+    page.click("#step-refer button[type=submit]")
+    page.wait_for_load_state()
+    assert "已转办" in page.inner_text("#status")
+    screenshot("referred")
+    page.click("#step-reply summary")
+    page.fill("#reply-reply", "区生态环境局已于本周清运建筑垃圾，并在河道边设置禁止倾倒提示牌。")
+    page.click("#step-reply button[type=submit]")
+    page.wait_for_load_state()
+    assert "已答复" in page.inner_text("#status")
+    screenshot("replied")
+
+    page.context.clear_cookies()
+    page.goto(f"{live_server}/p/{code}")
+    page.click("text=查询留言办理进度")
+    page.fill("#number", grouped.lower())
+    page.click("#lookup-form button[type=submit]")
+    page.wait_for_url(re.compile(rf".*/o/{number}$"))
+    assert "清运建筑垃圾" in page.inner_text("#reply")
+    timeline = page.inner_text("#timeline")
+    assert "已接收" in timeline and "已登记" in timeline and "区生态环境局" in timeline and "已答复" in timeline
+    html = page.content()
+    assert PHONE_DIGITS not in html and "张大爷" not in html and "139****" not in html
+    screenshot("track-replied")
+    page.check("input[name=satisfaction][value=satisfied]")
+    page.fill("#comment", "处理很快，谢谢！")
+    page.click("#rating-form button[type=submit]")
+    page.wait_for_load_state()
+    assert "满意" in page.inner_text("#rating")
+    assert page.locator("#rating-form").count() == 0
+    screenshot("rated")
+
+    [opinion] = opinions(db)
+    assert opinion.status is Status.replied and opinion.satisfaction is Satisfaction.satisfied
+    assert opinion.department == "区生态环境局" and opinion.phone == PHONE_DIGITS

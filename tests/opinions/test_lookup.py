@@ -1,0 +1,41 @@
+"""Following an opinion by its lookup number, without an account: typed loosely, never guessed in bulk."""
+import pytest
+
+from tests.opinions.conftest import leave, opinions
+
+
+def test_a_number_typed_loosely_finds_the_opinion(client, db, net):
+    """Lower case, spaces and a dash are forgiven."""
+    leave(client, net.station)
+    [opinion] = opinions(db)
+    typed = f" {opinion.number[:4].lower()} - {opinion.number[4:].lower()} "
+    response = client.get("/o", query_string={"number": typed})
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/o/{opinion.number}")
+    assert client.get(f"/o/{opinion.number.lower()}").status_code == 200
+
+
+def test_an_unknown_number_says_so(client, db, net):
+    """A number that does not exist gets a Chinese message; its page answers 404."""
+    page = client.get("/o", query_string={"number": "ABCD-EFGH"}).get_data(as_text=True)
+    assert "没有找到这个查询号" in page
+    assert client.get("/o/ABCDEFGH").status_code == 404
+    assert client.get("/o/0000").status_code == 404
+
+
+@pytest.fixture()
+def three_misses(app):
+    app.config["LIAISON_OPINION_LOOKUP_MISSES"] = 3
+    yield
+    del app.config["LIAISON_OPINION_LOOKUP_MISSES"]
+
+
+def test_guessing_numbers_is_stopped(client, db, net, three_misses):
+    """After a few unknown numbers from one address, even a real number is refused there for a while."""
+    leave(client, net.station)
+    [opinion] = opinions(db)
+    for guess in ("AAAAAAAA", "BBBBBBBB", "CCCCCCCC"):
+        assert client.get("/o", query_string={"number": guess}).status_code == 200
+    blocked = client.get("/o", query_string={"number": opinion.number})
+    assert blocked.status_code == 429 and "查询过于频繁" in blocked.get_data(as_text=True)
+    other = client.get("/o", query_string={"number": opinion.number}, environ_base={"REMOTE_ADDR": "10.1.2.3"})
+    assert other.status_code == 302
