@@ -24,6 +24,7 @@ JOB_MODULES = (
     "liaison.notifications.jobs",
     "liaison.rota.jobs",
     "liaison.dashboard.jobs",
+    "liaison.opinions.jobs",
 )
 
 JOBS = {}

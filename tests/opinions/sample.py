@@ -90,4 +90,5 @@ def hand_computed_district(db):
     db.session.commit()
     return SimpleNamespace(term=term, anping=anping, qinghe=qinghe, dongsheng=dongsheng, hongqi=hongqi,
                            home=home, hekou=hekou, li=li, wang=wang, opinions=numbered,
-                           anping_staff=anping_staff, qinghe_staff=qinghe_staff, committee=committee, li_user=li_user)
+                           anping_staff=anping_staff, qinghe_staff=qinghe_staff, committee=committee,
+                           li_user=li_user)
