@@ -87,24 +87,13 @@ class Processes:
         self.started.append(process)
         return process
 
-    def gunicorn(self, name, workers=2):
-        """Start an app instance on a free loopback port; returns (process, base URL) once it answers."""
-        process = self.start(name, [sys.executable, "-m", "gunicorn", "--config", GUNICORN_CONFIG,
-                                    "--bind", "127.0.0.1:0", "--workers", str(workers), "wsgi:app"])
-        port = []
-
-        def listening():
-            if process.poll() is not None:
-                raise AssertionError(f"{name} exited: {process.stderr[-2000:]}")
-            match = re.search(r"Listening at: http://127\.0\.0\.1:(\d+)", process.stderr)
-            if match:
-                port.append(int(match.group(1)))
-            return bool(port)
-
-        wait_for(listening, what=f"{name} to listen")
-        base = f"http://127.0.0.1:{port[0]}"
-        wait_for(lambda: _healthy(base), what=f"{name} /healthz")
-        return process, base
+    def gunicorn(self, *names, workers=2):
+        """Start one app instance per name, each on a free loopback port, all at once; returns
+        [(process, base URL)] once every one answers /healthz."""
+        started = [self.start(name, [sys.executable, "-m", "gunicorn", "--config", GUNICORN_CONFIG,
+                                     "--bind", "127.0.0.1:0", "--workers", str(workers), "wsgi:app"])
+                   for name in names]
+        return [(process, _wait_until_serving(process)) for process in started]
 
     def liaison(self, name, *args):
         """Start a ``liaison`` command (e.g. ``scheduler``, or ``jobs run …``)."""
@@ -113,6 +102,24 @@ class Processes:
     def stop_all(self):
         for process in reversed(self.started):
             process.stop()
+
+
+def _wait_until_serving(process):
+    """The base URL of a gunicorn instance once it says where it listens and answers /healthz."""
+    port = []
+
+    def listening():
+        if process.poll() is not None:
+            raise AssertionError(f"{process.name} exited: {process.stderr[-2000:]}")
+        match = re.search(r"Listening at: http://127\.0\.0\.1:(\d+)", process.stderr)
+        if match:
+            port.append(int(match.group(1)))
+        return bool(port)
+
+    wait_for(listening, what=f"{process.name} to listen")
+    base = f"http://127.0.0.1:{port[0]}"
+    wait_for(lambda: _healthy(base), what=f"{process.name} /healthz")
+    return base
 
 
 def _healthy(base):
