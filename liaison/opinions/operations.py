@@ -21,7 +21,7 @@ from liaison.audit.operations import record_event
 from liaison.clock import local_today, to_local, utcnow
 from liaison.errors import InvalidInput
 from liaison.extensions import db
-from liaison.opinions.models import (Channel, EventKind, Handling, Opinion, OpinionEvent, Satisfaction,
+from liaison.opinions.models import (EventKind, Handling, Opinion, OpinionEvent, Satisfaction,
                                      Status, month_key, new_lookup_number)
 from liaison.reports.operations import attachment_path
 from liaison.text import is_mobile, mask_mobile, normalize_mobile
@@ -40,6 +40,7 @@ DUE_MAX_DAYS = 366
 DEFAULT_MAX_PER_ADDRESS, DEFAULT_WINDOW_MINUTES = 5, 60
 #: Defaults of the per-address limit on lookups of numbers that do not exist (guessing numbers).
 DEFAULT_MISSES_PER_ADDRESS = 20
+_NEW_PHOTOS = "liaison_new_opinion_photos"
 
 
 class StaleOpinion(InvalidInput):
@@ -125,20 +126,27 @@ def read_photo(upload):
 
 
 def store_photo(opinion, data, content_type):
-    """Write the photo under a random name; returns the name, for the view to remove on a rollback."""
+    """Write the photo under a random name, remembered until the request commits or rolls back."""
     name = secrets.token_hex(16)
     with open(attachment_path(name), "wb") as handle:
         handle.write(data)
+    db.session.info.setdefault(_NEW_PHOTOS, []).append(name)
     opinion.photo_name, opinion.photo_type, opinion.photo_size = name, content_type, len(data)
     return name
 
 
-def remove_photo_file(name):
-    """Remove a stored photo (after a rolled-back intake); one already gone is fine."""
-    try:
-        os.remove(attachment_path(name))
-    except (FileNotFoundError, ValueError):
-        pass
+def keep_new_photos():
+    """After a commit: the photos written belong to stored opinions."""
+    db.session.info.pop(_NEW_PHOTOS, None)
+
+
+def discard_new_photos():
+    """After a rollback: remove the photos written for opinions that were not stored."""
+    for name in db.session.info.pop(_NEW_PHOTOS, []):
+        try:
+            os.remove(attachment_path(name))
+        except FileNotFoundError:
+            pass
 
 
 # --- intake ---------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from flask import abort
 from sqlalchemy.orm import joinedload, selectinload
 
-from liaison.accounts.access import ensure_township, scope, visible_township_ids
+from liaison.accounts.access import ensure_township, visible_township_ids
 from liaison.clock import local_today
 from liaison.deputies.models import Mandate
 from liaison.extensions import db
@@ -99,10 +99,7 @@ def deputy_stations(deputy, today=None):
 def deputy_opinions(deputy_id):
     """Opinions a deputy received or took up as a suggestion, newest first."""
     return db.session.scalars(
-        sa.select(Opinion).where(sa.or_(Opinion.deputy_id == deputy_id, Opinion.suggestion_deputy_id == deputy_id))
+        sa.select(Opinion)
+        .where(sa.or_(Opinion.deputy_id == deputy_id, Opinion.suggestion_deputy_id == deputy_id))
         .options(joinedload(Opinion.station)).order_by(Opinion.received_at.desc(), Opinion.id.desc())).all()
 
-
-def scoped_stations_query():
-    """Select of stations the viewer may see (for checks on a submitted station id)."""
-    return scope(sa.select(Station.id), Station.township_id)

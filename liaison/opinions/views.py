@@ -29,16 +29,17 @@ def _save_intake(form, write):
     """Commit a new opinion, or roll back and remove its photo file; returns the opinion or None."""
     try:
         opinion = write()
+        db.session.commit()
     except InvalidInput as error:
         db.session.rollback()
+        operations.discard_new_photos()
         form.attach_error(error)
         return None
-    try:
-        db.session.commit()
     except Exception:
         db.session.rollback()
-        operations.remove_photo_file(opinion.photo_name)
+        operations.discard_new_photos()
         raise
+    operations.keep_new_photos()
     return opinion
 
 
@@ -89,7 +90,8 @@ def received(number):
     opinion = queries.find_by_number(number)
     if opinion is None:
         abort(404)
-    track_url = current_app.config["LIAISON_PUBLIC_URL"].rstrip("/") + url_for(".track", number=opinion.number)
+    public_url = current_app.config["LIAISON_PUBLIC_URL"].rstrip("/")
+    track_url = public_url + url_for(".track", number=opinion.number)
     return render_template("opinions/received.html", opinion=opinion, track_url=track_url)
 
 
@@ -115,7 +117,8 @@ def _track_page(opinion, rating_form=None, status=200):
     events = [e for e in opinion.events if e.public]
     if rating_form is None and opinion.can_be_rated:
         rating_form = RatingForm()
-    return render_template("opinions/track.html", opinion=opinion, events=events, rating_form=rating_form), status
+    page = render_template("opinions/track.html", opinion=opinion, events=events, rating_form=rating_form)
+    return page, status
 
 
 @bp.route("/o/<number>")
@@ -213,7 +216,8 @@ def mine():
     deputy = _user().deputy
     if deputy is None:
         abort(403)
-    return render_template("opinions/mine.html", opinions=queries.deputy_opinions(deputy.id))
+    return render_template("opinions/mine.html", opinions=queries.deputy_opinions(deputy.id),
+                           today=local_today())
 
 
 # --- staff: the queue and one opinion -----------------------------------------------------------
@@ -286,7 +290,7 @@ def photo(opinion_id):
     return response
 
 
-#: Each step: its form's prefix, what the form gives the operation, and the message on success.
+#: Each step (also its form's prefix): the write it makes from the form, and the message on success.
 _STEPS = {
     "answer": (lambda o, f, by: operations.answer_on_spot(o, f.reply.data, by, f.version.data),
                _l("已当场答复，群众凭查询号可以看到答复。")),

@@ -92,3 +92,25 @@ def test_from_the_station_page_to_the_reply_and_the_rating(db, net, live_server,
     [opinion] = opinions(db)
     assert opinion.status is Status.replied and opinion.satisfaction is Satisfaction.satisfied
     assert opinion.department == "区生态环境局" and opinion.phone == PHONE_DIGITS
+
+
+@pytest.mark.browser
+def test_a_deputy_on_duty_records_a_reception_on_the_phone(db, net, live_server, page, screenshot):
+    """The deputy records what they heard, gets the number to hand on, and sees it in their list with
+    the phone masked."""
+    mobile = net.deputy_user.mobile
+    db.session.commit()
+    _sign_in(page, live_server, mobile)
+    page.goto(f"{live_server}/opinions/record")
+    page.select_option("#station_id", label="安平镇 · 站 · 东升联络站")
+    page.select_option("#category", "social_security")
+    page.fill("#content", "村里独居老人希望增加上门助餐服务。")
+    page.fill("#phone", PHONE)
+    screenshot("record")
+    page.click("#record-form button[type=submit]")
+    page.wait_for_url(re.compile(r".*/my/opinions$"))
+    assert "已登记，查询号" in page.inner_text("main")
+    assert "139****0001" in page.inner_text("main") and PHONE_DIGITS not in page.content()
+    screenshot("mine")
+    [opinion] = opinions(db)
+    assert opinion.deputy_id == net.deputy.id and opinion.status is Status.received

@@ -37,5 +37,6 @@ def test_guessing_numbers_is_stopped(client, db, net, three_misses):
         assert client.get("/o", query_string={"number": guess}).status_code == 200
     blocked = client.get("/o", query_string={"number": opinion.number})
     assert blocked.status_code == 429 and "查询过于频繁" in blocked.get_data(as_text=True)
-    other = client.get("/o", query_string={"number": opinion.number}, environ_base={"REMOTE_ADDR": "10.1.2.3"})
+    other = client.get("/o", query_string={"number": opinion.number},
+                       environ_base={"REMOTE_ADDR": "10.1.2.3"})
     assert other.status_code == 302
