@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask_babel import gettext
 
 from liaison.extensions import db
+from liaison.opinions import counters as opinion_counters
 from liaison.rates import queries as rates
 from liaison.reports.queries import target_term_ids
 from liaison.terms.models import Term
@@ -24,6 +25,20 @@ class TargetRow(NamedTuple):
     gap: float | None
     #: The rate in whole percent, 0…100, for the bar's width class.
     percent: int
+
+
+class OpinionPanel(NamedTuple):
+    """民意 接、登、转、复 of a year or month: township rows, station rows (township staff), the total."""
+
+    year: int
+    #: 1–12, or None for the whole year.
+    month: int | None
+    townships: list
+    #: Per station, for township staff; None for the whole district.
+    stations: list | None
+    total: object
+    #: Whether the period includes today, so its overdue count is the queue's overdue list now.
+    current: bool
 
 
 class Matrix(NamedTuple):
@@ -102,3 +117,17 @@ def parse_as_of(value, today):
         return date.fromisoformat(value) if value else today
     except ValueError:
         return today
+
+
+def opinion_panel(year, month, today, township_ids=None):
+    """The 民意 counters of the dashboard: one grouped statement per table, whatever the number of
+    townships or deputies (the total is the sum of the township rows)."""
+    first, last = opinion_counters.period_of(year, month)
+    townships = opinion_counters.opinion_counts(first, last, by="township", township_ids=township_ids,
+                                                today=today)
+    stations = None
+    if township_ids is not None:
+        stations = opinion_counters.opinion_counts(first, last, by="station", township_ids=township_ids,
+                                                   today=today)
+    return OpinionPanel(year, month, townships, stations, opinion_counters.totals(townships),
+                        first <= today <= last)

@@ -4,8 +4,11 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload
 
 from liaison.extensions import db
+from liaison.opinions.counters import deputy_counts, period_of
+from liaison.opinions.models import Opinion
 from liaison.reports.models import DutyReport, DutyReportCoverage, Exemption
 from liaison.rota.models import Activity, ActivityInvitation
 from stations.checkin.models import COUNTED, Checkin
@@ -86,3 +89,32 @@ def deputy_timeline(deputy, mandates, township_ids=None):
                             [exemption.reason, str(_l("批准人：%(who)s", who=exemption.approver))], "secondary"))
     events.sort(key=lambda e: e.day, reverse=True)
     return events
+
+
+#: How many of a deputy's opinions the record lists (newest first); the counts cover them all.
+RECORD_OPINIONS = 30
+
+
+@dataclass
+class OpinionRecord:
+    """民意 in the record: the year's counts and the latest opinions the deputy received or took up."""
+
+    year: int
+    counts: object
+    opinions: list
+    #: How many opinions in scope there are in all (the list stops at RECORD_OPINIONS).
+    total: int
+
+
+def deputy_opinion_record(deputy, year, township_ids=None):
+    """The deputy's opinions in the viewer's townships: ``year``'s counts and the latest ones, briefly."""
+    mine = sa.or_(Opinion.deputy_id == deputy.id, Opinion.suggestion_deputy_id == deputy.id)
+    query = sa.select(Opinion).where(mine)
+    if township_ids is not None:
+        query = query.where(Opinion.township_id.in_(township_ids))
+    latest = db.session.scalars(query.options(joinedload(Opinion.station))
+                                .order_by(Opinion.received_at.desc(), Opinion.id.desc())
+                                .limit(RECORD_OPINIONS)).all()
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    counts = deputy_counts([deputy.id], *period_of(year), township_ids=township_ids)[deputy.id]
+    return OpinionRecord(year, counts, latest, total)

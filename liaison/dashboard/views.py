@@ -12,7 +12,7 @@ from liaison.audit.operations import record_event
 from liaison.clock import local_today
 from liaison.dashboard import bp, bulletins, operations, queries
 from liaison.dashboard.forms import CloseTermForm
-from liaison.dashboard.record import deputy_timeline
+from liaison.dashboard.record import deputy_opinion_record, deputy_timeline
 from liaison.deputies import queries as deputy_queries
 from liaison.dashboard.charts import rate_bars
 from liaison.dashboard.workbook import build_workbook, workbook_filename
@@ -56,8 +56,15 @@ def index():
         targets=queries.targets(terms, as_of, township_ids),
         townships=queries.township_table(terms, as_of, township_ids),
         months=months, quarters=quarters, chart=chart, period_label=queries.period_label,
+        opinions=queries.opinion_panel(year, _opinion_month(), local_today(), township_ids),
         scoped=township_ids is not None,
         archive=bulletins.archive() if current_user.has_role(*DISTRICT_ROLES) else None)
+
+
+def _opinion_month():
+    """The month of the 民意 table (``opinion_month`` 1–12); None for the whole year."""
+    month = request.args.get("opinion_month", type=int)
+    return month if month and 1 <= month <= 12 else None
 
 
 def _visit_term(terms):
@@ -168,5 +175,6 @@ def deputy_record(deputy_id):
     township_ids = visible_township_ids()
     mandates = deputy_queries.visible_mandates(deputy, township_ids)
     events = deputy_timeline(deputy, mandates, township_ids)
+    today = local_today()
     return render_template("dashboard/record.html", deputy=deputy, mandates=mandates, events=events,
-                           today=local_today())
+                           today=today, opinions=deputy_opinion_record(deputy, today.year, township_ids))

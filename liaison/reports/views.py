@@ -10,6 +10,7 @@ from liaison.accounts.access import (DISTRICT_ROLES, STAFF_ROLES, ensure_townshi
                                     visible_township_ids)
 from liaison.errors import InvalidInput
 from liaison.extensions import db
+from liaison.opinions import counters as opinion_counters
 from liaison.reports import bp, operations, queries
 from liaison.reports.forms import DutyReportForm, ExemptionForm, SessionForm, TargetsForm
 from liaison.townships.models import Township
@@ -101,7 +102,19 @@ def session(session_id):
     planned = {m.id for m in report_session.mandates}
     extra = [r for r in report_session.reports if r.mandate_id not in planned]
     return render_template("reports/session.html", report_session=report_session, by_mandate=by_mandate,
-                           extra=extra)
+                           extra=extra, opinions=_opinions_handled(report_session, extra))
+
+
+def _opinions_handled(report_session, extra):
+    """民意 each reporting deputy handled in the session's year (in the viewer's townships), for the
+    report to constituents: ``(year, [(deputy, DeputyOpinionCounts)])``, one statement."""
+    deputies = {}
+    for mandate in list(report_session.mandates) + [r.mandate for r in extra]:
+        deputies.setdefault(mandate.deputy_id, mandate.deputy)
+    year = report_session.session_date.year
+    counts = opinion_counters.deputy_counts(deputies, *opinion_counters.period_of(year),
+                                            township_ids=visible_township_ids())
+    return year, [(deputy, counts[deputy_id]) for deputy_id, deputy in deputies.items()]
 
 
 # --- reports ---------------------------------------------------------------------------------

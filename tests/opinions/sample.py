@@ -25,6 +25,13 @@ def make_opinion(station, received_on, status=Status.received, **kw):
     return opinion
 
 
+def make_station(term, township, name=None):
+    """A station of an electoral district of ``term`` (so no other term comes into being)."""
+    district = factories.make_district(term=term, township=township)
+    return factories.make_station(township=township, electoral_district=district,
+                                  name=name or f"{district.name}站")
+
+
 def _referral(referred_on, due_on, **kw):
     return dict(handling=Handling.referral, department="区交通运输局", referred_on=referred_on, due_on=due_on, **kw)
 
@@ -49,10 +56,10 @@ def hand_computed_district(db):
     term = factories.make_term(name="区第八届", start_date=date(2021, 12, 1), end_date=date(2099, 12, 31))
     anping = factories.make_township(name="安平镇")
     qinghe = factories.make_township(name="清河镇")
-    dongsheng = factories.make_station(township=anping, name="东升联络站")
-    hongqi = factories.make_station(township=anping, name="红旗联络站")
+    dongsheng = make_station(term, anping, "东升联络站")
+    hongqi = make_station(term, anping, "红旗联络站")
     home = factories.make_station(township=anping, kind=StationKind.home, name="安平镇代表之家")
-    hekou = factories.make_station(township=qinghe, name="河口联络站")
+    hekou = make_station(term, qinghe, "河口联络站")
     li = factories.make_deputy(name="李明")
     factories.make_mandate(deputy=li, term=term, township=anping, station=dongsheng, home=home)
     wang = factories.make_deputy(name="王芳")
