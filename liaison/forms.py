@@ -1,18 +1,35 @@
 """The base form (CSRF from flask-wtf, an expired token brings the form back filled in) and
 small helpers for select fields shared by every domain's forms."""
 import enum
+import functools
 
-from flask import flash, g
+from babel import support
+from flask import current_app, flash, g
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectChoice
+from wtforms.i18n import messages_path
 
 from liaison.errors import InvalidInput
 from liaison.extensions import db
 
 
+@functools.cache
+def _wtforms_catalog(locale):
+    """WTForms' own messages (“Not a valid integer”...) in one language, read from disk once."""
+    return support.Translations.load(messages_path(), [locale], domain="wtforms")
+
+
 class Form(FlaskForm):
     """Every form of the product derives from this one."""
+
+    class Meta:
+        def get_translations(self, form):
+            # Flask-WTF reads and parses this catalog again on every request (2-3 ms each time).
+            if not current_app.config.get("WTF_I18N_ENABLED", True):
+                return None
+            return _wtforms_catalog(str(get_locale()))
 
     def validate_on_submit(self, extra_validators=None):
         """Refuse a submission whose CSRF token had expired, keeping what was typed."""

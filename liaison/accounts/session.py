@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from flask import current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, logout_user
+from sqlalchemy.orm import lazyload
 
 from liaison.clock import utcnow
 from flask_babel import lazy_gettext as _l
@@ -26,7 +27,9 @@ def init_login_manager(login_manager):
         user_id, _, token = (identity or "").partition(":")
         if not user_id.isdigit() or not token:
             return None
-        user = db.session.get(User, int(user_id))
+        # Townships only matter to staff pages, which load them when they ask; a deputy's request
+        # (a check-in) then costs one statement less.
+        user = db.session.get(User, int(user_id), options=[lazyload(User.townships)])
         if user is None or not user.enabled or user.session_token != token:
             return None
         return user

@@ -33,11 +33,13 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from liaison.accounts.access import STAFF_ROLES, visible_township_ids
 from liaison.accounts.models import Role
 from liaison.audit.operations import record_event
 from liaison.clock import local_zone, to_local, utcnow
+from liaison.deputies.models import Mandate
 from liaison.errors import InvalidInput
 from liaison.extensions import db
 from stations.checkin.models import Checkin, FailedScan, Method, PendingReason, RejectReason, Status
@@ -131,7 +133,19 @@ def _existing(deputy_id, nonce):
 
 def serving_mandates(deputy, day):
     """The deputy's mandates in force and not suspended on that local date."""
-    return [m for m in deputy.mandates if m.in_force_on(day) and not m.suspended_on(day)]
+    return _serving(deputy.mandates, day)
+
+
+def _serving(mandates, day):
+    return [m for m in mandates if m.in_force_on(day) and not m.suspended_on(day)]
+
+
+def _serving_mandates_of(deputy_id, day):
+    """``serving_mandates`` in one statement: the mandates, their terms and suspensions, no Deputy row."""
+    mandates = db.session.scalars(
+        sa.select(Mandate).where(Mandate.deputy_id == deputy_id)
+        .options(joinedload(Mandate.term), joinedload(Mandate.suspensions))).unique().all()
+    return _serving(mandates, day)
 
 
 def _away_from_own(station, mandates):
@@ -179,7 +193,7 @@ def _decide(station, method, location):
     return fence_reason, inside, accuracy
 
 
-def record_checkin(user, code, nonce, token=None, location=None, signed_in_from_kiosk=None):
+def record_checkin(user, code, nonce, token=None, location=None, signed_in_from_kiosk=None, station=None):
     """Record a deputy's scan at a station and return the check-in (status accepted or pending).
 
     ``signed_in_from_kiosk`` is the station id of a kiosk code this browser scanned while signed
@@ -188,15 +202,18 @@ def record_checkin(user, code, nonce, token=None, location=None, signed_in_from_
     Raises ``ScanRefused`` (the caller stores it with ``record_failed_scan``) or ``InvalidInput``
     for a missing nonce. A retry with the same nonce returns the check-in already saved, even when
     the kiosk token has expired since: the unique key (deputy_id, client_nonce) makes it one row.
+    ``station`` is the station the caller already found for ``code``, if it did.
     """
     nonce = _check_nonce(nonce)
-    deputy = user.deputy if user.has_role(Role.deputy) else None
-    if deputy is not None:
-        saved = _existing(deputy.id, nonce)
+    # Only the id is needed: loading the Deputy row would cost a statement on every scan.
+    deputy_id = user.deputy_id if user.has_role(Role.deputy) else None
+    if deputy_id is not None:
+        saved = _existing(deputy_id, nonce)
         if saved is not None:
-            log.info("checkin retry: checkin=%s deputy=%s", saved.id, deputy.id)
+            log.info("checkin retry: checkin=%s deputy=%s", saved.id, deputy_id)
             return saved
-    station = station_for_code(code)
+    if station is None:
+        station = station_for_code(code)
     method = Method.poster
     if token:
         try:
@@ -205,20 +222,20 @@ def record_checkin(user, code, nonce, token=None, location=None, signed_in_from_
             if refused.reason is not RejectReason.expired_token or signed_in_from_kiosk != station.id:
                 raise
         method = Method.kiosk
-    if deputy is None:
+    if deputy_id is None:
         raise ScanRefused(RejectReason.not_deputy, station)
     now = utcnow()
     local_date, month_key, quarter_key = period_keys(now)
-    mandates = serving_mandates(deputy, local_date)
+    mandates = _serving_mandates_of(deputy_id, local_date)
     if not mandates:
         raise ScanRefused(RejectReason.no_mandate, station)
 
     reason, inside, accuracy = _decide(station, method, location)
-    if _implausible_travel(deputy.id, station, now):
+    if _implausible_travel(deputy_id, station, now):
         # The strongest doubt: staff must see it first, whatever else applies.
         reason = PendingReason.implausible_travel
     checkin = Checkin(
-        deputy_id=deputy.id, station_id=station.id, station_kind=station.kind, occurred_at=now,
+        deputy_id=deputy_id, station_id=station.id, station_kind=station.kind, occurred_at=now,
         local_date=local_date, month_key=month_key, quarter_key=quarter_key, method=method,
         status=Status.pending if reason else Status.accepted, pending_reason=reason,
         inside_fence=inside, accuracy_m=accuracy, client_nonce=nonce,
@@ -231,13 +248,13 @@ def record_checkin(user, code, nonce, token=None, location=None, signed_in_from_
             db.session.add(checkin)
             db.session.flush()
     except IntegrityError:
-        saved = _existing(deputy.id, nonce)
+        saved = _existing(deputy_id, nonce)
         if saved is None:
             raise
-        log.info("checkin retry joined: checkin=%s deputy=%s", saved.id, deputy.id)
+        log.info("checkin retry joined: checkin=%s deputy=%s", saved.id, deputy_id)
         return saved
     log.info("checkin recorded: checkin=%s deputy=%s station=%s method=%s status=%s reason=%s",
-             checkin.id, deputy.id, station.id, method.value, checkin.status.value,
+             checkin.id, deputy_id, station.id, method.value, checkin.status.value,
              reason.value if reason else "")
     return checkin
 

@@ -99,7 +99,8 @@ def _record_scan(code):
         station = station_for_code(code)
         checkin = operations.record_checkin(current_user, code, form.nonce.data, token=form.t.data or None,
                                             location=form.location(),
-                                            signed_in_from_kiosk=kiosk_scan_station(session, station))
+                                            signed_in_from_kiosk=kiosk_scan_station(session, station),
+                                            station=station)
     except ScanRefused as refused:
         db.session.rollback()
         operations.record_failed_scan(refused.reason, code, refused.station, current_user)
@@ -109,8 +110,10 @@ def _record_scan(code):
         db.session.rollback()
         return render_template("checkin/refused.html", reason=None, message=error.message, station=None,
                                rescan=True, code=code), 400
+    # Read before the commit expires it: reading after would open a transaction just for the id.
+    checkin_id = checkin.id
     db.session.commit()
-    return redirect(url_for("checkin.done", checkin_id=checkin.id), code=303)
+    return redirect(url_for("checkin.done", checkin_id=checkin_id), code=303)
 
 
 @bp.route("/s/<code>", methods=["GET", "POST"])
