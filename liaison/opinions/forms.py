@@ -53,7 +53,7 @@ class PublicOpinionForm(_OpinionFields):
 class ReceptionForm(_OpinionFields):
     """What a deputy or staff member heard during a reception (接待登记)."""
 
-    station_id = SelectField(_l("联络站"), coerce=_int_or_none, validate_choice=False,
+    station_id = SelectField(_l("家站"), coerce=_int_or_none, validate_choice=False,
                              validators=[InputRequired(_l("请选择接待的家站。"))])
     deputy_id = SelectField(_l("接待代表"), coerce=_int_or_none, validate_choice=False,
                             description=_l("可不选；由代表本人登记时自动记为本人。"))

@@ -192,7 +192,8 @@ class Opinion(db.Model):
     registered_on: Mapped[date | None]
     registered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
-    #: 转办: the department it was referred to, the local date, and the reply due date.
+    #: 转办: the department it was referred to; ``referred_on`` is the local date it was passed on
+    #: (to a department, or to a deputy as a suggestion).
     department: Mapped[str] = mapped_column(sa.String(100), default="")
     referred_on: Mapped[date | None]
     #: Local date a reply is due (referral or suggestion); overdue when past and not replied.

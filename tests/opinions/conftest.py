@@ -20,11 +20,30 @@ PHONE_MASKED = "139****0001"
 
 
 @pytest.fixture()
-def photo_folder(app, tmp_path):
+def photo_folder(setting, tmp_path):
     """Stored photos go to a folder of this test."""
-    app.config["LIAISON_ATTACHMENT_FOLDER"] = str(tmp_path / "attachments")
-    yield tmp_path / "attachments"
-    app.config.pop("LIAISON_ATTACHMENT_FOLDER", None)
+    setting("LIAISON_ATTACHMENT_FOLDER", str(tmp_path / "attachments"))
+    return tmp_path / "attachments"
+
+
+@pytest.fixture()
+def setting(app):
+    """``setting(NAME, value)`` changes one app setting for this test only."""
+    before = {}
+
+    def change(name, value):
+        before.setdefault(name, app.config.get(name, _ABSENT))
+        app.config[name] = value
+
+    yield change
+    for name, value in before.items():
+        if value is _ABSENT:
+            app.config.pop(name, None)
+        else:
+            app.config[name] = value
+
+
+_ABSENT = object()
 
 
 @pytest.fixture()

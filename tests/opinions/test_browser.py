@@ -114,3 +114,22 @@ def test_a_deputy_on_duty_records_a_reception_on_the_phone(db, net, live_server,
     screenshot("mine")
     [opinion] = opinions(db)
     assert opinion.deputy_id == net.deputy.id and opinion.status is Status.received
+
+
+@pytest.mark.browser
+def test_a_mistyped_phone_is_explained_next_to_the_field(db, net, live_server, page, screenshot):
+    """What was typed stays; the message sits by the phone field; nothing is stored."""
+    code = net.station.code
+    db.session.commit()
+    page.goto(f"{live_server}/p/{code}/opinion")
+    page.fill("#content", "小区门口的公交站没有遮雨棚。")
+    page.fill("#phone", "1390000")
+    page.click("#opinion-form button[type=submit]")
+    page.wait_for_load_state()
+    assert "手机号码应为 11 位数字" in page.inner_text("#opinion-form")
+    assert page.input_value("#content") == "小区门口的公交站没有遮雨棚。"
+    screenshot("phone-refused")
+    page.goto(f"{live_server}/o?number=ABCD-EFGH")
+    assert "没有找到这个查询号" in page.inner_text("main")
+    screenshot("lookup-unknown")
+    assert opinions(db) == []

@@ -68,15 +68,9 @@ def test_the_honeypot_refuses_and_stores_nothing(client, db, net):
     assert opinions(db) == []
 
 
-@pytest.fixture()
-def limit_two(app):
-    app.config["LIAISON_OPINION_MAX_PER_ADDRESS"] = 2
-    yield
-    del app.config["LIAISON_OPINION_MAX_PER_ADDRESS"]
-
-
-def test_too_many_from_one_address_are_refused(client, db, net, limit_two):
+def test_too_many_from_one_address_are_refused(client, db, net, setting):
     """After the limit, the same address is refused (429) with a Chinese message; another address is not."""
+    setting("LIAISON_OPINION_MAX_PER_ADDRESS", 2)
     assert leave(client, net.station).status_code == 302
     assert leave(client, net.station).status_code == 302
     refused = leave(client, net.station)

@@ -1,6 +1,4 @@
 """Following an opinion by its lookup number, without an account: typed loosely, never guessed in bulk."""
-import pytest
-
 from tests.opinions.conftest import leave, opinions
 
 
@@ -22,15 +20,9 @@ def test_an_unknown_number_says_so(client, db, net):
     assert client.get("/o/0000").status_code == 404
 
 
-@pytest.fixture()
-def three_misses(app):
-    app.config["LIAISON_OPINION_LOOKUP_MISSES"] = 3
-    yield
-    del app.config["LIAISON_OPINION_LOOKUP_MISSES"]
-
-
-def test_guessing_numbers_is_stopped(client, db, net, three_misses):
+def test_guessing_numbers_is_stopped(client, db, net, setting):
     """After a few unknown numbers from one address, even a real number is refused there for a while."""
+    setting("LIAISON_OPINION_LOOKUP_MISSES", 3)
     leave(client, net.station)
     [opinion] = opinions(db)
     for guess in ("AAAAAAAA", "BBBBBBBB", "CCCCCCCC"):
