@@ -224,9 +224,8 @@ def test_two_instances_and_one_scheduler_lose_and_duplicate_nothing(database, tm
         skipped = [s for s in said if s.startswith(f"{MANUAL_JOB} already ran for {manual_period}")]
         assert (len(ran), len(skipped)) == (1, 1), said
 
-        owed_after = due_now()
-        check_checkins(results, bases)
-        runs = check_job_runs(processes, owed_before, owed_after, {seeded_run, (MANUAL_JOB, manual_period)})
+        check_checkins(results)
+        runs = check_job_runs(processes, owed_before, {seeded_run, (MANUAL_JOB, manual_period)})
         assert runs[(MANUAL_JOB, manual_period)].source is RunSource.manual
 
         # Stopped and started again, the scheduler owes nothing.
@@ -234,9 +233,12 @@ def test_two_instances_and_one_scheduler_lose_and_duplicate_nothing(database, tm
         again = processes.liaison("scheduler-again", "scheduler")
         wait_for(lambda: "scheduler started" in again.stdout or again.poll() is not None, what="the restart")
         assert again.poll() is None, again.stderr[-2000:]
-        assert ", 0 caught up," in again.stdout, again.stdout
         assert again.stop() == 0
-        assert job_runs() == runs
+        # Nothing run twice; at most a period whose time came in the last seconds (a clock edge).
+        rerun = set(JOB_STARTED.findall(again.stderr))
+        assert not rerun & set(runs), sorted(rerun & set(runs))
+        assert rerun <= due_now(), again.stdout
+        assert set(job_runs()) == set(runs) | rerun
 
         for process in processes.started:
             assert "Traceback" not in process.stderr, (process.name, process.stderr[-3000:])
@@ -252,7 +254,7 @@ def _clean_environ():
     return {k: v for k, v in os.environ.items() if not k.startswith("LIAISON_")}
 
 
-def check_checkins(results, bases):
+def check_checkins(results):
     """Every check-in the phones were told about is one row, and the database holds nothing else."""
     submissions = {}
     for mobile, submitted in results:
@@ -286,9 +288,14 @@ def job_runs():
     return {(run.job_id, run.period): run for run in db.session.scalars(sa.select(JobRun))}
 
 
-def check_job_runs(processes, owed_before, owed_after, extra):
-    """Every (job, period) owed ran once, succeeded, and was started by exactly one process."""
+def check_job_runs(processes, owed_before, extra):
+    """Every (job, period) owed ran once, succeeded, and was started by exactly one process.
+
+    Owed means owed both before the scheduler started and now, after the runs were read: a period
+    whose time came in between (a clock edge during the test) may or may not have run yet.
+    """
     runs = job_runs()
+    owed_after = due_now()
     done = set(runs)
     started = Counter()
     starters = {}
