@@ -60,6 +60,11 @@ def load_config(instance_path, overrides=None):
         "LIAISON_LOGIN_MAX_FAILURES": int(os.environ.get("LIAISON_LOGIN_MAX_FAILURES", 5)),
         "LIAISON_LOGIN_MAX_FAILURES_PER_ADDRESS": int(os.environ.get("LIAISON_LOGIN_MAX_FAILURES_PER_ADDRESS", 30)),
         "LIAISON_LOGIN_LOCK_MINUTES": int(os.environ.get("LIAISON_LOGIN_LOCK_MINUTES", 15)),
+        #: Opinions (民意) left on public pages: at most this many per client address per window, and
+        #: lookups of numbers that do not exist (guessing) per address per window.
+        "LIAISON_OPINION_MAX_PER_ADDRESS": int(os.environ.get("LIAISON_OPINION_MAX_PER_ADDRESS", 5)),
+        "LIAISON_OPINION_LOOKUP_MISSES": int(os.environ.get("LIAISON_OPINION_LOOKUP_MISSES", 20)),
+        "LIAISON_OPINION_WINDOW_MINUTES": int(os.environ.get("LIAISON_OPINION_WINDOW_MINUTES", 60)),
         #: Staff are signed out after this many idle minutes (deputies keep their phone sign-in).
         "LIAISON_STAFF_IDLE_MINUTES": int(os.environ.get("LIAISON_STAFF_IDLE_MINUTES", 30)),
         #: Exports and phone-number reveals ask for the password again after this many minutes.

@@ -36,10 +36,6 @@ PHOTO_MAX_BYTES = 5 * 1024 * 1024
 PHOTO_TYPES = {"jpeg": "image/jpeg", "png": "image/png"}
 #: How far ahead a referral's due date may be set.
 DUE_MAX_DAYS = 366
-#: Defaults of the per-address limit on opinions left on public pages; the config may override them.
-DEFAULT_MAX_PER_ADDRESS, DEFAULT_WINDOW_MINUTES = 5, 60
-#: Defaults of the per-address limit on lookups of numbers that do not exist (guessing numbers).
-DEFAULT_MISSES_PER_ADDRESS = 20
 _NEW_PHOTOS = "liaison_new_opinion_photos"
 
 
@@ -57,7 +53,7 @@ def _address_key(prefix, ip):
 
 
 def _window():
-    return current_app.config.get("LIAISON_OPINION_WINDOW_MINUTES", DEFAULT_WINDOW_MINUTES)
+    return current_app.config["LIAISON_OPINION_WINDOW_MINUTES"]
 
 
 def submissions_blocked(ip):
@@ -67,7 +63,7 @@ def submissions_blocked(ip):
 
 def count_submission(ip):
     """Count one opinion left from this address (the limit then blocks further ones for a while)."""
-    limit = current_app.config.get("LIAISON_OPINION_MAX_PER_ADDRESS", DEFAULT_MAX_PER_ADDRESS)
+    limit = current_app.config["LIAISON_OPINION_MAX_PER_ADDRESS"]
     throttle.register_failure(_address_key("opinion", ip), limit=limit, lock_minutes=_window())
 
 
@@ -78,7 +74,7 @@ def lookups_blocked(ip):
 
 def count_lookup_miss(ip):
     """Count a lookup of a number that does not exist; many of them look like guessing."""
-    limit = current_app.config.get("LIAISON_OPINION_LOOKUP_MISSES", DEFAULT_MISSES_PER_ADDRESS)
+    limit = current_app.config["LIAISON_OPINION_LOOKUP_MISSES"]
     throttle.register_failure(_address_key("opinion-lookup", ip), limit=limit, lock_minutes=_window())
 
 

@@ -6,8 +6,10 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from liaison.accounts.access import STAFF_ROLES, roles_required, visible_township_ids
+from liaison.accounts.access import (STAFF_ROLES, recent_password_required, roles_required,
+                                    visible_township_ids)
 from liaison.accounts.models import Role
+from liaison.audit.operations import record_event
 from liaison.clock import local_today
 from liaison.errors import InvalidInput
 from liaison.extensions import db
@@ -16,6 +18,7 @@ from liaison.opinions.forms import (CloseForm, LookupForm, PublicOpinionForm, Ra
                                     ReferForm, RegisterForm, ReplyForm, SuggestionForm)
 from liaison.opinions.models import Channel, Status
 from liaison.reports.operations import attachment_path
+from liaison.text import mask_mobile
 from liaison.rota.queries import deputies_in_force
 from stations.models import Station
 
@@ -263,18 +266,31 @@ def _action_forms(opinion):
     return forms
 
 
-def _detail_page(opinion, forms=None, failed=None, status=200):
+def _detail_page(opinion, forms=None, failed=None, status=200, phone_revealed=False):
     forms = forms or _action_forms(opinion)
-    return render_template("opinions/detail.html", opinion=opinion, forms=forms, failed=failed,
-                           today=local_today(), register_form=RegisterForm(prefix="register",
-                                                                           version=opinion.version)), status
+    register_form = RegisterForm(prefix="register", version=opinion.version)
+    page = render_template("opinions/detail.html", opinion=opinion, forms=forms, failed=failed,
+                           today=local_today(), register_form=register_form, phone_revealed=phone_revealed)
+    return page, status
 
 
 @bp.route("/opinions/<int:opinion_id>")
 @roles_required(*STAFF_ROLES)
 def detail(opinion_id):
-    """One opinion: content, contact (in full: staff in scope only), photo, timeline and the next steps."""
+    """One opinion: content, contact (phone masked), photo, timeline and the next steps."""
     return _detail_page(queries.get_opinion_or_404(opinion_id))
+
+
+@bp.route("/opinions/<int:opinion_id>/phone", methods=["POST"])
+@roles_required(*STAFF_ROLES)
+@recent_password_required
+def reveal_phone(opinion_id):
+    """The constituent's full phone number, for staff of the township and the committee; audited."""
+    opinion = queries.get_opinion_or_404(opinion_id)
+    record_event("mobile.revealed", target=opinion,
+                 detail=f"opinion {opinion.number} {mask_mobile(opinion.phone)}")
+    db.session.commit()
+    return _detail_page(opinion, phone_revealed=True)
 
 
 @bp.route("/opinions/<int:opinion_id>/photo")

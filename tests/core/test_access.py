@@ -137,6 +137,7 @@ ACCESS = {
     "opinions.photo": STAFF,
     "opinions.act": STAFF,
     "opinions.register": STAFF,
+    "opinions.reveal_phone": STAFF,
 }
 
 #: Routes whose answer to an allowed user is a redirect to the login page by design.

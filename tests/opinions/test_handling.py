@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from liaison.audit.models import AuditEvent
 from liaison.clock import local_today
 from liaison.opinions.models import EventKind, Handling, Opinion, Satisfaction, Status
+from tests import factories
 from tests.opinions.conftest import PHONE, PHONE_DIGITS, PHONE_MASKED, leave, opinions, sign_in_as
 
 
@@ -162,16 +163,35 @@ def test_staff_of_another_township_get_404(app, client, db, net, opinion):
     assert denied and all(e.township_id == net.anping.id for e in denied)
 
 
+def _reveal(client, opinion):
+    """Ask for the full number, giving the password again when asked."""
+    url = f"/opinions/{opinion.id}/phone"
+    response = client.post(url)
+    if response.status_code == 302 and "/account/confirm" in response.headers["Location"]:
+        client.post("/account/confirm", data={"password": factories.PASSWORD, "next": url})
+        response = client.post(url)
+    return response
+
+
 def test_the_phone_is_in_full_for_staff_in_scope_and_masked_elsewhere(app, client, db, net, opinion):
-    """Staff of the township and the committee read the number; the queue and public pages do not show it."""
+    """Staff of the township and the committee read the number after giving their password again,
+    and each reveal is audited; the queue and public pages never show it, the detail page masks it."""
     sign_in_as(client, net.staff)
     detail = client.get(f"/opinions/{opinion.id}").get_data(as_text=True)
-    assert PHONE_DIGITS in detail and "张大爷" in detail
+    assert PHONE_MASKED in detail and PHONE_DIGITS not in detail and "张大爷" in detail
     queue = client.get("/opinions").get_data(as_text=True)
-    assert PHONE_DIGITS not in queue and opinion.grouped_number in queue
+    assert PHONE_DIGITS not in queue and PHONE_MASKED not in queue and opinion.grouped_number in queue
+    revealed = _reveal(client, opinion)
+    assert revealed.status_code == 200 and PHONE_DIGITS in revealed.get_data(as_text=True)
     committee = app.test_client()
     sign_in_as(committee, net.committee)
-    assert PHONE_DIGITS in committee.get(f"/opinions/{opinion.id}").get_data(as_text=True)
+    assert PHONE_DIGITS in _reveal(committee, opinion).get_data(as_text=True)
+    reveals = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "mobile.revealed")).all()
+    assert [e.actor_id for e in reveals] == [net.staff.id, net.committee.id]
+    assert all(PHONE_DIGITS not in e.detail and PHONE_MASKED in e.detail for e in reveals)
+    outsider = app.test_client()
+    sign_in_as(outsider, net.other_staff)
+    assert _reveal(outsider, opinion).status_code == 404
     anonymous = app.test_client()
     for url in (f"/o/{opinion.number}", f"/o/{opinion.number}/received"):
         page = anonymous.get(url).get_data(as_text=True)
