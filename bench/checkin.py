@@ -17,11 +17,11 @@ loopback, one after the other, each for the same time and number of connections:
 
 Targets (issue 7): (a)/(b) >= 0.6 of throughput, p99 of (a) <= 50 ms at 32 connections, no errors.
 
-Gunicorn configuration, the same for all three: sync workers, ``--workers 4`` by default. The
-machine has 2 cores shared with wrk; each request is CPU work plus a short wait on the database,
-so a few processes more than cores keep both cores busy while one waits, and sync workers need
-no threads in a process that holds the GIL for most of a request. More workers only add
-switching (and, on SQLite, more writers queueing for the one write lock).
+Gunicorn configuration, the same for all three: the deployment's own ``deploy/gunicorn.conf.py``
+(sync workers, 2 x cores + 1 = 5 on this 2-core machine). Each request is CPU work plus waits on
+the database (a commit's fsync, a lock); one worker per core would leave a core idle during each
+wait, and a few more cover them. Sync workers suit a process that holds the GIL for most of a
+request, and nginx in front buffers slow phones. ``--workers`` overrides the number.
 
 SQLite durability: ``liaison/sqlite.py`` runs WAL with ``synchronous=NORMAL``, as production does.
 In WAL mode NORMAL never corrupts the database; a power cut may lose the last commits, which
@@ -54,8 +54,12 @@ from http.cookiejar import CookieJar
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
+sys.path.insert(0, os.path.join(ROOT, "bench"))
+
+from common import print_table, verdict  # noqa: E402
 VENV_BIN = os.path.join(ROOT, ".venv", "bin")
 LUA = os.path.join(ROOT, "bench", "checkin.lua")
+GUNICORN_CONFIG = os.path.join(ROOT, "deploy", "gunicorn.conf.py")
 PG_ADMIN_URL = os.environ.get("LIAISON_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 USER_AGENT = "liaison-bench"  # the same in wrk (checkin.lua): Flask-Login ties a session to it
 BENCH_PASSWORD = "bench-password-9"
@@ -178,9 +182,9 @@ def count_rows(app, sql, **params):
     from liaison.extensions import db
 
     with app.app_context():
-        value = db.session.scalar(sa.text(sql), params)
+        row = db.session.execute(sa.text(sql), params).one()
         db.session.remove()
-        return value
+        return row
 
 
 # --- the server and the clients -----------------------------------------------------------------
@@ -193,13 +197,13 @@ def free_port():
 
 @contextlib.contextmanager
 def gunicorn(env, workers, log_path):
-    """Run the app under gunicorn (sync workers) on a free loopback port; yield its base URL."""
+    """Run the app under gunicorn with the deployment's configuration on a free loopback port."""
     port = free_port()
+    command = [os.path.join(VENV_BIN, "gunicorn"), "--config", GUNICORN_CONFIG, "--bind", f"127.0.0.1:{port}"]
+    if workers:
+        command += ["--workers", str(workers)]
     with open(log_path, "ab") as log:
-        server = subprocess.Popen(
-            [os.path.join(VENV_BIN, "gunicorn"), "--workers", str(workers), "--worker-class", "sync",
-             "--bind", f"127.0.0.1:{port}", "--backlog", "2048", "wsgi:app"],
-            cwd=ROOT, env=env, stdout=log, stderr=log)
+        server = subprocess.Popen(command + ["wsgi:app"], cwd=ROOT, env=env, stdout=log, stderr=log)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(base + "/bench/ok", server)
@@ -312,11 +316,9 @@ def bench_database(kind, args, workdir):
                 tag = "b" + secrets.token_hex(3)
                 write_sessions(sessions_path, sessions, kiosk_tokens(app, codes))
                 result = run_wrk(base, seconds, args.connections, "checkin", sessions_path, tag)
-                result["rows"] = count_rows(app, "SELECT count(*) FROM checkins WHERE client_nonce LIKE :p",
-                                            p=tag + "%")
-                result["accepted"] = count_rows(
-                    app, "SELECT count(*) FROM checkins WHERE client_nonce LIKE :p AND status = 'accepted'",
-                    p=tag + "%")
+                result["rows"], result["accepted"] = count_rows(
+                    app, "SELECT count(*), sum(CASE WHEN status = 'accepted' THEN 1 ELSE 0 END) FROM checkins "
+                         "WHERE client_nonce LIKE :p", p=tag + "%")
                 return result
 
             # Warm every worker's caches and connections first; these runs are not reported.
@@ -369,18 +371,16 @@ def profile_checkins(app, deputies, kind, count=300):
 
 # --- report -------------------------------------------------------------------------------------
 
-def verdict(ok):
-    return "PASS" if ok else "MISS"
-
-
-def report(kind, results, connections):
+def report(kind, results, args):
     a, b, c = results["checkin"], results["insert"], results["ok"]
-    print(f"\n== {kind}: wrk, 2 threads, {connections} connections, "
-          f"{a['duration_us'] / 1e6:.0f} s each ==")
-    print(f"{'endpoint':34} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
-    for name, r in (("(a) check-in POST /s/<code>", a), ("(b) bare INSERT POST /bench/insert", b),
-                    ("(c) bare GET /bench/ok", c)):
-        print(f"{name:34} {r['rps']:8.0f} {r['p50_us'] / 1000:8.1f} {r['p99_us'] / 1000:8.1f} {r['errors']:7d}")
+    connections = args.connections
+    rows = [(name, f"{r['rps']:.0f}", f"{r['p50_us'] / 1000:.1f}", f"{r['p99_us'] / 1000:.1f}", r["errors"])
+            for name, r in (("(a) check-in POST /s/<code>", a), ("(b) bare INSERT POST /bench/insert", b),
+                            ("(c) bare GET /bench/ok", c))]
+    print_table(f"check-in on {kind}: wrk on loopback, 2 threads, {connections} connections, "
+                f"{a['duration_us'] / 1e6:.0f} s each; gunicorn deploy/gunicorn.conf.py, "
+                f"{args.workers or 'its default number of'} sync workers",
+                ("endpoint", "req/s", "p50 ms", "p99 ms", "errors"), rows)
     ratio_b, ratio_c = a["rps"] / b["rps"], a["rps"] / c["rps"]
     created = a["statuses"].get("303", 0)
     print(f"check-ins: {created} answered 303, {a['rows']} rows with this run's nonces "
@@ -405,7 +405,8 @@ def main():
     parser.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--duration", type=int, default=10, help="seconds of each measured wrk run")
     parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="gunicorn sync workers (default: deploy/gunicorn.conf.py's, 2 x cores + 1)")
     parser.add_argument("--deputies", type=int, default=200, help="signed-in deputies wrk rotates over")
     parser.add_argument("--stations", type=int, default=4, help="stations they check in at")
     parser.add_argument("--city-deputies", type=int, default=1000, help="deputies in the seeded city")
@@ -417,8 +418,7 @@ def main():
     with tempfile.TemporaryDirectory(prefix="liaison-bench-") as workdir:
         for kind in kinds:
             results = bench_database(kind, args, workdir)
-            passed = report(kind, results, args.connections) and passed
-    print(f"\ngunicorn: {args.workers} sync workers; wrk on loopback; machine: {os.cpu_count()} cores")
+            passed = report(kind, results, args) and passed
     return 0 if passed else 1
 
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from flask import current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, logout_user
-from sqlalchemy.orm import lazyload
+from sqlalchemy.orm import joinedload, lazyload
 
 from liaison.clock import utcnow
 from flask_babel import lazy_gettext as _l
@@ -27,9 +27,9 @@ def init_login_manager(login_manager):
         user_id, _, token = (identity or "").partition(":")
         if not user_id.isdigit() or not token:
             return None
-        # Townships only matter to staff pages, which load them when they ask; a deputy's request
-        # (a check-in) then costs one statement less.
-        user = db.session.get(User, int(user_id), options=[lazyload(User.townships)])
+        # One statement for the user and their roles (every request asks for the roles). Townships
+        # only matter to staff pages, which load them when they ask.
+        user = db.session.get(User, int(user_id), options=[joinedload(User.role_rows), lazyload(User.townships)])
         if user is None or not user.enabled or user.session_token != token:
             return None
         return user

@@ -207,13 +207,37 @@ def record_checkin(user, code, nonce, token=None, location=None, signed_in_from_
     nonce = _check_nonce(nonce)
     # Only the id is needed: loading the Deputy row would cost a statement on every scan.
     deputy_id = user.deputy_id if user.has_role(Role.deputy) else None
-    if deputy_id is not None:
+    try:
+        checkin, station = _new_checkin(deputy_id, station or station_for_code(code), nonce, token, location,
+                                        signed_in_from_kiosk)
+    except ScanRefused:
+        # A retry of a scan already saved (its kiosk token may have expired since) names that row.
+        # Looked up only here: on a first scan the unique key below finds a retry for free.
+        saved = _existing(deputy_id, nonce) if deputy_id is not None else None
+        if saved is None:
+            raise
+        log.info("checkin retry: checkin=%s deputy=%s", saved.id, deputy_id)
+        return saved
+    try:
+        # A savepoint: a retry, or a parallel request with the same nonce, meets the unique key;
+        # then this one joins the row already saved instead of failing the whole request.
+        with db.session.begin_nested():
+            db.session.add(checkin)
+            db.session.flush()
+    except IntegrityError:
         saved = _existing(deputy_id, nonce)
-        if saved is not None:
-            log.info("checkin retry: checkin=%s deputy=%s", saved.id, deputy_id)
-            return saved
-    if station is None:
-        station = station_for_code(code)
+        if saved is None:
+            raise
+        log.info("checkin retry joined: checkin=%s deputy=%s", saved.id, deputy_id)
+        return saved
+    log.info("checkin recorded: checkin=%s deputy=%s station=%s method=%s status=%s reason=%s",
+             checkin.id, deputy_id, station.id, checkin.method.value, checkin.status.value,
+             checkin.pending_reason.value if checkin.pending_reason else "")
+    return checkin
+
+
+def _new_checkin(deputy_id, station, nonce, token, location, signed_in_from_kiosk):
+    """The check-in a scan makes (not yet added to the session), or ``ScanRefused``."""
     method = Method.poster
     if token:
         try:
@@ -241,22 +265,7 @@ def record_checkin(user, code, nonce, token=None, location=None, signed_in_from_
         inside_fence=inside, accuracy_m=accuracy, client_nonce=nonce,
         away_from_own=_away_from_own(station, mandates), created_at=now,
     )
-    try:
-        # A savepoint: a parallel request with the same nonce may win the unique key; then this
-        # one joins its row instead of failing the whole request.
-        with db.session.begin_nested():
-            db.session.add(checkin)
-            db.session.flush()
-    except IntegrityError:
-        saved = _existing(deputy_id, nonce)
-        if saved is None:
-            raise
-        log.info("checkin retry joined: checkin=%s deputy=%s", saved.id, deputy_id)
-        return saved
-    log.info("checkin recorded: checkin=%s deputy=%s station=%s method=%s status=%s reason=%s",
-             checkin.id, deputy_id, station.id, method.value, checkin.status.value,
-             reason.value if reason else "")
-    return checkin
+    return checkin, station
 
 
 def record_failed_scan(reason, code, station=None, user=None):

@@ -151,20 +151,21 @@ def test_fifty_deputies_check_in_at_once_on_sqlite(tmp_path):
 
 
 def test_losing_the_race_joins_the_winners_row(db, place, monkeypatch):
-    """When a parallel request saves the nonce between the lookup and the insert, the savepoint rolls back
-    only the duplicate insert and the winner's check-in is returned; the request's transaction goes on."""
+    """A request whose nonce another one saved first (a parallel double tap, or a retry) meets the unique
+    key: the savepoint rolls back only the duplicate insert and the winner's check-in is returned; the
+    request's transaction goes on. The nonce is looked up only then, never before a first insert."""
     token = make_kiosk_token(place.station)
     winner = operations.record_checkin(place.user, place.station.code, "race-nonce-0123456789", token=token)
     db.session.commit()
     real_lookup = operations._existing
     calls = []
 
-    def blind_first_lookup(deputy_id, nonce):
+    def counted_lookup(deputy_id, nonce):
         calls.append(nonce)
-        return None if len(calls) == 1 else real_lookup(deputy_id, nonce)
+        return real_lookup(deputy_id, nonce)
 
-    monkeypatch.setattr(operations, "_existing", blind_first_lookup)
+    monkeypatch.setattr(operations, "_existing", counted_lookup)
     joined = operations.record_checkin(place.user, place.station.code, "race-nonce-0123456789", token=token)
-    assert joined.id == winner.id and len(calls) == 2
+    assert joined.id == winner.id and calls == ["race-nonce-0123456789"]
     db.session.commit()
     assert counts() == (1, 0)
