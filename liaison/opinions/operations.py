@@ -11,6 +11,7 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -147,6 +148,12 @@ def discard_new_photos():
 
 # --- intake ---------------------------------------------------------------------------------------
 
+def _stored(text):
+    """Text kept in the timeline, in the product's language whatever the acting user reads."""
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        return str(text)
+
+
 def _add_event(opinion, kind, by=None, note="", public=True):
     event = OpinionEvent(kind=kind, at=utcnow(), by=by, note=note, public=public)
     opinion.events.append(event)
@@ -188,7 +195,7 @@ def receive_opinion(station, channel, category, content, name="", phone="", phot
         received_on=today, received_month=month_key(today), recorded_by=by, deputy=deputy,
         status=Status.received)
     db.session.add(opinion)
-    _add_event(opinion, EventKind.received, by=by, note=str(channel.label))
+    _add_event(opinion, EventKind.received, by=by, note=_stored(channel.label))
     if photo is not None and photo[0] is not None:
         store_photo(opinion, *photo)
     if by is not None and by.has_role(*STAFF_ROLES):
@@ -287,7 +294,7 @@ def refer_opinion(opinion, department, due_on, by, note="", version=None):
     # A new due date is a new deadline: its overdue reminder may go out again.
     opinion.overdue_reminded_on = None
     _add_event(opinion, EventKind.referred, by=by,
-               note=str(_l("承办部门：%(d)s；办理期限：%(due)s", d=department, due=due_on.isoformat())))
+               note=_stored(_l("承办部门：%(d)s；办理期限：%(due)s", d=department, due=due_on.isoformat())))
     if note:
         _add_event(opinion, EventKind.note, by=by, note=note, public=False)
     _flush()
@@ -307,7 +314,7 @@ def turn_into_suggestion(opinion, deputy, text, due_on, by, version=None):
     opinion.referred_on = opinion.referred_on or local_today()
     opinion.handling, opinion.status = Handling.suggestion, Status.suggestion
     opinion.overdue_reminded_on = None
-    _add_event(opinion, EventKind.suggestion, by=by, note=str(_l("由 %(name)s 代表提出建议", name=deputy.name)))
+    _add_event(opinion, EventKind.suggestion, by=by, note=_stored(_l("由 %(name)s 代表提出建议", name=deputy.name)))
     _flush()
     _audit("opinion.suggestion", opinion, f"{opinion.number} deputy #{deputy.id}")
 
@@ -355,6 +362,6 @@ def rate_reply(opinion, satisfaction, comment=""):
     comment = _optional_text(comment, COMMENT_MAX, "comment", _l("评价意见"))
     opinion.satisfaction, opinion.satisfaction_comment = satisfaction, comment
     opinion.satisfaction_at = utcnow()
-    _add_event(opinion, EventKind.rated, note=str(satisfaction.label))
+    _add_event(opinion, EventKind.rated, note=_stored(satisfaction.label))
     _flush()
     record_event("opinion.rated", target=opinion, detail=f"{opinion.number} {satisfaction.value}")

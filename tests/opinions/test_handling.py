@@ -213,3 +213,15 @@ def test_queue_filters(client, db, net, opinion):
     assert late.grouped_number in overdue and opinion.grouped_number not in overdue and "逾期" in overdue
     received = client.get("/opinions?status=received").get_data(as_text=True)
     assert opinion.grouped_number in received and late.grouped_number not in received
+
+
+def test_the_timeline_is_kept_in_chinese_when_staff_read_english(client, db, net, opinion):
+    """A step taken from the English interface is stored in the product's language; the page then
+    shows it to each reader as stored."""
+    sign_in_as(client, net.staff)
+    client.post("/lang/en", data={"next": "/opinions"})
+    due = local_today() + timedelta(days=5)
+    assert _act(client, opinion, "refer", department="区水务局", due_on=due.isoformat()).status_code == 302
+    note = _reload(db, opinion).events[-1].note
+    assert note == f"承办部门：区水务局；办理期限：{due.isoformat()}"
+    assert "Referred" in client.get(f"/opinions/{opinion.id}").get_data(as_text=True)
