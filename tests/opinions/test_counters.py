@@ -77,6 +77,17 @@ def test_stations_of_one_township(district):
     ]
 
 
+def test_an_inactive_station_is_listed_only_with_something_counted(district, db):
+    """红旗站 closed: still listed for November, when its opinions were counted, not for 2025."""
+    district.hongqi.active = False
+    db.session.commit()
+    anping = [district.anping.id]
+    november = opinion_counts(*period_of(2026, 11), by="station", township_ids=anping, today=TODAY)
+    assert [r.name for r in november] == ["安平镇代表之家", "东升联络站", "红旗联络站"]
+    year_before = opinion_counts(*period_of(2025), by="station", township_ids=anping, today=TODAY)
+    assert [(r.name, figures(r)) for r in year_before] == [("安平镇代表之家", ZERO), ("东升联络站", ZERO)]
+
+
 def test_a_date_range_and_a_past_as_of(district):
     """Any range: 20 October – 5 November; overdue as of 5 November (#1 was answered on 3 November,
     #8 not yet, #10 not yet due)."""
