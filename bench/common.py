@@ -81,6 +81,8 @@ def synthetic_database(engine, deputies, stations, years, pg_url=PG_URL, fresh=F
                 leftover.unlink()
             _seed(f"sqlite:///{building}", deputies, stations, years, seed)
             building.rename(path)
+            for leftover in CACHE.glob(f"{name}.building.db*"):
+                leftover.unlink()
         return f"sqlite:///{path}"
 
     import psycopg
@@ -117,8 +119,15 @@ def _seed(url, deputies, stations, years, seed):
     if url.startswith("sqlite"):
         # The statistics SQLite's planner would have after `PRAGMA optimize` in a running system.
         import sqlite3
-        with sqlite3.connect(url.removeprefix("sqlite:///")) as connection:
+        connection = sqlite3.connect(url.removeprefix("sqlite:///"))
+        try:
             connection.execute("ANALYZE")
+            connection.commit()
+            # Everything into the main file: the file is renamed next, its WAL would be left behind.
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            connection.execute("PRAGMA journal_mode=DELETE")
+        finally:
+            connection.close()
 
 
 def make_app(url, **overrides):

@@ -8,7 +8,7 @@ from flask_babel import gettext
 
 from liaison.clock import to_local, utcnow
 from liaison.dashboard.queries import period_label, target_terms, targets
-from liaison.deputies.models import Deputy, Mandate
+from liaison.deputies.models import Deputy, Gender, Mandate
 from liaison.exports.xlsx import BarChartSpec, OfficialTable, write_official
 from liaison.extensions import db
 from liaison.rates import queries as rates
@@ -84,33 +84,33 @@ def _township_table(terms, as_of, township_ids, common):
         percent_columns=frozenset(percent), **common)
 
 
-def _status(row):
-    """已述 / 未述, or why the mandate is not due (its early end, an exemption)."""
-    if row.status == "ended":
-        return gettext("资格终止")
-    if row.status == "exempted":
-        return gettext("免述")
-    return DONE if row.done else MISSING
+def _status_labels():
+    """Status → the 述职情况 cell: why the mandate is not due (its early end, an exemption)."""
+    return {"ended": gettext("资格终止"), "exempted": gettext("免述")}
 
 
 def _detail_rows(terms, as_of, township_ids):
     """代表明细 rows, streamed term by term; levels are those held on the date (a mandate ended
-    early shows its own term's level)."""
+    early shows its own term's level). Labels are translated once, not once per row."""
     levels = _levels(as_of)
+    statuses = _status_labels()
+    forms = {form: str(form.label) for form in ReportForm}
+    no_report = [None, "", None, None, None, None]
     for term in terms:
         cap = min(as_of, term.end_date)
         details = _mandate_details(term.id, township_ids)
         reports = _latest_reports(term, cap, township_ids)
+        term_level = str(term.level.label)
         for row in rates.in_term_reporting(term.id, as_of, group_by="deputy", township_ids=township_ids):
             gender, district, station = details.get(row.mandate_id, ("", "", ""))
             report = reports.get(row.mandate_id)
             report_cells = (
-                [report.report_date, str(report.form.label), report.voters_present, report.satisfied,
+                [report.report_date, forms[report.form], report.voters_present, report.satisfied,
                  report.basically_satisfied, report.dissatisfied]
-                if report is not None else [None, "", None, None, None, None])
-            yield [term.name, row.deputy_name, gender, levels.get(row.deputy_id) or str(term.level.label),
-                   row.township_name, district,
-                   station, *report_cells, _status(row)]
+                if report is not None else no_report)
+            yield [term.name, row.deputy_name, gender, levels.get(row.deputy_id) or term_level,
+                   row.township_name, district, station, *report_cells,
+                   statuses.get(row.status) or (DONE if row.done else MISSING)]
 
 
 def _detail_table(terms, as_of, township_ids, common):
@@ -134,8 +134,9 @@ def _mandate_details(term_id, township_ids):
              .where(Mandate.term_id == term_id))
     if township_ids is not None:
         query = query.where(Mandate.township_id.in_(township_ids))
-    return {mandate_id: (str(gender.label) if gender else "", district or "", station or "")
-            for mandate_id, gender, district, station in db.session.execute(query)}
+    genders = {gender: str(gender.label) for gender in Gender}
+    return {mandate_id: (genders[gender] if gender else "", district or "", station or "")
+            for mandate_id, gender, district, station in rates.plain_rows(query)}
 
 
 class _Report(NamedTuple):
@@ -170,7 +171,7 @@ def _latest_reports(term, cap, township_ids):
         also = also.where(Mandate.township_id.in_(township_ids))
     latest = {}
     for query in (own, also):
-        for mandate_id, *values in db.session.execute(query):
+        for mandate_id, *values in rates.plain_rows(query):
             report = _Report(*values)
             kept = latest.get(mandate_id)
             if kept is None or (report.report_date, report.id) > (kept.report_date, kept.id):
@@ -184,32 +185,40 @@ def _levels(as_of):
              .where(rates._in_force_on(as_of)).distinct())
     order = {"national": 0, "municipal": 1, "district": 2, "township": 3}
     held = {}
-    for deputy_id, level in db.session.execute(query):
+    for deputy_id, level in rates.plain_rows(query):
         held.setdefault(deputy_id, []).append(level)
-    return {deputy_id: "、".join(str(level.label) for level in sorted(levels, key=lambda lv: order[lv.value]))
-            for deputy_id, levels in held.items()}
+    # Translated once per combination, not once per deputy.
+    names = {}
+    for deputy_id, levels in held.items():
+        combination = tuple(sorted(levels, key=lambda lv: order[lv.value]))
+        if combination not in names:
+            names[combination] = "、".join(str(level.label) for level in combination)
+        held[deputy_id] = names[combination]
+    return held
 
 
-def _visit_cell(row):
-    """√ met, × due and unmet; partial, suspended and exempted periods say so (outside the rate)."""
-    if row.status == "due":
-        return MET if row.met else UNMET
-    return {"partial": gettext("部分"), "suspended": gettext("暂停"), "exempted": gettext("免")}[row.status]
+def _visit_labels():
+    """Status → the cell of a period that is not due: partial, suspended, exempted (outside the rate)."""
+    return {"partial": gettext("部分"), "suspended": gettext("暂停"), "exempted": gettext("免")}
 
 
 def _visits_rows(kind, terms, year, as_of, township_ids, periods):
-    """One row per target-term mandate: its cells per period, then due and met counts."""
+    """One row per target-term mandate: its cells per period (√ met, × due and unmet, else why not
+    due), then due and met counts. The per-period rows are streamed from the database."""
     query = rates.monthly_visits if kind == "month" else rates.quarterly_visits
+    labels = _visit_labels()
     for term in terms:
-        rows = query(year, term.id, as_of, group_by="deputy", township_ids=township_ids)
+        rows = query(year, term.id, as_of, group_by="deputy", township_ids=township_ids, stream=True)
         for _mandate_id, group in groupby(rows, key=lambda r: r.mandate_id):
-            group = list(group)
-            cells = {row.period_key: row for row in group}
-            first = group[0]
-            due = sum(1 for row in group if row.status == "due")
-            met = sum(1 for row in group if row.status == "due" and row.met)
-            yield [term.name, first.deputy_name, first.township_name,
-                   *[_visit_cell(cells[p.key]) if p.key in cells else "" for p in periods],
+            cells, due, met = {}, 0, 0
+            for row in group:
+                if row.status == "due":
+                    due += 1
+                    met += row.met
+                    cells[row.period_key] = MET if row.met else UNMET
+                else:
+                    cells[row.period_key] = labels[row.status]
+            yield [term.name, row.deputy_name, row.township_name, *[cells.get(p.key, "") for p in periods],
                    due, met, met / due if due else None]
 
 

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -189,23 +190,59 @@ def _write_official_sheet(workbook, table):
     sheet.append(header_cells(sheet, table.headers))
 
     count = 0
+    cell_of = _DataCells(sheet, table)
     for row in table.rows:
-        cells = []
-        for index, value in enumerate(row, start=1):
-            cell = text_cell(sheet, value)
-            if index in table.percent_columns and isinstance(value, (int, float)):
-                cell.number_format = PERCENT_FORMAT
-            if isinstance(value, str) and value in table.alerts:
-                cell.fill = ALERT_FILL
-                cell.font = ALERT_FONT
-            cells.append(cell)
-        sheet.append(cells)
+        sheet.append([cell_of(index, value) for index, value in enumerate(row, start=1)])
         count += 1
     for note in table.notes:
         sheet.append([text_cell(sheet, note)])
 
     if table.chart is not None and count:
         _add_bar_chart(sheet, table.chart, OFFICIAL_HEADER_ROW, count)
+
+
+class _DataCells:
+    """Makes an official table's data cells as cheaply as the sheet allows (tens of thousands of rows).
+
+    Most values go to openpyxl as they are: its own typing stores them right and write-only mode
+    then reuses one cell object. Percent, alert and date cells copy the style of one cell styled up
+    front (assigning a font, a fill or a format hashes it again for every cell). Text that a
+    spreadsheet would read as a formula or an error code goes through ``text_cell``.
+    """
+
+    def __init__(self, sheet, table):
+        self.sheet, self.percent_columns, self.alerts = sheet, table.percent_columns, table.alerts
+        percent = WriteOnlyCell(sheet)
+        percent.number_format = PERCENT_FORMAT
+        alert = WriteOnlyCell(sheet)
+        alert.fill, alert.font = ALERT_FILL, ALERT_FONT
+        # The style index arrays; Cell copies the one it is given. (Row and column 1 as WriteOnlyCell
+        # gives: openpyxl names the cell while appending; the writer sets the real position.)
+        self.percent_style, self.alert_style = percent._style, alert._style
+        self.day_style = text_cell(sheet, date.min)._style
+        self.moment_style = text_cell(sheet, datetime.min)._style
+
+    def __call__(self, index, value):
+        if value is None:
+            return None
+        if isinstance(value, str):
+            if value.startswith(FORMULA_TRIGGERS) or value in ERROR_CODES:
+                cell = text_cell(self.sheet, value)
+                if value in self.alerts:
+                    cell.fill, cell.font = ALERT_FILL, ALERT_FONT
+                return cell
+            if value in self.alerts:
+                return Cell(self.sheet, row=1, column=1, value=value, style_array=self.alert_style)
+            return value
+        if isinstance(value, (int, float)):
+            if index in self.percent_columns:
+                return Cell(self.sheet, row=1, column=1, value=value, style_array=self.percent_style)
+            return value
+        if isinstance(value, datetime):
+            return Cell(self.sheet, row=1, column=1, value=value, style_array=self.moment_style)
+        if isinstance(value, date):
+            return Cell(self.sheet, row=1, column=1, value=value, style_array=self.day_style)
+        return text_cell(self.sheet, value)
 
 
 def _add_bar_chart(sheet, spec, header_row, count):

@@ -150,6 +150,12 @@ class PeopleRow(NamedTuple):
 
 # --- building blocks -------------------------------------------------------------------------
 
+def plain_rows(query, **options):
+    """Run a select on the session's connection: a Core result, without the ORM's per-row work
+    (these queries select columns, never entities; per-mandate results have tens of thousands of rows)."""
+    return db.session.connection().execute(query, **options)
+
+
 def _rate(done, due):
     """done / due, or None when nobody is due."""
     return done / due if due else None
@@ -213,7 +219,7 @@ def _term_bounds():
 
     Reads the terms' end dates first (a small table) so the SQL needs no date arithmetic.
     """
-    ends = db.session.execute(sa.select(Term.id, Term.end_date)).all()
+    ends = plain_rows(sa.select(Term.id, Term.end_date)).all()
     if not ends:
         return None
     return _literal_rows("term_bounds", (("term_id", sa.Integer), ("end_excl", sa.Date)),
@@ -328,18 +334,18 @@ def _per_mandate(r, status_of):
     query = query.order_by(Township.name_sort_key, Deputy.name_sort_key, r.c.mandate_id)
     return [MandateReportingRow(
         row.mandate_id, row.deputy_id, row.deputy_name, row.township_id, row.township_name, row.term_id,
-        status_of(row), row.report_date is not None, row.report_date) for row in db.session.execute(query)]
+        status_of(row), row.report_date is not None, row.report_date) for row in plain_rows(query)]
 
 
 def _totals(r, totals, group_by, shape):
     """Aggregate ``totals`` over the per-mandate select ``r``: once for the district, or per township."""
     if group_by is None:
-        row = db.session.execute(sa.select(*totals).select_from(r)).one()
+        row = plain_rows(sa.select(*totals).select_from(r)).one()
         return [shape(None, None, row)]
     query = _names(sa.select(r.c.township_id, Township.name.label("township_name"), *totals), r.c.township_id)
     query = (query.group_by(r.c.township_id, Township.name, Township.name_sort_key)
              .order_by(Township.name_sort_key))
-    return [shape(row.township_id, row.township_name, row) for row in db.session.execute(query)]
+    return [shape(row.township_id, row.township_name, row) for row in plain_rows(query)]
 
 
 def _term_row(township_id, township_name, row):
@@ -362,7 +368,7 @@ def missing_reporters(term_id, as_of, township_ids=None):
     query = (_names(parts.query, Mandate.township_id, Mandate.deputy_id)
              .where(~parts.ended, ~parts.exempted, parts.report_date.is_(None))
              .order_by(Township.name_sort_key, Deputy.name_sort_key, Mandate.id))
-    return [MissingRow(*row) for row in db.session.execute(query)]
+    return [MissingRow(*row) for row in plain_rows(query)]
 
 
 # --- 年述职 ------------------------------------------------------------------------------------
@@ -466,7 +472,7 @@ def quarters(year, as_of):
     return periods
 
 
-def monthly_visits(year, term_id, as_of, group_by="township", township_ids=None):
+def monthly_visits(year, term_id, as_of, group_by="township", township_ids=None, stream=False):
     """月进站 per month of a year: due mandates, those met by a counted check-in at any 联络站.
 
     A mandate is due for a month when the person's mandates of the same level together hold every
@@ -474,19 +480,25 @@ def monthly_visits(year, term_id, as_of, group_by="township", township_ids=None)
     it, and the mandate has no exemption for it. Mandates held for part of the month only are
     counted apart as partial. ``term_id`` None takes every term's mandates. ``group_by``: None
     (district rows, one per month begun), "township" (per township and month) or "deputy"
-    (``MandateVisitRow`` per mandate and month).
+    (``MandateVisitRow`` per mandate and month). ``stream`` (with "deputy") gives an iterator that
+    fetches the rows in batches instead of a list, so memory stays flat at any size; nothing else may
+    use the session until it is exhausted.
     """
     return _visits(months(year, as_of), StationKind.station, ExemptionScope.month, term_id, as_of, group_by,
-                   township_ids)
+                   township_ids, stream)
 
 
-def quarterly_visits(year, term_id, as_of, group_by="township", township_ids=None):
+def quarterly_visits(year, term_id, as_of, group_by="township", township_ids=None, stream=False):
     """季回家 per quarter of a year: as ``monthly_visits``, met by a counted check-in at any 代表之家."""
     return _visits(quarters(year, as_of), StationKind.home, ExemptionScope.quarter, term_id, as_of, group_by,
-                   township_ids)
+                   township_ids, stream)
 
 
-def _visits(periods, kind, exemption_scope, term_id, as_of, group_by, township_ids):
+#: Rows fetched per batch when per-mandate rows are streamed.
+STREAM_BATCH = 2000
+
+
+def _visits(periods, kind, exemption_scope, term_id, as_of, group_by, township_ids, stream=False):
     """The shared query of 月进站 and 季回家 (see ``monthly_visits``)."""
     _check_group(group_by)
     if not periods:
@@ -536,9 +548,13 @@ def _visits(periods, kind, exemption_scope, term_id, as_of, group_by, township_i
         Checkin.deputy_id == h.deputy_id, Checkin.month_key >= p.c.m_first, Checkin.month_key <= p.c.m_last,
         Checkin.station_kind == kind, Checkin.status.in_(COUNTED), Checkin.local_date <= as_of,
     ).exists()
+    # Most mandates hold the whole period themselves; only the others need the person's other
+    # same-level mandates (CASE stops at the first branch that holds, on both databases).
+    whole = sa.case((sa.and_(h.start_date <= p.c.p_first, h_end >= p.c.p_after), 1),
+                    (sa.and_(first_day_held, ~gap), 1), else_=0)
     per_mandate = (
         sa.select(p.c.period_key, h.id.label("mandate_id"), h.deputy_id, h.township_id,
-                  _flag(sa.and_(first_day_held, ~gap)).label("whole"), _flag(suspended).label("suspended"),
+                  whole.label("whole"), _flag(suspended).label("suspended"),
                   _flag(exempted).label("exempted"), _flag(met).label("met"))
         .select_from(h_from)
         .join(p, sa.and_(h.start_date < p.c.p_after, h_end > p.c.p_first))
@@ -552,12 +568,17 @@ def _visits(periods, kind, exemption_scope, term_id, as_of, group_by, township_i
     r = per_mandate.offset(0).subquery("per_mandate")
 
     if group_by == "deputy":
-        query = _names(sa.select(r, Deputy.name.label("deputy_name"), Township.name.label("township_name")),
+        query = _names(sa.select(r.c.period_key, r.c.mandate_id, r.c.deputy_id, Deputy.name, r.c.township_id,
+                                 Township.name, r.c.whole, r.c.suspended, r.c.exempted, r.c.met),
                        r.c.township_id, r.c.deputy_id)
         query = query.order_by(Township.name_sort_key, Deputy.name_sort_key, r.c.mandate_id, r.c.period_key)
-        return [MandateVisitRow(row.period_key, row.mandate_id, row.deputy_id, row.deputy_name,
-                                row.township_id, row.township_name, _visit_status(row), bool(row.met))
-                for row in db.session.execute(query)]
+        # Tens of thousands of rows: unpacked by position.
+        result = plain_rows(query, execution_options={"yield_per": STREAM_BATCH} if stream else {})
+        rows = (MandateVisitRow(key, mandate_id, deputy_id, deputy_name, township_id, township_name,
+                                _visit_status(whole, suspended, exempted), bool(met))
+                for key, mandate_id, deputy_id, deputy_name, township_id, township_name, whole, suspended,
+                exempted, met in result)
+        return rows if stream else list(rows)
 
     whole, is_met = r.c.whole == 1, r.c.met == 1
     due = sa.and_(whole, r.c.suspended == 0, r.c.exempted == 0)
@@ -569,23 +590,23 @@ def _visits(periods, kind, exemption_scope, term_id, as_of, group_by, township_i
               _people_if(sa.and_(due, is_met), r.c.deputy_id).label("people_met"))
     if group_by is None:
         query = sa.select(r.c.period_key, *totals).group_by(r.c.period_key)
-        return _shape_district(db.session.execute(query).all(), periods, as_of)
+        return _shape_district(plain_rows(query).all(), periods, as_of)
     query = _names(sa.select(r.c.period_key, r.c.township_id, Township.name.label("township_name"), *totals),
                    r.c.township_id)
     query = query.group_by(r.c.period_key, r.c.township_id, Township.name, Township.name_sort_key) \
         .order_by(Township.name_sort_key, r.c.township_id, r.c.period_key)
     closed = {period.key: period.last <= as_of for period in periods}
     return [_visit_row(row, row.township_id, row.township_name, closed[row.period_key])
-            for row in db.session.execute(query)]
+            for row in plain_rows(query)]
 
 
-def _visit_status(row):
+def _visit_status(whole, suspended, exempted):
     """Why a mandate is or is not due in a period: partial first, then suspended, then exempted."""
-    if not row.whole:
+    if not whole:
         return "partial"
-    if row.suspended:
+    if suspended:
         return "suspended"
-    if row.exempted:
+    if exempted:
         return "exempted"
     return "due"
 
@@ -630,10 +651,10 @@ def people_and_mandates(as_of, group_by=None, term_ids=None, township_ids=None):
     if township_ids is not None:
         query = query.where(Mandate.township_id.in_(township_ids))
     if group_by is None:
-        row = db.session.execute(query).one()
+        row = plain_rows(query).one()
         return [PeopleRow(None, None, row.mandates, row.people)]
     query = query.add_columns(Township.id.label("township_id"), Township.name.label("township_name")) \
         .join(Township, Township.id == Mandate.township_id) \
         .group_by(Township.id, Township.name, Township.name_sort_key).order_by(Township.name_sort_key)
     return [PeopleRow(row.township_id, row.township_name, row.mandates, row.people)
-            for row in db.session.execute(query)]
+            for row in plain_rows(query)]
