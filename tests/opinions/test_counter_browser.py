@@ -1,13 +1,14 @@
 """On a phone: the committee reads this month's 民意 table on the dashboard and follows the overdue count
-to the staff queue."""
-from datetime import timedelta
+to the staff queue; staff read a deputy's opinions in the record and on a duty-report session."""
+from datetime import date, timedelta
 
 import pytest
 
 from liaison.clock import local_today
 from liaison.opinions.models import Handling, Satisfaction, Status
+from liaison.reports.models import PlaceKind, ReportSession
 from tests import factories
-from tests.opinions.sample import make_opinion, make_station
+from tests.opinions.sample import hand_computed_district, make_opinion, make_station
 
 pytestmark = pytest.mark.browser
 
@@ -55,3 +56,36 @@ def test_committee_reads_the_month_and_opens_the_overdue_queue(live_server, db, 
     page.wait_for_url("**/opinions?overdue=1")
     assert number in page.locator("body").inner_text()
     screenshot("overdue-queue")
+
+
+def test_staff_read_a_deputys_opinions_on_the_record_and_the_session_page(live_server, db, page, screenshot):
+    """安平镇's staff on a phone: 李明's 履职档案 lists his opinions by number and status; the 2026 duty-report
+    session shows what he handled that year (received 4, suggestion 1, answered 2)."""
+    district = hand_computed_district(db)
+    session = ReportSession(township=district.anping, session_date=date(2026, 12, 20),
+                            place_kind=PlaceKind.home, station=district.home,
+                            mandates=[district.li.mandates[0]])
+    db.session.add(session)
+    db.session.flush()
+    mobile, li_id, session_id = district.anping_staff.mobile, district.li.id, session.id
+    numbers = [district.opinions[i].grouped_number for i in (1, 3, 5, 7)]
+    db.session.commit()
+    db.session.close()
+
+    page.goto(f"{live_server}/login")
+    page.get_by_label("手机号码").fill(mobile)
+    page.get_by_label("密码").fill(factories.PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(live_server + "/")
+    page.goto(f"{live_server}/dashboard/deputies/{li_id}")
+    listed = page.locator("#record-opinions").inner_text()
+    assert all(number in listed for number in numbers) and "已转信访" in listed
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
+    page.locator("#opinion-record").screenshot(
+        path=screenshot("record").replace("-record.png", "-record-opinions.png"))
+
+    page.goto(f"{live_server}/reports/sessions/{session_id}")
+    rows = [row.split("\t") for row in page.locator("#session-opinions tr").all_inner_texts()]
+    assert rows == [["代表", "接待意见", "转为建议", "已答复"], ["李明", "4", "1", "2"]]
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
+    screenshot("session")
