@@ -68,17 +68,23 @@ ACTIVITY_STARTS, ACTIVITY_ENDS, AT_ACTIVITY = time(14, 30), time(16, 30), 0.7
               help="Homes and stations in all (one home per township, about one township per 8).")
 @click.option("--years", type=click.IntRange(1, 2 * TERM_YEARS), default=5, show_default=True,
               help="Years of history up to today; over 5 adds the previous 区 and 市 terms.")
+@click.option("--townships", type=click.IntRange(1, 5_000), default=None,
+              help="Townships (乡镇 and 街道) in all; default about one per 8 homes and stations.")
 @click.option("--seed", type=int, default=1, show_default=True, help="Seed of the random stream.")
 @click.option("--password", default=None,
               help="Give every account this password and add committee and township staff accounts "
                    "(default: accounts await activation and there are no staff accounts).")
 @with_appcontext
-def synthetic_command(deputies, stations, years, seed, password):
+def synthetic_command(deputies, stations, years, townships, seed, password):
     """Fill an EMPTY database with a large fictional city for load and speed trials.
 
     Accounts have no password (awaiting activation) unless --password is given. Refuses to touch a
     database that holds data.
     """
+    if townships is not None and townships > stations // 2:
+        raise click.BadParameter("each township needs its home and at least one station: at most "
+                                 f"{stations // 2} townships for {stations} homes and stations",
+                                 param_hint="--townships")
     if has_data():
         raise click.ClickException(
             "The database already holds data; the synthetic city only goes into an empty database. "
@@ -89,7 +95,7 @@ def synthetic_command(deputies, stations, years, seed, password):
         except InvalidInput as error:
             raise click.BadParameter(str(error.message), param_hint="--password") from None
     started = datetime.now()
-    city = _City(random.Random(seed), deputies, stations, years, password)
+    city = _City(random.Random(seed), deputies, stations, years, password, townships)
     phases = [("network", city.network), ("terms", city.terms), ("deputies", city.people_and_mandates),
               ("accounts", city.accounts), ("activities", city.activities), ("check-ins", city.checkins),
               ("reports", city.reports)]
@@ -128,9 +134,9 @@ def _degrees(value):
 class _City:
     """Builds the city phase by phase; keeps only plain ids and dates in memory."""
 
-    def __init__(self, rng, deputies, stations, years, password=None):
+    def __init__(self, rng, deputies, stations, years, password=None, townships=None):
         self.rng, self.want_people, self.want_stations, self.years = rng, deputies, stations, years
-        self.password = password
+        self.password, self.want_townships = password, townships
         self.today = local_today()
         self.counts = {}
         self.names, self.mobile_counter = set(), 0
@@ -140,8 +146,7 @@ class _City:
     def network(self):
         """Townships (乡镇 and 街道), one home each, the other stations spread over them."""
         rng = self.rng
-        count = max(1, round(self.want_stations / 8))
-        count = min(count, self.want_stations // 2)
+        count = self.want_townships or min(max(1, round(self.want_stations / 8)), self.want_stations // 2)
         names, rows = set(), []
         for index in range(count):
             # Roughly 60% 乡镇, 40% 街道; the first two are one of each so both kinds always exist.

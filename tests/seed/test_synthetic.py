@@ -137,6 +137,20 @@ def test_password_signs_in_the_committee_and_deputies(app, db, client):
     assert client.get("/dashboard").status_code == 200
 
 
+def test_one_large_township(app, db):
+    """--townships 1: one 街道-sized township holding every station and deputy (the rota's scale)."""
+    result = app.test_cli_runner().invoke(
+        args=["seed", "synthetic", "--deputies", "100", "--stations", "11", "--years", "1", "--townships", "1"])
+    assert result.exit_code == 0, result.output
+    assert _count(db, Township) == 1
+    assert _count(db, Station, Station.kind == StationKind.station) == 10
+    assert {m.township_id for m in db.session.scalars(sa.select(Mandate))} == {
+        db.session.scalar(sa.select(Township.id))}
+    refused = app.test_cli_runner().invoke(
+        args=["seed", "synthetic", "--deputies", "100", "--stations", "11", "--townships", "6"])
+    assert refused.exit_code != 0 and "at most 5 townships" in refused.output
+
+
 def test_refuses_a_database_that_holds_data(app, db, seeded):
     """A second run fails with a clear message and adds nothing."""
     before = _count(db, Deputy)
