@@ -12,8 +12,10 @@ rated, and how many of those were 满意 or 基本满意. 逾期 overdue is a st
 waiting on a department or deputy past their due date and unanswered as of the period's last day
 (today, for a period not yet over), whenever they were received.
 
-Every counter is one statement: the steps are ``UNION ALL`` rows (one per opinion and step),
-grouped and summed with ``CASE``; only standard SQL, the same on SQLite and PostgreSQL.
+Every counter is one statement in standard SQL, the same on SQLite and PostgreSQL: totals per
+township, station or scope read the opinions once with a ``SUM(CASE …)`` per counter; totals per
+month (or per deputy) sum ``UNION ALL`` rows of steps, one per opinion and step, since each step
+falls in a month of its own.
 """
 from calendar import monthrange
 from datetime import date

@@ -140,6 +140,12 @@ def test_one_statement_whatever_the_number_of_townships(district, db):
         sa.event.remove(db.engine, "before_cursor_execute", count)
 
 
+def test_a_period_not_begun_has_nothing_overdue(district):
+    """2027 has not begun on 26 November 2026: nothing in it, not even the opinions overdue today."""
+    assert figures(opinion_counts(*period_of(2027), today=TODAY)[0]) == ZERO
+    assert all(figures(r) == ZERO for r in opinion_counts(*period_of(2027), by="township", today=TODAY))
+
+
 def test_unknown_grouping_is_refused(db):
     with pytest.raises(ValueError):
         opinion_counts(*period_of(2026), by="category")
