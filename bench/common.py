@@ -61,14 +61,15 @@ def _digest():
     return digest.hexdigest()[:10]
 
 
-def synthetic_database(engine, deputies, stations, years, pg_url=PG_URL, fresh=False, seed=1):
+def synthetic_database(engine, deputies, stations, years, pg_url=PG_URL, fresh=False, seed=1, townships=None):
     """The URL of a synthetic city with these parameters, built now unless a cached one exists.
 
     ``engine`` is "sqlite" (a file under the cache folder) or "postgresql" (a database on the server).
     The database is built under a temporary name and renamed when complete, so an interrupted build
     is never reused.
     """
-    name = f"liaison_bench_d{deputies}_s{stations}_y{years}_r{seed}_{_digest()}"
+    shape = f"_t{townships}" if townships else ""
+    name = f"liaison_bench_d{deputies}_s{stations}{shape}_y{years}_r{seed}_{_digest()}"
     if engine == "sqlite":
         CACHE.mkdir(parents=True, exist_ok=True)
         path = CACHE / f"{name}.db"
@@ -79,7 +80,7 @@ def synthetic_database(engine, deputies, stations, years, pg_url=PG_URL, fresh=F
             building = CACHE / f"{name}.building.db"
             for leftover in CACHE.glob(f"{name}.building.db*"):
                 leftover.unlink()
-            _seed(f"sqlite:///{building}", deputies, stations, years, seed)
+            _seed(f"sqlite:///{building}", deputies, stations, years, seed, townships)
             building.rename(path)
             for leftover in CACHE.glob(f"{name}.building.db*"):
                 leftover.unlink()
@@ -96,7 +97,7 @@ def synthetic_database(engine, deputies, stations, years, pg_url=PG_URL, fresh=F
         if not exists:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}_building" WITH (FORCE)')
             connection.execute(f'CREATE DATABASE "{name}_building"')
-            _seed(f"{server}/{name}_building", deputies, stations, years, seed)
+            _seed(f"{server}/{name}_building", deputies, stations, years, seed, townships)
             connection.execute(f'ALTER DATABASE "{name}_building" RENAME TO "{name}"')
             # Fresh statistics, as a database that has been running a while would have.
             with psycopg.connect(f"{plain}/{name}", autocommit=True) as built:
@@ -104,7 +105,7 @@ def synthetic_database(engine, deputies, stations, years, pg_url=PG_URL, fresh=F
     return f"{server}/{name}"
 
 
-def _seed(url, deputies, stations, years, seed):
+def _seed(url, deputies, stations, years, seed, townships=None):
     """Run the migrations and the seeder as an operator would, in a child process."""
     env = dict(os.environ, LIAISON_DATABASE_URL=url, LIAISON_ENV="development")
     liaison = str(ROOT / ".venv" / "bin" / "liaison")
@@ -114,7 +115,8 @@ def _seed(url, deputies, stations, years, seed):
     if upgrade.returncode:
         sys.exit(f"liaison db upgrade failed:\n{upgrade.stderr}")
     subprocess.run([liaison, "seed", "synthetic", "--deputies", str(deputies), "--stations", str(stations),
-                    "--years", str(years), "--seed", str(seed), "--password", PASSWORD],
+                    "--years", str(years), "--seed", str(seed), "--password", PASSWORD,
+                    *(["--townships", str(townships)] if townships else [])],
                    env=env, check=True, cwd=ROOT)
     if url.startswith("sqlite"):
         # The statistics SQLite's planner would have after `PRAGMA optimize` in a running system.
