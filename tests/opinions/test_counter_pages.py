@@ -10,6 +10,7 @@ from freezegun import freeze_time
 from liaison.opinions.models import Status
 from liaison.reports.models import PlaceKind, ReportSession
 from tests import factories
+from tests.core.test_translations import compiled_catalog  # noqa: F401  (the fixture)
 from tests.opinions.conftest import sign_in_as
 from tests.opinions.sample import hand_computed_district, make_opinion, make_station
 
@@ -150,3 +151,14 @@ def test_the_duty_report_session_summarises_each_deputys_year(client, db, distri
     assert table_rows(page, "session-opinions") == [
         ["代表", "接待意见", "转为建议", "已答复"], ["李明", "4", "1", "2"]]
     assert "2026年" in page
+
+
+@freeze_time(NOW)
+def test_the_panel_reads_in_english(client, district, compiled_catalog):
+    """In English the panel keeps its figures and reads as English, placeholders filled."""
+    sign_in_as(client, district.committee)
+    client.post("/lang/en", data={"next": "/dashboard"})
+    page = client.get("/dashboard?year=2026&opinion_month=10").get_data(as_text=True)
+    assert "Constituents' opinions (received, registered, referred, replied): 2026-10" in page
+    assert "2 overdue at period end" in page
+    assert table_rows(page, "opinion-townships")[1] == ["安平镇", "2", "3", "2", "1", "2", "100.0% 1 rated", "1"]
