@@ -538,6 +538,10 @@ def _visits(periods, kind, exemption_scope, term_id, as_of, group_by, township_i
         Suspension.start_date <= p.c.p_last,
         sa.or_(Suspension.end_date.is_(None), Suspension.end_date >= p.c.p_first),
     ).exists()
+    # Few people are ever suspended: a set computed once (uncorrelated, so both databases build it
+    # a single time) spares the probe above for everyone else.
+    ever_suspended = h.deputy_id.in_(
+        sa.select(Mandate.deputy_id).join(Suspension, Suspension.mandate_id == Mandate.id))
     exempted = sa.select(Exemption.id).where(
         Exemption.mandate_id == h.id, Exemption.scope == exemption_scope,
         Exemption.period_key == p.c.period_key, Exemption.approved_on <= as_of,
@@ -554,7 +558,7 @@ def _visits(periods, kind, exemption_scope, term_id, as_of, group_by, township_i
                     (sa.and_(first_day_held, ~gap), 1), else_=0)
     per_mandate = (
         sa.select(p.c.period_key, h.id.label("mandate_id"), h.deputy_id, h.township_id,
-                  whole.label("whole"), _flag(suspended).label("suspended"),
+                  whole.label("whole"), _flag(sa.and_(ever_suspended, suspended)).label("suspended"),
                   _flag(exempted).label("exempted"), _flag(met).label("met"))
         .select_from(h_from)
         .join(p, sa.and_(h.start_date < p.c.p_after, h_end > p.c.p_first))
