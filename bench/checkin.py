@@ -330,6 +330,10 @@ def bench_database(kind, args, workdir):
                 "insert": run_wrk(base, args.duration, args.connections, "insert"),
                 "ok": run_wrk(base, args.duration, args.connections, "ok"),
             }
+        with open(log_path) as log:
+            troubles = [line for line in log if re.search(r"Traceback|ERROR|CRITICAL|WORKER TIMEOUT|locked", line)]
+        if troubles:
+            print(f"[{kind}] {len(troubles)} worrying lines in the gunicorn log, the first:", *troubles[:5], sep="\n  ")
         if args.profile:
             profile_checkins(app, deputies, kind)
         return results
