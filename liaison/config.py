@@ -84,6 +84,10 @@ def load_config(instance_path, overrides=None):
         #: From this many days before a month starts, township staff whose rota for it is not published
         #: get one reminder (publish_deadline_reminder).
         "LIAISON_ROTA_PUBLISH_REMINDER_DAYS": int(os.environ.get("LIAISON_ROTA_PUBLISH_REMINDER_DAYS", 7)),
+        #: A job run still marked running this many minutes after it started is taken to be abandoned
+        #: (its process died): the scheduler's catch-up and `liaison jobs run --retry` take it over.
+        #: Keep it well above the longest run, or a slow run could be started a second time.
+        "LIAISON_JOB_STALE_MINUTES": int(os.environ.get("LIAISON_JOB_STALE_MINUTES", 120)),
         #: Email delivery: off unless a host is set. TLS is "starttls" (port 587), "ssl" (465) or "none".
         "LIAISON_SMTP_HOST": os.environ.get("LIAISON_SMTP_HOST", ""),
         "LIAISON_SMTP_PORT": int(os.environ.get("LIAISON_SMTP_PORT", 587)),
@@ -137,6 +141,9 @@ def load_config(instance_path, overrides=None):
             )
     elif config["LIAISON_ENV"] == "production" and config["SECRET_KEY"] == DEVELOPMENT_SECRET:
         raise ConfigError("LIAISON_SECRET_KEY is the public development secret; set a real one.")
+
+    if config["LIAISON_JOB_STALE_MINUTES"] < 1:
+        raise ConfigError("LIAISON_JOB_STALE_MINUTES must be at least 1 (minutes; default 120).")
 
     if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # SQLite writers wait for each other instead of failing at once.

@@ -38,6 +38,7 @@ ACTION_LABELS = {
     "station.rekeyed": _l("二维码重新生成"),
     "term.closed": _l("闭届"),
     "audit.pruned": _l("清理过期日志"),
+    "job.taken_over": _l("接管中断的定时任务"),
     "opinion.received": _l("收到民意"),
     "opinion.registered": _l("登记民意"),
     "opinion.referred": _l("转办民意"),

@@ -43,13 +43,15 @@ def list_jobs():
     """Show every registered job, its schedule and its last run."""
     from liaison.jobs.scheduler import cron_trigger
 
+    stale_before = queries.stale_cutoff()
     for job in load_jobs().values():
         last = queries.latest_runs(job.id, limit=1)
         trigger = cron_trigger(job, current_app.config)
         line = f"{job.id:32} {job.cadence.name:8} {trigger}"
         if last:
             run = last[0]
-            line += f"  last: {run.period} {run.outcome.value} {to_local(run.started_at):%Y-%m-%d %H:%M}"
+            state = "abandoned" if run.abandoned(stale_before) else run.outcome.value
+            line += f"  last: {run.period} {state} {to_local(run.started_at):%Y-%m-%d %H:%M}"
         click.echo(line)
 
 
@@ -57,7 +59,8 @@ def list_jobs():
 @click.argument("job_id")
 @click.option("--period", "period_key", help="The period to run for (2026-03, 2026-Q1 or 2026-03-27, "
                                              "as the job uses); default: the current one.")
-@click.option("--retry", is_flag=True, help="Run again if the recorded run for that period failed.")
+@click.option("--retry", is_flag=True, help="Run again if the recorded run for that period failed, or was "
+                                           "abandoned (still running after LIAISON_JOB_STALE_MINUTES).")
 def run_one(job_id, period_key, retry):
     """Run one job by hand, still at most once per period."""
     jobs = load_jobs()
@@ -74,11 +77,26 @@ def run_one(job_id, period_key, retry):
         raise click.BadParameter(f"{period.key} has not started yet", param_hint="--period")
     run = (retry_job if retry else run_job)(job, period, RunSource.manual)
     if run is None:
-        existing = queries.find_run(job.id, period.key)
-        state = existing.outcome.value if existing else "unknown"
-        click.echo(f"{job.id} already ran for {period.key} ({state}); nothing done."
-                   + ("" if retry or state != "failure" else " Use --retry to run it again."))
+        click.echo(_nothing_done(job, period, retry))
         return
     click.echo(f"{job.id} {period.key}: {run.outcome.value} {run.detail}")
     if run.outcome is Outcome.failure:
         sys.exit(1)
+
+
+def _nothing_done(job, period, retry):
+    """Why ``jobs run`` did nothing for a period that already has a run, and what would."""
+    existing = queries.find_run(job.id, period.key)
+    if existing is None:
+        return f"{job.id} already ran for {period.key} (unknown); nothing done."
+    if existing.abandoned(queries.stale_cutoff()):
+        return (f"{job.id} already ran for {period.key} (abandoned); nothing done."
+                + ("" if retry else " Use --retry to take it over."))
+    if existing.outcome is Outcome.running:
+        minutes = current_app.config["LIAISON_JOB_STALE_MINUTES"]
+        started = to_local(existing.started_at)
+        return (f"{job.id} is still running for {period.key} (started {started:%Y-%m-%d %H:%M}); nothing done. "
+                f"A run not finished {minutes} minutes after its start counts as abandoned; --retry then "
+                "takes it over.")
+    return (f"{job.id} already ran for {period.key} ({existing.outcome.value}); nothing done."
+            + ("" if retry or existing.outcome is not Outcome.failure else " Use --retry to run it again."))

@@ -45,12 +45,19 @@ class JobRun(db.Model):
     period: Mapped[str] = mapped_column(sa.String(20))
     source: Mapped[RunSource] = mapped_column(sa.Enum(RunSource, native_enum=False, length=10))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    #: NULL while running (or when the process died mid-run: the page shows it as unfinished).
+    #: NULL while running. A run still running past ``LIAISON_JOB_STALE_MINUTES`` after its start
+    #: was abandoned (its process died): the page says so, and catch-up or ``--retry`` takes it over.
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     outcome: Mapped[Outcome] = mapped_column(sa.Enum(Outcome, native_enum=False, length=10),
                                              default=Outcome.running)
     #: What the job reported (e.g. how many messages it sent) or the error's type and message.
     detail: Mapped[str] = mapped_column(sa.String(500), default="")
+    #: 1 for the first run; each retry of a failure or takeover of an abandoned run adds one.
+    attempts: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    def abandoned(self, stale_before):
+        """Tell whether the run is still marked running although it started before ``stale_before``."""
+        return self.outcome is Outcome.running and self.started_at < stale_before
 
     def __repr__(self):
         return f"<JobRun {self.job_id} {self.period} {self.outcome.value}>"

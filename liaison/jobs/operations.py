@@ -8,9 +8,11 @@ import logging
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from liaison.clock import utcnow
+from liaison.audit.operations import record_event
+from liaison.clock import to_local, utcnow
 from liaison.extensions import db
 from liaison.jobs.models import JobRun, Outcome
+from liaison.jobs.queries import find_run, stale_cutoff
 
 log = logging.getLogger(__name__)
 
@@ -32,16 +34,47 @@ def claim_run(job_id, period_key, source):
     return run
 
 
-def reclaim_failed_run(job_id, period_key, source):
-    """Mark a failed run for (job, period) as running again and commit; None unless it had failed."""
+def _restart_run(job_id, period_key, source, *conditions):
+    """Set the (job, period) run running again from now if it matches ``conditions``, in one UPDATE;
+    True when it did. Not committed: the caller commits with whatever records the restart."""
     result = db.session.execute(
         sa.update(JobRun)
-        .where(JobRun.job_id == job_id, JobRun.period == period_key, JobRun.outcome == Outcome.failure)
-        .values(outcome=Outcome.running, source=source, started_at=utcnow(), finished_at=None, detail=""))
+        .where(JobRun.job_id == job_id, JobRun.period == period_key, *conditions)
+        .values(outcome=Outcome.running, source=source, started_at=utcnow(), finished_at=None, detail="",
+                attempts=JobRun.attempts + 1))
+    return result.rowcount == 1
+
+
+def reclaim_failed_run(job_id, period_key, source):
+    """Mark a failed run for (job, period) as running again and commit; None unless it had failed."""
+    restarted = _restart_run(job_id, period_key, source, JobRun.outcome == Outcome.failure)
     db.session.commit()
-    if result.rowcount != 1:
+    return find_run(job_id, period_key) if restarted else None
+
+
+def take_over_abandoned_run(job_id, period_key, source, stale_before=None):
+    """Restart a run left "running" since before the stale cutoff (its process died) and commit,
+    with an audit event; None unless it was abandoned.
+
+    The single conditional UPDATE is the takeover: of two processes trying at once, the second
+    finds the start just reset (the run is fresh again) and changes no row. A run still running
+    within the limit is never matched, so no period runs twice at the same time.
+    """
+    stale_before = stale_before or stale_cutoff()
+    previous = db.session.scalar(sa.select(JobRun.started_at).where(
+        JobRun.job_id == job_id, JobRun.period == period_key))
+    if not _restart_run(job_id, period_key, source, JobRun.outcome == Outcome.running,
+                        JobRun.started_at < stale_before):
+        db.session.commit()
         return None
-    return db.session.scalar(sa.select(JobRun).where(JobRun.job_id == job_id, JobRun.period == period_key))
+    run = find_run(job_id, period_key)
+    started = f"{to_local(previous):%Y-%m-%d %H:%M}" if previous else "?"
+    record_event("job.taken_over", target=run,
+                 detail=f"{job_id} {period_key}: run started {started} never finished; attempt {run.attempts}")
+    db.session.commit()
+    log.warning("abandoned job run taken over: job=%s period=%s started=%s attempt=%s source=%s",
+                job_id, period_key, started, run.attempts, source.value)
+    return run
 
 
 def execute_claimed(job, period, run):
@@ -76,9 +109,17 @@ def run_job(job, period, source):
 
 
 def retry_job(job, period, source):
-    """Run ``job`` for ``period`` again only if its recorded run failed; None otherwise."""
-    run = reclaim_failed_run(job.id, period.key, source)
+    """Run ``job`` for ``period`` again if its recorded run failed or was abandoned; None otherwise."""
+    run = reclaim_failed_run(job.id, period.key, source) or take_over_abandoned_run(job.id, period.key, source)
     if run is None:
         return None
-    log.info("job retried: job=%s period=%s", job.id, period.key)
+    log.info("job retried: job=%s period=%s attempt=%s", job.id, period.key, run.attempts)
+    return execute_claimed(job, period, run)
+
+
+def resume_abandoned_job(job, period, source, stale_before=None):
+    """Take over ``job``'s abandoned run for ``period`` and run it; None unless it was abandoned."""
+    run = take_over_abandoned_run(job.id, period.key, source, stale_before)
+    if run is None:
+        return None
     return execute_claimed(job, period, run)

@@ -9,7 +9,9 @@ Catch-up: at start-up and after every tick, each job's latest periods whose sche
 passed (at most ``job.catch_up`` of them) are run if they have no recorded run, provided that time
 came after scheduling began (or the period is still in progress). A scheduler that was down across
 a month or quarter end therefore runs the missed period once when it comes back; the (job, period)
-key makes every later restart a no-op.
+key makes every later restart a no-op. A due period whose run was abandoned (still "running" past
+``LIAISON_JOB_STALE_MINUTES``: the process running it died) is taken over and run again, so a
+standby scheduler heals a crash of the first one.
 """
 import fcntl
 import logging
@@ -25,7 +27,7 @@ from liaison.clock import local_zone, utcnow
 from liaison.extensions import db
 from liaison.jobs import queries
 from liaison.jobs.models import RunSource
-from liaison.jobs.operations import run_job
+from liaison.jobs.operations import resume_abandoned_job, run_job
 from liaison.jobs.registry import load_jobs
 
 log = logging.getLogger(__name__)
@@ -68,7 +70,8 @@ def due_periods(job, now=None, config=None):
 
 
 def catch_up(now=None, source=RunSource.catch_up):
-    """Run every job's due periods that have no run yet; returns the runs made.
+    """Run every job's due periods that have no run yet, or whose run was abandoned; returns the
+    runs made.
 
     Only periods whose time came after scheduling began (the first recorded run of any job) are
     made up for, plus the periods in progress: a new installation does not send reminders about
@@ -77,15 +80,20 @@ def catch_up(now=None, source=RunSource.catch_up):
     now = now or utcnow()
     today = now.astimezone(local_zone()).date()
     began = queries.first_run_started_at()
+    stale_before = queries.stale_cutoff(now)
     runs = []
     for job in load_jobs().values():
         fires = due_fire_times(job, now)
         done = queries.periods_run(job.id, fires)
+        abandoned = queries.abandoned_periods(job.id, done, stale_before)
         for key, fire in fires.items():
             period = job.cadence.parse(key)
-            if key in done or not (today in period or (began is not None and fire >= began)):
+            if key in abandoned:
+                run = resume_abandoned_job(job, period, source, stale_before)
+            elif key in done or not (today in period or (began is not None and fire >= began)):
                 continue
-            run = run_job(job, period, source)
+            else:
+                run = run_job(job, period, source)
             if run is not None:
                 runs.append(run)
     return runs

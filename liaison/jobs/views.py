@@ -34,4 +34,4 @@ def index():
     """Every job with its latest runs (times in local time) and their outcome."""
     jobs = [{"job": job, "schedule": schedule_label(job, current_app.config),
              "runs": queries.latest_runs(job.id, RUNS_SHOWN)} for job in load_jobs().values()]
-    return render_template("jobs/index.html", jobs=jobs)
+    return render_template("jobs/index.html", jobs=jobs, stale_before=queries.stale_cutoff())
