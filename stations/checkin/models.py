@@ -100,6 +100,8 @@ class Checkin(db.Model):
         # A double tap or a retry sends the same nonce: one row, whatever the timing.
         sa.UniqueConstraint("deputy_id", "client_nonce"),
         sa.Index("ix_checkins_deputy_id_month_key", "deputy_id", "month_key"),
+        # The deputy's latest check-in (the travel doubt on every scan) without sorting their history.
+        sa.Index("ix_checkins_deputy_id_occurred_at", "deputy_id", "occurred_at"),
         sa.Index("ix_checkins_station_id_local_date", "station_id", "local_date"),
         sa.CheckConstraint("constituents_received IS NULL OR constituents_received >= 0",
                            name="constituents_not_negative"),
