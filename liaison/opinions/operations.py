@@ -10,6 +10,7 @@ import os
 import secrets
 from datetime import timedelta
 
+import sqlalchemy as sa
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
@@ -22,7 +23,7 @@ from liaison.audit.operations import record_event
 from liaison.clock import local_today, to_local, utcnow
 from liaison.errors import InvalidInput
 from liaison.extensions import db
-from liaison.opinions.models import (EventKind, Handling, Opinion, OpinionEvent, Satisfaction,
+from liaison.opinions.models import (Channel, EventKind, Handling, Opinion, OpinionEvent, Satisfaction,
                                      Status, month_key, new_lookup_number)
 from liaison.reports.operations import attachment_path
 from liaison.text import is_mobile, mask_mobile, normalize_mobile
@@ -173,13 +174,28 @@ def _unique_number():
     raise RuntimeError("could not draw an unused lookup number")
 
 
+#: A public form sent again with the same text within this time is taken as one opinion.
+REPEAT_SECONDS = 120
+
+
+def _same_opinion_just_left(station, content, name, phone, now):
+    """The opinion this very form made moments ago, when a phone on a slow network sent it twice."""
+    return db.session.scalar(
+        sa.select(Opinion).where(Opinion.station_id == station.id, Opinion.channel == Channel.public_page,
+                                 Opinion.content == content, Opinion.constituent_name == name,
+                                 Opinion.phone == phone,
+                                 Opinion.received_at >= now - timedelta(seconds=REPEAT_SECONDS))
+        .order_by(Opinion.id.desc()).limit(1))
+
+
 def receive_opinion(station, channel, category, content, name="", phone="", photo=None, by=None, deputy=None,
                     on_spot_reply=""):
     """Create an opinion at a station (接), with its first timeline events.
 
     ``photo`` is ``(bytes, content_type)`` already checked by ``read_photo``. Opinions recorded by
     staff during a reception are registered at once; an answer given on the spot closes them with
-    that reply. Returns the opinion; its photo file (if any) is in ``opinion.photo_name``.
+    that reply. The same public form sent twice in a row (a double tap, a resend on a slow network)
+    gives back the opinion it made the first time. Returns the opinion.
     """
     if not station.active:
         raise InvalidInput(_l("此联络站已停用，暂不接收留言。"))
@@ -188,6 +204,10 @@ def receive_opinion(station, channel, category, content, name="", phone="", phot
     phone = checked_phone(phone)
     on_spot_reply = _optional_text(on_spot_reply, REPLY_MAX, "on_spot_reply", _l("当场答复内容"))
     now = utcnow()
+    if by is None:
+        repeated = _same_opinion_just_left(station, content, name, phone, now)
+        if repeated is not None:
+            return repeated
     today = to_local(now).date()
     opinion = Opinion(
         number=_unique_number(), station=station, township_id=station.township_id, channel=channel,

@@ -53,8 +53,8 @@ def test_the_station_page_links_to_the_form(client, db, net):
 
 def test_numbers_differ_and_are_not_sequential(client, db, net):
     """Two opinions in a row get unrelated numbers."""
-    leave(client, net.station)
-    leave(client, net.station)
+    leave(client, net.station, content="第一条：路口红绿灯时间太短。")
+    leave(client, net.station, content="第二条：公交站没有遮雨棚。")
     first, second = (o.number for o in opinions(db))
     assert first != second
     assert sum(a == b for a, b in zip(first, second)) < 6
@@ -71,9 +71,9 @@ def test_the_honeypot_refuses_and_stores_nothing(client, db, net):
 def test_too_many_from_one_address_are_refused(client, db, net, setting):
     """After the limit, the same address is refused (429) with a Chinese message; another address is not."""
     setting("LIAISON_OPINION_MAX_PER_ADDRESS", 2)
-    assert leave(client, net.station).status_code == 302
-    assert leave(client, net.station).status_code == 302
-    refused = leave(client, net.station)
+    assert leave(client, net.station, content="第一条：路口红绿灯时间太短。").status_code == 302
+    assert leave(client, net.station, content="第二条：公交站没有遮雨棚。").status_code == 302
+    refused = leave(client, net.station, content="第三条：河道边有建筑垃圾。")
     assert refused.status_code == 429
     assert "提交的留言过多" in refused.get_data(as_text=True)
     assert len(opinions(db)) == 2
@@ -154,3 +154,13 @@ def test_an_inactive_station_takes_no_opinions(client, db, net):
     assert client.get(f"/p/{net.station.code}/opinion").status_code == 404
     assert leave(client, net.station).status_code == 404
     assert opinions(db) == []
+
+
+def test_the_same_form_sent_twice_makes_one_opinion(client, db, net):
+    """A double tap gives the same lookup number; a different text is a new opinion."""
+    first = leave(client, net.station, phone=PHONE)
+    again = leave(client, net.station, phone=PHONE)
+    assert first.headers["Location"] == again.headers["Location"]
+    assert len(opinions(db)) == 1
+    leave(client, net.station, phone=PHONE, content="另外一件事：小区路灯坏了三盏。")
+    assert len(opinions(db)) == 2
