@@ -12,10 +12,9 @@ rated, and how many of those were 满意 or 基本满意. 逾期 overdue is a st
 waiting on a department or deputy past their due date and unanswered as of the period's last day
 (today, for a period not yet over), whenever they were received.
 
-Every counter is one statement in standard SQL, the same on SQLite and PostgreSQL: totals per
-township, station or scope read the opinions once with a ``SUM(CASE …)`` per counter; totals per
-month (or per deputy) sum ``UNION ALL`` rows of steps, one per opinion and step, since each step
-falls in a month of its own.
+Every counter is one statement in standard SQL, the same on SQLite and PostgreSQL, that reads
+the opinions once with a ``SUM(CASE …)`` per counter (and per month, for months side by side).
+Per deputy, where one opinion may count for two deputies, ``UNION ALL`` rows of steps are summed.
 """
 from calendar import monthrange
 from datetime import date
@@ -81,11 +80,6 @@ def period_of(year, month=None):
     return date(year, month, 1), date(year, month, monthrange(year, month)[1])
 
 
-def month_key(day):
-    """The integer key of a date's month: 202611."""
-    return day.year * 100 + day.month
-
-
 def _months(first_day, last_day):
     """(key, first, last) of every month overlapping the period, in order."""
     months = []
@@ -97,21 +91,15 @@ def _months(first_day, last_day):
     return months
 
 
-#: A typed NULL: PostgreSQL must know each column's type across the branches of a UNION.
-_NO_DEPUTY = sa.cast(sa.null(), sa.Integer)
-
-
 def _step(name):
     """The step's name as an SQL constant (names are this module's own, never user input)."""
     return sa.literal_column(f"'{name}'", sa.String).label("step")
 
 
-def _branch(step, day, *conditions, first_day, last_day, deputy=None):
-    """One kind of step as rows (township, station, deputy, step, day) within the period."""
-    return sa.select(
-        Opinion.township_id.label("township_id"), Opinion.station_id.label("station_id"),
-        (deputy if deputy is not None else _NO_DEPUTY).label("deputy_id"), _step(step), day.label("day"),
-    ).where(day.is_not(None), day >= first_day, day <= last_day, *conditions)
+def _deputy_step(step, day, deputy, *conditions, first_day, last_day):
+    """One kind of a deputy's step as rows (deputy, step) within the period."""
+    return sa.select(deputy.label("deputy_id"), _step(step)).where(
+        day.is_not(None), day >= first_day, day <= last_day, *conditions)
 
 
 def overdue_on(as_of):
@@ -123,16 +111,6 @@ def overdue_on(as_of):
     return sa.and_(Opinion.handling.in_(PASSED_ON), Opinion.due_on.is_not(None), Opinion.due_on < as_of,
                    sa.or_(Opinion.replied_on.is_(None), Opinion.replied_on > as_of),
                    Opinion.status.not_in(NOT_STATION_WORK))
-
-
-def _overdue_branch(days):
-    """Opinions overdue as of each of ``days``, as step rows dated that day (so they fall in its
-    month): one pass over the opinions, joined to the days given as constant rows."""
-    ends = sa.union_all(*(sa.select(sa.literal(day, sa.Date).label("day")) for day in days)).subquery("ends")
-    return sa.select(
-        Opinion.township_id.label("township_id"), Opinion.station_id.label("station_id"),
-        _NO_DEPUTY.label("deputy_id"), _step("overdue"), ends.c.day,
-    ).join(ends, overdue_on(ends.c.day))
 
 
 def _dated_steps():
@@ -153,35 +131,15 @@ def _in_scope(query, township_ids):
     return query if township_ids is None else query.where(Opinion.township_id.in_(township_ids))
 
 
-def _steps_by_month(first_day, last_day, township_ids, today):
-    """Every counted step of the period, one row each (``UNION ALL``), with overdue as of each
-    month's end (or today; a month not yet begun has nothing overdue), as a subquery."""
-    bounds = {"first_day": first_day, "last_day": last_day}
-    branches = [_branch(name, day, *conditions, **bounds) for name, day, conditions in _dated_steps()]
-    ends = [min(last, today) for _key, first, last in _months(first_day, last_day) if first <= today]
-    if ends:
-        branches.append(_overdue_branch(ends))
-    return sa.union_all(*(_in_scope(branch, township_ids) for branch in branches)).subquery("steps")
-
-
-def _step_sums(first_day, last_day, today):
+def _step_sums(first_day, last_day, today, suffix=""):
     """One ``SUM(CASE …)`` per counter over the opinions table: a single pass, whatever the steps."""
     flags = [sa.and_(day >= first_day, day <= last_day, *conditions)
              for _name, day, conditions in _dated_steps()]
     # Overdue as of the period's last day, or today while it runs; a period not yet begun has none.
     overdue = overdue_on(min(last_day, today)) if first_day <= today else sa.false()
     flags.insert(COUNTED.index("overdue"), overdue)
-    return [sa.func.sum(sa.case((flag, 1), else_=0)).label(name) for name, flag in zip(COUNTED, flags)]
-
-
-def _sums(steps):
-    return [sa.func.coalesce(sa.func.sum(sa.case((steps.c.step == name, 1), else_=0)), 0).label(name)
-            for name in COUNTED]
-
-
-def _month_of(column):
-    return (sa.cast(sa.extract("year", column), sa.Integer) * 100
-            + sa.cast(sa.extract("month", column), sa.Integer))
+    return [sa.func.sum(sa.case((flag, 1), else_=0)).label(name + suffix)
+            for name, flag in zip(COUNTED, flags)]
 
 
 def _grouped(first_day, last_day, township_ids, today, key):
@@ -204,9 +162,7 @@ def opinion_counts(first_day, last_day, by=None, township_ids=None, today=None):
     ``by`` None gives one row for the whole scope; "township" one row per township in scope (pinyin
     order, zeros included); "station" one row per station in scope (by township, then pinyin;
     inactive stations only when something of theirs is counted); "month" one row per month of the
-    period. ``township_ids`` None means the whole district. One statement each: the first three read
-    the opinions once with a ``SUM(CASE …)`` per counter; months need each step in its own month, so
-    they sum ``UNION ALL`` rows of steps.
+    period. ``township_ids`` None means the whole district. One statement each.
     """
     today = today or local_today()
     if by is None:
@@ -231,13 +187,14 @@ def opinion_counts(first_day, last_day, by=None, township_ids=None, today=None):
             query = query.where(Station.township_id.in_(township_ids))
         return [OpinionCounts(*row) for row in db.session.execute(query)]
     if by == "month":
-        steps = _steps_by_month(first_day, last_day, township_ids, today)
-        month = _month_of(steps.c.day).label("month")
-        found = {row[0]: row[1:] for row in db.session.execute(
-            sa.select(month, *_sums(steps)).group_by(month))}
-        zero = (0,) * len(COUNTED)
-        return [OpinionCounts(key, "", *found.get(key, zero))
-                for key, _first, _last in _months(first_day, last_day)]
+        # Each month's counters side by side in one row: still one pass over the opinions.
+        months = _months(first_day, last_day)
+        columns = [column for index, (_key, first, last) in enumerate(months)
+                   for column in _step_sums(first, last, today, suffix=f"_{index}")]
+        row = db.session.execute(_in_scope(sa.select(*columns), township_ids)).one()
+        width = len(COUNTED)
+        return [OpinionCounts(key, "", *(value or 0 for value in row[index * width:(index + 1) * width]))
+                for index, (key, _first, _last) in enumerate(months)]
     raise ValueError(f"cannot count opinions by {by!r}")
 
 
@@ -258,21 +215,20 @@ def deputy_counts(deputy_ids, first_day, last_day, township_ids=None):
         return {}
     station_work = Opinion.status.not_in(NOT_STATION_WORK)
     bounds = {"first_day": first_day, "last_day": last_day}
-    took_up = Opinion.suggestion_deputy_id
+    received_by, took_up = Opinion.deputy_id, Opinion.suggestion_deputy_id
     # The receiving deputy's reply row, and the suggesting deputy's unless it is the same person.
-    other_deputy = sa.or_(Opinion.deputy_id.is_(None), Opinion.deputy_id != took_up)
+    other_deputy = sa.or_(received_by.is_(None), received_by != took_up)
     branches = [
-        _branch("received", Opinion.received_on, station_work, Opinion.deputy_id.in_(deputy_ids),
-                deputy=Opinion.deputy_id, **bounds),
-        _branch("suggestion", Opinion.referred_on, station_work, Opinion.handling == Handling.suggestion,
-                took_up.in_(deputy_ids), deputy=took_up, **bounds),
-        _branch("replied", Opinion.replied_on, station_work, Opinion.deputy_id.in_(deputy_ids),
-                deputy=Opinion.deputy_id, **bounds),
-        _branch("replied", Opinion.replied_on, station_work, took_up.in_(deputy_ids), other_deputy,
-                deputy=took_up, **bounds),
+        _deputy_step("received", Opinion.received_on, received_by, station_work, received_by.in_(deputy_ids),
+                     **bounds),
+        _deputy_step("suggestion", Opinion.referred_on, took_up, station_work,
+                     Opinion.handling == Handling.suggestion, took_up.in_(deputy_ids), **bounds),
+        _deputy_step("replied", Opinion.replied_on, received_by, station_work, received_by.in_(deputy_ids),
+                     **bounds),
+        _deputy_step("replied", Opinion.replied_on, took_up, station_work, took_up.in_(deputy_ids),
+                     other_deputy, **bounds),
     ]
-    if township_ids is not None:
-        branches = [branch.where(Opinion.township_id.in_(township_ids)) for branch in branches]
+    branches = [_in_scope(branch, township_ids) for branch in branches]
     steps = sa.union_all(*branches).subquery("steps")
     sums = [sa.func.sum(sa.case((steps.c.step == name, 1), else_=0)) for name in ("received", "suggestion",
                                                                                  "replied")]
