@@ -208,8 +208,8 @@ def record_checkin(user, code, nonce, token=None, location=None, signed_in_from_
     # Only the id is needed: loading the Deputy row would cost a statement on every scan.
     deputy_id = user.deputy_id if user.has_role(Role.deputy) else None
     try:
-        checkin, station = _new_checkin(deputy_id, station or station_for_code(code), nonce, token, location,
-                                        signed_in_from_kiosk)
+        station = station or station_for_code(code)
+        checkin = _new_checkin(deputy_id, station, nonce, token, location, signed_in_from_kiosk)
     except ScanRefused:
         # A retry of a scan already saved (its kiosk token may have expired since) names that row.
         # Looked up only here: on a first scan the unique key below finds a retry for free.
@@ -265,7 +265,7 @@ def _new_checkin(deputy_id, station, nonce, token, location, signed_in_from_kios
         inside_fence=inside, accuracy_m=accuracy, client_nonce=nonce,
         away_from_own=_away_from_own(station, mandates), created_at=now,
     )
-    return checkin, station
+    return checkin
 
 
 def record_failed_scan(reason, code, station=None, user=None):
