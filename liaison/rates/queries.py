@@ -226,11 +226,21 @@ def _term_bounds():
                          [(term_id, end + timedelta(days=1)) for term_id, end in ends])
 
 
+_ALIASES = {}
+
+
+def _aliases(name):
+    """The named aliases of mandates and terms, made once: they never change, and making them anew
+    (a proxy for every column) was a large part of a dashboard request's own time."""
+    if name not in _ALIASES:
+        _ALIASES[name] = (aliased(Mandate, name=name), aliased(Term, name=f"{name}_term"))
+    return _ALIASES[name]
+
+
 def _held(bounds, name):
     """An alias of the mandates with its term and bounds, as (mandate, term, joined FROM, h_end):
     the mandate holds the days ``[start_date, h_end)``."""
-    mandate = aliased(Mandate, name=name)
-    term = aliased(Term, name=f"{name}_term")
+    mandate, term = _aliases(name)
     bound = bounds.alias(f"{name}_bounds")
     joined = sa.join(mandate, term, term.id == mandate.term_id) \
         .join(bound, bound.c.term_id == mandate.term_id)
