@@ -9,8 +9,9 @@ Two variants, each in its own child process so that each one's peak memory is it
 
 Each child runs its variant once to warm up (compiled statements, translations, imports: as a
 worker that has served before) and times the second run. Time is the median of ``--repeat``
-children per variant, run alternately; the CPU time of the child is shown beside the wall time as
-a cross-check on a busy machine (it leaves out PostgreSQL's own work). Memory is the growth of the
+children per variant, run alternately; the CPU time of the child is shown beside the wall time (it
+leaves out PostgreSQL's own work) and the verdict takes the worse of the two ratios, since on a
+shared machine a starved child makes the wall ratio lie either way. Memory is the growth of the
 child's peak resident set over both runs (``ru_maxrss`` after minus the resident set before; the
 interpreter, Flask and SQLAlchemy already loaded are not the export's), with the child's whole peak
 shown beside it. Targets: time ratio at most 1.5×, the export's peak at most 100 MB.
@@ -134,20 +135,24 @@ def main():
     bare_s = statistics.median(run["seconds"] for run in bare_runs)
     app_mb = max(run["growth_mb"] for run in app_runs)
     bare_mb = max(run["growth_mb"] for run in bare_runs)
-    ratio = app_s / bare_s
     app_cpu = statistics.median(run["cpu"] for run in app_runs)
     bare_cpu = statistics.median(run["cpu"] for run in bare_runs)
+    wall_ratio, cpu_ratio = app_s / bare_s, app_cpu / bare_cpu
+    # Judged on the worse of the two: on a shared machine either child may be starved of CPU
+    # (wall time then lies), and on PostgreSQL the child's CPU time leaves out the server's work.
+    ratio = max(wall_ratio, cpu_ratio)
     rows = [
-        ("app (build_workbook)", f"{app_s:.2f}", f"{app_cpu:.2f}", f"{ratio:.2f}×", f"≤ {TARGET_RATIO:g}×", verdict(ratio <= TARGET_RATIO),
-         f"{app_mb:.0f}", f"{max(r['peak_mb'] for r in app_runs):.0f}", f"≤ {TARGET_MB}", verdict(app_mb <= TARGET_MB)),
-        ("bare openpyxl write-only", f"{bare_s:.2f}", f"{bare_cpu:.2f}", "1.00×", "", "", f"{bare_mb:.0f}",
+        ("app (build_workbook)", f"{app_s:.2f}", f"{app_cpu:.2f}", f"{wall_ratio:.2f}×", f"{cpu_ratio:.2f}×",
+         f"≤ {TARGET_RATIO:g}×", verdict(ratio <= TARGET_RATIO), f"{app_mb:.0f}",
+         f"{max(r['peak_mb'] for r in app_runs):.0f}", f"≤ {TARGET_MB}", verdict(app_mb <= TARGET_MB)),
+        ("bare openpyxl write-only", f"{bare_s:.2f}", f"{bare_cpu:.2f}", "1.00×", "1.00×", "", "", f"{bare_mb:.0f}",
          f"{max(r['peak_mb'] for r in bare_runs):.0f}", "", ""),
     ]
     print_table(f"export: official workbook at {args.deputies:,} deputies ({len(sheets)} sheets, {count:,} cells, "
                 f"{app_runs[0]['bytes'] / 1e6:.1f} MB) vs bare openpyxl, median of {args.repeat}",
-                ("variant", "wall s", "CPU s", "ratio", "target", "result", "export peak MB", "process peak MB", "target", "result"),
+                ("variant", "wall s", "CPU s", "wall ratio", "CPU ratio", "target", "result (worse ratio)",
+                 "export peak MB", "process peak MB", "target", "result"),
                 rows, f"database: {args.db}")
-    print(f"CPU-time ratio (this process only; a cross-check when the machine is busy): {app_cpu / bare_cpu:.2f}×")
 
 
 if __name__ == "__main__":
