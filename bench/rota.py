@@ -72,11 +72,12 @@ def main():
         db.session.rollback()
         township = db.session.scalar(sa.select(Township))
 
-        propose_times, load_times, planner_times = [], [], []
+        propose_times, propose_cpu, load_times, planner_times = [], [], [], []
         for _ in range(args.repeat):
-            started = time.perf_counter()
+            cpu, started = time.process_time(), time.perf_counter()
             propose()
             propose_times.append(time.perf_counter() - started)
+            propose_cpu.append(time.process_time() - cpu)
             township = db.session.scalar(sa.select(Township))
             started = time.perf_counter()
             replay(engine, recorded)
@@ -86,16 +87,17 @@ def main():
             planner_times.append(time.perf_counter() - started)
         line = database_line(app)
 
-    whole, load, planner = (statistics.median(t) for t in (propose_times, load_times, planner_times))
+    whole, cpu, load, planner = (statistics.median(t) for t in (propose_times, propose_cpu, load_times,
+                                                                planner_times))
     rows = [
-        ("propose_rota (load, plan, write draft)", f"{whole * 1000:.0f}", f"{whole / load:.1f}×",
-         f"≤ {TARGET_SECONDS * 1000:.0f} ms", verdict(whole <= TARGET_SECONDS)),
-        ("  the planner alone (planning.propose)", f"{planner * 1000:.0f}", f"{planner / load:.1f}×", "", ""),
-        (f"  loading the same rows ({len(recorded)} SELECTs replayed)", f"{load * 1000:.0f}", "1.0×", "", ""),
+        ("propose_rota (load, plan, write draft)", f"{whole * 1000:.0f}", f"{cpu * 1000:.0f}",
+         f"{whole / load:.1f}×", f"≤ {TARGET_SECONDS * 1000:.0f} ms", verdict(whole <= TARGET_SECONDS)),
+        ("  the planner alone (planning.propose)", f"{planner * 1000:.0f}", "", f"{planner / load:.1f}×", "", ""),
+        (f"  loading the same rows ({len(recorded)} SELECTs replayed)", f"{load * 1000:.0f}", "", "1.0×", "", ""),
     ]
     print_table(f"rota: proposing {year}-{month:02d} for {len(plan.deputies):,} due deputies across "
                 f"{len(plan.stations)} stations ({len(proposal.filled_windows)} slots, {len(proposal.placed)} placed), "
-                f"median of {args.repeat}", ("step", "ms", "vs loading", "target", "result"), rows, line)
+                f"median of {args.repeat}", ("step", "wall ms", "CPU ms", "vs loading", "target", "result (wall)"), rows, line)
 
 
 if __name__ == "__main__":
