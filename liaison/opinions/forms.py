@@ -4,14 +4,18 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import DateField, HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
+from liaison.errors import InvalidInput
 from liaison.forms import Form, id_options, optional_enum
 from liaison.opinions.models import Category, Satisfaction
 from liaison.opinions.operations import (COMMENT_MAX, CONTENT_MAX, DEPARTMENT_MAX, NAME_MAX, NOTE_MAX,
-                                         PHOTO_MAX_BYTES, REPLY_MAX)
+                                         PHOTO_MAX_BYTES, REPLY_MAX, checked_phone)
 
-CATEGORY_CHOICES = [SelectChoice(value=c.value, label=c.label) for c in Category]
+#: No category preselected: a constituent who skips the list is asked to choose rather than filed
+#: under whichever category happens to come first.
+CATEGORY_CHOICES = [SelectChoice(value="", label=_l("请选择类别"))] + [
+    SelectChoice(value=c.value, label=c.label) for c in Category]
 
 
 def _too_long(label, maximum):
@@ -26,17 +30,40 @@ def _int_or_none(value):
         return None
 
 
+def _content_field(description):
+    """The opinion's text, with a hint written for whoever types it."""
+    return TextAreaField(
+        _l("意见内容"), validators=[InputRequired(_l("请填写意见内容。")), _too_long(_l("意见内容"), CONTENT_MAX)],
+        description=description, render_kw={"rows": 6, "maxlength": CONTENT_MAX})
+
+
+def _mobile_or_blank(_form, field):
+    """The same check the operation makes, here too so a mistyped number is reported together with
+    the form's other mistakes rather than only after they are corrected."""
+    try:
+        checked_phone(field.data or "")
+    except InvalidInput as error:
+        raise ValidationError(str(error.message)) from None
+
+
+def _phone_field(description, autocomplete):
+    """The constituent's optional mobile number."""
+    return StringField(_l("手机号码（可不填）"), description=description, validators=[_mobile_or_blank],
+                       render_kw={"inputmode": "tel", "autocomplete": autocomplete, "maxlength": 20})
+
+
+def _name_field(autocomplete):
+    """The constituent's optional name."""
+    return StringField(_l("姓名（可不填）"), validators=[_too_long(_l("姓名"), NAME_MAX)],
+                       render_kw={"autocomplete": autocomplete, "maxlength": NAME_MAX})
+
+
 class _OpinionFields(Form):
     category = SelectField(_l("类别"), coerce=optional_enum(Category), choices=CATEGORY_CHOICES,
                            validators=[InputRequired(_l("请选择意见的类别。"))])
-    content = TextAreaField(
-        _l("意见内容"), validators=[InputRequired(_l("请填写意见内容。")), _too_long(_l("意见内容"), CONTENT_MAX)],
-        description=_l("请写清事情、地点和您的诉求，不超过 %(n)s 字。", n=CONTENT_MAX),
-        render_kw={"rows": 6, "maxlength": CONTENT_MAX})
-    name = StringField(_l("姓名（可不填）"), validators=[_too_long(_l("姓名"), NAME_MAX)],
-                       render_kw={"autocomplete": "name", "maxlength": NAME_MAX})
-    phone = StringField(_l("手机号码（可不填）"), description=_l("留下号码便于工作人员联系您；号码不会公开。"),
-                        render_kw={"inputmode": "tel", "autocomplete": "tel", "maxlength": 20})
+    content = _content_field(_l("请写清事情、地点和您的诉求，不超过 %(n)s 字。", n=CONTENT_MAX))
+    name = _name_field("name")
+    phone = _phone_field(_l("留下号码便于工作人员联系您；号码不会公开。"), "tel")
 
 
 class PublicOpinionForm(_OpinionFields):
@@ -52,6 +79,12 @@ class PublicOpinionForm(_OpinionFields):
 
 class ReceptionForm(_OpinionFields):
     """What a deputy or staff member heard during a reception (接待登记)."""
+
+    # Typed by the deputy or staff member, about the constituent: the hints speak of the constituent,
+    # and the browser must not offer the typist's own name and number.
+    content = _content_field(_l("请写清群众反映的事情、地点和诉求，不超过 %(n)s 字。", n=CONTENT_MAX))
+    name = _name_field("off")
+    phone = _phone_field(_l("群众的手机号码，便于工作人员回访；不会公开。"), "off")
 
     station_id = SelectField(_l("家站"), coerce=_int_or_none, validate_choice=False,
                              validators=[InputRequired(_l("请选择接待的家站。"))])

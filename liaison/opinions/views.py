@@ -13,7 +13,7 @@ from liaison.audit.operations import record_event
 from liaison.clock import local_today
 from liaison.errors import InvalidInput
 from liaison.extensions import db
-from liaison.opinions import bp, operations, queries
+from liaison.opinions import bp, counters, operations, queries
 from liaison.opinions.forms import (CloseForm, LookupForm, PublicOpinionForm, RatingForm, ReceptionForm,
                                     ReferForm, RegisterForm, ReplyForm, SuggestionForm)
 from liaison.opinions.models import Channel, Status
@@ -77,7 +77,17 @@ def leave(code):
             if opinion is not None:
                 return redirect(url_for(".received", number=opinion.number))
     status = 400 if request.method == "POST" else 200
+    if request.method == "POST":
+        _ask_for_photo_again(form)
     return render_template("opinions/leave.html", form=form, station=station), status
+
+
+def _ask_for_photo_again(form):
+    """A browser never keeps the chosen file on a page sent back with errors: say so at the photo,
+    or the constituent believes the photo went with the corrected opinion."""
+    chosen = form.photo.data
+    if chosen and getattr(chosen, "filename", "") and not form.photo.errors:
+        form.photo.errors = [_l("照片尚未保存：改正上面的问题后，请重新选择照片。")]
 
 
 def _receive_public(station, form, photo, ip):
@@ -219,8 +229,10 @@ def mine():
     deputy = _user().deputy
     if deputy is None:
         abort(403)
+    today = local_today()
+    year_counts = counters.deputy_counts([deputy.id], *counters.period_of(today.year))[deputy.id]
     return render_template("opinions/mine.html", opinions=queries.deputy_opinions(deputy.id),
-                           today=local_today())
+                           today=today, year=today.year, year_counts=year_counts)
 
 
 # --- staff: the queue and one opinion -----------------------------------------------------------

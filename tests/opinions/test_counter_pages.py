@@ -126,6 +126,16 @@ def test_the_record_counts_and_lists_the_deputys_opinions(client, district):
 
 
 @freeze_time(NOW)
+def test_the_deputy_sees_the_years_counts_on_their_own_page(client, district):
+    """我接待的民意 opens with the same year's counts as the deputy's record: 4 received, 1 taken up as
+    a suggestion, 2 answered (the petition handed over to 信访 is not counted)."""
+    sign_in_as(client, district.li_user)
+    page = client.get("/my/opinions").get_data(as_text=True)
+    counts = re.search(r'id="mine-counts">(.*?)</p>', page, re.S).group(1)
+    assert " ".join(counts.split()) == "2026年：接待群众意见 4 件，转为建议 1 件，已答复 2 件。"
+
+
+@freeze_time(NOW)
 def test_township_staff_see_only_their_townships_opinions_in_a_record(client, db, district):
     """清河镇's staff looking at 李明 (a deputy of 安平镇 only) get 404; with a 清河 mandate too, they
     see him, but none of his 安平 opinions."""
@@ -162,3 +172,6 @@ def test_the_panel_reads_in_english(client, district, compiled_catalog):
     assert "Constituents' opinions (received, registered, referred, replied): 2026-10" in page
     assert "2 overdue at period end" in page
     assert table_rows(page, "opinion-townships")[1] == ["安平镇", "2", "3", "2", "1", "2", "100.0% 1 rated", "1"]
+    # The short headings are counts, not the verbs on the handling buttons ("Record", "Refer").
+    assert table_rows(page, "opinion-townships")[0][1:] == [
+        "Received", "Registered", "Referred", "Replied", "Overdue", "Satisfaction", "To petitions"]

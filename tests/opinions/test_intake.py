@@ -164,3 +164,26 @@ def test_the_same_form_sent_twice_makes_one_opinion(client, db, net):
     assert len(opinions(db)) == 1
     leave(client, net.station, phone=PHONE, content="另外一件事：小区路灯坏了三盏。")
     assert len(opinions(db)) == 2
+
+
+def test_the_category_must_be_chosen(client, db, net):
+    """No category comes preselected: a form sent without one is refused with a Chinese message."""
+    form = client.get(f"/p/{net.station.code}/opinion").get_data(as_text=True)
+    assert 'selected value="">请选择类别</option>' in form
+    response = leave(client, net.station, category="")
+    assert response.status_code == 400
+    assert "请选择意见的类别。" in response.get_data(as_text=True)
+    assert opinions(db) == []
+
+
+def test_a_photo_sent_with_a_mistake_is_asked_for_again(client, db, net):
+    """The browser drops the chosen file when the page comes back with errors: the photo field says it
+    was not kept, so the constituent chooses it again; nothing is stored."""
+    response = leave(client, net.station, phone="12345", photo=(io.BytesIO(PNG), "路口.png"))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "手机号码应为 11 位数字" in page and "照片尚未保存：改正上面的问题后，请重新选择照片。" in page
+    assert opinions(db) == []
+    assert not net.photo_folder.exists() or list(net.photo_folder.iterdir()) == []
+    without_photo = leave(client, net.station, phone="12345").get_data(as_text=True)
+    assert "重新选择照片" not in without_photo

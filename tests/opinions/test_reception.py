@@ -1,4 +1,5 @@
 """接待登记: the deputy on duty or staff record what a constituent raised during a reception."""
+import re
 from datetime import date
 
 from liaison.accounts.models import Role
@@ -27,6 +28,18 @@ def test_a_deputy_records_a_reception(client, db, net):
     assert (opinion.deputy_id, opinion.recorded_by_id) == (net.deputy.id, net.deputy_user.id)
     mine = client.get("/my/opinions").get_data(as_text=True)
     assert opinion.grouped_number in mine and PHONE_MASKED in mine and PHONE_DIGITS not in mine
+
+
+def test_the_reception_form_speaks_of_the_constituent(client, db, net):
+    """The hints address the deputy typing, and the browser is told not to fill in the typist's own
+    name and number where the constituent's belong."""
+    sign_in_as(client, net.deputy_user)
+    form = client.get("/opinions/record").get_data(as_text=True)
+    assert "请写清群众反映的事情、地点和诉求" in form and "您的诉求" not in form
+    assert "留下号码便于工作人员联系您" not in form
+    for field in ("name", "phone"):
+        tag = re.search(rf'<input[^>]*id="{field}"[^>]*>', form).group(0)
+        assert 'autocomplete="off"' in tag
 
 
 def test_a_deputy_cannot_record_at_another_townships_station(client, db, net):
