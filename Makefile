@@ -40,7 +40,7 @@ translations: $(MO_FILES)
 
 # After changing user-facing text: extract, then update the English catalog and translate it.
 extract-messages: $(VENV)/.installed-app
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o liaison/translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_pgettext:1c,2 -o liaison/translations/messages.pot --no-location --sort-output .
 	$(BIN)/pybabel update -i liaison/translations/messages.pot -d liaison/translations --no-fuzzy-matching
 
 clean:

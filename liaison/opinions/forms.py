@@ -152,6 +152,7 @@ class CloseForm(_ActionForm):
     """转信访 or 不予受理: the reason, for staff."""
 
     note = TextAreaField(_l("说明"), validators=[InputRequired(_l("请填写说明。")), _too_long(_l("说明"), NOTE_MAX)],
+                         description=_l("写明理由（转信访的，写明移交给谁）；仅工作人员可见，群众只看到处理结果。"),
                          render_kw={"rows": 2})
     submit = SubmitField(_l("确定"))
 

@@ -9,7 +9,7 @@ import secrets
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_gettext as _l, lazy_pgettext
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from liaison.clock import UTCDateTime, utcnow
@@ -48,7 +48,10 @@ class Channel(enum.Enum):
 
     @property
     def label(self):
-        return {"public_page": _l("扫码留言"), "reception": _l("接待登记")}[self.value]
+        # 接待登记 is also the name of the recording page ("Record a reception"); here it says how the
+        # opinion came in, hence the context.
+        return {"public_page": _l("扫码留言"),
+                "reception": lazy_pgettext("opinion channel", "接待登记")}[self.value]
 
 
 class Category(enum.Enum):

@@ -6,6 +6,7 @@ from liaison.accounts.models import Role
 from liaison.deputies.models import EndReason
 from liaison.opinions.models import Channel, Handling, Status
 from tests import factories
+from tests.core.test_translations import compiled_catalog  # noqa: F401  (the fixture)
 from tests.opinions.conftest import PHONE_DIGITS, PHONE_MASKED, opinions, sign_in_as
 
 
@@ -71,6 +72,19 @@ def test_staff_record_with_an_answer_on_the_spot(client, db, net):
     assert opinion.status is Status.replied and opinion.handling is Handling.on_spot
     assert opinion.deputy_id == net.deputy.id and opinion.registered_on is not None
     assert response.headers["Location"].endswith(f"/opinions/{opinion.id}")
+
+
+def test_in_english_the_channel_reads_as_how_it_came_in(client, db, net, compiled_catalog):
+    """The opinion's channel is "At a reception", not the page's verb "Record a reception"; the
+    timeline keeps the Chinese it was written in."""
+    sign_in_as(client, net.staff)
+    _record(client, net.home)
+    [opinion] = opinions(db)
+    client.post("/lang/en", data={"next": "/opinions"})
+    page = client.get(f"/opinions/{opinion.id}").get_data(as_text=True)
+    header = re.search(r'<p class="small text-muted mb-2">(.*?)</p>', page, re.S).group(1)
+    assert "At a reception" in header and "Record a reception" not in header
+    assert "Received" in page and "接待登记" in page  # the stored timeline note
 
 
 def test_staff_cannot_name_a_deputy_of_another_township(client, db, net):
