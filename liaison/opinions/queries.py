@@ -9,6 +9,7 @@ from liaison.clock import local_today
 from liaison.deputies.models import Mandate
 from liaison.extensions import db
 from liaison.opinions.models import AWAITING_STATUSES, Opinion, OpinionEvent, Status, normalise_lookup_number
+from stations.checkin.models import Checkin
 from stations.models import Station
 
 
@@ -103,3 +104,14 @@ def deputy_opinions(deputy_id):
         .where(sa.or_(Opinion.deputy_id == deputy_id, Opinion.suggestion_deputy_id == deputy_id))
         .options(joinedload(Opinion.station)).order_by(Opinion.received_at.desc(), Opinion.id.desc())).all()
 
+
+
+def likely_reception_station(deputy, station_ids, today=None):
+    """Where the deputy is most likely receiving now: the station of today's latest check-in, else
+    their mandate's own station; None when neither is among ``station_ids`` (the form then asks)."""
+    today = today or local_today()
+    checked_in_at = db.session.scalar(
+        sa.select(Checkin.station_id).where(Checkin.deputy_id == deputy.id, Checkin.local_date == today)
+        .order_by(Checkin.occurred_at.desc()).limit(1))
+    own = [m.station_id for m in deputy.mandates if m.in_force_on(today) and m.station_id]
+    return next((s for s in [checked_in_at, *own] if s in station_ids), None)

@@ -176,6 +176,8 @@ def record():
     if is_staff:
         deputies = _deputies_for(stations)
     form.fill_choices(stations, deputies)
+    if request.method == "GET" and not is_staff and user.deputy:
+        form.station_id.data = queries.likely_reception_station(user.deputy, station_ids)
     if form.validate_on_submit():
         opinion = _save_intake(form, lambda: _receive_reception(form, user, is_staff, station_ids))
         if opinion is not None:

@@ -3,6 +3,7 @@ import re
 from datetime import date
 
 from liaison.accounts.models import Role
+from liaison.clock import utcnow
 from liaison.deputies.models import EndReason
 from liaison.opinions.models import Channel, Handling, Status
 from tests import factories
@@ -100,3 +101,15 @@ def test_staff_cannot_record_at_a_station_outside_their_townships(client, db, ne
     sign_in_as(client, net.staff)
     assert _record(client, net.other_station).status_code == 400
     assert opinions(db) == []
+
+
+def test_the_deputys_station_comes_preselected(client, db, net):
+    """A deputy opening the form finds their own station chosen; after checking in at the township's
+    home today, the home is chosen instead (where they are receiving)."""
+    sign_in_as(client, net.deputy_user)
+    form = client.get("/opinions/record").get_data(as_text=True)
+    assert re.search(rf'<option selected value="{net.station.id}">', form)
+    factories.make_checkin(deputy=net.deputy, station=net.home, when=utcnow())
+    db.session.commit()
+    form = client.get("/opinions/record").get_data(as_text=True)
+    assert re.search(rf'<option selected value="{net.home.id}">', form)
