@@ -52,6 +52,9 @@ def test_every_message_has_an_english_translation_with_the_same_placeholders(com
     catalog = read_catalog()
     messages = [m for m in catalog if m.id]
     assert len(messages) > 500
+    # babel's read_mo hands contexts back as bytes: key the compiled messages by text.
+    compiled = {(m.id, m.context.decode() if isinstance(m.context, bytes) else m.context): m.string
+                for m in compiled_catalog}
     problems = []
     for message in messages:
         assert isinstance(message.id, str), f"unexpected plural form: {message.id!r}"
@@ -61,7 +64,7 @@ def test_every_message_has_an_english_translation_with_the_same_placeholders(com
             problems.append(f"fuzzy: {message.id!r}")
         elif placeholders(message.id) != placeholders(message.string):
             problems.append(f"placeholders differ: {message.id!r} -> {message.string!r}")
-        elif getattr(compiled_catalog.get(message.id), "string", None) != message.string:
+        elif compiled.get((message.id, message.context)) != message.string:
             problems.append(f"not in the compiled catalog (run `make translations`): {message.id!r}")
     assert not problems, "\n".join(problems)
 
@@ -70,11 +73,11 @@ def test_every_chinese_string_in_the_source_is_in_the_catalog():
     """What `make extract-messages` would find: a new _("…") left out of the catalog shows here."""
     with open(Path(PROJECT_ROOT) / "babel.cfg", encoding="utf-8") as fh:
         method_map, options_map = parse_mapping_cfg(fh)
-    keywords = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None}
-    found = {message for _file, _line, message, _comments, _context in
+    keywords = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "lazy_pgettext": ((1, "c"), 2)}
+    found = {(message, context) for _file, _line, message, _comments, context in
              extract_from_dir(PROJECT_ROOT, method_map, options_map, keywords=keywords)}
     catalog = read_catalog()
-    missing = sorted(m for m in found if isinstance(m, str) and m not in catalog)
+    missing = sorted(m for m, context in found if isinstance(m, str) and catalog.get(m, context=context) is None)
     assert not missing, ("run `make extract-messages`, then translate: "
                          + ", ".join(repr(m) for m in missing))
 
