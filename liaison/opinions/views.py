@@ -181,8 +181,12 @@ def record():
     if form.validate_on_submit():
         opinion = _save_intake(form, lambda: _receive_reception(form, user, is_staff, station_ids))
         if opinion is not None:
-            flash(_l("已登记，查询号 %(number)s。可把查询号告诉群众，用于查看办理进度。",
-                     number=opinion.grouped_number), "success")
+            if opinion.status is Status.received:  # a deputy's record waits for staff to register it
+                flash(_l("已保存，待工作人员登记；查询号 %(number)s。可把查询号告诉群众，用于查看办理进度。",
+                         number=opinion.grouped_number), "success")
+            else:
+                flash(_l("已登记，查询号 %(number)s。可把查询号告诉群众，用于查看办理进度。",
+                         number=opinion.grouped_number), "success")
             if is_staff:
                 return redirect(url_for(".detail", opinion_id=opinion.id))
             return redirect(url_for(".mine"))

@@ -118,7 +118,7 @@ def test_a_deputy_on_duty_records_a_reception_on_the_phone(db, net, live_server,
     screenshot("record")
     page.click("#record-form button[type=submit]")
     page.wait_for_url(re.compile(r".*/my/opinions$"))
-    assert "已登记，查询号" in page.inner_text("main")
+    assert "已保存，待工作人员登记；查询号" in page.inner_text("main")
     assert "139****0001" in page.inner_text("main") and PHONE_DIGITS not in page.content()
     screenshot("mine")
     [opinion] = opinions(db)

@@ -30,6 +30,7 @@ def test_a_deputy_records_a_reception(client, db, net):
     assert (opinion.deputy_id, opinion.recorded_by_id) == (net.deputy.id, net.deputy_user.id)
     mine = client.get("/my/opinions").get_data(as_text=True)
     assert opinion.grouped_number in mine and PHONE_MASKED in mine and PHONE_DIGITS not in mine
+    assert "已保存，待工作人员登记" in mine  # not "已登记": staff have yet to register it
 
 
 def test_the_reception_form_speaks_of_the_constituent(client, db, net):
