@@ -22,6 +22,7 @@ from liaison.dashboard.seed import seed_demo_reports
 from liaison.deputies.models import Deputy, EndReason, Gender, Mandate, Suspension
 from liaison.extensions import db
 from liaison.seed.checkins import seed_checkin_history
+from liaison.seed.opinions import seed_demo_opinions
 from liaison.seed.rota import seed_demo_rota
 from liaison.terms.models import Level, Term
 from liaison.text import chinese_numeral
@@ -119,12 +120,13 @@ def demo_command(if_empty):
     staff = db.session.scalar(sa.select(User).where(User.mobile == STAFF_MOBILE))
     summary["checkins"] = seed_checkin_history(random.Random(RANDOM_SEED + 1), staff.id)
     summary["reports"] = seed_demo_reports(random.Random(RANDOM_SEED + 2))
+    summary["opinions"] = seed_demo_opinions(random.Random(RANDOM_SEED + 3), staff.id)
     db.session.commit()
     demo = "/".join((COMMITTEE_MOBILE, STAFF_MOBILE, DEPUTY_MOBILE))
     click.echo(
         "Demo district seeded: {townships} townships ({homes} homes, {stations} stations), "
         "{district_mandates} 区 and {municipal_mandates} 市 mandates held by {deputies} deputies "
-        "({both} hold both), {accounts} accounts, {checkins} check-ins over the last year. Sign in as {demo} with password {password}.".format(
+        "({both} hold both), {accounts} accounts, {checkins} check-ins over the last year, {opinions} constituents' opinions. Sign in as {demo} with password {password}.".format(
             **summary, demo=demo, password=DEMO_PASSWORD))
 
 

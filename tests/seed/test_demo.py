@@ -158,3 +158,21 @@ def test_demo_has_a_year_of_checkins_with_gaps(db, seeded):
                and c.station_kind is StationKind.station and c.status in COUNTED}
     deputies = db.session.scalar(sa.select(sa.func.count()).select_from(Deputy))
     assert 0.6 * deputies < len(visited) < 0.99 * deputies
+
+
+def test_demo_has_opinions_at_every_step_with_dates_in_order(db, seeded):
+    """The 民意 table and the staff queue show real work on a fresh `make run`: opinions waiting,
+    referred, overdue, answered and rated, each step dated after the one before and none in the future."""
+    from liaison.opinions.models import Opinion, Status
+
+    opinions = db.session.scalars(sa.select(Opinion)).all()
+    assert len(opinions) >= 30
+    statuses = {o.status for o in opinions}
+    assert {Status.registered, Status.referred, Status.replied} <= statuses
+    assert any(o.satisfaction is not None for o in opinions)
+    assert any(o.is_overdue(DEMO_DAY) for o in opinions)
+    for o in opinions:
+        steps = [d for d in (o.received_on, o.registered_on, o.referred_on, o.replied_on) if d is not None]
+        assert steps == sorted(steps) and steps[-1] <= DEMO_DAY, o.number
+        assert o.received_month == o.received_on.strftime("%Y-%m")
+        assert o.events and o.events[0].kind.value == "received"
