@@ -66,6 +66,19 @@ def targets(terms, as_of, township_ids=None):
     return rows
 
 
+def targets_of_townships(terms, townships):
+    """The headline rows summed from a ``township_table`` (every mandate is in one township, so the
+    sums are the district's counts): the workbook has the township table anyway and spares a query."""
+    rows = []
+    for term in terms:
+        found = [by_term[term.id] for _township_id, _name, by_term in townships if term.id in by_term]
+        mandates, ended, exempted, due, done = (sum(getattr(row, field) for row in found)
+                                                for field in ("mandates", "ended", "exempted", "due", "done"))
+        rows.append(_target_row(term, rates.TermReportingRow(None, None, mandates, ended, exempted, due, done,
+                                                             due - done, done / due if due else None)))
+    return rows
+
+
 def _target_row(term, row):
     """Shape a district (or township) reporting row for the targets table."""
     gap = None if row.rate is None else 1 - row.rate

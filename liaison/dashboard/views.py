@@ -55,10 +55,16 @@ def index():
         "dashboard/index.html", as_of=as_of, year=year, terms=terms, visit_term=visit_term,
         targets=queries.targets(terms, as_of, township_ids),
         townships=queries.township_table(terms, as_of, township_ids),
-        months=months, quarters=quarters, chart=chart, period_label=queries.period_label,
+        months=months, quarters=quarters, chart=chart, period_label=queries.period_label, pct=_percent,
         opinions=queries.opinion_panel(year, _opinion_month(), local_today(), township_ids),
         scoped=township_ids is not None,
         archive=bulletins.archive() if current_user.has_role(*DISTRICT_ROLES) else None)
+
+
+def _percent(rate):
+    """A rate as the page's cells show it: 87.5%, or — when nobody is due (a function, not a template
+    macro: the page shows hundreds of rates and a macro call costs many times more)."""
+    return "—" if rate is None else f"{rate * 100:.1f}%"
 
 
 def _opinion_month():

@@ -1,13 +1,12 @@
 """The official workbook (述职率统计表): its tables built from the rates queries, written by the one xlsx writer."""
 from datetime import date
-from itertools import groupby
 from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask_babel import gettext
 
 from liaison.clock import to_local, utcnow
-from liaison.dashboard.queries import period_label, target_terms, targets
+from liaison.dashboard.queries import period_label, target_terms, targets_of_townships, township_table
 from liaison.deputies.models import Deputy, Gender, Mandate
 from liaison.exports.xlsx import BarChartSpec, OfficialTable, write_official
 from liaison.extensions import db
@@ -37,9 +36,10 @@ def build_workbook(as_of, made_by, township_ids=None, terms=None):
     made_on = gettext("制表日期：%(day)s", day=made_at.strftime("%Y-%m-%d"))
     common = dict(unit=unit, made_on=made_on)
     year = as_of.year
+    townships = township_table(terms, as_of, township_ids)
     tables = [
-        _targets_table(terms, as_of, township_ids, common),
-        _township_table(terms, as_of, township_ids, common),
+        _targets_table(terms, as_of, townships, common),
+        _township_table(terms, as_of, townships, common),
         _detail_table(terms, as_of, township_ids, common),
         _visits_table("month", terms, year, as_of, township_ids, common),
         _visits_table("quarter", terms, year, as_of, township_ids, common),
@@ -48,10 +48,10 @@ def build_workbook(as_of, made_by, township_ids=None, terms=None):
     return write_official(tables)
 
 
-def _targets_table(terms, as_of, township_ids, common):
+def _targets_table(terms, as_of, townships, common):
     """两个100%目标: one row per target term, and a bar chart of the rates drawn from this table."""
     rows = [(row.term_name, row.due, row.done, row.missing, row.rate, 1.0, row.gap)
-            for row in targets(terms, as_of, township_ids)]
+            for row in targets_of_townships(terms, townships)]
     return OfficialTable(
         title=gettext("两个100%目标"),
         caption=gettext("届内述职率“两个100%%”目标完成情况（截至%(day)s）", day=as_of.isoformat()),
@@ -61,10 +61,8 @@ def _targets_table(terms, as_of, township_ids, common):
         chart=BarChartSpec(title=gettext("届内述职率"), category_column=1, value_column=5), **common)
 
 
-def _township_table(terms, as_of, township_ids, common):
-    """分乡镇: 应述, 已述, 未述 and the rate of each target term per township."""
-    from liaison.dashboard.queries import township_table
-
+def _township_table(terms, as_of, townships, common):
+    """分乡镇: 应述, 已述, 未述 and the rate of each target term per township (``township_table`` rows)."""
     headers = [gettext("乡镇（街道）")]
     percent = set()
     for term in terms:
@@ -72,7 +70,7 @@ def _township_table(terms, as_of, township_ids, common):
                     gettext("%(term)s未述", term=term.name), gettext("%(term)s述职率", term=term.name)]
         percent.add(len(headers))
     rows = []
-    for _township_id, name, by_term in township_table(terms, as_of, township_ids):
+    for _township_id, name, by_term in townships:
         row = [name]
         for term in terms:
             found = by_term.get(term.id)
@@ -154,29 +152,28 @@ class _Report(NamedTuple):
 def _latest_reports(term, cap, township_ids):
     """mandate id → the latest completed report covering it within the term (own or marked as covering).
 
-    Plain columns, not ORM objects, so thousands of reports do not fill the session.
+    The latest is picked in SQL (one row per mandate, not every report); plain columns, not ORM
+    objects, so thousands of reports do not fill the session.
     """
     fields = (DutyReport.id, DutyReport.report_date, DutyReport.form, DutyReport.voters_present,
               DutyReport.satisfied, DutyReport.basically_satisfied, DutyReport.dissatisfied)
     dated = sa.and_(DutyReport.completed.is_(True), DutyReport.report_date >= term.start_date,
                     DutyReport.report_date <= cap)
-    own = sa.select(DutyReport.mandate_id, *fields).join(Mandate, Mandate.id == DutyReport.mandate_id) \
-        .where(dated, Mandate.term_id == term.id)
-    also = (sa.select(DutyReportCoverage.mandate_id, *fields)
+    own = sa.select(DutyReport.mandate_id.label("mandate_id"), *fields) \
+        .join(Mandate, Mandate.id == DutyReport.mandate_id).where(dated, Mandate.term_id == term.id)
+    also = (sa.select(DutyReportCoverage.mandate_id.label("mandate_id"), *fields)
             .join(DutyReport, DutyReport.id == DutyReportCoverage.report_id)
             .join(Mandate, Mandate.id == DutyReportCoverage.mandate_id)
             .where(dated, Mandate.term_id == term.id))
     if township_ids is not None:
         own = own.where(Mandate.township_id.in_(township_ids))
         also = also.where(Mandate.township_id.in_(township_ids))
-    latest = {}
-    for query in (own, also):
-        for mandate_id, *values in rates.plain_rows(query):
-            report = _Report(*values)
-            kept = latest.get(mandate_id)
-            if kept is None or (report.report_date, report.id) > (kept.report_date, kept.id):
-                latest[mandate_id] = report
-    return latest
+    both = sa.union_all(own, also).subquery("covering")
+    rank = sa.func.row_number().over(partition_by=both.c.mandate_id,
+                                     order_by=(both.c.report_date.desc(), both.c.id.desc()))
+    ranked = sa.select(both, rank.label("rank")).subquery("ranked")
+    query = sa.select(ranked.c.mandate_id, *[ranked.c[field.key] for field in fields]).where(ranked.c.rank == 1)
+    return {mandate_id: _Report(*values) for mandate_id, *values in rates.plain_rows(query)}
 
 
 def _levels(as_of):
@@ -202,23 +199,15 @@ def _visit_labels():
     return {"partial": gettext("部分"), "suspended": gettext("暂停"), "exempted": gettext("免")}
 
 
-def _visits_rows(kind, terms, year, as_of, township_ids, periods):
+def _visits_rows(kind, terms, year, as_of, township_ids):
     """One row per target-term mandate: its cells per period (√ met, × due and unmet, else why not
-    due), then due and met counts. The per-period rows are streamed from the database."""
-    query = rates.monthly_visits if kind == "month" else rates.quarterly_visits
-    labels = _visit_labels()
+    due), then due and met counts. The rows (one per mandate) are streamed from the database."""
+    cell_of = {"met": MET, "unmet": UNMET, None: "", **_visit_labels()}
     for term in terms:
-        rows = query(year, term.id, as_of, group_by="deputy", township_ids=township_ids, stream=True)
-        for _mandate_id, group in groupby(rows, key=lambda r: r.mandate_id):
-            cells, due, met = {}, 0, 0
-            for row in group:
-                if row.status == "due":
-                    due += 1
-                    met += row.met
-                    cells[row.period_key] = MET if row.met else UNMET
-                else:
-                    cells[row.period_key] = labels[row.status]
-            yield [term.name, row.deputy_name, row.township_name, *[cells.get(p.key, "") for p in periods],
+        for row in rates.visits_by_mandate(kind, year, term.id, as_of, township_ids):
+            met = row.states.count("met")
+            due = met + row.states.count("unmet")
+            yield [term.name, row.deputy_name, row.township_name, *[cell_of[state] for state in row.states],
                    due, met, met / due if due else None]
 
 
@@ -237,7 +226,7 @@ def _visits_table(kind, terms, year, as_of, township_ids, common):
                *[period_label(kind, p.key) for p in periods], due, met, gettext("完成率")]
     return OfficialTable(
         title=title, caption=caption, headers=headers,
-        rows=_visits_rows(kind, terms, year, as_of, township_ids, periods),
+        rows=_visits_rows(kind, terms, year, as_of, township_ids),
         widths=[14, 10, 14, *[8] * len(periods), 12, 12, 10], percent_columns=frozenset({len(headers)}),
         alerts=frozenset({UNMET}), frozen_columns=2,
         notes=[gettext("√ 已完成；× 应完成未完成；部分：当期只任职部分时间，不计入完成率；暂停：暂停执行代表职务；免：经批准免除。")],

@@ -17,6 +17,7 @@ before it. A period (month, quarter) counts once it has begun; ``closed`` tells 
 ended by the as-of date.
 """
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import NamedTuple
 
 import sqlalchemy as sa
@@ -214,16 +215,38 @@ def _exempted(scope, as_of, with_period=False):
             .distinct().subquery("exempt"))
 
 
-def _term_bounds():
-    """A CTE (term_id, end_excl) giving the day after each term's end, or None when there are no terms.
+def _term_ends():
+    """(term_id, end_excl) per term, the day after each term's end, as a tuple (a cache key).
 
     Reads the terms' end dates first (a small table) so the SQL needs no date arithmetic.
     """
-    ends = plain_rows(sa.select(Term.id, Term.end_date)).all()
-    if not ends:
-        return None
-    return _literal_rows("term_bounds", (("term_id", sa.Integer), ("end_excl", sa.Date)),
-                         [(term_id, end + timedelta(days=1)) for term_id, end in ends])
+    return tuple((term_id, end + timedelta(days=1)) for term_id, end in plain_rows(_TERM_ENDS))
+
+
+_TERM_ENDS = sa.select(Term.id, Term.end_date).order_by(Term.id)
+
+
+def _term_bounds(ends):
+    """A CTE (term_id, end_excl) of the rows of ``_term_ends`` (not empty)."""
+    return _literal_rows("term_bounds", (("term_id", sa.Integer), ("end_excl", sa.Date)), ends)
+
+
+#: Statements kept, keyed by everything they are built from: building a statement and its cache key
+#: was most of a dashboard request's own time, and the same page asks the same statements again.
+STATEMENTS_KEPT = 256
+
+
+def _scope_key(township_ids):
+    """``township_ids`` as a cache key (the order of an IN list changes nothing)."""
+    return None if township_ids is None else tuple(sorted(township_ids))
+
+
+class _TermSpan(NamedTuple):
+    """The fields of a term the in-term statements are built from (hashable, unlike the ORM object)."""
+
+    id: int
+    start_date: date
+    end_date: date
 
 
 _ALIASES = {}
@@ -322,39 +345,56 @@ def in_term_reporting(term_id, as_of, group_by=None, township_ids=None):
     term = db.session.get(Term, term_id)
     if term is None:
         raise LookupError(f"no term {term_id}")
+    query = _in_term_statement(_TermSpan(term.id, term.start_date, term.end_date), as_of, group_by,
+                               _scope_key(township_ids))
+    if group_by == "deputy":
+        return _per_mandate(query, lambda row: "ended" if row.ended else "exempted" if row.exempted else "due")
+    return _totals(query, group_by, _term_row)
+
+
+@lru_cache(maxsize=STATEMENTS_KEPT)
+def _in_term_statement(term, as_of, group_by, township_ids):
+    """The statement of ``in_term_reporting`` (kept: see ``STATEMENTS_KEPT``)."""
     r = _term_flags(term, as_of, township_ids)
+    if group_by == "deputy":
+        return _per_mandate_query(r)
     ended = r.c.ended == 1
     exempted = sa.and_(r.c.ended == 0, r.c.exempted == 1)
     due = sa.and_(r.c.ended == 0, r.c.exempted == 0)
     done = r.c.report_date.is_not(None)
-
-    if group_by == "deputy":
-        return _per_mandate(r, lambda row: "ended" if row.ended else "exempted" if row.exempted else "due")
-
     totals = (sa.func.count().label("mandates"), _count_if(ended).label("ended"),
               _count_if(exempted).label("exempted"), _count_if(due).label("due"),
               _count_if(sa.and_(due, done)).label("done"))
-    return _totals(r, totals, group_by, _term_row)
+    return _totals_query(r, totals, group_by)
 
 
-def _per_mandate(r, status_of):
-    """One ``MandateReportingRow`` per mandate of the per-mandate select ``r``, in pinyin order."""
+def _per_mandate_query(r):
+    """One row per mandate of the per-mandate select ``r`` with its names, in pinyin order."""
     query = _names(sa.select(r, Deputy.name.label("deputy_name"), Township.name.label("township_name")),
                    r.c.township_id, r.c.deputy_id)
-    query = query.order_by(Township.name_sort_key, Deputy.name_sort_key, r.c.mandate_id)
+    return query.order_by(Township.name_sort_key, Deputy.name_sort_key, r.c.mandate_id)
+
+
+def _per_mandate(query, status_of):
+    """One ``MandateReportingRow`` per row of a ``_per_mandate_query``."""
     return [MandateReportingRow(
         row.mandate_id, row.deputy_id, row.deputy_name, row.township_id, row.township_name, row.term_id,
         status_of(row), row.report_date is not None, row.report_date) for row in plain_rows(query)]
 
 
-def _totals(r, totals, group_by, shape):
+def _totals_query(r, totals, group_by):
     """Aggregate ``totals`` over the per-mandate select ``r``: once for the district, or per township."""
     if group_by is None:
-        row = plain_rows(sa.select(*totals).select_from(r)).one()
-        return [shape(None, None, row)]
+        return sa.select(*totals).select_from(r)
     query = _names(sa.select(r.c.township_id, Township.name.label("township_name"), *totals), r.c.township_id)
-    query = (query.group_by(r.c.township_id, Township.name, Township.name_sort_key)
-             .order_by(Township.name_sort_key))
+    return (query.group_by(r.c.township_id, Township.name, Township.name_sort_key)
+            .order_by(Township.name_sort_key))
+
+
+def _totals(query, group_by, shape):
+    """Shape the rows of a ``_totals_query``."""
+    if group_by is None:
+        return [shape(None, None, plain_rows(query).one())]
     return [shape(row.township_id, row.township_name, row) for row in plain_rows(query)]
 
 
@@ -425,14 +465,15 @@ def annual_reporting(year, as_of, term_id=None, group_by=None, township_ids=None
 
     if group_by == "deputy":
         return _per_mandate(
-            r, lambda row: "late_start" if row.late_start else "exempted" if row.exempted else "due")
+            _per_mandate_query(r),
+            lambda row: "late_start" if row.late_start else "exempted" if row.exempted else "due")
 
     totals = (sa.func.count().label("in_force"), _count_if(late).label("late_start"),
               _count_if(exempt).label("exempted"), _count_if(due).label("due"),
               _count_if(sa.and_(due, done)).label("done"),
               _people_if(due, r.c.deputy_id).label("people_due"),
               _people_if(sa.and_(due, done), r.c.deputy_id).label("people_done"))
-    return _totals(r, totals, group_by, _annual_row)
+    return _totals(_totals_query(r, totals, group_by), group_by, _annual_row)
 
 
 def _annual_row(township_id, township_name, row):
@@ -513,9 +554,30 @@ def _visits(periods, kind, exemption_scope, term_id, as_of, group_by, township_i
     _check_group(group_by)
     if not periods:
         return []
-    bounds = _term_bounds()
-    if bounds is None:
+    ends = _term_ends()
+    if not ends:
         return _shape_district([], periods, as_of) if group_by is None else []
+    query = _visits_statement(tuple(periods), kind, exemption_scope, term_id, as_of, group_by,
+                              _scope_key(township_ids), ends)
+    if group_by == "deputy":
+        # Tens of thousands of rows: unpacked by position.
+        result = plain_rows(query, execution_options={"yield_per": STREAM_BATCH} if stream else {})
+        rows = (MandateVisitRow(key, mandate_id, deputy_id, deputy_name, township_id, township_name,
+                                _visit_status(whole, suspended, exempted), bool(met))
+                for key, mandate_id, deputy_id, deputy_name, township_id, township_name, whole, suspended,
+                exempted, met in result)
+        return rows if stream else list(rows)
+    if group_by is None:
+        return _shape_district(plain_rows(query).all(), periods, as_of)
+    closed = {period.key: period.last <= as_of for period in periods}
+    return [_visit_row(row, row.township_id, row.township_name, closed[row.period_key])
+            for row in plain_rows(query)]
+
+
+@lru_cache(maxsize=STATEMENTS_KEPT)
+def _visits_statement(periods, kind, exemption_scope, term_id, as_of, group_by, township_ids, ends):
+    """The statement of ``_visits`` (kept: see ``STATEMENTS_KEPT``)."""
+    bounds = _term_bounds(ends)
     p = _literal_rows("periods", (("period_key", sa.Integer), ("p_first", sa.Date), ("p_last", sa.Date),
                                   ("p_after", sa.Date), ("m_first", sa.Integer), ("m_last", sa.Integer)),
                       [(*period, _month_key(period.first), _month_key(period.last)) for period in periods])
@@ -581,18 +643,13 @@ def _visits(periods, kind, exemption_scope, term_id, as_of, group_by, township_i
     # totals, which would run each EXISTS once per use there.
     r = per_mandate.offset(0).subquery("per_mandate")
 
+    if group_by == "mandate":
+        return _period_codes_query(r, periods)
     if group_by == "deputy":
         query = _names(sa.select(r.c.period_key, r.c.mandate_id, r.c.deputy_id, Deputy.name, r.c.township_id,
                                  Township.name, r.c.whole, r.c.suspended, r.c.exempted, r.c.met),
                        r.c.township_id, r.c.deputy_id)
-        query = query.order_by(Township.name_sort_key, Deputy.name_sort_key, r.c.mandate_id, r.c.period_key)
-        # Tens of thousands of rows: unpacked by position.
-        result = plain_rows(query, execution_options={"yield_per": STREAM_BATCH} if stream else {})
-        rows = (MandateVisitRow(key, mandate_id, deputy_id, deputy_name, township_id, township_name,
-                                _visit_status(whole, suspended, exempted), bool(met))
-                for key, mandate_id, deputy_id, deputy_name, township_id, township_name, whole, suspended,
-                exempted, met in result)
-        return rows if stream else list(rows)
+        return query.order_by(Township.name_sort_key, Deputy.name_sort_key, r.c.mandate_id, r.c.period_key)
 
     whole, is_met = r.c.whole == 1, r.c.met == 1
     due = sa.and_(whole, r.c.suspended == 0, r.c.exempted == 0)
@@ -603,15 +660,62 @@ def _visits(periods, kind, exemption_scope, term_id, as_of, group_by, township_i
               _people_if(due, r.c.deputy_id).label("people_due"),
               _people_if(sa.and_(due, is_met), r.c.deputy_id).label("people_met"))
     if group_by is None:
-        query = sa.select(r.c.period_key, *totals).group_by(r.c.period_key)
-        return _shape_district(plain_rows(query).all(), periods, as_of)
+        return sa.select(r.c.period_key, *totals).group_by(r.c.period_key)
     query = _names(sa.select(r.c.period_key, r.c.township_id, Township.name.label("township_name"), *totals),
                    r.c.township_id)
-    query = query.group_by(r.c.period_key, r.c.township_id, Township.name, Township.name_sort_key) \
+    return query.group_by(r.c.period_key, r.c.township_id, Township.name, Township.name_sort_key) \
         .order_by(Township.name_sort_key, r.c.township_id, r.c.period_key)
-    closed = {period.key: period.last <= as_of for period in periods}
-    return [_visit_row(row, row.township_id, row.township_name, closed[row.period_key])
-            for row in plain_rows(query)]
+
+
+#: A mandate's state in one period as ``visits_by_mandate`` gives it, by the code the SQL computes.
+PERIOD_STATES = ("unmet", "met", "partial", "suspended", "exempted")
+
+
+def _period_codes_query(r, periods):
+    """One row per mandate of the per-(mandate, period) select ``r``: its names, then one column per
+    period holding the index of its state in ``PERIOD_STATES`` (NULL when not held that period), in
+    pinyin order. Aggregated in SQL so a year of months is one row, not twelve."""
+    code = sa.case((r.c.whole == 0, 2), (r.c.suspended == 1, 3), (r.c.exempted == 1, 4), else_=r.c.met)
+    cells = [sa.func.max(sa.case((r.c.period_key == period.key, code))).label(f"p{index}")
+             for index, period in enumerate(periods)]
+    grouped = (sa.select(r.c.mandate_id, r.c.deputy_id, r.c.township_id, *cells)
+               .group_by(r.c.mandate_id, r.c.deputy_id, r.c.township_id).subquery("mandate_periods"))
+    query = _names(sa.select(grouped.c.mandate_id, Deputy.name, Township.name,
+                             *[grouped.c[f"p{index}"] for index in range(len(periods))]),
+                   grouped.c.township_id, grouped.c.deputy_id)
+    return query.order_by(Township.name_sort_key, Deputy.name_sort_key, grouped.c.mandate_id)
+
+
+class MandatePeriodsRow(NamedTuple):
+    """One mandate across the periods of a year (the workbook's 月进站 and 季回家 sheets)."""
+
+    mandate_id: int
+    deputy_name: str
+    township_name: str
+    #: Per period begun: "met", "unmet" (due, not met), "partial", "suspended", "exempted", or None
+    #: when the mandate was not held in it.
+    states: tuple
+
+
+def visits_by_mandate(kind, year, term_id, as_of, township_ids=None):
+    """月进站 (``kind`` "month") or 季回家 ("quarter") of a term's mandates, one ``MandatePeriodsRow``
+    per mandate in pinyin order, streamed in batches (memory stays flat; nothing else may use the
+    session until the iterator is exhausted). The states follow ``monthly_visits`` exactly."""
+    if kind == "month":
+        periods, station_kind, scope = months(year, as_of), StationKind.station, ExemptionScope.month
+    else:
+        periods, station_kind, scope = quarters(year, as_of), StationKind.home, ExemptionScope.quarter
+    ends = _term_ends() if periods else ()
+    if not ends:
+        return iter(())
+    query = _visits_statement(tuple(periods), station_kind, scope, term_id, as_of, "mandate",
+                              _scope_key(township_ids), ends)
+    states = PERIOD_STATES + (None,)
+    # A NULL code reads as index -1: the trailing None.
+    return (MandatePeriodsRow(mandate_id, deputy_name, township_name,
+                              tuple(states[-1 if code is None else code] for code in codes))
+            for mandate_id, deputy_name, township_name, *codes
+            in plain_rows(query, execution_options={"yield_per": STREAM_BATCH}))
 
 
 def _visit_status(whole, suspended, exempted):
