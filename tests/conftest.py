@@ -167,6 +167,15 @@ def sign_in(client, mobile, password=factories.PASSWORD, next_url=None):
     return client.post("/login", data=data)
 
 
+def sign_in_page(page, live_server, mobile, password=factories.PASSWORD):
+    """Sign in through the login page in the browser, and wait for the home page it leads to."""
+    page.goto(f"{live_server}/login")
+    page.fill("#mobile", mobile)
+    page.fill("#password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server}/")
+
+
 @pytest.fixture()
 def login_as(client, db):
     """``login_as("committee")`` or ``login_as("township_staff", townships=[t])``: a signed-in user."""

@@ -2,6 +2,7 @@
 import pytest
 
 from tests import factories
+from tests.conftest import sign_in_page
 from tests.dashboard.conftest import read_workbook, sheet_rows
 
 pytestmark = pytest.mark.browser
@@ -14,11 +15,7 @@ def test_committee_finds_who_is_missing_and_downloads(live_server, targets, db, 
     db.session.commit()
     db.session.close()
 
-    page.goto(f"{live_server}/login")
-    page.get_by_label("手机号码").fill(mobile)
-    page.get_by_label("密码").fill(factories.PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(live_server + "/")
+    sign_in_page(page, live_server, mobile)
     page.goto(f"{live_server}/dashboard?as_of=2024-12-31&year=2024")
     targets_box = page.locator("#targets")
     assert "区第八届" in targets_box.inner_text() and "市第十五届" in targets_box.inner_text()

@@ -5,6 +5,7 @@ import pytest
 
 from stations.models import StationKind
 from tests import factories
+from tests.conftest import sign_in_page
 
 
 @pytest.mark.browser
@@ -20,10 +21,7 @@ def test_committee_adds_a_mandate_on_a_phone(db, live_server, page, screenshot):
     # Commit and touch the database no more: on SQLite an open transaction would hold the write lock.
     db.session.commit()
 
-    page.goto(f"{live_server}/login")
-    page.fill("#mobile", mobile)
-    page.fill("#password", factories.PASSWORD)
-    page.click("button[type=submit]")
+    sign_in_page(page, live_server, mobile)
     page.goto(f"{live_server}/deputies/{deputy_id}/mandates/new")
     page.select_option("#term_id", label="区第八届")
     page.select_option("#township_id", label="东湖镇")

@@ -4,15 +4,9 @@ import sqlalchemy as sa
 
 from liaison.deputies.models import Deputy
 from tests import factories
+from tests.conftest import sign_in_page
 from tests.imports.conftest import roster_row, workbook_bytes
 
-
-def _sign_in(page, live_server, mobile):
-    """Sign in through the login page."""
-    page.goto(f"{live_server}/login")
-    page.fill("#mobile", mobile)
-    page.fill("#password", factories.PASSWORD)
-    page.click("button[type=submit]")
 
 
 @pytest.mark.browser
@@ -25,7 +19,7 @@ def test_committee_imports_a_roster_on_a_phone(db, network, live_server, page, s
     # Commit and touch the database no more until the end: on SQLite an open transaction holds the lock.
     db.session.commit()
 
-    _sign_in(page, live_server, mobile)
+    sign_in_page(page, live_server, mobile)
     page.goto(f"{live_server}/imports/roster")
     page.set_input_files("#file", str(path))
     screenshot("upload")
@@ -48,7 +42,7 @@ def test_a_submitted_form_shows_that_it_is_working(db, network, live_server, pag
     user = factories.make_user(roles={"committee"})
     mobile = user.mobile
     db.session.commit()
-    _sign_in(page, live_server, mobile)
+    sign_in_page(page, live_server, mobile)
     page.goto(f"{live_server}/imports/roster")
     assert not page.is_visible("text=正在检查…")
     # Keep the page from leaving, so its state while "sending" can be read.

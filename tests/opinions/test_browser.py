@@ -8,15 +8,9 @@ import pytest
 from liaison.clock import local_today
 from liaison.opinions.models import Satisfaction, Status
 from tests import factories
+from tests.conftest import sign_in_page
 from tests.opinions.conftest import PHONE, PHONE_DIGITS, opinions
 
-
-def _sign_in(page, live_server, mobile):
-    page.goto(f"{live_server}/login")
-    page.fill("#mobile", mobile)
-    page.fill("#password", factories.PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
 
 
 @pytest.mark.browser
@@ -46,7 +40,7 @@ def test_from_the_station_page_to_the_reply_and_the_rating(db, net, live_server,
     screenshot("received")
 
     page.context.clear_cookies()
-    _sign_in(page, live_server, staff_mobile)
+    sign_in_page(page, live_server, staff_mobile)
     page.goto(f"{live_server}/opinions")
     assert grouped in page.inner_text("#queue")
     screenshot("queue")
@@ -109,7 +103,7 @@ def test_a_deputy_on_duty_records_a_reception_on_the_phone(db, net, live_server,
     the phone masked."""
     mobile = net.deputy_user.mobile
     db.session.commit()
-    _sign_in(page, live_server, mobile)
+    sign_in_page(page, live_server, mobile)
     page.goto(f"{live_server}/opinions/record")
     page.select_option("#station_id", label="安平镇 · 站 · 东升联络站")
     page.select_option("#category", "social_security")

@@ -8,6 +8,7 @@ from liaison.clock import local_today
 from liaison.opinions.models import Handling, Satisfaction, Status
 from liaison.reports.models import PlaceKind, ReportSession
 from tests import factories
+from tests.conftest import sign_in_page
 from tests.opinions.sample import hand_computed_district, make_opinion, make_station
 
 pytestmark = pytest.mark.browser
@@ -33,11 +34,7 @@ def test_committee_reads_the_month_and_opens_the_overdue_queue(live_server, db, 
     db.session.commit()
     db.session.close()
 
-    page.goto(f"{live_server}/login")
-    page.get_by_label("手机号码").fill(mobile)
-    page.get_by_label("密码").fill(factories.PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(live_server + "/")
+    sign_in_page(page, live_server, mobile)
     page.goto(f"{live_server}/dashboard?year={today.year}&opinion_month={today.month}")
     panel = page.locator("#opinions")
     assert f"{today.year}年{today.month}月" in panel.locator("h2").inner_text()
@@ -72,11 +69,7 @@ def test_staff_read_a_deputys_opinions_on_the_record_and_the_session_page(live_s
     db.session.commit()
     db.session.close()
 
-    page.goto(f"{live_server}/login")
-    page.get_by_label("手机号码").fill(mobile)
-    page.get_by_label("密码").fill(factories.PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(live_server + "/")
+    sign_in_page(page, live_server, mobile)
     page.goto(f"{live_server}/dashboard/deputies/{li_id}")
     listed = page.locator("#record-opinions").inner_text()
     assert all(number in listed for number in numbers) and "已转信访" in listed

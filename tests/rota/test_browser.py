@@ -5,6 +5,7 @@ import re
 import pytest
 
 from tests import factories
+from tests.conftest import sign_in_page
 
 
 @pytest.mark.browser
@@ -22,10 +23,7 @@ def test_staff_propose_adjust_and_publish_then_the_public_page_shows_it(db, octo
     # Commit and touch the database no more: on SQLite an open transaction would hold the write lock.
     db.session.commit()
 
-    page.goto(f"{live_server}/login")
-    page.fill("#mobile", staff_mobile)
-    page.fill("#password", factories.PASSWORD)
-    page.click("button[type=submit]")
+    sign_in_page(page, live_server, staff_mobile)
     page.goto(f"{live_server}/rota")
     screenshot("index")
     page.click("#propose button[type=submit]")
@@ -61,10 +59,7 @@ def test_staff_propose_adjust_and_publish_then_the_public_page_shows_it(db, octo
     assert not re.search(r"1[3-9]\d{9}", page.content())
     screenshot("public")
 
-    page.goto(f"{live_server}/login")
-    page.fill("#mobile", mobiles[sorted(kept)[0]])
-    page.fill("#password", factories.PASSWORD)
-    page.click("button[type=submit]")
+    sign_in_page(page, live_server, mobiles[sorted(kept)[0]])
     page.goto(f"{live_server}/my/slots")
     assert page.locator("#my-slots .list-group-item").count() == 1
     assert "请假或换班" in page.inner_text("#my-slots")

@@ -2,6 +2,7 @@
 import pytest
 
 from tests import factories
+from tests.conftest import sign_in_page
 
 # pytest-base-url's session fixture trips a pytest 9 deprecation raised from pytest's own module,
 # which setup.cfg's module-scoped ignore does not catch; harmless, so ignored here.
@@ -14,11 +15,7 @@ def test_township_staff_add_a_station_on_a_phone(db, network, live_server, page,
     # Read everything needed before committing: on SQLite any later read would open a
     # transaction that holds the write lock while the server thread needs it.
     db.session.commit()
-    page.goto(f"{live_server}/login")
-    page.fill("#mobile", mobile)
-    page.fill("#password", factories.PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server}/")
+    sign_in_page(page, live_server, mobile)
 
     page.goto(f"{live_server}/stations/new")
     page.click("label[for=kind-1]")

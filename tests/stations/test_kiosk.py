@@ -13,6 +13,7 @@ from stations.checkin.models import RejectReason
 from stations.models import Station
 from stations.tokens import KIOSK_ROTATE_SECONDS, ScanRefused, check_kiosk_token
 from tests import factories
+from tests.conftest import sign_in_page
 from tests.stations.conftest import make_station
 from tests.stations.qr_decode import decode_png, decode_svg, kiosk_image_source, token_of, without_query
 
@@ -156,14 +157,6 @@ def test_voided_code_of_another_township_is_404(client, login_as, network, stati
 
 # --- in Chromium ---------------------------------------------------------------------------
 
-def _sign_in(page, live_server, mobile):
-    """Sign in through the login form."""
-    page.goto(f"{live_server}/login")
-    page.fill("#mobile", mobile)
-    page.fill("#password", factories.PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server}/")
-
 
 def _decoded_screen(page):
     """Decode the QR code from a screenshot of what the screen shows."""
@@ -182,7 +175,7 @@ def test_kiosk_screen_in_chromium_shows_a_scannable_code_that_renews(db, network
     # the server thread needs.
     db.session.commit()
     page.clock.install()
-    _sign_in(page, live_server, mobile)
+    sign_in_page(page, live_server, mobile)
 
     page.goto(f"{live_server}/s/{code}/kiosk")
     assert "城关站" in page.inner_text("h1")

@@ -13,6 +13,7 @@ from stations.checkin.models import RejectReason
 from stations.models import CheckinPolicy, Station, StationKind, VoidedCode
 from stations.tokens import ScanRefused, check_kiosk_token, make_kiosk_token, station_for_code
 from tests import factories
+from tests.conftest import sign_in_page
 from tests.stations.conftest import count, make_station, station_form, station_named
 from tests.stations.qr_decode import decode_png, decode_svg
 
@@ -335,11 +336,7 @@ def test_poster_fits_a_phone_and_prints_on_one_a4_sheet(db, network, stations, l
     mobile = factories.make_user(roles={"township_staff"}, townships=[network.a]).mobile
     station_id, code = a.id, a.code
     db.session.commit()  # and read nothing more: the server thread needs SQLite's lock
-    page.goto(f"{live_server}/login")
-    page.fill("#mobile", mobile)
-    page.fill("#password", factories.PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server}/")
+    sign_in_page(page, live_server, mobile)
 
     page.goto(f"{live_server}/stations/{station_id}/poster")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
