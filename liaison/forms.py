@@ -32,9 +32,15 @@ class Form(FlaskForm):
             return _wtforms_catalog(str(get_locale()))
 
     def validate_on_submit(self, extra_validators=None):
-        """Refuse a submission whose CSRF token had expired, keeping what was typed."""
+        """Refuse a submission whose CSRF token failed, keeping what was typed.
+
+        ``g.form_expired`` is set while ``liaison.errors`` runs a form view again for such a post:
+        the view then takes its "not valid" path and shows the form (told once per page).
+        """
         if g.get("form_expired"):
-            flash(_l("页面停留太久已过期。您填写的内容已保留，请检查后重新提交。"), "warning")
+            if not g.get("form_expired_told"):
+                g.form_expired_told = True
+                flash(_l("页面停留太久已过期。您填写的内容已保留，请检查后重新提交。"), "warning")
             return False
         return super().validate_on_submit(extra_validators=extra_validators)
 

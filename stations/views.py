@@ -10,7 +10,7 @@ from markupsafe import Markup
 from liaison.accounts.access import STAFF_ROLES, ensure_township, roles_required
 from liaison.accounts.session import safe_next
 from liaison.clock import utcnow
-from liaison.errors import InvalidInput
+from liaison.errors import InvalidInput, reshows_expired_form
 from liaison.extensions import db, login_manager
 from liaison.townships.models import ElectoralDistrict, Township
 from liaison.uploads import content_disposition
@@ -83,6 +83,7 @@ def index():
 
 
 @bp.route("/stations/new", methods=["GET", "POST"])
+@reshows_expired_form
 @roles_required(*STAFF_ROLES)
 def new():
     """Add a home or station in one of the user's townships."""
@@ -100,6 +101,7 @@ def new():
 
 
 @bp.route("/stations/<int:station_id>/edit", methods=["GET", "POST"])
+@reshows_expired_form
 @roles_required(*STAFF_ROLES)
 def edit(station_id):
     """Edit a home or station; its opening hours are replaced by what the form says."""
@@ -158,9 +160,6 @@ def set_active(station_id):
             flash(_l("已停用“%(name)s”：历史记录保留，今后不再接受签到和排班。", name=station.name), "success")
     return redirect(safe_next(form.next.data) if form.next.data
                     else url_for("stations.detail", station_id=station.id))
-
-
-set_active.reshows_expired_form = False
 
 
 # --- QR posters and downloads --------------------------------------------------------------
@@ -224,9 +223,6 @@ def rekey(station_id):
     flash(_l("已为“%(name)s”重新生成二维码。此前打印的二维码已全部作废：请打印新海报张贴，"
              "正在显示的扫码屏请重新打开。", name=station.name), "success")
     return redirect(url_for("stations.detail", station_id=station.id))
-
-
-rekey.reshows_expired_form = False
 
 
 # --- kiosk screen (扫码屏) ------------------------------------------------------------------

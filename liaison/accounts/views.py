@@ -24,7 +24,7 @@ from liaison.accounts.session import mark_password_confirmed, safe_next
 from liaison.audit.models import Outcome
 from liaison.audit.operations import record_event, record_event_now
 from liaison.clock import utcnow
-from liaison.errors import InvalidInput
+from liaison.errors import InvalidInput, reshows_expired_form
 from liaison.extensions import db
 from liaison.text import mask_mobile, normalize_mobile
 
@@ -54,6 +54,7 @@ def _lock_message(until):
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@reshows_expired_form
 def login():
     """Sign in with mobile number and password; repeated failures lock the account and the address."""
     form = LoginForm(next=request.args.get("next", ""))
@@ -115,6 +116,7 @@ def logout():
 
 
 @bp.route("/account/confirm", methods=["GET", "POST"])
+@reshows_expired_form
 @login_required
 def confirm_password():
     """Ask for the password again before an export or a phone-number reveal."""
@@ -138,6 +140,7 @@ def confirm_password():
 
 
 @bp.route("/activate/<token>", methods=["GET", "POST"])
+@reshows_expired_form
 def activate(token):
     """A deputy opens the link or QR code staff gave them and sets a password."""
     try:
@@ -161,6 +164,7 @@ def activate(token):
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
+@reshows_expired_form
 @login_required
 def change_password():
     """Change one's own password; other devices are signed out."""
@@ -241,9 +245,6 @@ def _show_new_activation(user):
                            qr=activation_qr_svg(link))
 
 
-issue_activation.reshows_expired_form = False
-
-
 @bp.route("/users/<int:user_id>/enabled", methods=["POST"])
 @roles_required(Role.township_staff, Role.committee, Role.admin)
 def set_enabled(user_id):
@@ -259,9 +260,6 @@ def set_enabled(user_id):
         db.session.commit()
         flash(_l("账号已启用。") if enable else _l("账号已停用，其所有登录已失效。"), "success")
     return redirect(safe_next(request.form.get("next")))
-
-
-set_enabled.reshows_expired_form = False
 
 
 # --- account management (区人大常委会 and admins) ---------------------------------------------
@@ -304,6 +302,7 @@ def _access_form(form_class, user=None):
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
+@reshows_expired_form
 @roles_required(*DISTRICT_ROLES)
 def new_user():
     """Create a staff account (no password yet) and show its activation link at once."""
@@ -323,6 +322,7 @@ def new_user():
 
 
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+@reshows_expired_form
 @roles_required(*DISTRICT_ROLES)
 def edit_user(user_id):
     """Change an account's name, roles and townships; a new scope applies at once."""

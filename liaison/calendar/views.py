@@ -8,7 +8,7 @@ from liaison.calendar import bp, operations, queries
 from liaison.calendar.forms import CalendarDayForm
 from liaison.calendar.models import CalendarDay, DayKind
 from liaison.clock import local_today
-from liaison.errors import InvalidInput
+from liaison.errors import InvalidInput, reshows_expired_form
 from liaison.extensions import db
 
 
@@ -35,6 +35,7 @@ def index():
 
 
 @bp.route("/calendar/days/new", methods=["GET", "POST"])
+@reshows_expired_form
 @roles_required(*DISTRICT_ROLES)
 def new_day():
     """Record one holiday or swapped workday."""

@@ -16,7 +16,7 @@ from liaison.dashboard.record import deputy_opinion_record, deputy_timeline
 from liaison.deputies import queries as deputy_queries
 from liaison.dashboard.charts import rate_bars
 from liaison.dashboard.workbook import build_workbook, workbook_filename
-from liaison.errors import InvalidInput
+from liaison.errors import InvalidInput, reshows_expired_form
 from liaison.exports.xlsx import XLSX_MIMETYPE
 from liaison.extensions import db
 from liaison.rates import queries as rates
@@ -138,6 +138,7 @@ def terms():
 
 
 @bp.route("/dashboard/terms/<int:term_id>/close", methods=["GET", "POST"])
+@reshows_expired_form
 @roles_required(*DISTRICT_ROLES)
 def close_term(term_id):
     """Confirm a term's last day and freeze its final figures (cannot be undone)."""

@@ -11,6 +11,7 @@ from liaison.clock import local_today
 from liaison.deputies import bp, operations, queries
 from liaison.deputies.forms import DeputyForm, EndMandateForm, MandateForm, SuspensionForm
 from liaison.exports.xlsx import XLSX_MIMETYPE, Table, write_tables
+from liaison.errors import reshows_expired_form
 from liaison.extensions import db
 from liaison.text import mask_mobile
 from liaison.uploads import content_disposition
@@ -49,6 +50,7 @@ def index():
 
 
 @bp.route("/deputies/new", methods=["GET", "POST"])
+@reshows_expired_form
 @roles_required(*DISTRICT_ROLES)
 def new():
     """Add a person; mandates are added on their page."""
@@ -92,6 +94,7 @@ def _may_manage(account):
 
 
 @bp.route("/deputies/<int:deputy_id>/edit", methods=["GET", "POST"])
+@reshows_expired_form
 @roles_required(*DISTRICT_ROLES)
 def edit(deputy_id):
     """Correct a person's data; the account's name and sign-in number follow."""
@@ -129,6 +132,7 @@ def _mandate_fields(form):
 
 
 @bp.route("/deputies/<int:deputy_id>/mandates/new", methods=["GET", "POST"])
+@reshows_expired_form
 @roles_required(*DISTRICT_ROLES)
 def new_mandate(deputy_id):
     """Give a deputy a seat in a term; their account, awaiting activation, comes with it."""
@@ -143,6 +147,7 @@ def new_mandate(deputy_id):
 
 
 @bp.route("/mandates/<int:mandate_id>/edit", methods=["GET", "POST"])
+@reshows_expired_form
 @roles_required(*DISTRICT_ROLES)
 def edit_mandate(mandate_id):
     """Correct a mandate."""
@@ -157,6 +162,7 @@ def edit_mandate(mandate_id):
 
 
 @bp.route("/mandates/<int:mandate_id>/end", methods=["GET", "POST"])
+@reshows_expired_form
 @roles_required(*DISTRICT_ROLES)
 def end_mandate(mandate_id):
     """Record the early end of a mandate (or withdraw one recorded by mistake)."""
@@ -171,6 +177,7 @@ def end_mandate(mandate_id):
 
 
 @bp.route("/mandates/<int:mandate_id>/suspensions/new", methods=["GET", "POST"])
+@reshows_expired_form
 @roles_required(*DISTRICT_ROLES)
 def new_suspension(mandate_id):
     """Record a period of 暂停执行代表职务."""

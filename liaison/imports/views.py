@@ -6,7 +6,7 @@ from flask import current_app, flash, redirect, render_template, session, url_fo
 from flask_babel import lazy_gettext as _l
 
 from liaison.accounts.access import DISTRICT_ROLES, roles_required
-from liaison.errors import InvalidInput
+from liaison.errors import InvalidInput, reshows_expired_form
 from liaison.exports.xlsx import XLSX_MIMETYPE, write_tables
 from liaison.extensions import db
 from liaison.imports import bp, operations, queries
@@ -56,6 +56,7 @@ def template():
 
 
 @bp.route("/imports/roster", methods=["POST"])
+@reshows_expired_form
 @roles_required(*DISTRICT_ROLES)
 def upload():
     """Check an uploaded roster (nothing written): list its problems, or what it would change."""

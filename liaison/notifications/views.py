@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from liaison.accounts.access import DISTRICT_ROLES, roles_required
-from liaison.errors import InvalidInput
+from liaison.errors import InvalidInput, reshows_expired_form
 from liaison.extensions import db
 from liaison.notifications import bp, operations, queries
 from liaison.notifications.forms import EmailAddressForm
@@ -49,6 +49,7 @@ def mark_all_read():
 
 
 @bp.route("/inbox/email", methods=["GET", "POST"])
+@reshows_expired_form
 @login_required
 def email():
     """Choose the address messages are also emailed to."""

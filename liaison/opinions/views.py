@@ -11,7 +11,7 @@ from liaison.accounts.access import (STAFF_ROLES, recent_password_required, role
 from liaison.accounts.models import Role
 from liaison.audit.operations import record_event
 from liaison.clock import local_today
-from liaison.errors import InvalidInput
+from liaison.errors import InvalidInput, reshows_expired_form
 from liaison.extensions import db
 from liaison.opinions import bp, counters, operations, queries
 from liaison.opinions.forms import (CloseForm, LookupForm, PublicOpinionForm, RatingForm, ReceptionForm,
@@ -58,6 +58,7 @@ def _photo_of(form):
 # --- the constituent's pages ---------------------------------------------------------------------
 
 @bp.route("/p/<code>/opinion", methods=["GET", "POST"])
+@reshows_expired_form
 def leave(code):
     """我要留言: a constituent leaves an opinion at this station, without an account."""
     station = queries.active_station_by_code(code)
@@ -144,6 +145,7 @@ def track(number):
 
 
 @bp.route("/o/<number>/rate", methods=["POST"])
+@reshows_expired_form
 def rate(number):
     """满意度: the constituent's verdict on the reply, once."""
     opinion = queries.find_by_number(number)
@@ -161,6 +163,7 @@ def rate(number):
 # --- reception records (deputy on duty or staff) ------------------------------------------------
 
 @bp.route("/opinions/record", methods=["GET", "POST"])
+@reshows_expired_form
 @roles_required(Role.deputy, *STAFF_ROLES)
 def record():
     """接待登记: an opinion heard during a reception, recorded by the deputy on duty or staff."""
@@ -344,6 +347,7 @@ _STEPS = {
 
 @bp.route("/opinions/<int:opinion_id>/<any(answer, refer, suggest, reply, hand_over, reject):step>",
           methods=["POST"])
+@reshows_expired_form
 @roles_required(*STAFF_ROLES)
 def act(opinion_id, step):
     """One handling step (当场答复、转办、转为建议、答复、转信访、不予受理) from the opinion's page."""

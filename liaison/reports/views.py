@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from liaison.accounts.access import (DISTRICT_ROLES, STAFF_ROLES, ensure_township, roles_required,
                                     visible_township_ids)
-from liaison.errors import InvalidInput
+from liaison.errors import InvalidInput, reshows_expired_form
 from liaison.extensions import db
 from liaison.opinions import counters as opinion_counters
 from liaison.reports import bp, operations, queries
@@ -68,6 +68,7 @@ def sessions():
 
 
 @bp.route("/reports/sessions/new", methods=["GET", "POST"])
+@reshows_expired_form
 @roles_required(*STAFF_ROLES)
 def new_session():
     """Plan a reporting session: first the township (when the viewer has several), then the form."""
@@ -128,6 +129,7 @@ def _cover_choices(form, mandate):
 
 
 @bp.route("/reports/new", methods=["GET", "POST"])
+@reshows_expired_form
 @roles_required(*STAFF_ROLES)
 def new_report():
     """Record a deputy's report (``mandate_id``, optionally at ``session_id``); without a mandate,
@@ -158,6 +160,7 @@ def new_report():
 
 
 @bp.route("/reports/<int:report_id>/edit", methods=["GET", "POST"])
+@reshows_expired_form
 @roles_required(*STAFF_ROLES)
 def edit_report(report_id):
     """Correct a report; a save based on an older version than the stored one is refused."""
@@ -214,6 +217,7 @@ def exemptions():
 
 
 @bp.route("/reports/exemptions/new", methods=["GET", "POST"])
+@reshows_expired_form
 @roles_required(*DISTRICT_ROLES)
 def new_exemption():
     """Record an exemption for a mandate (``mandate_id``); without one, choose the deputy first."""
@@ -238,6 +242,7 @@ def new_exemption():
 
 
 @bp.route("/reports/targets", methods=["GET", "POST"])
+@reshows_expired_form
 @roles_required(*DISTRICT_ROLES)
 def targets():
     """Choose the "two 100%" target terms, or go back to the default (the 市 and 区 terms in force)."""

@@ -13,7 +13,7 @@ from liaison.accounts.access import visible_township_ids
 from liaison.accounts.models import Role
 from liaison.clock import local_today
 from liaison.deputies.models import Deputy
-from liaison.errors import InvalidInput
+from liaison.errors import InvalidInput, reshows_expired_form
 from liaison.extensions import db
 from liaison.rota import bp, operations, queries
 from liaison.rota.forms import (ActivityForm, AssignForm, ConfirmForm, DecideForm, LeaveForm, ProposeForm,
@@ -95,6 +95,7 @@ def index():
 
 
 @bp.route("/rota/propose", methods=["POST"])
+@reshows_expired_form
 @roles_required(*STAFF_ROLES)
 def propose():
     """Create or refill a township's draft month from the planner; the month page lists who is left."""
@@ -210,9 +211,6 @@ def delete_slot(slot_id):
     return _back_to_month(rota_month, day)
 
 
-delete_slot.reshows_expired_form = False
-
-
 @bp.route("/rota/slots/<int:slot_id>/deputies", methods=["POST"])
 @roles_required(*STAFF_ROLES)
 def assign(slot_id):
@@ -235,9 +233,6 @@ def assign(slot_id):
     return _back_to_month(rota_month, day)
 
 
-assign.reshows_expired_form = False
-
-
 @bp.route("/rota/assignments/<int:assignment_id>/delete", methods=["POST"])
 @roles_required(*STAFF_ROLES)
 def unassign(assignment_id):
@@ -256,9 +251,6 @@ def unassign(assignment_id):
         db.session.commit()
         flash(_l("已将 %(name)s 移出 %(day)s 的时段。", name=name, day=operations.day_label(day)), "success")
     return _back_to_month(rota_month, day)
-
-
-unassign.reshows_expired_form = False
 
 
 @bp.route("/rota/<int:rota_month_id>/publish", methods=["POST"])
@@ -284,9 +276,6 @@ def publish(rota_month_id):
     if unplaced:
         flash(_l("还有 %(n)s 位应进站代表没有安排，请在下方补充。", n=len(unplaced)), "warning")
     return _back_to_month(rota_month)
-
-
-publish.reshows_expired_form = False
 
 
 @bp.route("/rota/<int:rota_month_id>/notice")
@@ -340,6 +329,7 @@ def my_slots():
 
 
 @bp.route("/my/slots/<int:assignment_id>/leave", methods=["GET", "POST"])
+@reshows_expired_form
 @roles_required(Role.deputy)
 def request_leave(assignment_id):
     """Ask for leave from one of the deputy's own places, or for a colleague to take it."""
@@ -395,6 +385,7 @@ def _save_unavailability(form, deputy, endpoint):
 
 
 @bp.route("/my/unavailable", methods=["GET", "POST"])
+@reshows_expired_form
 @roles_required(Role.deputy)
 def my_unavailability():
     """The deputy's own dates when they cannot receive constituents."""
@@ -423,9 +414,6 @@ def delete_my_unavailability(unavailability_id):
     return redirect(url_for(".my_unavailability"))
 
 
-delete_my_unavailability.reshows_expired_form = False
-
-
 def _ensure_deputy_in_scope(deputy_id):
     """404 unless the deputy holds a mandate in one of the staff member's townships."""
     visible = visible_township_ids()
@@ -434,6 +422,7 @@ def _ensure_deputy_in_scope(deputy_id):
 
 
 @bp.route("/rota/unavailability", methods=["GET", "POST"])
+@reshows_expired_form
 @roles_required(*STAFF_ROLES)
 def unavailability():
     """Staff record and list deputies' unavailable dates in their townships."""
@@ -461,9 +450,6 @@ def delete_unavailability(unavailability_id):
     db.session.commit()
     flash(_l("已删除。"), "success")
     return redirect(url_for(".unavailability"))
-
-
-delete_unavailability.reshows_expired_form = False
 
 
 # --- requests --------------------------------------------------------------------------------------
@@ -501,9 +487,6 @@ def decide(request_id):
     return redirect(url_for(".requests"))
 
 
-decide.reshows_expired_form = False
-
-
 # --- activities ----------------------------------------------------------------------------------------
 
 def _activity_or_404(activity_id):
@@ -522,6 +505,7 @@ def activities():
 
 
 @bp.route("/rota/activities/new", methods=["GET", "POST"])
+@reshows_expired_form
 @roles_required(*STAFF_ROLES)
 def new_activity():
     """Create an activity at a home: first choose the home, then the date, time, type and invitations."""

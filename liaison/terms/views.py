@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice
 
 from liaison.accounts.access import DISTRICT_ROLES, ensure_township, roles_required
+from liaison.errors import reshows_expired_form
 from liaison.extensions import db
 from liaison.terms import bp, operations, queries
 from liaison.terms.forms import TermForm
@@ -47,6 +48,7 @@ def _saved(term, message):
 
 
 @bp.route("/terms/new", methods=["GET", "POST"])
+@reshows_expired_form
 @roles_required(*DISTRICT_ROLES)
 def new():
     """Add a congress term."""
@@ -59,6 +61,7 @@ def new():
 
 
 @bp.route("/terms/<int:term_id>/edit", methods=["GET", "POST"])
+@reshows_expired_form
 @roles_required(*DISTRICT_ROLES)
 def edit(term_id):
     """Change a term: its dates must still cover its mandates."""

@@ -3,6 +3,7 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_babel import lazy_gettext as _l
 
 from liaison.accounts.access import DISTRICT_ROLES, ensure_township, roles_required
+from liaison.errors import reshows_expired_form
 from liaison.extensions import db
 from liaison.terms.models import Term
 from liaison.townships import bp, operations, queries
@@ -30,6 +31,7 @@ def index():
 
 
 @bp.route("/townships/new", methods=["GET", "POST"])
+@reshows_expired_form
 @roles_required(*DISTRICT_ROLES)
 def new():
     """Add a township or subdistrict."""
@@ -43,6 +45,7 @@ def new():
 
 
 @bp.route("/townships/<int:township_id>/edit", methods=["GET", "POST"])
+@reshows_expired_form
 @roles_required(*DISTRICT_ROLES)
 def edit(township_id):
     """Rename a township or change its kind."""
@@ -72,6 +75,7 @@ def detail(township_id):
 
 
 @bp.route("/townships/<int:township_id>/districts/new", methods=["GET", "POST"])
+@reshows_expired_form
 @roles_required(*DISTRICT_ROLES)
 def new_district(township_id):
     """Draw a 选区 in this township for a 区 term or the township's own term."""
@@ -89,6 +93,7 @@ def new_district(township_id):
 
 
 @bp.route("/districts/<int:district_id>/edit", methods=["GET", "POST"])
+@reshows_expired_form
 @roles_required(*DISTRICT_ROLES)
 def edit_district(district_id):
     """Rename a 选区, or move it to another term or township while nothing uses it."""

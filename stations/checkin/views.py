@@ -10,7 +10,7 @@ from flask_login import current_user
 from liaison.accounts.access import STAFF_ROLES, ensure_township, refuse_out_of_scope, roles_required
 from liaison.accounts.models import Role
 from liaison.clock import local_today
-from liaison.errors import InvalidInput
+from liaison.errors import InvalidInput, reshows_expired_form
 from liaison.extensions import db
 from stations.checkin import bp, operations, queries
 from stations.checkin.forms import BackEntryForm, CheckoutForm, ReviewForm, ScanForm
@@ -117,6 +117,7 @@ def _record_scan(code):
 
 
 @bp.route("/s/<code>", methods=["GET", "POST"])
+@reshows_expired_form
 def scan(code):
     """The page a station's QR code opens (poster: /s/<code>; kiosk screen: /s/<code>?t=<token>)."""
     if request.method == "POST":
@@ -145,6 +146,7 @@ def done(checkin_id):
 
 
 @bp.route("/checkins/<int:checkin_id>/checkout", methods=["GET", "POST"])
+@reshows_expired_form
 @roles_required(Role.deputy)
 def checkout(checkin_id):
     """签退: the time of leaving and the reception record (接待记录)."""
@@ -252,6 +254,7 @@ def _deputy_in_scope_or_404(deputy_id):
 
 
 @bp.route("/checkins/back-entry", methods=["GET", "POST"])
+@reshows_expired_form
 @roles_required(*STAFF_ROLES)
 def back_entry():
     """补登: record a check-in from the paper sign-in sheet for a deputy who could not scan."""
