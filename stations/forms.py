@@ -11,7 +11,7 @@ from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget, TimeInput
 
 from liaison.forms import Form, WholeNumberField
-from stations.models import WEEKDAY_LABELS, CheckinPolicy, StationKind
+from liaison.network.models import WEEKDAY_LABELS, CheckinPolicy, StationKind
 
 
 def optional_int(value):

@@ -7,9 +7,9 @@ from sqlalchemy.orm import selectinload
 from liaison.accounts.access import refuse_out_of_scope, visible_township_ids
 from liaison.deputies.models import Deputy, Mandate
 from liaison.extensions import db
+from liaison.network.models import Station
 from liaison.terms.models import Term
 from liaison.townships.models import ElectoralDistrict, Township
-from stations.models import Station
 
 
 def deputy_list(q=None, term_id=None, township_id=None, township_ids=None):

@@ -12,9 +12,9 @@ from liaison.deputies import bp, operations, queries
 from liaison.deputies.forms import DeputyForm, EndMandateForm, MandateForm, SuspensionForm
 from liaison.exports.xlsx import XLSX_MIMETYPE, Table, write_tables
 from liaison.extensions import db
+from liaison.network.models import StationKind
 from liaison.text import mask_mobile
 from liaison.uploads import content_disposition
-from stations.models import StationKind
 
 
 def _int_arg(name):

@@ -15,12 +15,12 @@ from liaison.clock import local_today
 from liaison.deputies.models import Deputy, Mandate, Suspension
 from liaison.extensions import db
 from liaison.jobs.registry import MONTHLY, QUARTERLY, job, parse_days
+from liaison.network.models import StationKind
 from liaison.notifications.operations import send
 from liaison.terms.models import Term
 from liaison.text import chinese_numeral
 from liaison.townships.models import Township
 from stations.checkin.models import COUNTED, Checkin
-from stations.models import StationKind
 
 #: Reminders go out at this local hour.
 REMINDER_HOUR = 9

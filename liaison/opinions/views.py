@@ -13,6 +13,7 @@ from liaison.audit.operations import record_event
 from liaison.clock import local_today
 from liaison.errors import InvalidInput
 from liaison.extensions import db
+from liaison.network.models import Station
 from liaison.opinions import bp, counters, operations, queries
 from liaison.opinions.forms import (CloseForm, LookupForm, PublicOpinionForm, RatingForm, ReceptionForm,
                                     ReferForm, RegisterForm, ReplyForm, SuggestionForm)
@@ -20,7 +21,6 @@ from liaison.opinions.models import Channel, Status
 from liaison.reports.operations import attachment_path
 from liaison.text import mask_mobile
 from liaison.rota.queries import deputies_in_force
-from stations.models import Station
 
 
 def _user():

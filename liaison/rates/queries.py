@@ -25,11 +25,11 @@ from sqlalchemy.orm import aliased
 
 from liaison.deputies.models import Deputy, Mandate, Suspension
 from liaison.extensions import db
+from liaison.network.models import StationKind
 from liaison.reports.models import DutyReport, DutyReportCoverage, Exemption, ExemptionScope
 from liaison.terms.models import Term
 from liaison.townships.models import Township
 from stations.checkin.models import COUNTED, Checkin
-from stations.models import StationKind
 
 GROUPS = (None, "township", "deputy")
 

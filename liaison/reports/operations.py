@@ -22,11 +22,11 @@ from liaison.clock import local_today, utcnow
 from liaison.deputies.models import Mandate
 from liaison.errors import InvalidInput
 from liaison.extensions import db
+from liaison.network.models import Station, StationKind
 from liaison.reports.models import (DutyReport, DutyReportCoverage, Exemption, ExemptionScope, PlaceKind,
                                     ReportForm, ReportSession, Setting, TARGET_TERMS_KEY)
 from liaison.terms.models import Term
 from liaison.uploads import read_limited, sniff_type
-from stations.models import Station, StationKind
 
 log = logging.getLogger(__name__)
 

@@ -15,12 +15,12 @@ from liaison.accounts.models import Role, User, UserRole, user_townships
 from liaison.clock import local_today, utcnow
 from liaison.errors import InvalidInput
 from liaison.extensions import db
+from liaison.network.models import WEEKDAY_LABELS, StationKind
 from liaison.notifications.operations import send
 from liaison.rota import planning, queries
 from liaison.rota.models import (Activity, ActivityInvitation, ActivityType, AssignmentStatus,
                                  LeaveRequest, RequestKind, RequestStatus, RotaMonth, RotaStatus, Slot,
                                  SlotAssignment, Unavailability)
-from stations.models import WEEKDAY_LABELS, StationKind
 
 log = logging.getLogger(__name__)
 

@@ -12,13 +12,13 @@ from liaison.calendar import queries as calendar
 from liaison.clock import local_zone
 from liaison.deputies.models import Deputy, Mandate, Suspension
 from liaison.extensions import db
+from liaison.network.models import Station, StationKind
 from liaison.rota import planning
 from liaison.rota.models import (HOLDING_PLACE, Activity, ActivityInvitation, AssignmentStatus, LeaveRequest,
                                  RequestStatus, RotaMonth, RotaStatus, Slot, SlotAssignment, Unavailability)
 from liaison.terms.models import Term
 from liaison.townships.models import Township
 from stations.checkin.models import COUNTED, Checkin, Status
-from stations.models import Station, StationKind
 
 #: Check-ins this long before an activity starts count as attending it (people arrive early).
 ARRIVE_EARLY = timedelta(minutes=30)

@@ -15,13 +15,13 @@ from liaison.clock import local_today
 from liaison.deputies.models import Deputy
 from liaison.errors import InvalidInput
 from liaison.extensions import db
+from liaison.network.models import WEEKDAY_LABELS, Station, StationKind
 from liaison.rota import bp, operations, queries
 from liaison.rota.forms import (ActivityForm, AssignForm, ConfirmForm, DecideForm, LeaveForm, ProposeForm,
                                 SlotForm, UnavailabilityForm)
 from liaison.rota.models import (HOLDING_PLACE, Activity, ActivityType, AssignmentStatus, LeaveRequest,
                                  RequestKind, RequestStatus, RotaMonth, Slot, SlotAssignment, Unavailability)
 from liaison.townships.models import Township
-from stations.models import WEEKDAY_LABELS, Station, StationKind
 
 
 def _page():

@@ -10,10 +10,10 @@ from liaison.clock import local_today, quarter_of
 from liaison.deputies.models import Deputy
 from liaison.errors import InvalidInput
 from liaison.extensions import db
+from liaison.network.models import Station, StationKind
 from liaison.rota import operations, queries
 from liaison.rota.models import ActivityType
 from liaison.townships.models import Township
-from stations.models import Station, StationKind
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ township; other tests check that another township's records answer 404.
 import pytest
 
 from liaison.accounts.models import Role
-from stations.models import StationKind
+from liaison.network.models import StationKind
 from tests import factories
 from tests.conftest import sign_in
 

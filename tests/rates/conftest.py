@@ -29,10 +29,10 @@ import pytest
 
 from liaison.deputies.models import EndReason, Suspension
 from liaison.extensions import db as _db
+from liaison.network.models import StationKind
 from liaison.reports.models import DutyReport, DutyReportCoverage, Exemption, ExemptionScope, ReportForm
 from liaison.terms.models import Level
 from stations.checkin.models import Checkin, Method, Status
-from stations.models import StationKind
 from tests import factories
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
