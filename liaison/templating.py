@@ -39,7 +39,7 @@ def init_app(app):
             items += [("townships.index", _l("乡镇（街道）")), ("terms.index", _l("届次")),
                       ("accounts.users", _l("账号")), ("dashboard.terms", _l("换届")),
                       ("calendar.index", _l("节假日")),
-                      ("jobs.index", _l("定时任务")), ("audit.index", _l("操作日志")),
+                      ("system.jobs", _l("定时任务")), ("system.audit", _l("操作日志")),
                       ("notifications.outbox", _l("短信发件箱"))]
             items.append(("imports.roster", _l("导入名单")))
         if current_user.is_authenticated:

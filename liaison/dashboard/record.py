@@ -10,7 +10,8 @@ from liaison.extensions import db
 from liaison.network.models import Station, StationKind
 from liaison.opinions.counters import deputy_counts, period_of
 from liaison.opinions.models import Opinion
-from liaison.reports.models import DutyReport, DutyReportCoverage, Exemption
+from liaison.deputies.models import Exemption
+from liaison.reports.models import DutyReport, DutyReportCoverage
 from liaison.rota.models import Activity, ActivityInvitation
 from stations.checkin.models import COUNTED, Checkin
 

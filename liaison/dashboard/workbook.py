@@ -12,7 +12,8 @@ from liaison.exports.xlsx import BarChartSpec, OfficialTable, write_official
 from liaison.extensions import db
 from liaison.network.models import Station
 from liaison.rates import queries as rates
-from liaison.reports.models import DutyReport, DutyReportCoverage, Exemption, ReportForm
+from liaison.deputies.models import Exemption
+from liaison.reports.models import DutyReport, DutyReportCoverage, ReportForm
 from liaison.terms.models import Term
 from liaison.townships.models import ElectoralDistrict
 

@@ -26,7 +26,8 @@ from sqlalchemy.orm import aliased
 from liaison.deputies.models import Deputy, Mandate, Suspension
 from liaison.extensions import db
 from liaison.network.models import StationKind
-from liaison.reports.models import DutyReport, DutyReportCoverage, Exemption, ExemptionScope
+from liaison.deputies.models import Exemption, ExemptionScope
+from liaison.reports.models import DutyReport, DutyReportCoverage
 from liaison.terms.models import Term
 from liaison.townships.models import Township
 from stations.checkin.models import COUNTED, Checkin

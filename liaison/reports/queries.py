@@ -12,8 +12,8 @@ from liaison.clock import local_today
 from liaison.deputies.models import Deputy, Mandate
 from liaison.extensions import db
 from liaison.network.models import Station
-from liaison.reports.models import (TARGET_TERMS_KEY, DutyReport, DutyReportCoverage, Exemption,
-                                    ReportSession, Setting)
+from liaison.deputies.models import Exemption
+from liaison.reports.models import TARGET_TERMS_KEY, DutyReport, DutyReportCoverage, ReportSession, Setting
 from liaison.terms.models import Level, Term
 from liaison.terms.queries import LEVEL_ORDER
 from liaison.townships.models import Township

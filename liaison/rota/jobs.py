@@ -8,6 +8,7 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from liaison.accounts.queries import township_staff
 from liaison.jobs.registry import DAILY, job
 from liaison.notifications.operations import send
 from liaison.rota import operations, queries
@@ -58,7 +59,7 @@ def publish_deadline_reminder(period):
     sent = townships = 0
     for township in queries.unpublished_townships(next_first.year, next_first.month):
         townships += 1
-        for user in operations.township_staff(township.id):
+        for user in township_staff(township.id):
             message = send(
                 user, _l("%(township)s %(month)s排班尚未公示", township=township.name, month=label),
                 _l("%(township)s %(month)s的进站接待排班还没有公示，距下月开始还有 %(n)s 天。请在“排班”页面生成、调整并公示，"

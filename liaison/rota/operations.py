@@ -11,8 +11,9 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from liaison.accounts.models import Role, User, UserRole, user_townships
+from liaison.accounts.queries import township_staff
 from liaison.clock import local_today, utcnow
+from liaison.deputies.queries import deputies_in_force
 from liaison.errors import InvalidInput
 from liaison.extensions import db
 from liaison.network.models import WEEKDAY_LABELS, StationKind
@@ -59,15 +60,6 @@ def notify_deputy(deputy, subject, body, kind, dedupe_key=None):
     if user is None or not user.enabled:
         return None
     return send(user, subject, body, kind=kind, dedupe_key=dedupe_key)
-
-
-def township_staff(township_id):
-    """Enabled township staff scoped to that township."""
-    return db.session.scalars(
-        sa.select(User).join(user_townships, user_townships.c.user_id == User.id)
-        .where(user_townships.c.township_id == township_id, User.enabled.is_(True),
-               sa.exists().where(UserRole.user_id == User.id, UserRole.role == Role.township_staff))
-        .order_by(User.id)).all()
 
 
 # --- proposing -------------------------------------------------------------------------------------
@@ -574,7 +566,7 @@ def create_activity(station, local_date, starts, ends, activity_type, title, inv
     if len(title) > TITLE_MAX:
         raise InvalidInput(_l("活动名称最多 %(n)s 个字。", n=TITLE_MAX), "title")
     invited = list(dict.fromkeys(invited))
-    allowed = {d.id for d in queries.deputies_in_force(station.township_id, local_date)}
+    allowed = {d.id for d in deputies_in_force(station.township_id, local_date)}
     stray = [d for d in invited if d.id not in allowed]
     if stray:
         raise InvalidInput(_l("%(names)s 在 %(day)s 不是%(township)s的在任代表，不能邀请。",

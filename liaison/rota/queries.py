@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from liaison.accounts.access import scope
 from liaison.calendar import queries as calendar
 from liaison.clock import local_zone
-from liaison.deputies.models import Deputy, Mandate, Suspension
+from liaison.deputies.models import Deputy, Exemption, ExemptionScope, Mandate, Suspension
 from liaison.extensions import db
 from liaison.network.models import Station, StationKind
 from liaison.rota import planning
@@ -64,8 +64,6 @@ def _covers(mandates, first, last):
 def _blocked_for_month(mandate_ids, year, month):
     """Mandates (among the ``mandate_ids`` subquery) suspended on a day of the month or exempted
     from 月进站 for it (an approved 免于进站)."""
-    from liaison.reports.models import Exemption, ExemptionScope
-
     first, last = month_bounds(year, month)
     suspended = sa.select(Suspension.mandate_id).where(
         Suspension.mandate_id.in_(mandate_ids), Suspension.start_date <= last,
@@ -137,16 +135,6 @@ def due_deputies(township_id, year, month):
         rows.append(DueDeputy(deputy_id, deputy.name, deputy.name_sort_key, tuple(own)))
     rows.sort(key=lambda r: (r.name_sort_key, r.deputy_id))
     return rows
-
-
-def deputies_in_force(township_id, day):
-    """Deputies with a mandate in that township held and not suspended on ``day``, by pinyin."""
-    mandates = db.session.scalars(
-        sa.select(Mandate).where(Mandate.township_id == township_id, Mandate.start_date <= day)
-        .options(joinedload(Mandate.term), selectinload(Mandate.suspensions), joinedload(Mandate.deputy))
-    ).unique().all()
-    people = {m.deputy_id: m.deputy for m in mandates if m.in_force_on(day) and not m.suspended_on(day)}
-    return sorted(people.values(), key=lambda d: (d.name_sort_key, d.id))
 
 
 def in_force_in_township(deputy_id, township_id, day):

@@ -13,6 +13,7 @@ from liaison.accounts.access import visible_township_ids
 from liaison.accounts.models import Role
 from liaison.clock import local_today
 from liaison.deputies.models import Deputy
+from liaison.deputies.queries import deputies_in_force
 from liaison.errors import InvalidInput
 from liaison.extensions import db
 from liaison.network.models import WEEKDAY_LABELS, Station, StationKind
@@ -349,7 +350,7 @@ def request_leave(assignment_id):
         abort(404)
     slot = assignment.slot
     form = LeaveForm()
-    colleagues = [d for d in queries.deputies_in_force(slot.rota_month.township_id, slot.local_date)
+    colleagues = [d for d in deputies_in_force(slot.rota_month.township_id, slot.local_date)
                   if d.id != deputy.id and not any(a.deputy_id == d.id and a.status in HOLDING_PLACE
                                                    for a in slot.assignments)]
     form.swap_with_deputy_id.choices = [("", _l("（请假不用选）"))] + [(d.id, d.name) for d in colleagues]
@@ -536,7 +537,7 @@ def new_activity():
     if station.kind is not StationKind.home:
         abort(404)
     form = ActivityForm()
-    people = queries.deputies_in_force(station.township_id, local_today())
+    people = deputies_in_force(station.township_id, local_today())
     form.invited.choices = [(d.id, d.name) for d in people]
     if request.method == "GET":
         form.invited.data = [d.id for d in people]

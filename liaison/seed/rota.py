@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from liaison.calendar import queries as calendar
 from liaison.clock import local_today, quarter_of
 from liaison.deputies.models import Deputy
+from liaison.deputies.queries import deputies_in_force
 from liaison.errors import InvalidInput
 from liaison.extensions import db
 from liaison.network.models import Station, StationKind
@@ -74,7 +75,7 @@ def seed_demo_rota(demo_mobile):
         for month_offset, start_day, kind, title in ACTIVITIES:
             month = quarter_start.month + month_offset
             day = _workday_from(quarter_start.replace(month=month, day=start_day))
-            invited = queries.deputies_in_force(home.township_id, day)
+            invited = deputies_in_force(home.township_id, day)
             activities.append(operations.create_activity(home, day, time(14, 30), time(16, 30), kind, title,
                                                          invited, notify=False))
 

@@ -30,7 +30,8 @@ import pytest
 from liaison.deputies.models import EndReason, Suspension
 from liaison.extensions import db as _db
 from liaison.network.models import StationKind
-from liaison.reports.models import DutyReport, DutyReportCoverage, Exemption, ExemptionScope, ReportForm
+from liaison.deputies.models import Exemption, ExemptionScope
+from liaison.reports.models import DutyReport, DutyReportCoverage, ReportForm
 from liaison.terms.models import Level
 from stations.checkin.models import Checkin, Method, Status
 from tests import factories
