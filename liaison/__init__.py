@@ -104,6 +104,7 @@ def register_blueprints(app):
     from stations import bp as stations_bp
     from stations.checkin import bp as checkin_bp
 
+    from liaison.activities import bp as activities_bp
     from liaison.dashboard import bp as dashboard_bp
     from liaison.imports import bp as imports_bp
     from liaison.opinions import bp as opinions_bp
@@ -113,7 +114,7 @@ def register_blueprints(app):
 
     for blueprint in (main_bp, accounts_bp, townships_bp, terms_bp, deputies_bp, calendar_bp, notifications_bp,
                       stations_bp, checkin_bp,
-                      reports_bp, rota_bp, dashboard_bp, imports_bp, opinions_bp, system_bp):
+                      reports_bp, rota_bp, activities_bp, dashboard_bp, imports_bp, opinions_bp, system_bp):
         app.register_blueprint(blueprint)
 
     if app.config["LIAISON_BENCH_ENDPOINTS"]:

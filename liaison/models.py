@@ -13,6 +13,6 @@ from liaison.reports.models import DutyReport, DutyReportCoverage, ReportSession
 from liaison.calendar.models import CalendarDay, DayKind  # noqa: F401
 from liaison.jobs.models import JobRun  # noqa: F401
 from liaison.notifications.models import EmailAddress, Message, SmsOutbox  # noqa: F401
-from liaison.rota.models import (Activity, ActivityInvitation, LeaveRequest, RotaMonth, Slot,  # noqa: F401
-                                 SlotAssignment, Unavailability)
+from liaison.activities.models import Activity, ActivityInvitation  # noqa: F401
+from liaison.rota.models import LeaveRequest, RotaMonth, Slot, SlotAssignment, Unavailability  # noqa: F401
 from liaison.opinions.models import Opinion, OpinionEvent  # noqa: F401

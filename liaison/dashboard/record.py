@@ -12,7 +12,7 @@ from liaison.opinions.counters import deputy_counts, period_of
 from liaison.opinions.models import Opinion
 from liaison.deputies.models import Exemption
 from liaison.reports.models import DutyReport, DutyReportCoverage
-from liaison.rota.models import Activity, ActivityInvitation
+from liaison.activities.models import Activity, ActivityInvitation
 from stations.checkin.models import COUNTED, Checkin
 
 

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from liaison.clock import UTCDateTime, utcnow
+from liaison.clock import WEEKDAY_LABELS, UTCDateTime, utcnow
 from liaison.extensions import db
 from liaison.text import sort_key
 
@@ -57,9 +57,6 @@ CODE_LENGTH = 8
 def new_station_code():
     """A fresh random short code for a station's QR URL (/s/<code>)."""
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-
-
-WEEKDAY_LABELS = (_l("周一"), _l("周二"), _l("周三"), _l("周四"), _l("周五"), _l("周六"), _l("周日"))
 
 
 class Station(db.Model):

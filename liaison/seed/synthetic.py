@@ -18,11 +18,11 @@ from flask.cli import with_appcontext
 
 from liaison.accounts import operations as accounts
 from liaison.accounts.models import Role, User, UserRole
+from liaison.activities.models import Activity, ActivityInvitation
 from liaison.clock import local_today, local_zone
 from liaison.deputies.models import Deputy, EndReason, Gender, Mandate
 from liaison.extensions import db
 from liaison.reports.models import DutyReport, ReportForm
-from liaison.rota.models import Activity, ActivityInvitation, ActivityType
 from liaison.errors import InvalidInput
 from liaison.network.models import OpeningHours, Station, StationKind
 from liaison.seed.demo import (COMMITTEE_MOBILE, COMMITTEE_NAME, FEMALE_CHARS, MALE_CHARS, OTHER_ETHNIC_GROUPS,

@@ -7,8 +7,8 @@ from liaison.clock import local_today
 from liaison.deputies.models import Deputy, Mandate
 from liaison.network.models import Station, StationKind
 from liaison.reports.models import DutyReport
-from liaison.rota.models import Activity, ActivityInvitation
-from liaison.rota.queries import attendance
+from liaison.activities.models import Activity, ActivityInvitation
+from liaison.activities.queries import attendance
 from liaison.terms.models import Level, Term
 from liaison.townships.models import ElectoralDistrict, Township, TownshipKind
 from stations.checkin.models import Checkin
