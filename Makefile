@@ -16,7 +16,9 @@ run: $(VENV)/.installed-app translations
 	  trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
 	  $(DEV_ENV) $(BIN)/liaison run --host 127.0.0.1 --port 5000
 
+# lint-imports checks that imports point down the layers (setup.cfg, docs/architecture.md).
 test: $(VENV)/.installed-test translations
+	$(BIN)/lint-imports
 	$(BIN)/pytest
 
 install: $(VENV)/.installed-app

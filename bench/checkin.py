@@ -146,7 +146,7 @@ def choose_deputies(app, count, station_count):
     from liaison.deputies.models import Deputy
     from liaison.extensions import db
     from stations.checkin.operations import serving_mandates
-    from stations.models import Station, StationKind
+    from liaison.network.models import Station, StationKind
 
     with app.app_context():
         with db.engine.begin() as conn:
@@ -170,7 +170,7 @@ def kiosk_tokens(app, codes):
     import sqlalchemy as sa
 
     from liaison.extensions import db
-    from stations.models import Station
+    from liaison.network.models import Station
     from stations.tokens import make_kiosk_token
 
     with app.app_context():

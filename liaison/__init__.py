@@ -92,45 +92,30 @@ def _parsed_locale(name):
 
 
 def register_blueprints(app):
-    """Import blueprints here, layer by layer, so packages never import the app."""
+    """Import blueprints here, layer by layer (see docs/architecture.md), so packages never import the app."""
     from liaison.accounts import bp as accounts_bp
-    from liaison.audit import bp as audit_bp
+    from liaison.calendar import bp as calendar_bp
     from liaison.deputies import bp as deputies_bp
     from liaison.main import bp as main_bp
+    from liaison.notifications import bp as notifications_bp
     from liaison.terms import bp as terms_bp
     from liaison.townships import bp as townships_bp
+
     from stations import bp as stations_bp
     from stations.checkin import bp as checkin_bp
 
-    from liaison.calendar import bp as calendar_bp
-    from liaison.jobs import bp as jobs_bp
-    from liaison.notifications import bp as notifications_bp
-
-    for blueprint in (calendar_bp, jobs_bp, notifications_bp):
-        app.register_blueprint(blueprint)
-    for blueprint in (main_bp, accounts_bp, audit_bp, townships_bp, terms_bp, deputies_bp, stations_bp,
-                      checkin_bp):
-        app.register_blueprint(blueprint)
-
-    from liaison.reports import bp as reports_bp
-
-    app.register_blueprint(reports_bp)
-
-    from liaison.rota import bp as rota_bp
-
-    app.register_blueprint(rota_bp)
-
+    from liaison.activities import bp as activities_bp
     from liaison.dashboard import bp as dashboard_bp
-
-    app.register_blueprint(dashboard_bp)
-
     from liaison.imports import bp as imports_bp
-
-    app.register_blueprint(imports_bp)
-
     from liaison.opinions import bp as opinions_bp
+    from liaison.reports import bp as reports_bp
+    from liaison.rota import bp as rota_bp
+    from liaison.system import bp as system_bp
 
-    app.register_blueprint(opinions_bp)
+    for blueprint in (main_bp, accounts_bp, townships_bp, terms_bp, deputies_bp, calendar_bp, notifications_bp,
+                      stations_bp, checkin_bp,
+                      reports_bp, rota_bp, activities_bp, dashboard_bp, imports_bp, opinions_bp, system_bp):
+        app.register_blueprint(blueprint)
 
     if app.config["LIAISON_BENCH_ENDPOINTS"]:
         from liaison.benchpoints import bp as bench_bp

@@ -4,6 +4,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app, has_app_context
+from flask_babel import lazy_gettext as _l
 
 DEFAULT_ZONE = "Asia/Shanghai"
 
@@ -36,6 +37,20 @@ def local_today():
 def quarter_of(day: date) -> int:
     """Return the calendar quarter (1–4) of a date."""
     return (day.month - 1) // 3 + 1
+
+
+#: Weekday names, Monday first, as ``date.weekday()`` counts.
+WEEKDAY_LABELS = (_l("周一"), _l("周二"), _l("周三"), _l("周四"), _l("周五"), _l("周六"), _l("周日"))
+
+
+def day_label(day):
+    """10月14日（周三）."""
+    return f"{_l('%(m)s月%(d)s日', m=day.month, d=day.day)}（{WEEKDAY_LABELS[day.weekday()]}）"
+
+
+def times_label(starts, ends):
+    """09:00–11:30."""
+    return f"{starts:%H:%M}–{ends:%H:%M}"
 
 
 class UTCDateTime(sa.types.TypeDecorator):

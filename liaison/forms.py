@@ -71,6 +71,21 @@ class Form(FlaskForm):
 NOT_AN_OPTION = _l("请从列表中选择。")
 
 
+def strip_spaces(value):
+    """A field filter: drop the spaces people type around text."""
+    return value.strip() if isinstance(value, str) else value
+
+
+def optional_int(value):
+    """Coerce a submitted id to int; blank or garbage becomes None (the rules then say what is missing)."""
+    if value is None or value == "":
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
 def optional_enum(enum_cls):
     """A ``coerce`` for enum selects: blank means None; a model's enum (from ``obj=``) passes through."""
 

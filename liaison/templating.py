@@ -32,14 +32,14 @@ def init_app(app):
         if current_user.has_role(Role.township_staff, Role.committee, Role.admin):
             items += [("deputies.index", _l("代表")), ("stations.index", _l("家站")),
                       ("checkin.today", _l("今日签到")), ("checkin.queue", _l("待核实")),
-                      ("rota.index", _l("排班")), ("rota.activities", _l("季回家活动")),
+                      ("rota.index", _l("排班")), ("activities.index", _l("季回家活动")),
                       ("reports.sessions", _l("述职活动")), ("opinions.queue", _l("民意"))]
             items.append(("dashboard.index", _l("述职率")))
         if current_user.has_role(Role.committee, Role.admin):
             items += [("townships.index", _l("乡镇（街道）")), ("terms.index", _l("届次")),
                       ("accounts.users", _l("账号")), ("dashboard.terms", _l("换届")),
                       ("calendar.index", _l("节假日")),
-                      ("jobs.index", _l("定时任务")), ("audit.index", _l("操作日志")),
+                      ("system.jobs", _l("定时任务")), ("system.audit", _l("操作日志")),
                       ("notifications.outbox", _l("短信发件箱"))]
             items.append(("imports.roster", _l("导入名单")))
         if current_user.is_authenticated:

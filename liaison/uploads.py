@@ -5,11 +5,13 @@ The central directory is checked first — entry count, total declared size, mac
 only then is the file handed to openpyxl, which reads through defusedxml.
 """
 import io
+import os
 import re
 import unicodedata
 import zipfile
 from urllib.parse import quote
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from liaison.errors import InvalidInput
@@ -107,3 +109,21 @@ def clean_sheet_title(title, fallback="Sheet"):
     """A worksheet title Excel accepts: no []:*?/\\, no leading or trailing apostrophe, ≤ 31 characters."""
     title = _SHEET_FORBIDDEN.sub("_", str(title or "")).strip().strip("'")
     return title[:31] or fallback
+
+
+# --- stored attachments ----------------------------------------------------------------------
+
+def attachment_folder():
+    """Where attachments are stored: the instance folder's ``attachments/`` (or
+    ``LIAISON_ATTACHMENT_FOLDER`` when set, e.g. by tests)."""
+    folder = current_app.config.get("LIAISON_ATTACHMENT_FOLDER") or os.path.join(current_app.instance_path,
+                                                                                  "attachments")
+    os.makedirs(folder, exist_ok=True)
+    return folder
+
+
+def attachment_path(name):
+    """The stored file of an attachment name (a random hex name; nothing else is accepted)."""
+    if not re.fullmatch(r"[0-9a-f]{32}", name or ""):
+        raise ValueError("not an attachment name")
+    return os.path.join(attachment_folder(), name)

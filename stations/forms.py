@@ -10,18 +10,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget, TimeInput
 
-from liaison.forms import Form, WholeNumberField
-from stations.models import WEEKDAY_LABELS, CheckinPolicy, StationKind
-
-
-def optional_int(value):
-    """Coerce a submitted id to int; blank or garbage becomes None (the rules then say what is missing)."""
-    if value is None or value == "":
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+from liaison.forms import Form, WholeNumberField, optional_int, strip_spaces
+from liaison.network.models import WEEKDAY_LABELS, CheckinPolicy, StationKind
 
 
 def optional_kind(value):
@@ -42,11 +32,6 @@ def optional_policy(value):
         return CheckinPolicy(value)
     except ValueError:
         return None
-
-
-def _strip(value):
-    """Drop the spaces people type around names and addresses."""
-    return value.strip() if isinstance(value, str) else value
 
 
 def _offered(field):
@@ -117,12 +102,12 @@ class StationForm(Form):
 
     kind = RadioField(_l("类型"), choices=[SelectChoice(k.value, k.label) for k in StationKind],
                       coerce=optional_kind, validate_choice=False, default=StationKind.station)
-    name = StringField(_l("名称"), filters=[_strip], render_kw={"maxlength": 80},
+    name = StringField(_l("名称"), filters=[strip_spaces], render_kw={"maxlength": 80},
                        description=_l("例如：城关镇人大代表之家、城关镇第一选区代表联络站。"))
     township_id = SelectField(_l("所属乡镇（街道）"), coerce=optional_int, validate_choice=False)
     electoral_district_id = SelectField(_l("选区"), coerce=optional_int, validate_choice=False,
                                         description=_l("代表联络站必须选择所服务的选区；代表之家不设选区，请留空。"))
-    address = StringField(_l("地址"), filters=[_strip], render_kw={"maxlength": 200})
+    address = StringField(_l("地址"), filters=[strip_spaces], render_kw={"maxlength": 200})
     latitude = CoordinateField(_l("纬度"), render_kw={"inputmode": "decimal", "placeholder": "30.274085"})
     longitude = CoordinateField(_l("经度"), render_kw={"inputmode": "decimal", "placeholder": "120.155070"})
     radius_m = WholeNumberField(_l("签到范围半径（米）"), default=200,
@@ -207,7 +192,7 @@ class StationFilterForm(Form):
 
         csrf = False
 
-    q = StringField(_l("搜索"), filters=[_strip], render_kw={"placeholder": _l("名称、地址或二维码编号")})
+    q = StringField(_l("搜索"), filters=[strip_spaces], render_kw={"placeholder": _l("名称、地址或二维码编号")})
     kind = SelectField(_l("类型"), coerce=optional_kind, validate_choice=False, choices=[
         SelectChoice("", _l("全部类型"))] + [SelectChoice(k.value, k.label) for k in StationKind])
     township_id = SelectField(_l("乡镇（街道）"), coerce=optional_int, validate_choice=False)

@@ -13,8 +13,9 @@ from liaison.audit.operations import record_event
 from liaison.clock import utcnow
 from liaison.errors import InvalidInput
 from liaison.extensions import db
+from liaison.network.models import CheckinPolicy, OpeningHours, Station, StationKind, new_station_code
 from stations import queries
-from stations.models import CheckinPolicy, OpeningHours, Station, StationKind, VoidedCode, new_station_code
+from stations.models import VoidedCode
 
 log = logging.getLogger(__name__)
 

@@ -6,9 +6,9 @@ from liaison.accounts.access import scope
 from liaison.clock import local_today
 from liaison.deputies.models import Deputy, Mandate
 from liaison.extensions import db
+from liaison.network.models import Station, StationKind
 from liaison.terms.models import Term
 from liaison.townships.models import ElectoralDistrict, Township
-from stations.models import Station, StationKind
 
 
 def station_list(q=None, kind=None, township_id=None, active=None, user=None):

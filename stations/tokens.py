@@ -10,8 +10,9 @@ from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSaf
 
 from liaison.clock import utcnow
 from liaison.extensions import db
+from liaison.network.models import Station
 from stations.checkin.models import RejectReason
-from stations.models import Station, VoidedCode
+from stations.models import VoidedCode
 
 #: Seconds between two QR codes on a kiosk screen.
 KIOSK_ROTATE_SECONDS = 20

@@ -12,12 +12,12 @@ from liaison.accounts.session import safe_next
 from liaison.clock import utcnow
 from liaison.errors import InvalidInput, reshows_expired_form
 from liaison.extensions import db, login_manager
+from liaison.network.models import WEEKDAY_LABELS, Station, StationKind
 from liaison.townships.models import ElectoralDistrict, Township
 from liaison.uploads import content_disposition
 from stations import bp, operations, qrcodes, queries
 from stations.checkin.models import RejectReason
 from stations.forms import ActiveForm, RekeyForm, StationFilterForm, StationForm
-from stations.models import WEEKDAY_LABELS, Station, StationKind
 from stations.tokens import (KIOSK_ROTATE_SECONDS, ScanRefused, display_token_valid, kiosk_token_lifetime,
                              make_display_token, make_kiosk_token, station_for_code)
 

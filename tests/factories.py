@@ -5,9 +5,9 @@ from datetime import date
 from liaison.accounts.models import Role, User
 from liaison.deputies.models import Deputy, Gender, Mandate
 from liaison.extensions import db
+from liaison.network.models import Station, StationKind
 from liaison.terms.models import Level, Term
 from liaison.townships.models import ElectoralDistrict, Township, TownshipKind
-from stations.models import Station, StationKind
 
 PASSWORD = "correct-horse-9"
 _counter = itertools.count(1)

@@ -1,7 +1,7 @@
 """Reads for the accounts pages: the account list with its search and role filter."""
 import sqlalchemy as sa
 
-from liaison.accounts.models import User, UserRole
+from liaison.accounts.models import Role, User, UserRole, user_townships
 from liaison.deputies.models import Deputy
 from liaison.extensions import db
 from liaison.text import normalize_mobile
@@ -39,3 +39,24 @@ def townships_by_ids(ids):
         return []
     return list(db.session.scalars(
         sa.select(Township).where(Township.id.in_(set(ids))).order_by(Township.name_sort_key)))
+
+
+def township_staff(township_id):
+    """Enabled township staff scoped to that township."""
+    return db.session.scalars(
+        sa.select(User).join(user_townships, user_townships.c.user_id == User.id)
+        .where(user_townships.c.township_id == township_id, User.enabled.is_(True),
+               sa.exists().where(UserRole.user_id == User.id, UserRole.role == Role.township_staff))
+        .order_by(User.id)).all()
+
+
+def staff_of_townships(township_ids):
+    """(user, township_id) for enabled township staff scoped to those townships."""
+    if not township_ids:
+        return []
+    return db.session.execute(
+        sa.select(User, user_townships.c.township_id)
+        .join(user_townships, user_townships.c.user_id == User.id)
+        .where(user_townships.c.township_id.in_(township_ids), User.enabled.is_(True),
+               sa.exists().where(UserRole.user_id == User.id, UserRole.role == Role.township_staff))
+        .order_by(user_townships.c.township_id, User.id)).all()

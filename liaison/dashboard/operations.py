@@ -11,7 +11,7 @@ from liaison.deputies.models import Mandate
 from liaison.errors import InvalidInput
 from liaison.extensions import db
 from liaison.rates.queries import in_term_reporting
-from liaison.reports.models import TermClosure
+from liaison.dashboard.models import TermClosure
 
 log = logging.getLogger(__name__)
 

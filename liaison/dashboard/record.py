@@ -7,12 +7,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
 from liaison.extensions import db
+from liaison.network.models import Station, StationKind
 from liaison.opinions.counters import deputy_counts, period_of
 from liaison.opinions.models import Opinion
-from liaison.reports.models import DutyReport, DutyReportCoverage, Exemption
-from liaison.rota.models import Activity, ActivityInvitation
+from liaison.deputies.models import Exemption
+from liaison.reports.models import DutyReport, DutyReportCoverage
+from liaison.activities.models import Activity, ActivityInvitation
 from stations.checkin.models import COUNTED, Checkin
-from stations.models import Station, StationKind
 
 
 @dataclass

@@ -20,7 +20,7 @@ from liaison.errors import InvalidInput, reshows_expired_form
 from liaison.exports.xlsx import XLSX_MIMETYPE
 from liaison.extensions import db
 from liaison.rates import queries as rates
-from liaison.reports.models import TermClosure
+from liaison.dashboard.models import TermClosure
 from liaison.terms.models import Level, Term
 from liaison.uploads import content_disposition
 

@@ -10,11 +10,12 @@ from liaison.dashboard.queries import period_label, target_terms, targets_of_tow
 from liaison.deputies.models import Deputy, Gender, Mandate
 from liaison.exports.xlsx import BarChartSpec, OfficialTable, write_official
 from liaison.extensions import db
+from liaison.network.models import Station
 from liaison.rates import queries as rates
-from liaison.reports.models import DutyReport, DutyReportCoverage, Exemption, ReportForm
+from liaison.deputies.models import Exemption
+from liaison.reports.models import DutyReport, DutyReportCoverage, ReportForm
 from liaison.terms.models import Term
 from liaison.townships.models import ElectoralDistrict
-from stations.models import Station
 
 #: 未述 (and unmet visits) are highlighted in the sheets.
 MISSING, DONE, UNMET, MET = "未述", "已述", "×", "√"

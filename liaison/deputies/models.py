@@ -1,4 +1,4 @@
-"""Deputies (the people), their mandates (one seat in one term) and suspensions."""
+"""Deputies (the people), their mandates (one seat in one term), suspensions and exemptions (应述尽述)."""
 import enum
 from datetime import date, datetime
 
@@ -147,3 +147,57 @@ class Suspension(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     mandate = relationship("Mandate", back_populates="suspensions")
+
+
+class ExemptionScope(enum.Enum):
+    """What an exemption takes a mandate out of (应述尽述: it leaves the denominator)."""
+
+    #: 届内述职: the term's reporting (period_key 0).
+    term_report = "term_report"
+    #: 年述职 of one year (period_key = the year).
+    year_report = "year_report"
+    #: 月进站 of one month (period_key = year*100+month).
+    month = "month"
+    #: 季回家 of one quarter (period_key = year*10+quarter).
+    quarter = "quarter"
+
+    @property
+    def label(self):
+        return {"term_report": _l("届内述职"), "year_report": _l("年度述职"), "month": _l("月进站"),
+                "quarter": _l("季回家")}[self.value]
+
+
+class Exemption(db.Model):
+    """An approved exemption (免述/免于进站) taking a mandate out of one duty's denominator."""
+
+    __tablename__ = "exemptions"
+    __table_args__ = (sa.UniqueConstraint("mandate_id", "scope", "period_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mandate_id: Mapped[int] = mapped_column(sa.ForeignKey("mandates.id"), index=True)
+    scope: Mapped[ExemptionScope] = mapped_column(sa.Enum(ExemptionScope, native_enum=False, length=20))
+    #: Which period: 0 for the term's reporting, the year, year*100+month or year*10+quarter
+    #: (see ExemptionScope); never NULL so the unique key holds on PostgreSQL too.
+    period_key: Mapped[int] = mapped_column(default=0)
+    reason: Mapped[str] = mapped_column(sa.String(200))
+    #: Who approved it, in words (a person or a body, e.g. 主任会议).
+    approver: Mapped[str] = mapped_column(sa.String(100))
+    #: Local date of the approval; figures as of an earlier date do not apply it.
+    approved_on: Mapped[date]
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    mandate = relationship("Mandate")
+    recorded_by = relationship("User")
+
+    @property
+    def period_label(self):
+        """The period in words: 2024年, 2024年3月, 2024年第1季度, or the term."""
+        key = self.period_key
+        if self.scope is ExemptionScope.year_report:
+            return _l("%(y)s年", y=key)
+        if self.scope is ExemptionScope.month:
+            return _l("%(y)s年%(m)s月", y=key // 100, m=key % 100)
+        if self.scope is ExemptionScope.quarter:
+            return _l("%(y)s年第%(q)s季度", y=key // 10, q=key % 10)
+        return _l("本届")

@@ -11,10 +11,10 @@ from liaison.accounts.operations import account_for_deputy
 from liaison.deputies.models import Deputy, EndReason, Gender, Mandate, Suspension
 from liaison.errors import InvalidInput
 from liaison.extensions import db
+from liaison.network.models import Station, StationKind
 from liaison.terms.models import Level, Term
 from liaison.text import ETHNIC_GROUPS, is_mobile, normalize_mobile
 from liaison.townships.models import ElectoralDistrict, Township
-from stations.models import Station, StationKind
 
 log = logging.getLogger(__name__)
 

@@ -2,14 +2,14 @@
 import re
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from liaison.accounts.access import refuse_out_of_scope, visible_township_ids
 from liaison.deputies.models import Deputy, Mandate
 from liaison.extensions import db
+from liaison.network.models import Station
 from liaison.terms.models import Term
 from liaison.townships.models import ElectoralDistrict, Township
-from stations.models import Station
 
 
 def deputy_list(q=None, term_id=None, township_id=None, township_ids=None):
@@ -128,3 +128,13 @@ def roster_rows(township_ids=None, today=None):
     if township_ids is not None:
         query = query.where(Mandate.township_id.in_(township_ids))
     return db.session.execute(query)
+
+
+def deputies_in_force(township_id, day):
+    """Deputies with a mandate in that township held and not suspended on ``day``, by pinyin."""
+    mandates = db.session.scalars(
+        sa.select(Mandate).where(Mandate.township_id == township_id, Mandate.start_date <= day)
+        .options(joinedload(Mandate.term), selectinload(Mandate.suspensions), joinedload(Mandate.deputy))
+    ).unique().all()
+    people = {m.deputy_id: m.deputy for m in mandates if m.in_force_on(day) and not m.suspended_on(day)}
+    return sorted(people.values(), key=lambda d: (d.name_sort_key, d.id))

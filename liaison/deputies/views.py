@@ -13,9 +13,9 @@ from liaison.deputies.forms import DeputyForm, EndMandateForm, MandateForm, Susp
 from liaison.exports.xlsx import XLSX_MIMETYPE, Table, write_tables
 from liaison.errors import reshows_expired_form
 from liaison.extensions import db
+from liaison.network.models import StationKind
 from liaison.text import mask_mobile
 from liaison.uploads import content_disposition
-from stations.models import StationKind
 
 
 def _int_arg(name):

@@ -8,9 +8,9 @@ from sqlalchemy.orm import selectinload
 from liaison.audit.models import AuditEvent, Outcome
 from liaison.deputies.models import Deputy, Mandate
 from liaison.extensions import db
+from liaison.network.models import Station
 from liaison.terms.models import Term
 from liaison.townships.models import ElectoralDistrict, Township
-from stations.models import Station
 
 #: Mobile numbers per IN (...) list: well below every database's parameter limit.
 CHUNK = 500

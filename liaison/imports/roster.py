@@ -22,9 +22,9 @@ from liaison.errors import InvalidInput
 from liaison.exports.xlsx import Table
 from liaison.extensions import db
 from liaison.imports.queries import Directory
+from liaison.network.models import StationKind
 from liaison.terms.models import NAME_PREFIXES, Level, Term
 from liaison.text import ETHNIC_GROUPS, chinese_numeral, is_mobile, mask_mobile, normalize_mobile
-from stations.models import StationKind
 
 log = logging.getLogger(__name__)
 

@@ -21,7 +21,7 @@ from typing import Callable
 
 #: Modules that register jobs; a new domain with jobs adds its module here.
 JOB_MODULES = (
-    "liaison.notifications.jobs",
+    "stations.jobs",
     "liaison.rota.jobs",
     "liaison.dashboard.jobs",
     "liaison.opinions.jobs",

@@ -88,3 +88,11 @@ def set_email_address(user, address):
     db.session.flush()
     log.info("email address set: user=%s", user.id)
     return row
+
+
+def notify_deputy(deputy, subject, body, kind, dedupe_key=None):
+    """Message a deputy through their account, if they have an enabled one; returns the message or None."""
+    user = deputy.account
+    if user is None or not user.enabled:
+        return None
+    return send(user, subject, body, kind=kind, dedupe_key=dedupe_key)

@@ -24,9 +24,9 @@ import sqlalchemy as sa
 
 from liaison.clock import local_today
 from liaison.extensions import db
+from liaison.network.models import Station
 from liaison.opinions.models import Handling, Opinion, Satisfaction, Status
 from liaison.townships.models import Township
-from stations.models import Station
 
 #: Final statuses that take an opinion out of the station's counters.
 NOT_STATION_WORK = (Status.handed_over, Status.rejected)

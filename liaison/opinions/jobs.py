@@ -13,13 +13,13 @@ from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
+from liaison.accounts.queries import township_staff
 from liaison.clock import utcnow
 from liaison.extensions import db
 from liaison.jobs.registry import DAILY, job
 from liaison.notifications.operations import send
 from liaison.opinions.models import EventKind, Handling, Opinion, OpinionEvent
 from liaison.opinions.queries import overdue_clause
-from liaison.rota.operations import township_staff
 
 log = logging.getLogger(__name__)
 

@@ -25,9 +25,8 @@ from liaison.errors import InvalidInput
 from liaison.extensions import db
 from liaison.opinions.models import (Channel, EventKind, Handling, Opinion, OpinionEvent, Satisfaction,
                                      Status, month_key, new_lookup_number)
-from liaison.reports.operations import attachment_path
 from liaison.text import is_mobile, mask_mobile, normalize_mobile
-from liaison.uploads import sniff_type
+from liaison.uploads import attachment_path, sniff_type
 
 log = logging.getLogger(__name__)
 

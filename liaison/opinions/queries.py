@@ -8,9 +8,9 @@ from liaison.accounts.access import ensure_township, visible_township_ids
 from liaison.clock import local_today
 from liaison.deputies.models import Mandate
 from liaison.extensions import db
+from liaison.network.models import Station
 from liaison.opinions.models import AWAITING_STATUSES, Opinion, OpinionEvent, Status, normalise_lookup_number
 from stations.checkin.models import Checkin
-from stations.models import Station
 
 
 def overdue_clause(today):

@@ -11,16 +11,16 @@ from liaison.accounts.access import (STAFF_ROLES, recent_password_required, role
 from liaison.accounts.models import Role
 from liaison.audit.operations import record_event
 from liaison.clock import local_today
+from liaison.deputies.queries import deputies_in_force
 from liaison.errors import InvalidInput, reshows_expired_form
 from liaison.extensions import db
+from liaison.network.models import Station
 from liaison.opinions import bp, counters, operations, queries
 from liaison.opinions.forms import (CloseForm, LookupForm, PublicOpinionForm, RatingForm, ReceptionForm,
                                     ReferForm, RegisterForm, ReplyForm, SuggestionForm)
 from liaison.opinions.models import Channel, Status
-from liaison.reports.operations import attachment_path
 from liaison.text import mask_mobile
-from liaison.rota.queries import deputies_in_force
-from stations.models import Station
+from liaison.uploads import attachment_path
 
 
 def _user():

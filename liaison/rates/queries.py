@@ -25,11 +25,12 @@ from sqlalchemy.orm import aliased
 
 from liaison.deputies.models import Deputy, Mandate, Suspension
 from liaison.extensions import db
-from liaison.reports.models import DutyReport, DutyReportCoverage, Exemption, ExemptionScope
+from liaison.network.models import StationKind
+from liaison.deputies.models import Exemption, ExemptionScope
+from liaison.reports.models import DutyReport, DutyReportCoverage
 from liaison.terms.models import Term
 from liaison.townships.models import Township
 from stations.checkin.models import COUNTED, Checkin
-from stations.models import StationKind
 
 GROUPS = (None, "township", "deputy")
 

@@ -7,7 +7,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
 from liaison.forms import Form, WholeNumberField, optional_enum
-from liaison.reports.models import ExemptionScope, PlaceKind, ReportForm
+from liaison.deputies.models import ExemptionScope
+from liaison.reports.models import PlaceKind, ReportForm
 
 
 def optional_int(value):

@@ -1,4 +1,4 @@
-"""Duty reports (年述职): sessions, reports and the mandates they cover; exemptions (应述尽述); settings."""
+"""Duty reports (年述职): sessions, reports and the mandates they cover; the committee's settings."""
 import enum
 from datetime import date, datetime
 
@@ -32,24 +32,6 @@ class ReportForm(enum.Enum):
     @property
     def label(self):
         return {"on_site": _l("现场面对面述职"), "visits": _l("个别走访述职"), "written": _l("书面述职")}[self.value]
-
-
-class ExemptionScope(enum.Enum):
-    """What an exemption takes a mandate out of (应述尽述: it leaves the denominator)."""
-
-    #: 届内述职: the term's reporting (period_key 0).
-    term_report = "term_report"
-    #: 年述职 of one year (period_key = the year).
-    year_report = "year_report"
-    #: 月进站 of one month (period_key = year*100+month).
-    month = "month"
-    #: 季回家 of one quarter (period_key = year*10+quarter).
-    quarter = "quarter"
-
-    @property
-    def label(self):
-        return {"term_report": _l("届内述职"), "year_report": _l("年度述职"), "month": _l("月进站"),
-                "quarter": _l("季回家")}[self.value]
 
 
 #: The deputies planned to report at a session (their mandates).
@@ -165,42 +147,6 @@ class DutyReportCoverage(db.Model):
     mandate = relationship("Mandate")
 
 
-class Exemption(db.Model):
-    """An approved exemption (免述/免于进站) taking a mandate out of one duty's denominator."""
-
-    __tablename__ = "exemptions"
-    __table_args__ = (sa.UniqueConstraint("mandate_id", "scope", "period_key"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    mandate_id: Mapped[int] = mapped_column(sa.ForeignKey("mandates.id"), index=True)
-    scope: Mapped[ExemptionScope] = mapped_column(sa.Enum(ExemptionScope, native_enum=False, length=20))
-    #: Which period: 0 for the term's reporting, the year, year*100+month or year*10+quarter
-    #: (see ExemptionScope); never NULL so the unique key holds on PostgreSQL too.
-    period_key: Mapped[int] = mapped_column(default=0)
-    reason: Mapped[str] = mapped_column(sa.String(200))
-    #: Who approved it, in words (a person or a body, e.g. 主任会议).
-    approver: Mapped[str] = mapped_column(sa.String(100))
-    #: Local date of the approval; figures as of an earlier date do not apply it.
-    approved_on: Mapped[date]
-    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    mandate = relationship("Mandate")
-    recorded_by = relationship("User")
-
-    @property
-    def period_label(self):
-        """The period in words: 2024年, 2024年3月, 2024年第1季度, or the term."""
-        key = self.period_key
-        if self.scope is ExemptionScope.year_report:
-            return _l("%(y)s年", y=key)
-        if self.scope is ExemptionScope.month:
-            return _l("%(y)s年%(m)s月", y=key // 100, m=key % 100)
-        if self.scope is ExemptionScope.quarter:
-            return _l("%(y)s年第%(q)s季度", y=key // 10, q=key % 10)
-        return _l("本届")
-
-
 #: The Setting holding the ids of the "two 100%" target terms (a JSON list); absent means the default.
 TARGET_TERMS_KEY = "target_term_ids"
 
@@ -215,32 +161,3 @@ class Setting(db.Model):
     #: The value as text (JSON for lists).
     value: Mapped[str] = mapped_column(sa.Text, default="")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-
-
-class TermClosure(db.Model):
-    """A closed term (换届): its end confirmed and its final figures frozen.
-
-    The figures and the workbook are computed once, at closing, as of the confirmed end date;
-    anything entered later (a late back-entry, a corrected report) no longer changes them.
-    """
-
-    __tablename__ = "term_closures"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    term_id: Mapped[int] = mapped_column(sa.ForeignKey("terms.id"), unique=True)
-    #: The confirmed last day of the term (local date), as entered when closing.
-    final_end_date: Mapped[date]
-    #: The frozen in-term figures: 应述 and 已述 as of ``final_end_date``.
-    due: Mapped[int]
-    done: Mapped[int]
-    #: The official workbook as of ``final_end_date``, kept byte for byte.
-    workbook: Mapped[bytes] = mapped_column(sa.LargeBinary)
-    closed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    closed_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
-
-    term = relationship("Term")
-    closed_by = relationship("User")
-
-    @property
-    def rate(self):
-        return self.done / self.due if self.due else None

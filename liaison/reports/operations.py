@@ -13,7 +13,6 @@ import secrets
 from datetime import date
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -22,11 +21,12 @@ from liaison.clock import local_today, utcnow
 from liaison.deputies.models import Mandate
 from liaison.errors import InvalidInput
 from liaison.extensions import db
-from liaison.reports.models import (DutyReport, DutyReportCoverage, Exemption, ExemptionScope, PlaceKind,
-                                    ReportForm, ReportSession, Setting, TARGET_TERMS_KEY)
+from liaison.network.models import Station, StationKind
+from liaison.deputies.models import Exemption, ExemptionScope
+from liaison.reports.models import (TARGET_TERMS_KEY, DutyReport, DutyReportCoverage, PlaceKind,
+                                    ReportForm, ReportSession, Setting)
 from liaison.terms.models import Term
-from liaison.uploads import read_limited, sniff_type
-from stations.models import Station, StationKind
+from liaison.uploads import attachment_path, read_limited, sniff_type
 
 log = logging.getLogger(__name__)
 
@@ -222,22 +222,6 @@ def _read_attachment(upload):
     if current.lower() != extension and not (kind == "jpeg" and current.lower() == ".jpeg"):
         original = (stem or "附件")[:NAME_MAX - len(extension)] + extension
     return data, content_type, original
-
-
-def attachment_folder():
-    """Where attachments are stored: the instance folder's ``attachments/`` (or
-    ``LIAISON_ATTACHMENT_FOLDER`` when set, e.g. by tests)."""
-    folder = current_app.config.get("LIAISON_ATTACHMENT_FOLDER") or os.path.join(current_app.instance_path,
-                                                                                  "attachments")
-    os.makedirs(folder, exist_ok=True)
-    return folder
-
-
-def attachment_path(name):
-    """The stored file of an attachment name (a random hex name; nothing else is accepted)."""
-    if not re.fullmatch(r"[0-9a-f]{32}", name or ""):
-        raise ValueError("not an attachment name")
-    return os.path.join(attachment_folder(), name)
 
 
 def _store_attachment(report, upload):

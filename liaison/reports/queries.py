@@ -11,12 +11,12 @@ from liaison.accounts.access import ensure_township
 from liaison.clock import local_today
 from liaison.deputies.models import Deputy, Mandate
 from liaison.extensions import db
-from liaison.reports.models import (TARGET_TERMS_KEY, DutyReport, DutyReportCoverage, Exemption,
-                                    ReportSession, Setting)
+from liaison.network.models import Station
+from liaison.deputies.models import Exemption
+from liaison.reports.models import TARGET_TERMS_KEY, DutyReport, DutyReportCoverage, ReportSession, Setting
 from liaison.terms.models import Level, Term
 from liaison.terms.queries import LEVEL_ORDER
 from liaison.townships.models import Township
-from stations.models import Station
 
 #: Mandates offered in pickers: held at some time in the last year, or still to come.
 RECENT_DAYS = 366

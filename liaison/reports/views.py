@@ -14,7 +14,7 @@ from liaison.opinions import counters as opinion_counters
 from liaison.reports import bp, operations, queries
 from liaison.reports.forms import DutyReportForm, ExemptionForm, SessionForm, TargetsForm
 from liaison.townships.models import Township
-from liaison.uploads import content_disposition
+from liaison.uploads import attachment_path, content_disposition
 
 
 def _user():
@@ -193,7 +193,7 @@ def attachment(report_id):
     report = queries.get_report_or_404(report_id)
     if not report.attachment_name:
         abort(404)
-    path = operations.attachment_path(report.attachment_name)
+    path = attachment_path(report.attachment_name)
     if not os.path.exists(path):
         abort(404)
     with open(path, "rb") as handle:

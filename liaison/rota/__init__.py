@@ -1,4 +1,4 @@
-"""The monthly visit rota (排班、公示), leave and swaps, no-shows, and collective activities at homes (季回家)."""
+"""The monthly visit rota (排班、公示), leave and swaps, and no-shows."""
 from flask import Blueprint
 
 bp = Blueprint("rota", __name__)

@@ -5,18 +5,13 @@ from wtforms import DateField, HiddenField, RadioField, SelectChoice, SelectFiel
 from wtforms import TextAreaField
 from wtforms.validators import Optional
 
-from liaison.forms import NOT_AN_OPTION, Form, optional_enum
-from liaison.rota.models import ActivityType, RequestKind
+from liaison.forms import Form, optional_enum, strip_spaces
+from liaison.rota.models import RequestKind
 from liaison.rota.planning import DEFAULT_CAPACITY
-from stations.forms import LocalTimeField, MultiCheckboxField, WholeNumberField, optional_int
+from stations.forms import LocalTimeField, WholeNumberField, optional_int
 
 MONTH_CHOICES = [SelectChoice(m, _l("%(m)s 月", m=m)) for m in range(1, 13)]
 DATE_HINT = {"placeholder": "2026-10-14"}
-
-
-def _strip(value):
-    """Drop the spaces people type around text."""
-    return value.strip() if isinstance(value, str) else value
 
 
 class ConfirmForm(Form):
@@ -32,7 +27,7 @@ class ProposeForm(Form):
     capacity = WholeNumberField(_l("每个时段名额"), default=DEFAULT_CAPACITY,
                                 render_kw={"inputmode": "numeric", "min": 1, "max": 20},
                                 description=_l("每个接待时段最多安排几位代表，一般 3 人。"))
-    theme = StringField(_l("接待主题（可不填）"), filters=[_strip], render_kw={"maxlength": 100})
+    theme = StringField(_l("接待主题（可不填）"), filters=[strip_spaces], render_kw={"maxlength": 100})
     submit = SubmitField(_l("生成排班建议"))
 
     def set_choices(self, townships):
@@ -49,7 +44,7 @@ class SlotForm(Form):
     ends = LocalTimeField(_l("结束"))
     capacity = WholeNumberField(_l("名额"), default=DEFAULT_CAPACITY,
                                 render_kw={"inputmode": "numeric", "min": 1, "max": 20})
-    theme = StringField(_l("主题（可不填）"), filters=[_strip], render_kw={"maxlength": 100})
+    theme = StringField(_l("主题（可不填）"), filters=[strip_spaces], render_kw={"maxlength": 100})
     submit = SubmitField(_l("添加时段"))
 
 
@@ -66,7 +61,7 @@ class LeaveForm(Form):
     kind = RadioField(_l("申请类型"), choices=[SelectChoice(k.value, k.label) for k in RequestKind],
                       coerce=optional_enum(RequestKind), validate_choice=False,
                       default=RequestKind.leave.value)
-    reason = TextAreaField(_l("原因"), filters=[_strip], render_kw={"maxlength": 200, "rows": 3})
+    reason = TextAreaField(_l("原因"), filters=[strip_spaces], render_kw={"maxlength": 200, "rows": 3})
     swap_with_deputy_id = SelectField(
         _l("换班同事"), coerce=optional_int, validate_choice=False,
         description=_l("仅换班时填写。如这位同事本月也有接待安排，批准后两人对调；否则由同事代您接待。"))
@@ -77,7 +72,7 @@ class DecideForm(Form):
     """Approve or refuse a request, with an optional note."""
 
     decision = HiddenField()
-    note = StringField(_l("说明（可不填）"), filters=[_strip], render_kw={"maxlength": 200})
+    note = StringField(_l("说明（可不填）"), filters=[strip_spaces], render_kw={"maxlength": 200})
 
 
 class UnavailabilityForm(Form):
@@ -87,22 +82,6 @@ class UnavailabilityForm(Form):
     first_day = DateField(_l("从"), validators=[Optional()], render_kw=DATE_HINT)
     last_day = DateField(_l("到（含）"), validators=[Optional()], render_kw=DATE_HINT,
                          description=_l("只有一天时可不填。"))
-    reason = StringField(_l("原因"), filters=[_strip],
+    reason = StringField(_l("原因"), filters=[strip_spaces],
                          render_kw={"maxlength": 200, "placeholder": _l("如 出差、住院")})
     submit = SubmitField(_l("登记"))
-
-
-class ActivityForm(Form):
-    """A collective activity at a home (季回家) and whom it invites."""
-
-    local_date = DateField(_l("日期"), validators=[Optional()], render_kw=DATE_HINT)
-    starts = LocalTimeField(_l("开始"))
-    ends = LocalTimeField(_l("结束"))
-    type = SelectField(_l("活动类型"),
-                       choices=[SelectChoice("", _l("请选择"))]
-                       + [SelectChoice(t.value, t.label) for t in ActivityType],
-                       coerce=optional_enum(ActivityType), invalid_choice_message=NOT_AN_OPTION,
-                       invalid_value_message=NOT_AN_OPTION)
-    title = StringField(_l("活动名称"), filters=[_strip], render_kw={"maxlength": 100})
-    invited = MultiCheckboxField(_l("邀请的代表"), coerce=optional_int, validate_choice=False)
-    submit = SubmitField(_l("保存并通知受邀代表"))

@@ -8,8 +8,10 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from liaison.accounts.queries import township_staff
+from liaison.clock import day_label, times_label
 from liaison.jobs.registry import DAILY, job
-from liaison.notifications.operations import send
+from liaison.notifications.operations import notify_deputy, send
 from liaison.rota import operations, queries
 from liaison.rota.models import AssignmentStatus
 
@@ -33,11 +35,11 @@ def day_before_reminder(period):
     sent = 0
     for place in queries.places_on(day, statuses=(AssignmentStatus.assigned,)):
         slot = place.slot
-        message = operations.notify_deputy(
+        message = notify_deputy(
             place.deputy, _l("明天接待选民提醒"),
             _l("明天 %(day)s%(times)s，您在 %(station)s（%(address)s）接待选民。到站后请扫描站点二维码签到；"
-               "如不能前往，请尽快联系乡镇人大工作人员。", day=operations.day_label(day),
-               times=operations.times_label(slot.starts, slot.ends), station=slot.station.name,
+               "如不能前往，请尽快联系乡镇人大工作人员。", day=day_label(day),
+               times=times_label(slot.starts, slot.ends), station=slot.station.name,
                address=slot.station.address),
             "rota_day_before", dedupe_key=f"rota_day_before:{place.id}")
         sent += message is not None
@@ -58,7 +60,7 @@ def publish_deadline_reminder(period):
     sent = townships = 0
     for township in queries.unpublished_townships(next_first.year, next_first.month):
         townships += 1
-        for user in operations.township_staff(township.id):
+        for user in township_staff(township.id):
             message = send(
                 user, _l("%(township)s %(month)s排班尚未公示", township=township.name, month=label),
                 _l("%(township)s %(month)s的进站接待排班还没有公示，距下月开始还有 %(n)s 天。请在“排班”页面生成、调整并公示，"

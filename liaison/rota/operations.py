@@ -11,37 +11,24 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from liaison.accounts.models import Role, User, UserRole, user_townships
-from liaison.clock import local_today, utcnow
+from liaison.accounts.queries import township_staff
+from liaison.clock import day_label, local_today, times_label, utcnow
 from liaison.errors import InvalidInput
 from liaison.extensions import db
-from liaison.notifications.operations import send
+from liaison.notifications.operations import notify_deputy, send
 from liaison.rota import planning, queries
-from liaison.rota.models import (Activity, ActivityInvitation, ActivityType, AssignmentStatus,
-                                 LeaveRequest, RequestKind, RequestStatus, RotaMonth, RotaStatus, Slot,
-                                 SlotAssignment, Unavailability)
-from stations.models import WEEKDAY_LABELS, StationKind
+from liaison.rota.models import (AssignmentStatus, LeaveRequest, RequestKind, RequestStatus, RotaMonth,
+                                 RotaStatus, Slot, SlotAssignment, Unavailability)
 
 log = logging.getLogger(__name__)
 
 THEME_MAX = 100
 REASON_MAX = 200
-TITLE_MAX = 100
 CAPACITY_MAX = 20
 YEAR_RANGE = (2000, 2100)
 
 
 # --- wording shared by messages and errors ------------------------------------------------------------
-
-def day_label(day):
-    """10月14日（周三）."""
-    return f"{_l('%(m)s月%(d)s日', m=day.month, d=day.day)}（{WEEKDAY_LABELS[day.weekday()]}）"
-
-
-def times_label(starts, ends):
-    """09:00–11:30."""
-    return f"{starts:%H:%M}–{ends:%H:%M}"
-
 
 def slot_label(slot):
     """10月14日（周三）09:00–11:30 东升村代表联络站."""
@@ -53,21 +40,6 @@ def month_label(year, month):
     return str(_l("%(y)s年%(m)s月", y=year, m=month))
 
 
-def notify_deputy(deputy, subject, body, kind, dedupe_key=None):
-    """Message a deputy through their account, if they have an enabled one; returns the message or None."""
-    user = deputy.account
-    if user is None or not user.enabled:
-        return None
-    return send(user, subject, body, kind=kind, dedupe_key=dedupe_key)
-
-
-def township_staff(township_id):
-    """Enabled township staff scoped to that township."""
-    return db.session.scalars(
-        sa.select(User).join(user_townships, user_townships.c.user_id == User.id)
-        .where(user_townships.c.township_id == township_id, User.enabled.is_(True),
-               sa.exists().where(UserRole.user_id == User.id, UserRole.role == Role.township_staff))
-        .order_by(User.id)).all()
 
 
 # --- proposing -------------------------------------------------------------------------------------
@@ -546,61 +518,6 @@ def _tell_decision(request, slot, deputy, exchanged):
     notify_deputy(deputy, _l("换班申请已批准"), mine, "rota_request_decided",
                   f"rota_request_decided:{request.id}")
     notify_deputy(partner, _l("排班变更：换班"), theirs, "rota_changed", f"rota_swap:{request.id}")
-
-
-# --- activities -------------------------------------------------------------------------------------------
-
-def create_activity(station, local_date, starts, ends, activity_type, title, invited=(), created_by=None,
-                    notify=True):
-    """Create a collective activity (季回家) at a home and invite deputies; the invited are told
-    (unless ``notify`` is False, for the demo seed)."""
-    if station is None or station.kind is not StationKind.home:
-        raise InvalidInput(_l("请选择一个代表之家。"), "station_id")
-    if not station.active:
-        raise InvalidInput(_l("%(station)s 已停用。", station=station.name), "station_id")
-    if local_date is None:
-        raise InvalidInput(_l("请填写日期，格式如 2026-10-14。"), "local_date")
-    if starts is None:
-        raise InvalidInput(_l("请填写开始时间，如 14:30。"), "starts")
-    if ends is None:
-        raise InvalidInput(_l("请填写结束时间，如 16:30。"), "ends")
-    if ends <= starts:
-        raise InvalidInput(_l("结束时间应晚于开始时间。"), "ends")
-    if not isinstance(activity_type, ActivityType):
-        raise InvalidInput(_l("请选择活动类型。"), "type")
-    title = (title or "").strip()
-    if not title:
-        raise InvalidInput(_l("请填写活动名称，如 学习新修订的代表法。"), "title")
-    if len(title) > TITLE_MAX:
-        raise InvalidInput(_l("活动名称最多 %(n)s 个字。", n=TITLE_MAX), "title")
-    invited = list(dict.fromkeys(invited))
-    allowed = {d.id for d in queries.deputies_in_force(station.township_id, local_date)}
-    stray = [d for d in invited if d.id not in allowed]
-    if stray:
-        raise InvalidInput(_l("%(names)s 在 %(day)s 不是%(township)s的在任代表，不能邀请。",
-                              names="、".join(d.name for d in stray), day=day_label(local_date),
-                              township=station.township.name), "invited")
-    activity = Activity(station=station, local_date=local_date, starts=starts, ends=ends, type=activity_type,
-                        title=title, created_by=created_by,
-                        invitations=[ActivityInvitation(deputy=d) for d in invited])
-    db.session.add(activity)
-    db.session.flush()
-    if notify:
-        notify_invited(activity, invited)
-    log.info("activity created: activity=%s station=%s invited=%s", activity.id, station.id, len(invited))
-    return activity
-
-
-def notify_invited(activity, deputies):
-    """Tell invited deputies where and when the activity is; once per deputy and activity."""
-    station = activity.station
-    for deputy in deputies:
-        notify_deputy(
-            deputy, _l("活动邀请：%(title)s", title=activity.title),
-            _l("请于 %(day)s%(times)s 到 %(station)s（%(address)s）参加%(type)s活动“%(title)s”。到达后请扫描二维码签到。",
-               day=day_label(activity.local_date), times=times_label(activity.starts, activity.ends),
-               station=station.name, address=station.address, type=activity.type.label, title=activity.title),
-            "activity_invited", f"activity_invited:{activity.id}")
 
 
 # --- attendance (the no-show job) -----------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Reads for the rota: who is due, the planner's input, months, slots, requests, activities and attendance."""
 from calendar import monthrange
 from collections import defaultdict
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import NamedTuple
 
 import sqlalchemy as sa
@@ -9,19 +9,16 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from liaison.accounts.access import scope
 from liaison.calendar import queries as calendar
-from liaison.clock import local_zone
-from liaison.deputies.models import Deputy, Mandate, Suspension
+from liaison.deputies.models import Deputy, Exemption, ExemptionScope, Mandate, Suspension
 from liaison.extensions import db
+from liaison.network.models import Station, StationKind
 from liaison.rota import planning
-from liaison.rota.models import (HOLDING_PLACE, Activity, ActivityInvitation, AssignmentStatus, LeaveRequest,
-                                 RequestStatus, RotaMonth, RotaStatus, Slot, SlotAssignment, Unavailability)
+from liaison.rota.models import (HOLDING_PLACE, AssignmentStatus, LeaveRequest, RequestStatus, RotaMonth,
+                                 RotaStatus, Slot, SlotAssignment, Unavailability)
 from liaison.terms.models import Term
 from liaison.townships.models import Township
-from stations.checkin.models import COUNTED, Checkin, Status
-from stations.models import Station, StationKind
+from stations.checkin.models import Checkin, Status
 
-#: Check-ins this long before an activity starts count as attending it (people arrive early).
-ARRIVE_EARLY = timedelta(minutes=30)
 #: Levels in the order a deputy's own station is preferred when they hold several seats.
 LEVEL_ORDER = ("district", "township", "municipal", "national")
 
@@ -64,8 +61,6 @@ def _covers(mandates, first, last):
 def _blocked_for_month(mandate_ids, year, month):
     """Mandates (among the ``mandate_ids`` subquery) suspended on a day of the month or exempted
     from 月进站 for it (an approved 免于进站)."""
-    from liaison.reports.models import Exemption, ExemptionScope
-
     first, last = month_bounds(year, month)
     suspended = sa.select(Suspension.mandate_id).where(
         Suspension.mandate_id.in_(mandate_ids), Suspension.start_date <= last,
@@ -137,16 +132,6 @@ def due_deputies(township_id, year, month):
         rows.append(DueDeputy(deputy_id, deputy.name, deputy.name_sort_key, tuple(own)))
     rows.sort(key=lambda r: (r.name_sort_key, r.deputy_id))
     return rows
-
-
-def deputies_in_force(township_id, day):
-    """Deputies with a mandate in that township held and not suspended on ``day``, by pinyin."""
-    mandates = db.session.scalars(
-        sa.select(Mandate).where(Mandate.township_id == township_id, Mandate.start_date <= day)
-        .options(joinedload(Mandate.term), selectinload(Mandate.suspensions), joinedload(Mandate.deputy))
-    ).unique().all()
-    people = {m.deputy_id: m.deputy for m in mandates if m.in_force_on(day) and not m.suspended_on(day)}
-    return sorted(people.values(), key=lambda d: (d.name_sort_key, d.id))
 
 
 def in_force_in_township(deputy_id, township_id, day):
@@ -425,68 +410,6 @@ def requests_in_scope(status=RequestStatus.pending):
     if status is not None:
         query = query.where(LeaveRequest.status == status)
     return scope(query, RotaMonth.township_id)
-
-
-# --- activities and attendance ---------------------------------------------------------------------------
-
-def homes_in_scope():
-    """Active homes (代表之家) in the user's townships, by pinyin."""
-    return db.session.scalars(
-        scope(sa.select(Station).where(Station.kind == StationKind.home, Station.active.is_(True)),
-              Station.township_id).order_by(Station.name_sort_key)).all()
-
-
-def activity_list(since=None):
-    """Activities at homes in the user's townships, newest first; from ``since`` on when given."""
-    invited = (sa.select(sa.func.count(ActivityInvitation.id))
-               .where(ActivityInvitation.activity_id == Activity.id).scalar_subquery())
-    query = (sa.select(Activity, invited).join(Station, Station.id == Activity.station_id)
-             .options(joinedload(Activity.station).joinedload(Station.township))
-             .order_by(Activity.local_date.desc(), Activity.starts.desc(), Activity.id.desc()))
-    if since is not None:
-        query = query.where(Activity.local_date >= since)
-    return scope(query, Station.township_id)
-
-
-def local_instant(day, clock_time):
-    """A local date and wall-clock time as an aware instant."""
-    return datetime.combine(day, clock_time, tzinfo=local_zone())
-
-
-class Attendee(NamedTuple):
-    deputy_id: int
-    name: str
-    invited: bool
-    #: The first counted check-in in the activity's window (UTC), or None.
-    checked_in_at: datetime | None
-
-
-def attendance(activity):
-    """Invited deputies with their check-in (or none), then uninvited deputies who checked in.
-
-    A counted check-in at the activity's home on its date between 30 minutes before it starts and
-    its end (local time) is attendance.
-    """
-    start = local_instant(activity.local_date, activity.starts) - ARRIVE_EARLY
-    end = local_instant(activity.local_date, activity.ends)
-    rows = db.session.execute(
-        sa.select(Checkin.deputy_id, sa.func.min(Checkin.occurred_at))
-        .where(Checkin.station_id == activity.station_id, Checkin.local_date == activity.local_date,
-               Checkin.status.in_(COUNTED), Checkin.occurred_at >= start, Checkin.occurred_at <= end)
-        .group_by(Checkin.deputy_id)).all()
-    # MIN keeps the column's type, so the instants come back aware (UTC) on both databases.
-    came = dict(rows)
-    invited = db.session.execute(
-        sa.select(Deputy.id, Deputy.name).join(ActivityInvitation, ActivityInvitation.deputy_id == Deputy.id)
-        .where(ActivityInvitation.activity_id == activity.id).order_by(Deputy.name_sort_key, Deputy.id)).all()
-    invited_ids = {row.id for row in invited}
-    result = [Attendee(row.id, row.name, True, came.get(row.id)) for row in invited]
-    others = [d for d in came if d not in invited_ids]
-    if others:
-        rows = db.session.execute(sa.select(Deputy.id, Deputy.name).where(Deputy.id.in_(others))
-                                  .order_by(Deputy.name_sort_key, Deputy.id))
-        result += [Attendee(row.id, row.name, False, came[row.id]) for row in rows]
-    return result
 
 
 # --- jobs ----------------------------------------------------------------------------------------------

@@ -11,17 +11,18 @@ from flask_login import current_user
 from liaison.accounts.access import STAFF_ROLES, ensure_township, refuse_out_of_scope, roles_required
 from liaison.accounts.access import visible_township_ids
 from liaison.accounts.models import Role
-from liaison.clock import local_today
+from liaison.clock import day_label, local_today
 from liaison.deputies.models import Deputy
+from liaison.deputies.queries import deputies_in_force
 from liaison.errors import InvalidInput, reshows_expired_form
 from liaison.extensions import db
+from liaison.network.models import WEEKDAY_LABELS, Station
 from liaison.rota import bp, operations, queries
-from liaison.rota.forms import (ActivityForm, AssignForm, ConfirmForm, DecideForm, LeaveForm, ProposeForm,
-                                SlotForm, UnavailabilityForm)
-from liaison.rota.models import (HOLDING_PLACE, Activity, ActivityType, AssignmentStatus, LeaveRequest,
-                                 RequestKind, RequestStatus, RotaMonth, Slot, SlotAssignment, Unavailability)
+from liaison.rota.forms import (AssignForm, ConfirmForm, DecideForm, LeaveForm, ProposeForm, SlotForm,
+                                UnavailabilityForm)
+from liaison.rota.models import (HOLDING_PLACE, AssignmentStatus, LeaveRequest, RequestKind, RequestStatus,
+                                 RotaMonth, Slot, SlotAssignment, Unavailability)
 from liaison.townships.models import Township
-from stations.models import WEEKDAY_LABELS, Station, StationKind
 
 
 def _page():
@@ -189,7 +190,7 @@ def add_slot(rota_month_id):
         return _back_to_month(rota_month)
     day = slot.local_date
     db.session.commit()
-    flash(_l("已添加时段：%(day)s。", day=operations.day_label(day)), "success")
+    flash(_l("已添加时段：%(day)s。", day=day_label(day)), "success")
     return _back_to_month(rota_month, day)
 
 
@@ -207,7 +208,7 @@ def delete_slot(slot_id):
         flash(error.message, "danger")
     else:
         db.session.commit()
-        flash(_l("已删除 %(day)s 的时段。", day=operations.day_label(day)), "success")
+        flash(_l("已删除 %(day)s 的时段。", day=day_label(day)), "success")
     return _back_to_month(rota_month, day)
 
 
@@ -229,7 +230,7 @@ def assign(slot_id):
     else:
         name = assignment.deputy.name
         db.session.commit()
-        flash(_l("已安排 %(name)s：%(day)s。", name=name, day=operations.day_label(day)), "success")
+        flash(_l("已安排 %(name)s：%(day)s。", name=name, day=day_label(day)), "success")
     return _back_to_month(rota_month, day)
 
 
@@ -249,7 +250,7 @@ def unassign(assignment_id):
         flash(error.message, "danger")
     else:
         db.session.commit()
-        flash(_l("已将 %(name)s 移出 %(day)s 的时段。", name=name, day=operations.day_label(day)), "success")
+        flash(_l("已将 %(name)s 移出 %(day)s 的时段。", name=name, day=day_label(day)), "success")
     return _back_to_month(rota_month, day)
 
 
@@ -339,7 +340,7 @@ def request_leave(assignment_id):
         abort(404)
     slot = assignment.slot
     form = LeaveForm()
-    colleagues = [d for d in queries.deputies_in_force(slot.rota_month.township_id, slot.local_date)
+    colleagues = [d for d in deputies_in_force(slot.rota_month.township_id, slot.local_date)
                   if d.id != deputy.id and not any(a.deputy_id == d.id and a.status in HOLDING_PLACE
                                                    for a in slot.assignments)]
     form.swap_with_deputy_id.choices = [("", _l("（请假不用选）"))] + [(d.id, d.name) for d in colleagues]
@@ -485,71 +486,3 @@ def decide(request_id):
         db.session.commit()
         flash(_l("已批准，相关代表已收到通知。") if approve else _l("已不予批准，申请人已收到通知。"), "success")
     return redirect(url_for(".requests"))
-
-
-# --- activities ----------------------------------------------------------------------------------------
-
-def _activity_or_404(activity_id):
-    """The activity, or 404 when its home lies outside the user's townships."""
-    activity = db.get_or_404(Activity, activity_id)
-    ensure_township(activity.station.township_id)
-    return activity
-
-
-@bp.route("/rota/activities")
-@roles_required(*STAFF_ROLES)
-def activities():
-    """Collective activities at the homes of the user's townships (季回家), newest first."""
-    pagination = _paginate(queries.activity_list())
-    return render_template("rota/activities.html", pagination=pagination, weekday_labels=WEEKDAY_LABELS)
-
-
-@bp.route("/rota/activities/new", methods=["GET", "POST"])
-@reshows_expired_form
-@roles_required(*STAFF_ROLES)
-def new_activity():
-    """Create an activity at a home: first choose the home, then the date, time, type and invitations."""
-    homes = queries.homes_in_scope()
-    station_id = request.args.get("station_id", type=int)
-    if station_id is None and len(homes) == 1:
-        station_id = homes[0].id
-    if station_id is None:
-        return render_template("rota/activity_home.html", homes=homes)
-    station = db.get_or_404(Station, station_id)
-    ensure_township(station.township_id)
-    if station.kind is not StationKind.home:
-        abort(404)
-    form = ActivityForm()
-    people = queries.deputies_in_force(station.township_id, local_today())
-    form.invited.choices = [(d.id, d.name) for d in people]
-    if request.method == "GET":
-        form.invited.data = [d.id for d in people]
-        form.type.data = ActivityType.study
-    if form.validate_on_submit():
-        invited = db.session.scalars(sa.select(Deputy).where(Deputy.id.in_(form.invited.data or [])))
-        try:
-            activity = operations.create_activity(station, form.local_date.data, form.starts.data,
-                                                  form.ends.data, form.type.data, form.title.data,
-                                                  list(invited), created_by=current_user)
-        except InvalidInput as error:
-            db.session.rollback()
-            form.attach_error(error)
-        else:
-            activity_id = activity.id
-            db.session.commit()
-            flash(_l("已创建活动，受邀代表已收到通知。"), "success")
-            return redirect(url_for(".activity", activity_id=activity_id))
-    return render_template("rota/activity_form.html", form=form, station=station)
-
-
-@bp.route("/rota/activities/<int:activity_id>")
-@roles_required(*STAFF_ROLES)
-def activity(activity_id):
-    """One activity with its attendance: invited deputies and whether they checked in, then the uninvited."""
-    activity = _activity_or_404(activity_id)
-    attendees = queries.attendance(activity)
-    return render_template("rota/activity.html", activity=activity, attendees=attendees,
-                           weekday_labels=WEEKDAY_LABELS, today=local_today(),
-                           invited=[a for a in attendees if a.invited],
-                           came=[a for a in attendees if a.invited and a.checked_in_at],
-                           uninvited=[a for a in attendees if not a.invited])

@@ -7,9 +7,9 @@ import sqlalchemy as sa
 from liaison.clock import local_today, local_zone
 from liaison.deputies.models import Mandate
 from liaison.extensions import db
+from liaison.network.models import Station, StationKind
 from stations.checkin.models import Checkin, Method, PendingReason, Status
 from stations.checkin.queries import period_keys
-from stations.models import Station, StationKind
 
 #: How often deputies of a township keep their cadence: some townships lag, as in real life.
 DILIGENCE = (0.97, 0.93, 0.88, 0.95, 0.8, 0.9, 0.85, 0.96, 0.91, 0.75)

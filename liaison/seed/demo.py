@@ -21,13 +21,13 @@ from liaison.clock import local_today
 from liaison.dashboard.seed import seed_demo_reports
 from liaison.deputies.models import Deputy, EndReason, Gender, Mandate, Suspension
 from liaison.extensions import db
+from liaison.network.models import OpeningHours, Station, StationKind
 from liaison.seed.checkins import seed_checkin_history
 from liaison.seed.opinions import seed_demo_opinions
 from liaison.seed.rota import seed_demo_rota
 from liaison.terms.models import Level, Term
 from liaison.text import chinese_numeral
 from liaison.townships.models import ElectoralDistrict, Township, TownshipKind
-from stations.models import OpeningHours, Station, StationKind
 
 #: Fixed, so the demo district is the same on every machine.
 RANDOM_SEED = 2022

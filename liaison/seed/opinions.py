@@ -10,9 +10,9 @@ import sqlalchemy as sa
 
 from liaison.clock import local_today, local_zone, utcnow
 from liaison.extensions import db
+from liaison.network.models import Station
 from liaison.opinions.models import (Category, Channel, EventKind, Handling, Opinion, OpinionEvent, Satisfaction,
                                      Status, month_key, new_lookup_number)
-from stations.models import Station
 
 #: What constituents say, by category; the demo picks from these.
 SAYINGS = {

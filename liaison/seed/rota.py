@@ -5,15 +5,17 @@ from datetime import time, timedelta
 
 import sqlalchemy as sa
 
+from liaison.activities.models import ActivityType
+from liaison.activities.operations import create_activity, notify_invited
 from liaison.calendar import queries as calendar
 from liaison.clock import local_today, quarter_of
 from liaison.deputies.models import Deputy
+from liaison.deputies.queries import deputies_in_force
 from liaison.errors import InvalidInput
 from liaison.extensions import db
+from liaison.network.models import Station, StationKind
 from liaison.rota import operations, queries
-from liaison.rota.models import ActivityType
 from liaison.townships.models import Township
-from stations.models import Station, StationKind
 
 log = logging.getLogger(__name__)
 
@@ -74,8 +76,8 @@ def seed_demo_rota(demo_mobile):
         for month_offset, start_day, kind, title in ACTIVITIES:
             month = quarter_start.month + month_offset
             day = _workday_from(quarter_start.replace(month=month, day=start_day))
-            invited = queries.deputies_in_force(home.township_id, day)
-            activities.append(operations.create_activity(home, day, time(14, 30), time(16, 30), kind, title,
+            invited = deputies_in_force(home.township_id, day)
+            activities.append(create_activity(home, day, time(14, 30), time(16, 30), kind, title,
                                                          invited, notify=False))
 
     sent = 0
@@ -84,7 +86,7 @@ def seed_demo_rota(demo_mobile):
             slots_of_month = queries.month_slots(rota_month.id)
             sent += operations.notify_published(rota_month, slots_of_month, only={demo.id})
         for activity in (a for a in activities if any(i.deputy_id == demo.id for i in a.invitations)):
-            operations.notify_invited(activity, [demo])
+            notify_invited(activity, [demo])
             sent += 1
     db.session.flush()
     log.info("demo rota seeded: months=%s slots=%s activities=%s messages=%s", len(months), slots,

@@ -18,12 +18,13 @@ from flask.cli import with_appcontext
 
 from liaison.accounts import operations as accounts
 from liaison.accounts.models import Role, User, UserRole
+from liaison.activities.models import Activity, ActivityInvitation
 from liaison.clock import local_today, local_zone
 from liaison.deputies.models import Deputy, EndReason, Gender, Mandate
 from liaison.extensions import db
 from liaison.reports.models import DutyReport, ReportForm
-from liaison.rota.models import Activity, ActivityInvitation, ActivityType
 from liaison.errors import InvalidInput
+from liaison.network.models import OpeningHours, Station, StationKind
 from liaison.seed.demo import (COMMITTEE_MOBILE, COMMITTEE_NAME, FEMALE_CHARS, MALE_CHARS, OTHER_ETHNIC_GROUPS,
                                STAFF_MOBILE, STAFF_NAME, SURNAMES, has_data)
 from liaison.seed.rota import ACTIVITIES
@@ -32,7 +33,6 @@ from liaison.text import chinese_numeral, sort_key
 from liaison.townships.models import ElectoralDistrict, Township, TownshipKind
 from stations.checkin.models import Checkin, Method, PendingReason, Status
 from stations.checkin.queries import period_keys
-from stations.models import OpeningHours, Station, StationKind
 
 log = logging.getLogger(__name__)
 

@@ -8,10 +8,10 @@ from sqlalchemy.exc import IntegrityError
 from liaison.deputies.models import Mandate
 from liaison.errors import InvalidInput
 from liaison.extensions import db
+from liaison.network.models import Station
 from liaison.terms.models import Level, Term
 from liaison.townships.models import ElectoralDistrict, Township, TownshipKind
 # Stations sit a layer above; a district's stations only matter here as a reason to refuse a move.
-from stations.models import Station
 
 log = logging.getLogger(__name__)
 

@@ -7,10 +7,10 @@ from sqlalchemy.orm import aliased
 
 from liaison.deputies.models import Mandate
 from liaison.extensions import db
+from liaison.network.models import Station
 from liaison.terms.models import Level, Term
 from liaison.townships.models import ElectoralDistrict, Township, TownshipKind
 # The network sits a layer above; these pages only count and list a township's homes and stations.
-from stations.models import Station
 
 
 def township_list(q=""):

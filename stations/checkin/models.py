@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from liaison.clock import UTCDateTime, utcnow
 from liaison.extensions import db
-from stations.models import StationKind
+from liaison.network.models import StationKind
 
 
 class Method(enum.Enum):

@@ -42,9 +42,9 @@ from liaison.clock import local_zone, to_local, utcnow
 from liaison.deputies.models import Mandate
 from liaison.errors import InvalidInput
 from liaison.extensions import db
+from liaison.network.models import CheckinPolicy, Station, StationKind
 from stations.checkin.models import Checkin, FailedScan, Method, PendingReason, RejectReason, Status
 from stations.checkin.queries import period_keys
-from stations.models import CheckinPolicy, Station, StationKind
 from stations.tokens import ScanRefused, check_kiosk_token, station_for_code
 
 log = logging.getLogger(__name__)

@@ -13,9 +13,9 @@ from liaison.accounts.access import scope
 from liaison.clock import quarter_of, to_local
 from liaison.deputies.models import Deputy, Mandate
 from liaison.extensions import db
+from liaison.network.models import Station, StationKind
 from liaison.townships.models import Township
 from stations.checkin.models import COUNTED, Checkin, Status
-from stations.models import Station, StationKind
 
 
 def month_key_of(day: date) -> int:

@@ -12,10 +12,10 @@ from liaison.accounts.models import Role
 from liaison.clock import local_today
 from liaison.errors import InvalidInput, reshows_expired_form
 from liaison.extensions import db
+from liaison.network.models import CheckinPolicy, Station
 from stations.checkin import bp, operations, queries
 from stations.checkin.forms import BackEntryForm, CheckoutForm, ReviewForm, ScanForm
 from stations.checkin.models import COUNTED, Checkin, RejectReason, Status
-from stations.models import CheckinPolicy, Station
 from stations.tokens import (ScanRefused, check_kiosk_token, kiosk_scan_station, remember_kiosk_scan,
                              station_for_code)
 

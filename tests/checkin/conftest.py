@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 from liaison.accounts.models import Role
 from liaison.extensions import db as _db
+from liaison.network.models import StationKind
 from stations.checkin.models import Checkin, FailedScan
-from stations.models import StationKind
 from tests import factories
 from tests.conftest import sign_in
 

@@ -8,10 +8,10 @@ import pytest
 import sqlalchemy as sa
 from freezegun import freeze_time
 
+from liaison.network.models import CheckinPolicy, StationKind
 from stations.checkin import queries
 from stations.checkin.models import Checkin, Method, PendingReason, Status
 from stations.checkin.operations import Location, distance_m, judge_location
-from stations.models import CheckinPolicy, StationKind
 from stations.tokens import make_kiosk_token
 from tests import factories
 from tests.checkin.conftest import (AT_STATION, FAR_AWAY, checkin_id_from, client_for, counts, only_checkin,

@@ -3,7 +3,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from stations.models import Station, StationKind, VoidedCode
+
+from liaison.network.models import Station, StationKind
+from stations.models import VoidedCode
 from stations.tokens import make_kiosk_token
 from tests import factories
 from tests.checkin.conftest import (AT_STATION, checkin_id_from, counts, hidden, new_deputy, open_and_tap,

@@ -7,7 +7,7 @@ township; other tests check that another township's records answer 404.
 import pytest
 
 from liaison.accounts.models import Role
-from stations.models import StationKind
+from liaison.network.models import StationKind
 from tests import factories
 from tests.conftest import sign_in
 
@@ -34,7 +34,7 @@ ACCESS = {
     "accounts.new_user": DISTRICT,
     "accounts.edit_user": DISTRICT,
     "accounts.confirm_password": SIGNED_IN,
-    "audit.index": DISTRICT,
+    "system.audit": DISTRICT,
     "townships.index": DISTRICT,
     "townships.new": DISTRICT,
     "townships.detail": DISTRICT,
@@ -85,7 +85,7 @@ ACCESS = {
     "calendar.index": DISTRICT,
     "calendar.new_day": DISTRICT,
     "calendar.delete_day": DISTRICT,
-    "jobs.index": DISTRICT,
+    "system.jobs": DISTRICT,
     "notifications.inbox": SIGNED_IN,
     "notifications.mark_read": SIGNED_IN,
     "notifications.mark_all_read": SIGNED_IN,
@@ -109,9 +109,9 @@ ACCESS = {
     "rota.delete_unavailability": STAFF,
     "rota.requests": STAFF,
     "rota.decide": STAFF,
-    "rota.activities": STAFF,
-    "rota.new_activity": STAFF,
-    "rota.activity": STAFF,
+    "activities.index": STAFF,
+    "activities.new": STAFF,
+    "activities.show": STAFF,
     "imports.roster": DISTRICT,
     "imports.template": DISTRICT,
     "imports.upload": DISTRICT,

@@ -162,7 +162,7 @@ POSTS = {
                                                       "last_day": SOON.isoformat(), "reason": "外出"}),
     "rota.delete_unavailability": Post(COMMITTEE),
     "rota.decide": Post(COMMITTEE, {"decision": "approve"}),
-    "rota.new_activity": Post(COMMITTEE, lambda w: {
+    "activities.new": Post(COMMITTEE, lambda w: {
         "local_date": w["slot_date"], "starts": "14:00", "ends": "16:00", "type": "study", "title": "学习",
         "invited": str(w["deputy_id"])}, query=lambda w: {"station_id": w["home_id"]}),
     # stations

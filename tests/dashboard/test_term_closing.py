@@ -5,7 +5,7 @@ from freezegun import freeze_time
 
 from liaison.extensions import db as _db
 from liaison.rates.queries import in_term_reporting
-from liaison.reports.models import TermClosure
+from liaison.dashboard.models import TermClosure
 from liaison.terms.models import Term
 from tests.dashboard.conftest import read_workbook, sheet_rows
 from tests.rates.conftest import add_report

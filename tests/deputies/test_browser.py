@@ -3,7 +3,7 @@ from datetime import date
 
 import pytest
 
-from stations.models import StationKind
+from liaison.network.models import StationKind
 from tests import factories
 from tests.conftest import sign_in_page
 

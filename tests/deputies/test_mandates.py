@@ -6,8 +6,8 @@ import sqlalchemy as sa
 
 from liaison.accounts.models import Role, User
 from liaison.deputies.models import Mandate
+from liaison.network.models import StationKind
 from liaison.terms.models import Level
-from stations.models import StationKind
 from tests import factories
 from tests.deputies.conftest import count, mandate_data, page_text
 

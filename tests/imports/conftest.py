@@ -12,9 +12,9 @@ from liaison.audit.models import AuditEvent
 from liaison.deputies.models import Deputy, Mandate
 from liaison.extensions import db
 from liaison.imports.roster import HEADERS
+from liaison.network.models import StationKind
 from liaison.terms.models import Level
 from liaison.townships.models import TownshipKind
-from stations.models import StationKind
 from tests import factories
 
 

@@ -1,7 +1,7 @@
 """Builders for notification and reminder tests: deputies with accounts, check-ins, staff."""
 from liaison.accounts.models import Role
+from liaison.network.models import StationKind
 from liaison.terms.models import Level
-from stations.models import StationKind
 from tests import factories
 from tests.factories import local, make_checkin  # noqa: F401  (shared helpers, re-exported)
 

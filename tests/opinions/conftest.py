@@ -9,8 +9,8 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import stream_encode_multipart
 
 from liaison.accounts.models import Role
+from liaison.network.models import StationKind
 from liaison.opinions.models import Opinion
-from stations.models import StationKind
 from tests import factories
 
 #: A phone number typed by a constituent (with spaces, as people type it).

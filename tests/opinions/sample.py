@@ -4,8 +4,8 @@ from datetime import date, datetime, time, timezone
 from types import SimpleNamespace
 
 from liaison.accounts.models import Role
+from liaison.network.models import StationKind
 from liaison.opinions.models import Category, Channel, Handling, Opinion, Satisfaction, Status, month_key
-from stations.models import StationKind
 from tests import factories
 
 #: The day the hand computation was made for ("today").

@@ -29,10 +29,11 @@ import pytest
 
 from liaison.deputies.models import EndReason, Suspension
 from liaison.extensions import db as _db
-from liaison.reports.models import DutyReport, DutyReportCoverage, Exemption, ExemptionScope, ReportForm
+from liaison.network.models import StationKind
+from liaison.deputies.models import Exemption, ExemptionScope
+from liaison.reports.models import DutyReport, DutyReportCoverage, ReportForm
 from liaison.terms.models import Level
 from stations.checkin.models import Checkin, Method, Status
-from stations.models import StationKind
 from tests import factories
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

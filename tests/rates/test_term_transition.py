@@ -9,9 +9,9 @@ from datetime import date, datetime
 
 import pytest
 
+from liaison.network.models import StationKind
 from liaison.rates import queries as rates
 from liaison.terms.models import Level
-from stations.models import StationKind
 from tests import factories
 from tests.rates.conftest import add_checkin
 

@@ -9,8 +9,8 @@ import sqlalchemy as sa
 
 from liaison.clock import local_today
 from liaison.extensions import db as _db
+from liaison.network.models import StationKind
 from liaison.terms.models import Level
-from stations.models import StationKind
 from tests import factories
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"

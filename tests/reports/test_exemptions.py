@@ -6,7 +6,8 @@ import pytest
 from liaison.clock import local_today
 from liaison.rates import queries as rates
 from liaison.reports import queries
-from liaison.reports.models import Exemption, ExemptionScope, Setting
+from liaison.deputies.models import Exemption, ExemptionScope
+from liaison.reports.models import Setting
 from liaison.terms.models import Level
 from tests import factories
 from tests.reports.conftest import count, text

@@ -9,10 +9,10 @@ import sqlalchemy as sa
 from liaison.accounts.models import Role
 from liaison.deputies.models import Suspension
 from liaison.extensions import db as _db
+from liaison.network.models import OpeningHours, StationKind
 from liaison.notifications.models import Message
 from liaison.rota.models import Unavailability
 from liaison.terms.models import Level
-from stations.models import OpeningHours, StationKind
 from tests import factories
 from tests.factories import local, make_checkin  # noqa: F401  (shared helpers, re-exported)
 

@@ -6,7 +6,8 @@ import sqlalchemy as sa
 
 from liaison.clock import local_today, quarter_of
 from liaison.notifications.models import Message
-from liaison.rota.models import Activity, RotaMonth, RotaStatus, Slot
+from liaison.activities.models import Activity
+from liaison.rota.models import RotaMonth, RotaStatus, Slot
 from liaison.seed.demo import DEPUTY_MOBILE
 from liaison.accounts.models import User
 from liaison.townships.models import Township

@@ -24,8 +24,8 @@ from werkzeug.security import generate_password_hash
 
 from liaison.accounts.models import Role
 from liaison.extensions import db
+from liaison.network.models import StationKind
 from stations.checkin.models import Checkin, Method, Status
-from stations.models import StationKind
 from stations.tokens import make_kiosk_token
 from tests import factories
 from tests.conftest import PG_URL, PostgresServer, make_test_app

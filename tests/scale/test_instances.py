@@ -23,8 +23,8 @@ from liaison.extensions import db
 from liaison.jobs.models import JobRun, Outcome, RunSource
 from liaison.jobs.registry import load_jobs
 from liaison.jobs.scheduler import due_periods
+from liaison.network.models import Station, StationKind
 from stations.checkin.models import Checkin, FailedScan, Status
-from stations.models import Station, StationKind
 from tests import factories
 from tests.conftest import make_test_app
 from tests.servers import Browser, Processes, wait_for

@@ -7,8 +7,8 @@ from liaison.accounts.models import Role, User
 from liaison.deputies.models import Deputy, Gender, Mandate, Suspension
 from liaison.terms.models import Level, Term
 from liaison.townships.models import ElectoralDistrict, Township, TownshipKind
-from stations.models import Station, StationKind
 from liaison.clock import local_today
+from liaison.network.models import Station, StationKind
 from tests.conftest import sign_in
 
 #: Both seeded terms must be running today, whatever year the demo is run in.
@@ -144,7 +144,7 @@ def test_demo_has_a_year_of_checkins_with_gaps(db, seeded):
     """Rates must not all be 100%: some deputies skipped months, a few scans wait for staff, a few
     were back-entered by the township's staff from the paper book."""
     from stations.checkin.models import COUNTED, Checkin, Method, Status
-    from stations.models import StationKind
+    from liaison.network.models import StationKind
 
     checkins = db.session.scalars(sa.select(Checkin)).all()
     assert len(checkins) > 3000

@@ -5,14 +5,14 @@ import sqlalchemy as sa
 from liaison.accounts.models import Role, User, UserRole
 from liaison.clock import local_today
 from liaison.deputies.models import Deputy, Mandate
+from liaison.network.models import Station, StationKind
 from liaison.reports.models import DutyReport
-from liaison.rota.models import Activity, ActivityInvitation
-from liaison.rota.queries import attendance
+from liaison.activities.models import Activity, ActivityInvitation
+from liaison.activities.queries import attendance
 from liaison.terms.models import Level, Term
 from liaison.townships.models import ElectoralDistrict, Township, TownshipKind
 from stations.checkin.models import Checkin
 from stations.checkin.queries import month_key_of, quarter_key_of
-from stations.models import Station, StationKind
 from tests.conftest import sign_in
 
 

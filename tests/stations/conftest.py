@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from liaison.clock import local_today
 from liaison.deputies.models import EndReason
 from liaison.extensions import db as _db
-from stations.models import Station, StationKind
+from liaison.network.models import Station, StationKind
 from tests import factories
 
 

@@ -1,7 +1,7 @@
 """Who may use the network pages: committee everywhere, township staff at home, deputies nowhere."""
 import pytest
 
-from stations.models import Station, StationKind
+from liaison.network.models import Station, StationKind
 from tests.stations.conftest import count, make_station, station_form, station_named
 
 

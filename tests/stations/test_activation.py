@@ -3,7 +3,7 @@ import re
 from datetime import timedelta
 
 from liaison.clock import local_today
-from stations.models import Station, StationKind
+from liaison.network.models import Station, StationKind
 from tests import factories
 from tests.stations.conftest import count, make_mandate, make_station, station_form, station_named
 

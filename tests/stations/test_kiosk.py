@@ -8,9 +8,9 @@ from freezegun import freeze_time
 
 from liaison.clock import utcnow
 from liaison.extensions import db as _db
+from liaison.network.models import Station
 from stations import operations
 from stations.checkin.models import RejectReason
-from stations.models import Station
 from stations.tokens import KIOSK_ROTATE_SECONDS, ScanRefused, check_kiosk_token
 from tests import factories
 from tests.conftest import sign_in_page

@@ -2,7 +2,7 @@
 from datetime import time
 from decimal import Decimal
 
-from stations.models import OpeningHours, StationKind
+from liaison.network.models import OpeningHours, StationKind
 from tests.stations.conftest import (checked_values, count, make_mandate, make_station, station_form,
                                     station_named)
 

@@ -8,9 +8,10 @@ import sqlalchemy as sa
 
 from liaison.audit.models import AuditEvent
 from liaison.extensions import db as _db
+from liaison.network.models import CheckinPolicy, Station, StationKind
 from stations import operations
 from stations.checkin.models import RejectReason
-from stations.models import CheckinPolicy, Station, StationKind, VoidedCode
+from stations.models import VoidedCode
 from stations.tokens import ScanRefused, check_kiosk_token, make_kiosk_token, station_for_code
 from tests import factories
 from tests.conftest import sign_in_page

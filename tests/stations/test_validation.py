@@ -3,7 +3,7 @@ from datetime import time
 
 import pytest
 
-from stations.models import OpeningHours, Station, StationKind
+from liaison.network.models import OpeningHours, Station, StationKind
 from tests.stations.conftest import count, make_mandate, make_station, station_form, station_named
 
 HOURS = {"weekdays": ["0"], "am_opens": "09:00", "am_closes": "11:30"}

@@ -6,9 +6,9 @@ import sqlalchemy as sa
 from flask import url_for
 
 from liaison.extensions import db
+from liaison.network.models import StationKind
 from liaison.terms.models import Level
 from liaison.townships.models import Township, TownshipKind
-from stations.models import StationKind
 from tests import factories
 from tests.townships.helpers import count, csrf_token, positions, text
 

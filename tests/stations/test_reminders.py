@@ -9,7 +9,7 @@ from liaison.extensions import db
 from liaison.jobs.models import JobRun, RunSource
 from liaison.jobs.operations import run_job
 from liaison.jobs.registry import get_job
-from liaison.notifications.jobs import month_end_station_reminder, quarter_end_home_reminder
+from stations.jobs import month_end_station_reminder, quarter_end_home_reminder
 from liaison.notifications.models import Message
 from stations.checkin.models import Status
 from tests.notifications.helpers import Network, local, make_checkin

@@ -1,4 +1,4 @@
-"""Reminder jobs: 月进站 near month end, 季回家 near quarter end, and the publish deadline.
+"""Check-in reminder jobs: 月进站 near month end, 季回家 near quarter end.
 
 Each reminder goes to every deputy who holds a mandate in force (and not suspended) on the
 reminder day and has no counted check-in at a station (or home) in the period, once per deputy and
@@ -10,17 +10,18 @@ from collections import defaultdict
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from liaison.accounts.models import Role, User, UserRole, user_townships
+from liaison.accounts.models import User
+from liaison.accounts.queries import staff_of_townships
 from liaison.clock import local_today
 from liaison.deputies.models import Deputy, Mandate, Suspension
 from liaison.extensions import db
 from liaison.jobs.registry import MONTHLY, QUARTERLY, job, parse_days
+from liaison.network.models import StationKind
 from liaison.notifications.operations import send
 from liaison.terms.models import Term
 from liaison.text import chinese_numeral
 from liaison.townships.models import Township
 from stations.checkin.models import COUNTED, Checkin
-from stations.models import StationKind
 
 #: Reminders go out at this local hour.
 REMINDER_HOUR = 9
@@ -43,18 +44,6 @@ def absent_deputies(station_kind, key_column, key, day):
                ~suspended, ~visited)
         .distinct()
     )
-
-
-def _township_staff(township_ids):
-    """(user, township_id) for enabled township staff scoped to those townships."""
-    if not township_ids:
-        return []
-    return db.session.execute(
-        sa.select(User, user_townships.c.township_id)
-        .join(user_townships, user_townships.c.user_id == User.id)
-        .where(user_townships.c.township_id.in_(township_ids), User.enabled.is_(True),
-               sa.exists().where(UserRole.user_id == User.id, UserRole.role == Role.township_staff))
-        .order_by(user_townships.c.township_id, User.id)).all()
 
 
 def _remind(period, rule, words, station_kind, key_column, key):
@@ -83,7 +72,7 @@ def _remind(period, rule, words, station_kind, key_column, key):
     townships = dict(db.session.execute(
         sa.select(Township.id, Township.name).where(Township.id.in_(list(names)))).all()) if names else {}
     lists_sent = 0
-    for user, township_id in _township_staff(list(names)):
+    for user, township_id in staff_of_townships(list(names)):
         people = names[township_id]
         list_subject = _l("%(title)s：%(township)s（%(n)s 人）", title=words["list_title"],
                           township=townships[township_id], n=len(people))

@@ -4,8 +4,8 @@ from datetime import date, time
 
 import sqlalchemy as sa
 
-from liaison.rota.models import Activity, ActivityType
-from liaison.rota.operations import create_activity
+from liaison.activities.models import Activity, ActivityType
+from liaison.activities.operations import create_activity
 from stations.checkin.models import Status
 from tests.rota.conftest import Town, local, make_checkin, messages
 

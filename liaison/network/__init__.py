@@ -1,0 +1,1 @@
+"""The network of homes and stations (the model; its pages are in ``stations``)."""
