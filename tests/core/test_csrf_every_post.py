@@ -31,7 +31,7 @@ from liaison.dashboard.seed import seed_demo_reports
 from liaison.seed.demo import COMMITTEE_MOBILE, DEPUTY_MOBILE, seed_demo_district
 from liaison.seed.opinions import seed_demo_opinions
 from stations.checkin.models import Status as CheckinStatus
-from stations.models import Station
+from liaison.network.models import Station
 from tests import factories
 from tests.conftest import sign_in
 
