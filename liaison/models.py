@@ -5,7 +5,7 @@ from liaison.audit.models import AuditEvent  # noqa: F401
 from liaison.deputies.models import Deputy, EndReason, Gender, Mandate, Suspension  # noqa: F401
 from liaison.terms.models import Level, Term  # noqa: F401
 from liaison.townships.models import ElectoralDistrict, Township, TownshipKind  # noqa: F401
-from stations.checkin.models import Checkin, FailedScan  # noqa: F401
+from stations.checkin.models import Checkin, FailedScan, KioskCodeUse  # noqa: F401
 from stations.models import OpeningHours, Station, StationKind, VoidedCode  # noqa: F401
 from liaison.reports.models import (DutyReport, DutyReportCoverage, Exemption, ReportSession,  # noqa: F401
                                     Setting, TermClosure, session_mandates)
