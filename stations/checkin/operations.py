@@ -21,7 +21,9 @@ What counts at once (issue 4, DOMAIN.md "Which check-ins count"):
 - A doubt overrides everything above: when the deputy's previous check-in (any station, not
   rejected) was so recent that travelling between the two stations' points would need more than
   120 km/h, the new scan is pending (``implausible_travel``), even from a kiosk. Places closer than
-  500 m (a home and a station sharing a compound) never raise the doubt.
+  500 m (a home and a station sharing a compound) never raise the doubt. A scan locks its deputy's
+  row before reading the previous check-in, so two scans sent at the same instant are decided one
+  after the other and the second sees the first.
 
 The phone's coordinates are used for the fence test and dropped: only ``inside_fence`` and the
 accuracy in whole metres are stored, and neither coordinates nor accuracy are ever logged.
@@ -42,7 +44,7 @@ from liaison.accounts.access import STAFF_ROLES, visible_township_ids
 from liaison.accounts.models import Role
 from liaison.audit.operations import record_event
 from liaison.clock import local_zone, to_local, utcnow
-from liaison.deputies.models import Mandate
+from liaison.deputies.models import Deputy, Mandate
 from liaison.errors import InvalidInput
 from liaison.extensions import db
 from stations.checkin.models import Checkin, FailedScan, KioskCodeUse, Method, PendingReason, RejectReason, Status
@@ -260,6 +262,16 @@ def _own_use(kiosk_code, deputy_id):
         .where(KioskCodeUse.nonce == kiosk_code, Checkin.deputy_id == deputy_id))
 
 
+def lock_deputy(deputy_id):
+    """Hold the deputy's row until the transaction ends, so their scans are decided one at a time.
+
+    ``SELECT … FOR UPDATE`` on PostgreSQL: a second scan sent at the same instant waits here and
+    then reads the first one's check-in. SQLite has no row locks and needs none: every write
+    transaction there starts with ``BEGIN IMMEDIATE`` (``liaison.sqlite``), which serialises them.
+    """
+    db.session.execute(sa.select(Deputy.id).where(Deputy.id == deputy_id).with_for_update())
+
+
 def _new_checkin(deputy_id, station, nonce, token, location, noted_code):
     """The check-in a scan makes (not yet added to the session) and its kiosk code, or ``ScanRefused``."""
     method, kiosk_code = Method.poster, None
@@ -268,6 +280,7 @@ def _new_checkin(deputy_id, station, nonce, token, location, noted_code):
         method = Method.kiosk
     if deputy_id is None:
         raise ScanRefused(RejectReason.not_deputy, station)
+    lock_deputy(deputy_id)
     now = utcnow()
     local_date, month_key, quarter_key = period_keys(now)
     mandates = _serving_mandates_of(deputy_id, local_date)
