@@ -6,7 +6,7 @@ from liaison.deputies.models import Deputy, EndReason, Exemption, Gender, Mandat
 from liaison.terms.models import Level, Term  # noqa: F401
 from liaison.townships.models import ElectoralDistrict, Township, TownshipKind  # noqa: F401
 from liaison.network.models import OpeningHours, Station, StationKind  # noqa: F401
-from stations.checkin.models import Checkin, FailedScan  # noqa: F401
+from stations.checkin.models import Checkin, FailedScan, KioskCodeUse  # noqa: F401
 from stations.models import VoidedCode  # noqa: F401
 from liaison.dashboard.models import TermClosure  # noqa: F401
 from liaison.reports.models import DutyReport, DutyReportCoverage, ReportSession, Setting, session_mandates  # noqa: F401

@@ -1,21 +1,28 @@
 """Kiosk tokens and station codes: what a scanned URL must carry to be believed.
 
 A kiosk screen shows a QR that changes every few seconds; it carries a token signed with the
-app's secret, naming the station and its key version, that expires soon after. A photo of it
-forwarded to someone elsewhere is already stale when they scan it.
+app's secret, naming the station, its key version and a random code (nonce), that expires soon
+after. Each code makes one check-in in total (``KioskCodeUse``): a photo of it forwarded to a chat
+group counts for one person at most, and not at all once the deputy at the screen has used it.
 """
+import secrets
+
 import sqlalchemy as sa
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 
 from liaison.clock import utcnow
 from liaison.extensions import db
+from stations.checkin.models import KioskCodeUse, RejectReason
 from liaison.network.models import Station
-from stations.checkin.models import RejectReason
 from stations.models import VoidedCode
 
 #: Seconds between two QR codes on a kiosk screen.
 KIOSK_ROTATE_SECONDS = 20
+#: Seconds between two asks of the kiosk screen whether its code has been used (then it shows a new one).
+KIOSK_POLL_SECONDS = 2
+#: The request header that carries the kiosk display token (never the URL: URLs reach access logs).
+DISPLAY_TOKEN_HEADER = "X-Kiosk-Display"
 
 
 class ScanRefused(Exception):
@@ -43,25 +50,49 @@ def kiosk_token_lifetime():
     return current_app.config.get("LIAISON_KIOSK_TOKEN_SECONDS", 60)
 
 
+def make_kiosk_code(station, now=None):
+    """A new kiosk code: ``(token, nonce)``, the token signed over the station, its key version and the nonce."""
+    nonce = secrets.token_urlsafe(9)
+    return _signer(now).sign(f"{station.id}.{station.key_version}.{nonce}").decode(), nonce
+
+
 def make_kiosk_token(station, now=None):
-    """A signed token naming the station and its current key version, stamped with the time."""
-    return _signer(now).sign(f"{station.id}.{station.key_version}").decode()
+    """A signed token for a new kiosk code of ``station``, stamped with the time."""
+    return make_kiosk_code(station, now)[0]
 
 
-def check_kiosk_token(token, station, now=None):
-    """Accept a kiosk token for ``station`` or raise ``ScanRefused`` saying why not."""
+def check_kiosk_token(token, station, now=None, noted=None):
+    """The code (nonce) of a kiosk token good for ``station``, or ``ScanRefused`` saying why not.
+
+    ``noted`` is the code this browser noted when it scanned while signed out (see
+    ``remember_kiosk_scan``): that one code is still accepted after its token expired. Whether the
+    code was already used is decided when the check-in is saved (``KioskCodeUse``).
+    """
+    expired = False
     try:
-        value = _signer(now).unsign(token or "", max_age=kiosk_token_lifetime()).decode()
-    except SignatureExpired:
-        raise ScanRefused(RejectReason.expired_token, station) from None
+        value = _signer(now).unsign(token or "", max_age=kiosk_token_lifetime())
+    except SignatureExpired as error:
+        # The signature was verified before the age was: the payload is ours.
+        value, expired = error.payload or b"", True
     except BadSignature:
         raise ScanRefused(RejectReason.invalid_token, station) from None
-    station_id, _, version = value.partition(".")
+    parts = value.decode().split(".")
+    if len(parts) != 3:
+        raise ScanRefused(RejectReason.invalid_token, station)
+    station_id, version, nonce = parts
+    if expired and (noted is None or nonce != noted):
+        raise ScanRefused(RejectReason.expired_token, station)
     if station_id != str(station.id):
         raise ScanRefused(RejectReason.other_station, station)
     if version != str(station.key_version):
         # A token from before a re-key: the screen showing it is no longer trusted.
         raise ScanRefused(RejectReason.invalid_token, station)
+    return nonce
+
+
+def kiosk_code_use(nonce):
+    """The use of a kiosk code (its check-in), or None while nobody has used it."""
+    return db.session.get(KioskCodeUse, nonce) if nonce else None
 
 
 def _display_serializer():
@@ -72,7 +103,9 @@ def make_display_token(station):
     """A token that lets one kiosk screen keep fetching codes after staff sign out.
 
     It only authorises fetching this station's kiosk codes, for LIAISON_KIOSK_DISPLAY_HOURS,
-    and dies with a re-key; a staff session is not kept alive by the screen's requests.
+    and dies with a re-key; a staff session is not kept alive by the screen's requests. The page
+    keeps it in the document and sends it in the ``DISPLAY_TOKEN_HEADER`` header, never in a URL,
+    so it stays out of access logs, proxies and the browser history.
     """
     return _display_serializer().dumps([station.id, station.key_version])
 
@@ -102,24 +135,30 @@ def station_for_code(code):
 
 
 #: Minutes a kiosk scan made while signed out stays good for the sign-in that follows.
-KIOSK_SIGN_IN_MINUTES = 10
+KIOSK_SIGN_IN_MINUTES = 5
 
 
-def remember_kiosk_scan(session, station):
-    """Note in this browser's session that it scanned a valid kiosk code while signed out.
+def remember_kiosk_scan(session, station, nonce):
+    """Note in this browser's session that it scanned the kiosk code ``nonce`` while signed out.
 
     A deputy who is not yet signed in on their phone spends more than a token's minute signing
-    in; the note lets the same browser finish the kiosk check-in afterwards. It lives in the
-    signed session cookie of that browser only, so a forwarded link gains nothing.
+    in; the note lets the same browser finish that one kiosk check-in afterwards. It names the
+    code, which makes one check-in in total, and lasts ``KIOSK_SIGN_IN_MINUTES``: a copy of the
+    cookie moved to another phone gains at most the same few minutes, for the same single code.
     """
-    session["kiosk_scan"] = [station.id, station.key_version, int(utcnow().timestamp())]
+    session["kiosk_scan"] = [station.id, station.key_version, nonce, int(utcnow().timestamp())]
 
 
-def kiosk_scan_station(session, station):
-    """The station id when this browser scanned ``station``'s kiosk code within the allowed minutes."""
+def noted_kiosk_code(session, station):
+    """The kiosk code this browser scanned at ``station`` while signed out, when still fresh; else None."""
     note = session.get("kiosk_scan")
-    if not note or len(note) != 3:
+    if not isinstance(note, list) or len(note) != 4:
         return None
-    station_id, version, at = note
-    fresh = utcnow().timestamp() - at <= KIOSK_SIGN_IN_MINUTES * 60
-    return station_id if fresh and station_id == station.id and version == station.key_version else None
+    station_id, version, nonce, at = note
+    fresh = 0 <= utcnow().timestamp() - at <= KIOSK_SIGN_IN_MINUTES * 60
+    return nonce if fresh and station_id == station.id and version == station.key_version else None
+
+
+def forget_kiosk_scan(session):
+    """Drop the note once its check-in is saved: it served its one purpose."""
+    session.pop("kiosk_scan", None)

@@ -18,8 +18,9 @@ from liaison.uploads import content_disposition
 from stations import bp, operations, qrcodes, queries
 from stations.checkin.models import RejectReason
 from stations.forms import ActiveForm, RekeyForm, StationFilterForm, StationForm
-from stations.tokens import (KIOSK_ROTATE_SECONDS, ScanRefused, display_token_valid, kiosk_token_lifetime,
-                             make_display_token, make_kiosk_token, station_for_code)
+from stations.tokens import (DISPLAY_TOKEN_HEADER, KIOSK_POLL_SECONDS, KIOSK_ROTATE_SECONDS, ScanRefused,
+                             display_token_valid, kiosk_code_use, kiosk_token_lifetime, make_display_token,
+                             make_kiosk_code, station_for_code)
 
 
 def _station_or_404(station_id):
@@ -241,9 +242,15 @@ def _kiosk_station(code):
     return station, None
 
 
+#: The header in which the kiosk screen names the code it shows, and the answer names the new one.
+SHOWN_CODE_HEADER = "X-Kiosk-Shown"
+NEW_CODE_HEADER = "X-Kiosk-Code"
+
+
 def _kiosk_svg(station):
-    """The kiosk QR code right now: the check-in URL with a freshly signed token."""
-    return qrcodes.qr_svg(qrcodes.kiosk_url(station, make_kiosk_token(station)))
+    """A new kiosk QR code: ``(svg, nonce)``, the check-in URL with a freshly signed single-use token."""
+    token, nonce = make_kiosk_code(station)
+    return qrcodes.qr_svg(qrcodes.kiosk_url(station, token)), nonce
 
 
 @bp.route("/s/<code>/kiosk")
@@ -251,33 +258,40 @@ def _kiosk_svg(station):
 def kiosk(code):
     """The full-screen kiosk page shown at the station: a QR that changes every few seconds.
 
-    kiosk.js fetches a new image from ``kiosk_qr`` every ``KIOSK_ROTATE_SECONDS``; without
+    kiosk.js asks ``kiosk_qr`` every ``KIOSK_POLL_SECONDS`` whether the code shown has been used
+    (then shows a new one at once) and fetches a new one every ``KIOSK_ROTATE_SECONDS``; without
     JavaScript a <noscript> meta refresh reloads the whole page instead.
     """
     station, refused = _kiosk_station(code)
     if refused is not None:
         return refused
-    first = base64.b64encode(_kiosk_svg(station).encode()).decode()
-    return render_template(
+    svg, nonce = _kiosk_svg(station)
+    response = current_app.make_response(render_template(
         "stations/kiosk.html", station=station, display_token=make_display_token(station),
-        qr_src="data:image/svg+xml;base64," + first,
-        rotate_seconds=KIOSK_ROTATE_SECONDS, lifetime_seconds=kiosk_token_lifetime(), now=utcnow(),
-        time_zone=current_app.config["LIAISON_TIMEZONE"],
-    )
+        qr_src="data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode(), qr_code=nonce,
+        rotate_seconds=KIOSK_ROTATE_SECONDS, poll_seconds=KIOSK_POLL_SECONDS,
+        lifetime_seconds=kiosk_token_lifetime(), now=utcnow(), time_zone=current_app.config["LIAISON_TIMEZONE"],
+    ))
+    # The page carries the display token: no copy of it in a cache.
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/s/<code>/kiosk/qr.svg")
 def kiosk_qr(code):
-    """The kiosk's next QR code as SVG, never cached (each one carries a new token).
+    """The kiosk's next QR code as SVG, never cached (each one carries a new single-use token).
 
-    The screen asks with the display token it got with the page, so it keeps working after the
-    staff member who opened it signs out; without that token only staff in scope get a code.
+    The screen asks with the display token it got with the page, in the ``X-Kiosk-Display``
+    header (never the URL, which reaches access logs), so it keeps working after the staff member
+    who opened it signs out; without that token only staff in scope get a code. When the screen
+    names the code it shows (``X-Kiosk-Shown``) and nobody has used it yet, the answer is 204:
+    keep showing it. Otherwise a new code comes, its nonce in ``X-Kiosk-Code``.
     """
     try:
         station = station_for_code(code)
     except ScanRefused:
         station = None
-    if station is None or not display_token_valid(request.args.get("d"), station):
+    if station is None or not display_token_valid(request.headers.get(DISPLAY_TOKEN_HEADER), station):
         if not current_user.is_authenticated:
             return login_manager.unauthorized()
         if not current_user.has_role(*STAFF_ROLES):
@@ -285,6 +299,12 @@ def kiosk_qr(code):
         station, refused = _kiosk_station(code)
         if refused is not None:
             return refused
-    response = current_app.response_class(_kiosk_svg(station), mimetype="image/svg+xml")
+    shown = (request.headers.get(SHOWN_CODE_HEADER) or "")[:16]
+    if shown and kiosk_code_use(shown) is None:
+        response = current_app.response_class(status=204)
+    else:
+        svg, nonce = _kiosk_svg(station)
+        response = current_app.response_class(svg, mimetype="image/svg+xml")
+        response.headers[NEW_CODE_HEADER] = nonce
     response.headers["Cache-Control"] = "no-store"
     return response

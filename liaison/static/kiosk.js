@@ -1,4 +1,7 @@
-// Kiosk screen (扫码屏): load a freshly signed QR every few seconds and keep the clock running.
+// Kiosk screen (扫码屏): show a freshly signed QR every few seconds, and a new one as soon as the
+// one on screen has been used (each code makes one check-in). Every couple of seconds the screen
+// names its code to the server: 204 means nobody used it yet; otherwise the answer is a new code.
+// The display token travels in a request header, never in a URL (URLs reach access logs).
 // A failed load leaves the current code up; once it is older than a token lives, the code is
 // hidden and a notice says why, so nobody scans a code that can only be refused.
 (function () {
@@ -11,11 +14,13 @@
     return;
   }
   var source = img.getAttribute("data-source");
+  var displayToken = img.getAttribute("data-display-token");
+  var pollMs = Number(img.getAttribute("data-poll-seconds")) * 1000;
   var refreshMs = Number(img.getAttribute("data-refresh-seconds")) * 1000;
   // Hide a little before the server would refuse the token: scanning and loading take time.
   var staleMs = Math.max(Number(img.getAttribute("data-lifetime-seconds")) * 1000 - 10000, refreshMs);
   var lastLoaded = Date.now();
-  var serial = 0;
+  var busy = false;
   // The server's clock, not the screen's: a television's clock is often wrong.
   var offsetMs = clock ? Number(clock.getAttribute("data-server-ms")) - Date.now() : 0;
   var timeZone = clock ? clock.getAttribute("data-time-zone") : undefined;
@@ -27,23 +32,40 @@
     }
   }
 
+  function show(svg, code) {
+    img.src = "data:image/svg+xml;base64," + window.btoa(svg);
+    img.setAttribute("data-code", code);
+    lastLoaded = Date.now();
+    showStale(false);
+  }
+
+  // Ask while the code on screen is young enough to keep; past the rotation time, take a new one.
   function renew() {
-    serial += 1;
-    var next = new Image();
-    next.addEventListener("load", function () {
-      next.id = img.id;
-      next.className = "kiosk-qr";
-      next.alt = img.alt;
-      var attributes = ["data-source", "data-refresh-seconds", "data-lifetime-seconds"];
-      for (var i = 0; i < attributes.length; i += 1) {
-        next.setAttribute(attributes[i], img.getAttribute(attributes[i]));
-      }
-      img.parentNode.replaceChild(next, img);
-      img = next;
-      lastLoaded = Date.now();
-      showStale(false);
-    });
-    next.src = source + (source.indexOf("?") < 0 ? "?" : "&") + "n=" + Date.now() + "-" + serial;
+    if (busy) {
+      return;
+    }
+    busy = true;
+    var headers = {"X-Kiosk-Display": displayToken};
+    if (Date.now() - lastLoaded < refreshMs) {
+      headers["X-Kiosk-Shown"] = img.getAttribute("data-code");
+    }
+    window.fetch(source, {headers: headers, cache: "no-store", credentials: "same-origin", redirect: "error"})
+      .then(function (response) {
+        var type = response.headers.get("Content-Type") || "";
+        if (response.status !== 200 || type.indexOf("image/svg+xml") !== 0) {
+          return;
+        }
+        var code = response.headers.get("X-Kiosk-Code");
+        return response.text().then(function (svg) {
+          show(svg, code);
+        });
+      })
+      .catch(function () {
+        // Offline or refused: the notice comes once the code on screen is too old.
+      })
+      .then(function () {
+        busy = false;
+      });
   }
 
   function pad(n) {
@@ -72,7 +94,7 @@
     clock.textContent = text;
   }
 
-  window.setInterval(renew, refreshMs);
+  window.setInterval(renew, pollMs);
   window.setInterval(tick, 1000);
   tick();
 }());

@@ -70,6 +70,8 @@ class RejectReason(enum.Enum):
     """Why a scan was refused; each refusal is stored as a ``FailedScan``."""
 
     expired_token = "expired_token"
+    #: The kiosk code already made its one check-in (a forwarded photo, or a second phone).
+    used_token = "used_token"
     invalid_token = "invalid_token"
     other_station = "other_station"
     voided_code = "voided_code"
@@ -82,6 +84,7 @@ class RejectReason(enum.Enum):
     def message(self):
         return {
             "expired_token": _l("二维码已过期，请扫描站点屏幕上正在显示的二维码。"),
+            "used_token": _l("这个二维码已被使用过，每个二维码只能签到一次。请扫描站点屏幕上新显示的二维码。"),
             "invalid_token": _l("二维码无效或已被改动，请重新扫描站点的二维码。"),
             "other_station": _l("此二维码属于另一个站点，请扫描您所在站点的二维码。"),
             "voided_code": _l("此二维码已作废，请扫描站点张贴的新二维码。"),
@@ -170,3 +173,20 @@ class FailedScan(db.Model):
     scanned_code: Mapped[str] = mapped_column(sa.String(64), default="")
     reason: Mapped[RejectReason] = mapped_column(sa.Enum(RejectReason, native_enum=False, length=20))
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+
+class KioskCodeUse(db.Model):
+    """A kiosk code (the nonce in its signed token) that has made its one check-in.
+
+    Written in the same transaction as the check-in; the primary key lets only one of two
+    concurrent uses through, on SQLite and PostgreSQL alike.
+    """
+
+    __tablename__ = "kiosk_code_uses"
+
+    #: The random code from the kiosk token (``stations.tokens.make_kiosk_token``).
+    nonce: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
+    checkin_id: Mapped[int] = mapped_column(sa.ForeignKey("checkins.id"), index=True)
+    used_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    checkin = relationship("Checkin")

@@ -3,8 +3,11 @@ the view commits once.
 
 What counts at once (issue 4, DOMAIN.md "Which check-ins count"):
 
-- A kiosk scan counts at once (its signed token expires within a minute, so it proves presence),
-  unless the station's policy is ``staff_confirms``.
+- A kiosk scan counts at once (its signed token expires within a minute and makes one check-in in
+  total, so a forwarded code counts for one person at most), unless the station's policy is
+  ``staff_confirms``, or the phone shared a location precise enough to place it outside the fence:
+  then it is pending (``outside_fence``). A phone that shares nothing, or only a coarse fix, is
+  not held: the screen's code is the proof, the location can only add doubt.
 - A poster scan counts at once only under the ``fence`` policy, when the phone shared its location,
   the station has coordinates, the fix is precise enough and it lies inside the fence. Otherwise it
   is pending (待核实) with the reason. A photo of a poster forwarded to a chat group never counts on
@@ -18,7 +21,9 @@ What counts at once (issue 4, DOMAIN.md "Which check-ins count"):
 - A doubt overrides everything above: when the deputy's previous check-in (any station, not
   rejected) was so recent that travelling between the two stations' points would need more than
   120 km/h, the new scan is pending (``implausible_travel``), even from a kiosk. Places closer than
-  500 m (a home and a station sharing a compound) never raise the doubt.
+  500 m (a home and a station sharing a compound) never raise the doubt. A scan locks its deputy's
+  row before reading the previous check-in, so two scans sent at the same instant are decided one
+  after the other and the second sees the first.
 
 The phone's coordinates are used for the fence test and dropped: only ``inside_fence`` and the
 accuracy in whole metres are stored, and neither coordinates nor accuracy are ever logged.
@@ -39,11 +44,11 @@ from liaison.accounts.access import STAFF_ROLES, visible_township_ids
 from liaison.accounts.models import Role
 from liaison.audit.operations import record_event
 from liaison.clock import local_zone, to_local, utcnow
-from liaison.deputies.models import Mandate
+from liaison.deputies.models import Deputy, Mandate
 from liaison.errors import InvalidInput
 from liaison.extensions import db
 from liaison.network.models import CheckinPolicy, Station, StationKind
-from stations.checkin.models import Checkin, FailedScan, Method, PendingReason, RejectReason, Status
+from stations.checkin.models import Checkin, FailedScan, KioskCodeUse, Method, PendingReason, RejectReason, Status
 from stations.checkin.queries import period_keys
 from stations.tokens import ScanRefused, check_kiosk_token, station_for_code
 
@@ -100,7 +105,7 @@ def distance_m(lat1, lon1, lat2, lon2):
 
 
 def judge_location(station, location):
-    """Decide the fence for a poster scan: ``(inside_fence, accuracy_m, pending reason or None)``."""
+    """Decide the fence for a scan: ``(inside_fence, accuracy_m, pending reason or None)``."""
     if station.latitude is None or station.longitude is None:
         # Nothing to compare with; the page did not ask the phone either.
         return None, None, PendingReason.no_fence
@@ -182,10 +187,14 @@ def _implausible_travel(deputy_id, station, now):
 def _decide(station, method, location):
     """Status, pending reason, inside_fence and accuracy for a scan, by method and station policy."""
     if method is Method.kiosk:
-        # The token proved presence; the phone's location is not needed, so it is not used.
         if station.checkin_policy is CheckinPolicy.staff_confirms:
             return PendingReason.station_policy, None, None
-        return None, None, None
+        if location is None or station.latitude is None or station.longitude is None:
+            # The screen's single-use code stands on its own; the page asked, the phone shared nothing.
+            return None, None, None
+        inside, accuracy, fence_reason = judge_location(station, location)
+        # A precise fix away from the station doubts the code (a forwarded photo); a coarse one cannot.
+        return (fence_reason if fence_reason is PendingReason.outside_fence else None), inside, accuracy
     if station.checkin_policy is not CheckinPolicy.fence:
         # Staff decide every poster scan here; the page does not ask where the phone is.
         return PendingReason.station_policy, None, None
@@ -193,23 +202,25 @@ def _decide(station, method, location):
     return fence_reason, inside, accuracy
 
 
-def record_checkin(user, code, nonce, token=None, location=None, signed_in_from_kiosk=None, station=None):
+def record_checkin(user, code, nonce, token=None, location=None, noted_code=None, station=None):
     """Record a deputy's scan at a station and return the check-in (status accepted or pending).
 
-    ``signed_in_from_kiosk`` is the station id of a kiosk code this browser scanned while signed
-    out (see ``stations.tokens.remember_kiosk_scan``): its token may have expired during sign-in.
+    ``noted_code`` is the kiosk code this browser scanned while signed out (see
+    ``stations.tokens.remember_kiosk_scan``): its token may have expired during sign-in.
 
     Raises ``ScanRefused`` (the caller stores it with ``record_failed_scan``) or ``InvalidInput``
     for a missing nonce. A retry with the same nonce returns the check-in already saved, even when
     the kiosk token has expired since: the unique key (deputy_id, client_nonce) makes it one row.
-    ``station`` is the station the caller already found for ``code``, if it did.
+    A kiosk code makes one check-in in total: saved with it as a ``KioskCodeUse``, whose key lets
+    one of two concurrent uses through; the deputy who used it gets that check-in back, anyone else
+    is refused (``used_token``). ``station`` is the station the caller already found for ``code``.
     """
     nonce = _check_nonce(nonce)
     # Only the id is needed: loading the Deputy row would cost a statement on every scan.
     deputy_id = user.deputy_id if user.has_role(Role.deputy) else None
     try:
         station = station or station_for_code(code)
-        checkin = _new_checkin(deputy_id, station, nonce, token, location, signed_in_from_kiosk)
+        checkin, kiosk_code = _new_checkin(deputy_id, station, nonce, token, location, noted_code)
     except ScanRefused:
         # A retry of a scan already saved (its kiosk token may have expired since) names that row.
         # Looked up only here: on a first scan the unique key below finds a retry for free.
@@ -220,14 +231,20 @@ def record_checkin(user, code, nonce, token=None, location=None, signed_in_from_
         return saved
     try:
         # A savepoint: a retry, or a parallel request with the same nonce, meets the unique key;
-        # then this one joins the row already saved instead of failing the whole request.
+        # then this one joins the row already saved instead of failing the whole request. A kiosk
+        # code used a moment ago by someone else meets the key of kiosk_code_uses the same way.
         with db.session.begin_nested():
             db.session.add(checkin)
             db.session.flush()
+            if kiosk_code is not None:
+                db.session.add(KioskCodeUse(nonce=kiosk_code, checkin_id=checkin.id, used_at=checkin.occurred_at))
+                db.session.flush()
     except IntegrityError:
-        saved = _existing(deputy_id, nonce)
+        saved = _existing(deputy_id, nonce) or _own_use(kiosk_code, deputy_id)
         if saved is None:
-            raise
+            if kiosk_code is None:
+                raise
+            raise ScanRefused(RejectReason.used_token, station) from None
         log.info("checkin retry joined: checkin=%s deputy=%s", saved.id, deputy_id)
         return saved
     log.info("checkin recorded: checkin=%s deputy=%s station=%s method=%s status=%s reason=%s",
@@ -236,18 +253,34 @@ def record_checkin(user, code, nonce, token=None, location=None, signed_in_from_
     return checkin
 
 
-def _new_checkin(deputy_id, station, nonce, token, location, signed_in_from_kiosk):
-    """The check-in a scan makes (not yet added to the session), or ``ScanRefused``."""
-    method = Method.poster
+def _own_use(kiosk_code, deputy_id):
+    """The deputy's own check-in made with this kiosk code (a second tap from a reopened page), if any."""
+    if kiosk_code is None:
+        return None
+    return db.session.scalar(
+        sa.select(Checkin).join(KioskCodeUse, KioskCodeUse.checkin_id == Checkin.id)
+        .where(KioskCodeUse.nonce == kiosk_code, Checkin.deputy_id == deputy_id))
+
+
+def lock_deputy(deputy_id):
+    """Hold the deputy's row until the transaction ends, so their scans are decided one at a time.
+
+    ``SELECT … FOR UPDATE`` on PostgreSQL: a second scan sent at the same instant waits here and
+    then reads the first one's check-in. SQLite has no row locks and needs none: every write
+    transaction there starts with ``BEGIN IMMEDIATE`` (``liaison.sqlite``), which serialises them.
+    """
+    db.session.execute(sa.select(Deputy.id).where(Deputy.id == deputy_id).with_for_update())
+
+
+def _new_checkin(deputy_id, station, nonce, token, location, noted_code):
+    """The check-in a scan makes (not yet added to the session) and its kiosk code, or ``ScanRefused``."""
+    method, kiosk_code = Method.poster, None
     if token:
-        try:
-            check_kiosk_token(token, station)
-        except ScanRefused as refused:
-            if refused.reason is not RejectReason.expired_token or signed_in_from_kiosk != station.id:
-                raise
+        kiosk_code = check_kiosk_token(token, station, noted=noted_code)
         method = Method.kiosk
     if deputy_id is None:
         raise ScanRefused(RejectReason.not_deputy, station)
+    lock_deputy(deputy_id)
     now = utcnow()
     local_date, month_key, quarter_key = period_keys(now)
     mandates = _serving_mandates_of(deputy_id, local_date)
@@ -265,7 +298,7 @@ def _new_checkin(deputy_id, station, nonce, token, location, signed_in_from_kios
         inside_fence=inside, accuracy_m=accuracy, client_nonce=nonce,
         away_from_own=_away_from_own(station, mandates), created_at=now,
     )
-    return checkin
+    return checkin, kiosk_code
 
 
 def record_failed_scan(reason, code, station=None, user=None):

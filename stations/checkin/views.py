@@ -16,8 +16,8 @@ from liaison.network.models import CheckinPolicy, Station
 from stations.checkin import bp, operations, queries
 from stations.checkin.forms import BackEntryForm, CheckoutForm, ReviewForm, ScanForm
 from stations.checkin.models import COUNTED, Checkin, RejectReason, Status
-from stations.tokens import (ScanRefused, check_kiosk_token, kiosk_scan_station, remember_kiosk_scan,
-                             station_for_code)
+from stations.tokens import (ScanRefused, check_kiosk_token, forget_kiosk_scan, kiosk_code_use, noted_kiosk_code,
+                             remember_kiosk_scan, station_for_code)
 
 #: The HTTP status of each refusal: gone for old posters and closed stations, forbidden for people
 #: who may not check in, a bad request for tokens.
@@ -26,13 +26,15 @@ REFUSAL_STATUS = {
     RejectReason.voided_code: 410,
     RejectReason.inactive_station: 410,
     RejectReason.expired_token: 400,
+    RejectReason.used_token: 400,
     RejectReason.invalid_token: 400,
     RejectReason.other_station: 400,
     RejectReason.not_deputy: 403,
     RejectReason.no_mandate: 403,
 }
 #: Refusals that a fresh scan of the screen at the station cures.
-RESCAN_HELPS = {RejectReason.expired_token, RejectReason.invalid_token, RejectReason.other_station}
+RESCAN_HELPS = {RejectReason.expired_token, RejectReason.used_token, RejectReason.invalid_token,
+                RejectReason.other_station}
 
 
 def _scan_url(code, token=None):
@@ -61,14 +63,10 @@ def _show_scan(code, token, nonce=None):
     try:
         station = station_for_code(code)
         if token:
-            try:
-                check_kiosk_token(token, station)
-            except ScanRefused as refused:
-                if refused.reason is not RejectReason.expired_token or not kiosk_scan_station(session, station):
-                    raise
-            else:
-                if not current_user.is_authenticated:
-                    remember_kiosk_scan(session, station)
+            kiosk_code = check_kiosk_token(token, station, noted=noted_kiosk_code(session, station))
+            _refuse_if_used_by_another(kiosk_code, station)
+            if not current_user.is_authenticated:
+                remember_kiosk_scan(session, station, kiosk_code)
     except ScanRefused as refused:
         return _refused(refused, code)
     if not (nonce and operations.NONCE_PATTERN.fullmatch(nonce)):
@@ -77,12 +75,23 @@ def _show_scan(code, token, nonce=None):
     form = ScanForm(formdata=None, nonce=nonce, t=token)
     blocker = _blocker(current_user, local_today()) if current_user.is_authenticated else None
     has_fence = station.latitude is not None and station.longitude is not None
+    # A scan the fence can weigh asks the phone where it is: a poster under the fence policy, and a
+    # kiosk code wherever staff do not confirm every scan anyway.
+    policy = station.checkin_policy
+    locate = has_fence and (policy is not CheckinPolicy.staff_confirms if token else policy is CheckinPolicy.fence)
     return render_template(
         "checkin/scan.html", station=station, form=form, kiosk=bool(token), blocker=blocker,
-        # Only a poster scan that the fence can decide asks the phone where it is.
-        locate=not token and has_fence and station.checkin_policy is CheckinPolicy.fence, has_fence=has_fence,
+        locate=locate, has_fence=has_fence,
         login_url=url_for("accounts.login", next=_scan_url(station.code, token)),
     )
+
+
+def _refuse_if_used_by_another(kiosk_code, station):
+    """Say at once that a kiosk code already made someone else's check-in (its own deputy may tap again)."""
+    use = kiosk_code_use(kiosk_code)
+    deputy_id = getattr(current_user, "deputy_id", None)  # None when signed out
+    if use is not None and (deputy_id is None or use.checkin.deputy_id != deputy_id):
+        raise ScanRefused(RejectReason.used_token, station)
 
 
 def _record_scan(code):
@@ -99,8 +108,7 @@ def _record_scan(code):
         station = station_for_code(code)
         checkin = operations.record_checkin(current_user, code, form.nonce.data, token=form.t.data or None,
                                             location=form.location(),
-                                            signed_in_from_kiosk=kiosk_scan_station(session, station),
-                                            station=station)
+                                            noted_code=noted_kiosk_code(session, station), station=station)
     except ScanRefused as refused:
         db.session.rollback()
         operations.record_failed_scan(refused.reason, code, refused.station, current_user)
@@ -113,6 +121,7 @@ def _record_scan(code):
     # Read before the commit expires it: reading after would open a transaction just for the id.
     checkin_id = checkin.id
     db.session.commit()
+    forget_kiosk_scan(session)
     return redirect(url_for("checkin.done", checkin_id=checkin_id), code=303)
 
 

@@ -2,6 +2,7 @@
 they are, and a phone that opens a scan page and taps 签到."""
 import re
 import secrets
+import threading
 from datetime import date
 from decimal import Decimal
 from types import SimpleNamespace
@@ -117,3 +118,23 @@ def checkin_id_from(response):
     match = re.search(r"/checkins/(\d+)$", response.headers["Location"])
     assert match, response.headers["Location"]
     return int(match.group(1))
+
+
+def at_once(clients, send):
+    """Run ``send(client)`` in one thread per client, all released at once; return the results in order."""
+    barrier = threading.Barrier(len(clients))
+    results = [None] * len(clients)
+
+    def run(i, client):
+        barrier.wait()
+        try:
+            results[i] = send(client)
+        except Exception as error:  # noqa: BLE001 - reported by the caller's assertion
+            results[i] = error
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return results

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from liaison.clock import utcnow
 from stations.checkin.models import Checkin, Method, PendingReason, Status
 from stations.checkin.queries import period_keys
+from stations.tokens import make_kiosk_token
 from tests import factories
 from tests.checkin.conftest import new_deputy
 
@@ -134,3 +135,27 @@ def test_staff_confirm_a_pending_checkin_on_a_phone(db, place, live_server, page
     assert "林晓燕" in page.inner_text("main") and fits(page)
     screenshot("back-entry")
     assert db.session.scalar(sa.select(Checkin.status)) is Status.confirmed
+
+
+@pytest.mark.browser
+def test_kiosk_code_scanned_by_a_phone_away_from_the_station_is_held(db, place, live_server, page, screenshot):
+    """A photo of the kiosk code opened 1 km away: the page says it asks for the location and why, the
+    phone shares it, and the confirmation says 待核实 (位置不在站点范围内); no coordinates are kept."""
+    code, mobile = place.station.code, place.user.mobile
+    token = make_kiosk_token(place.station)
+    db.session.commit()
+    page.context.grant_permissions(["geolocation"], origin=live_server)
+    page.context.set_geolocation({"latitude": 30.26, "longitude": 120.15, "accuracy": 20})
+    page.goto(f"{live_server}/login?next=/s/{code}?t={token}")
+    sign_in_on_page(page, mobile)
+    page.wait_for_url(re.compile(rf".*/s/{code}\?t=.*"))
+    assert "位置只用于判断是否在站点，不会保存" in page.inner_text("main")
+    screenshot("kiosk-scan")
+    page.click("#checkin-button")
+    page.wait_for_url(re.compile(r".*/checkins/\d+$"), timeout=15000)
+    text = page.inner_text("main")
+    assert "已签到，待核实" in text and "位置不在站点范围内" in text
+    screenshot("kiosk-held")
+    rows = db.session.scalars(sa.select(Checkin)).all()
+    assert [(r.method, r.status, r.pending_reason, r.inside_fence, r.accuracy_m) for r in rows] == [
+        (Method.kiosk, Status.pending, PendingReason.outside_fence, False, 20)]

@@ -34,14 +34,24 @@ def test_each_page_view_gets_its_own_nonce(client, place):
     assert first != second
 
 
-def test_kiosk_page_carries_the_token_and_does_not_ask_for_location(client, place):
-    """Scanning the screen: the token goes into the form; location is not needed, so not asked."""
+def test_kiosk_page_carries_the_token_and_asks_for_location_like_the_poster(client, place):
+    """Scanning the screen at a surveyed station: the token goes into the form, and the page asks for
+    the location with the poster's notice (only used to judge the fence, never kept)."""
     sign_in(client, place.user.mobile)
     token = make_kiosk_token(place.station)
     html = client.get(scan_url(place.station.code, token)).get_data(as_text=True)
     assert hidden(html, "t") == token
-    assert 'data-locate="0"' in html
-    assert "签到即时有效" in html
+    assert 'data-locate="1"' in html
+    assert "请允许获取位置" in html and "位置只用于判断是否在站点，不会保存。" in html
+
+
+def test_kiosk_page_of_a_station_without_a_fence_does_not_ask_for_location(client, place):
+    """No surveyed point to compare with: the kiosk page does not ask, and says the scan counts at once."""
+    place.station.latitude = place.station.longitude = None
+    sign_in(client, place.user.mobile)
+    token = make_kiosk_token(place.station)
+    html = client.get(scan_url(place.station.code, token)).get_data(as_text=True)
+    assert 'data-locate="0"' in html and "签到即时有效" in html
 
 
 def test_anonymous_visitor_signs_in_and_comes_straight_back(client, place):

@@ -11,10 +11,11 @@ from liaison.extensions import db as _db
 from liaison.network.models import Station
 from stations import operations
 from stations.checkin.models import RejectReason
-from stations.tokens import KIOSK_ROTATE_SECONDS, ScanRefused, check_kiosk_token
+from liaison.network.models import Station
+from stations.tokens import KIOSK_POLL_SECONDS, KIOSK_ROTATE_SECONDS, ScanRefused, check_kiosk_token
 from tests import factories
-from tests.conftest import sign_in_page
-from tests.stations.conftest import make_station
+from tests.conftest import sign_in, sign_in_page
+from tests.stations.conftest import make_mandate, make_station
 from tests.stations.qr_decode import decode_png, decode_svg, kiosk_image_source, token_of, without_query
 
 PUBLIC = "http://liaison.test"
@@ -53,7 +54,9 @@ def test_kiosk_page_shows_a_qr_with_a_valid_token(client, login_as, network, sta
     assert re.search(r'<time id="kiosk-clock"[^>]*>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d</time>', page)
     # The renewal: kiosk.js swaps the image; without JavaScript the page reloads itself.
     assert '<script src="/static/kiosk.js"></script>' in page
-    assert f'data-source="/s/{code}/kiosk/qr.svg?d=' in page
+    # The display token stays in the page (kiosk.js sends it in a header), out of every URL.
+    assert f'data-source="/s/{code}/kiosk/qr.svg"' in page and 'data-display-token="' in page
+    assert "?d=" not in page and response.headers["Cache-Control"] == "no-store"
     assert f'data-refresh-seconds="{KIOSK_ROTATE_SECONDS}"' in page
     assert f'<noscript><meta http-equiv="refresh" content="{KIOSK_ROTATE_SECONDS}"></noscript>' in page
     assert "style=" not in page and not re.search(r"<script(?![^>]*\ssrc=)", page)
@@ -163,6 +166,23 @@ def _decoded_screen(page):
     return decode_png(page.screenshot())
 
 
+def _shown_code(page):
+    """The code (nonce) the kiosk image shows now, once its image has loaded."""
+    page.wait_for_function("() => document.getElementById('kiosk-qr').complete")
+    return page.get_attribute("#kiosk-qr", "data-code")
+
+
+def _wait_for_a_new_code(page, old, step_ms=0, attempts=40):
+    """Wait until the screen shows another code than ``old``; with a fake clock, move it ``step_ms`` each try."""
+    for _ in range(attempts):
+        if step_ms:
+            page.clock.run_for(step_ms)
+        page.wait_for_timeout(250)
+        if _shown_code(page) != old:
+            return
+    raise AssertionError("the kiosk screen kept showing the same code")
+
+
 @pytest.mark.browser
 def test_kiosk_screen_in_chromium_shows_a_scannable_code_that_renews(db, network, station, live_server,
                                                                       page, screenshot):
@@ -181,12 +201,12 @@ def test_kiosk_screen_in_chromium_shows_a_scannable_code_that_renews(db, network
     assert "城关站" in page.inner_text("h1")
     assert f"每 {KIOSK_ROTATE_SECONDS} 秒更新" in page.inner_text("body")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-    first_url = _decoded_screen(page)
+    first_url, first_code = _decoded_screen(page), _shown_code(page)
     screenshot("first")
 
     time.sleep(1.1)  # tokens are stamped to the second: make the next one differ
     page.clock.run_for(KIOSK_ROTATE_SECONDS * 1000)
-    page.wait_for_selector("#kiosk-qr[src*='/kiosk/qr.svg']")
+    _wait_for_a_new_code(page, first_code, step_ms=KIOSK_POLL_SECONDS * 1000)
     second_url = _decoded_screen(page)
     screenshot("renewed")
     assert without_query(first_url) == without_query(second_url) == f"{PUBLIC}/s/{code}"
@@ -209,6 +229,37 @@ def test_kiosk_screen_in_chromium_shows_a_scannable_code_that_renews(db, network
     check_kiosk_token(token_of(second_url), current)
 
 
+@pytest.mark.browser
+def test_kiosk_screen_in_chromium_shows_a_new_code_as_soon_as_one_is_used(app, db, network, station, live_server,
+                                                                          page, screenshot):
+    """A deputy checks in with the code read off the screen; within a few seconds (long before the
+    20 s rotation) the screen shows another code, and the display token never appears in a URL."""
+    mobile = factories.make_user(roles={"township_staff"}, townships=[network.a]).mobile
+    deputy = make_mandate(network, network.a, station=station).deputy
+    deputy_mobile = factories.make_user(roles={"deputy"}, deputy=deputy).mobile
+    station_id, code = station.id, station.code
+    db.session.commit()
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
+    sign_in_page(page, live_server, mobile)
+    page.goto(f"{live_server}/s/{code}/kiosk")
+    first_url, first_code = _decoded_screen(page), _shown_code(page)
+    token = page.get_attribute("#kiosk-qr", "data-display-token")
+
+    phone = app.test_client()
+    sign_in(phone, deputy_mobile)
+    scan = phone.get(first_url.replace(PUBLIC, ""))
+    nonce = re.search(r'name="nonce"[^>]*value="([^"]+)"', scan.get_data(as_text=True)).group(1)
+    assert phone.post(f"/s/{code}", data={"nonce": nonce, "t": token_of(first_url)}).status_code == 303
+
+    _wait_for_a_new_code(page, first_code, attempts=KIOSK_ROTATE_SECONDS * 2)
+    second_url = _decoded_screen(page)
+    screenshot("after-use")
+    assert token_of(second_url) != token_of(first_url)
+    assert check_kiosk_token(token_of(second_url), fresh(station_id)) == _shown_code(page)
+    assert not [url for url in requested if token in url]
+
+
 def test_kiosk_screen_keeps_working_after_staff_sign_out_without_keeping_them_signed_in(app, client, db, login_as):
     """The screen's own requests use the display token: staff may sign out, and the screen's
     requests do not count as staff activity."""
@@ -222,12 +273,15 @@ def test_kiosk_screen_keeps_working_after_staff_sign_out_without_keeping_them_si
     with freeze_time("2026-11-26 02:00:00") as frozen:
         login_as("township_staff", townships=[township])
         page = client.get(f"/s/{code}/kiosk").get_data(as_text=True)
-        source = re.search(r'data-source="([^"]+)"', page).group(1).replace("&amp;", "&")
+        source = re.search(r'data-source="([^"]+)"', page).group(1)
+        header = {"X-Kiosk-Display": re.search(r'data-display-token="([^"]+)"', page).group(1)}
         frozen.tick(25 * 60)
-        assert client.get(source).status_code == 200
+        assert client.get(source, headers=header).status_code == 200
         frozen.tick(10 * 60)  # 35 idle minutes: the screen's fetches did not count as activity
         assert client.get("/stations").status_code == 302
         screen = app.test_client()  # no session at all, only the display token
-        response = screen.get(source)
+        response = screen.get(source, headers=header)
         assert response.status_code == 200 and response.mimetype == "image/svg+xml"
-        assert screen.get(f"/s/{code}/kiosk/qr.svg").status_code == 302  # no token: sign in
+        assert screen.get(source).status_code == 302  # no token: sign in
+        # The token in the query string, where access logs would keep it, is not accepted.
+        assert screen.get(f"{source}?d={header['X-Kiosk-Display']}").status_code == 302
