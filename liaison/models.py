@@ -11,7 +11,7 @@ from liaison.reports.models import (DutyReport, DutyReportCoverage, Exemption, R
                                     Setting, TermClosure, session_mandates)
 from liaison.calendar.models import CalendarDay, DayKind  # noqa: F401
 from liaison.jobs.models import JobRun  # noqa: F401
-from liaison.notifications.models import EmailAddress, Message, SmsOutbox  # noqa: F401
+from liaison.notifications.models import Delivery, EmailAddress, Message  # noqa: F401
 from liaison.rota.models import (Activity, ActivityInvitation, LeaveRequest, RotaMonth, Slot,  # noqa: F401
                                  SlotAssignment, Unavailability)
 from liaison.opinions.models import Opinion, OpinionEvent  # noqa: F401

@@ -1,4 +1,4 @@
-"""Reminder jobs: 月进站 near month end, 季回家 near quarter end, and the publish deadline.
+"""Reminder jobs (月进站 near month end, 季回家 near quarter end) and the task that delivers messages.
 
 Each reminder goes to every deputy who holds a mandate in force (and not suspended) on the
 reminder day and has no counted check-in at a station (or home) in the period, once per deputy and
@@ -14,7 +14,8 @@ from liaison.accounts.models import Role, User, UserRole, user_townships
 from liaison.clock import local_today
 from liaison.deputies.models import Deputy, Mandate, Suspension
 from liaison.extensions import db
-from liaison.jobs.registry import MONTHLY, QUARTERLY, job, parse_days
+from liaison.jobs.registry import MONTHLY, QUARTERLY, job, parse_days, task
+from liaison.notifications.delivery import deliver_pending
 from liaison.notifications.operations import send
 from liaison.terms.models import Term
 from liaison.text import chinese_numeral
@@ -152,3 +153,13 @@ def quarter_end_home_reminder(period):
 
 
 # publish_deadline_reminder lives with the rota it is about: liaison/rota/jobs.py.
+
+
+@task("deliver_messages", title=_l("发送消息（邮件、短信）"),
+      seconds=lambda config: config["LIAISON_DELIVERY_INTERVAL_SECONDS"])
+def deliver_messages():
+    """Send the queued deliveries that are due; a run with nothing due does nothing."""
+    counts = deliver_pending()
+    if not counts:
+        return ""
+    return ", ".join(f"{outcome} {n}" for outcome, n in sorted(counts.items()))
