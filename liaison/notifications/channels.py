@@ -251,7 +251,8 @@ class HttpSmsGateway(SmsGateway):
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 response.read()
         except urllib.error.HTTPError as error:
-            reason = f"HTTP {error.code}: {_gateway_reason(error)}"
+            with error:  # it holds the connection open until closed
+                reason = f"HTTP {error.code}: {_gateway_reason(error)}"
             if error.code >= 500:
                 raise DeliveryFailed(reason, channel_down=True) from error
             raise DeliveryFailed(reason, permanent=True) from error

@@ -113,3 +113,7 @@ def retry_delivery(delivery_id):
         flash(_l("已重新排队，稍后自动发送。"), "success")
     status = request.form.get("status") or None
     return redirect(url_for(".deliveries", status=status, page=request.form.get("page", type=int)))
+
+
+# A POST without a valid token must not run the retry (the expired-form handler would re-run it).
+retry_delivery.reshows_expired_form = False
