@@ -31,7 +31,7 @@ def _smtp_tls(value):
 
 
 def _sms_templates(value):
-    """Read LIAISON_SMS_TEMPLATES: ``kind=template_id`` pairs separated by commas, ``default`` for the rest."""
+    """Read LIAISON_SMS_TEMPLATES: ``kind=template_id`` pairs, comma-separated; ``default`` for the rest."""
     templates = {}
     for part in (value or "").split(","):
         if not part.strip():
@@ -183,7 +183,8 @@ def _check_delivery(config):
     """Refuse delivery settings that would lose or hammer messages."""
     if config["LIAISON_DELIVERY_MAX_ATTEMPTS"] < 1 or config["LIAISON_DELIVERY_RETRY_SECONDS"] < 1 \
             or config["LIAISON_DELIVERY_INTERVAL_SECONDS"] < 1:
-        raise ConfigError("LIAISON_DELIVERY_MAX_ATTEMPTS, _RETRY_SECONDS and _INTERVAL_SECONDS must be at least 1.")
+        raise ConfigError("LIAISON_DELIVERY_MAX_ATTEMPTS, _RETRY_SECONDS and _INTERVAL_SECONDS "
+                          "must be at least 1.")
     if (config.get("LIAISON_SMS_GATEWAY") or "").strip().lower() == "http":
         missing = [name for name in ("LIAISON_SMS_URL", "LIAISON_SMS_SECRET") if not config.get(name)]
         if missing or not config["LIAISON_SMS_TEMPLATES"]:

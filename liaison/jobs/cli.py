@@ -64,7 +64,7 @@ def list_jobs():
 @click.option("--retry", is_flag=True, help="Run again if the recorded run for that period failed, or was "
                                            "abandoned (still running after LIAISON_JOB_STALE_MINUTES).")
 def run_one(job_id, period_key, retry):
-    """Run one job by hand, still at most once per period (a task, such as deliver_messages, just runs once)."""
+    """Run one job by hand, still at most once per period (a task such as deliver_messages runs once)."""
     jobs = load_jobs()
     job = jobs.get(job_id)
     if job is None and job_id in load_tasks():

@@ -125,7 +125,8 @@ class EmailChannel(Channel):
             raise DeliveryFailed(_smtp_reason(code, text), permanent=code >= 500) from error
         except smtplib.SMTPAuthenticationError as error:
             # Wrong credentials refuse every message alike: retry after staff fix the settings.
-            raise DeliveryFailed(_smtp_reason(error.smtp_code, error.smtp_error), channel_down=True) from error
+            raise DeliveryFailed(_smtp_reason(error.smtp_code, error.smtp_error),
+                                 channel_down=True) from error
         except smtplib.SMTPResponseException as error:
             raise DeliveryFailed(_smtp_reason(error.smtp_code, error.smtp_error),
                                  permanent=error.smtp_code >= 500,
@@ -229,13 +230,15 @@ class HttpSmsGateway(SmsGateway):
         """The template id for a kind of message, or the default one."""
         template = self.templates.get(kind) or self.templates.get("default")
         if not template:
-            raise DeliveryFailed(f"no SMS template for kind {kind!r} (LIAISON_SMS_TEMPLATES)", permanent=True)
+            raise DeliveryFailed(f"no SMS template for kind {kind!r} (LIAISON_SMS_TEMPLATES)",
+                                 permanent=True)
         return template
 
     def request_body(self, outgoing):
         """The JSON body, as bytes: exactly what the signature covers."""
         subject, content = sms_parts(outgoing.subject, outgoing.body)
-        return json.dumps({"request_id": f"liaison-delivery-{outgoing.delivery_id}", "mobile": outgoing.address,
+        return json.dumps({"request_id": f"liaison-delivery-{outgoing.delivery_id}",
+                           "mobile": outgoing.address,
                            "template": self.template_for(outgoing.kind),
                            "params": {"subject": subject, "content": content},
                            "timestamp": int(time.time())}, ensure_ascii=False).encode()

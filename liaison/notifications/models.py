@@ -1,4 +1,4 @@
-"""Inbox messages, their deliveries by email and SMS (the SMS outbox among them), and each user's email address."""
+"""Inbox messages, their deliveries by email and SMS (the SMS outbox too), and users' email addresses."""
 import enum
 from datetime import datetime
 

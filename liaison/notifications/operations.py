@@ -1,4 +1,4 @@
-"""Writes on notifications: send a message (inbox row and its deliveries), retry a delivery, mark read, set an email address."""
+"""Writes on notifications: send a message (inbox row, deliveries), retry a delivery, mark read, set email."""
 import logging
 import re
 import uuid
@@ -43,7 +43,8 @@ def send(user, subject, body="", kind="notice", dedupe_key=None):
             held = channel.holds
             message.deliveries.append(Delivery(
                 channel=channel.name, address=address, created_at=now,
-                status=DeliveryStatus.held if held else DeliveryStatus.pending, next_try_at=None if held else now))
+                status=DeliveryStatus.held if held else DeliveryStatus.pending,
+                next_try_at=None if held else now))
     try:
         # A savepoint: a concurrent sender with the same key costs this message only, not the caller's work.
         with db.session.begin_nested():

@@ -25,7 +25,8 @@ def recipient_in_townships(township_ids):
     """A condition on ``User``: staff scoped to one of the townships, or a deputy with a mandate there."""
     township_ids = list(township_ids)
     return sa.or_(
-        sa.exists().where(user_townships.c.user_id == User.id, user_townships.c.township_id.in_(township_ids)),
+        sa.exists().where(user_townships.c.user_id == User.id,
+                          user_townships.c.township_id.in_(township_ids)),
         sa.exists().where(Mandate.deputy_id == User.deputy_id, Mandate.township_id.in_(township_ids)))
 
 

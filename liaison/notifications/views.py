@@ -4,7 +4,8 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from liaison.accounts.access import DISTRICT_ROLES, STAFF_ROLES, refuse_out_of_scope, roles_required, visible_township_ids
+from liaison.accounts.access import (DISTRICT_ROLES, STAFF_ROLES, refuse_out_of_scope, roles_required,
+                                     visible_township_ids)
 from liaison.errors import InvalidInput
 from liaison.extensions import db
 from liaison.notifications import bp, operations, queries

@@ -24,7 +24,8 @@ def configured(app, monkeypatch, **settings):
 def smtp_settings(port, timeout=15):
     """Plain SMTP without login to a loopback port."""
     return {"LIAISON_SMTP_HOST": "127.0.0.1", "LIAISON_SMTP_PORT": port, "LIAISON_SMTP_TLS": "none",
-            "LIAISON_SMTP_USER": "", "LIAISON_SMTP_FROM": "noreply@liaison.test", "LIAISON_SMTP_TIMEOUT": timeout}
+            "LIAISON_SMTP_USER": "", "LIAISON_SMTP_FROM": "noreply@liaison.test",
+            "LIAISON_SMTP_TIMEOUT": timeout}
 
 
 @contextmanager
@@ -42,4 +43,5 @@ def run_delivery_job():
 def deliveries(channel="email"):
     """The deliveries of one channel, oldest first, read fresh."""
     db.session.expire_all()
-    return db.session.scalars(sa.select(Delivery).where(Delivery.channel == channel).order_by(Delivery.id)).all()
+    return db.session.scalars(
+        sa.select(Delivery).where(Delivery.channel == channel).order_by(Delivery.id)).all()

@@ -11,7 +11,9 @@ from liaison.notifications.delivery import deliver_one
 from liaison.notifications.models import DeliveryStatus
 from liaison.notifications.operations import send, set_email_address
 from tests import factories
-from tests.notifications.delivery_helpers import configured, deliveries, run_delivery_job, smtp_server
+from tests.notifications.delivery_helpers import (configured, deliveries, run_delivery_job, smtp_server,
+                                                  smtp_settings)
+from tests.notifications.smtp_sink import free_port
 from tests.notifications.helpers import Network
 
 
@@ -92,8 +94,7 @@ def test_only_failed_deliveries_can_be_retried(app, client, login_as, monkeypatc
 def test_committee_see_every_township_and_waiting_messages(app, client, login_as, monkeypatch, two_townships):
     """Committee staff see all townships' deliveries; a waiting one says when it is tried next."""
     _anping, _qinghe, people = two_townships
-    with configured(app, monkeypatch, LIAISON_SMTP_HOST="127.0.0.1", LIAISON_SMTP_PORT=9, LIAISON_SMTP_TLS="none",
-                    LIAISON_SMTP_FROM="noreply@liaison.test", LIAISON_SMTP_USER=""):
+    with configured(app, monkeypatch, **smtp_settings(free_port())):
         send(people["王芳"], "安平的消息", "", kind="test")
         send(people["李强"], "清河的消息", "", kind="test")
         db.session.commit()

@@ -37,7 +37,8 @@ def test_a_message_is_emailed_by_the_job_not_by_send(app, db, monkeypatch):
         db.session.commit()
         assert smtp.sessions == 0 and smtp.received == []
         [queued] = deliveries()
-        assert (queued.status, queued.address, queued.attempts) == (DeliveryStatus.pending, "wangfang@example.com", 0)
+        assert (queued.status, queued.address, queued.attempts) == (
+            DeliveryStatus.pending, "wangfang@example.com", 0)
 
         assert run_delivery_job() == "sent 1"
         [(sender, recipients, data)] = smtp.received

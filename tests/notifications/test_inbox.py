@@ -1,5 +1,6 @@
 """The inbox: sending writes one message per user and key, the default SMS gateway keeps an SMS
-delivery held in the outbox, users read and mark only their own messages, and the menu shows the unread count."""
+delivery held in the outbox, users read and mark only their own messages, and the menu shows the
+unread count."""
 import sqlalchemy as sa
 
 from liaison.accounts.models import Role
@@ -15,7 +16,8 @@ def messages():
 
 
 def outbox():
-    return db.session.scalars(sa.select(Delivery).where(Delivery.channel == "sms").order_by(Delivery.id)).all()
+    return db.session.scalars(
+        sa.select(Delivery).where(Delivery.channel == "sms").order_by(Delivery.id)).all()
 
 
 def test_a_dedupe_key_reaches_each_user_once(db):

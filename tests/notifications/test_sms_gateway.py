@@ -10,6 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from liaison.config import ConfigError, load_config
+from liaison.extensions import db
 from liaison.notifications.models import DeliveryStatus
 from liaison.notifications.operations import send
 from tests import factories
@@ -75,7 +76,7 @@ def sms(app, db, monkeypatch, request):
 def queue_text(kind="rota_published"):
     user = factories.make_user(name="王芳", mobile="13912345678")
     message = send(user, "2026年10月接待排班已公示", "您的接待时段：10月14日（周三）09:00–11:30 东升站。", kind=kind)
-    factories.db.session.commit()
+    db.session.commit()
     return message
 
 
@@ -122,7 +123,8 @@ def test_a_refused_text_fails_with_the_reason(sms):
     queue_text()
     assert run_delivery_job() == "failed 1"
     [failed] = deliveries("sms")
-    assert (failed.status, failed.last_error) == (DeliveryStatus.failed, "HTTP 400: template parameter too long")
+    assert (failed.status, failed.last_error) == (
+        DeliveryStatus.failed, "HTTP 400: template parameter too long")
 
 
 @pytest.mark.parametrize("sms", [{"delay": 10}], indirect=True)
