@@ -30,6 +30,19 @@ def _smtp_tls(value):
     raise ConfigError(f"LIAISON_SMTP_TLS must be starttls, ssl or none, not {value!r}")
 
 
+def _sms_templates(value):
+    """Read LIAISON_SMS_TEMPLATES: ``kind=template_id`` pairs, comma-separated; ``default`` for the rest."""
+    templates = {}
+    for part in (value or "").split(","):
+        if not part.strip():
+            continue
+        kind, sep, template = part.partition("=")
+        if not sep or not kind.strip() or not template.strip():
+            raise ConfigError(f"LIAISON_SMS_TEMPLATES: {part.strip()!r} is not kind=template_id")
+        templates[kind.strip()] = template.strip()
+    return templates
+
+
 def load_config(instance_path, overrides=None):
     """Build the config dict for one app from the environment, then apply ``overrides``.
 
@@ -95,10 +108,23 @@ def load_config(instance_path, overrides=None):
         "LIAISON_SMTP_PASSWORD": os.environ.get("LIAISON_SMTP_PASSWORD", ""),
         "LIAISON_SMTP_FROM": os.environ.get("LIAISON_SMTP_FROM") or os.environ.get("LIAISON_SMTP_USER", ""),
         "LIAISON_SMTP_TLS": _smtp_tls(os.environ.get("LIAISON_SMTP_TLS", "starttls")),
-        #: The SMS gateway class (dotted path, taking the config); "none" turns SMS off. The default
-        #: only writes an outbox that committee staff can read.
-        "LIAISON_SMS_GATEWAY": os.environ.get("LIAISON_SMS_GATEWAY",
-                                              "liaison.notifications.channels:OutboxGateway"),
+        #: Seconds one SMTP conversation may take; bounds a hanging relay (in the delivery job only).
+        "LIAISON_SMTP_TIMEOUT": float(os.environ.get("LIAISON_SMTP_TIMEOUT", 15)),
+        #: The SMS gateway: "outbox" (default: texts stay in an outbox committee staff read), "http"
+        #: (HttpSmsGateway, the settings below), "none" (SMS off) or a dotted path to a gateway class.
+        "LIAISON_SMS_GATEWAY": os.environ.get("LIAISON_SMS_GATEWAY", "outbox"),
+        "LIAISON_SMS_URL": os.environ.get("LIAISON_SMS_URL", ""),
+        #: Shared secret of the HMAC-SHA256 signature over each request body.
+        "LIAISON_SMS_SECRET": os.environ.get("LIAISON_SMS_SECRET", ""),
+        #: Pre-approved template ids per message kind: "default=SMS_1,rota_published=SMS_2".
+        "LIAISON_SMS_TEMPLATES": _sms_templates(os.environ.get("LIAISON_SMS_TEMPLATES", "")),
+        "LIAISON_SMS_TIMEOUT": float(os.environ.get("LIAISON_SMS_TIMEOUT", 10)),
+        #: The scheduler's delivery job runs this often (seconds).
+        "LIAISON_DELIVERY_INTERVAL_SECONDS": int(os.environ.get("LIAISON_DELIVERY_INTERVAL_SECONDS", 30)),
+        #: A failed try waits this long before the next, doubling each time (capped at 6 hours) ...
+        "LIAISON_DELIVERY_RETRY_SECONDS": int(os.environ.get("LIAISON_DELIVERY_RETRY_SECONDS", 60)),
+        #: ... until this many tries have failed; then the delivery is marked failed for staff to retry.
+        "LIAISON_DELIVERY_MAX_ATTEMPTS": int(os.environ.get("LIAISON_DELIVERY_MAX_ATTEMPTS", 8)),
         #: Folders for monthly bulletins, duty-report attachments and rosters waiting for confirmation;
         #: under instance/ when unset. App instances on several machines must share them (a network mount).
         "LIAISON_BULLETIN_FOLDER": os.environ.get("LIAISON_BULLETIN_FOLDER", ""),
@@ -145,7 +171,23 @@ def load_config(instance_path, overrides=None):
     if config["LIAISON_JOB_STALE_MINUTES"] < 1:
         raise ConfigError("LIAISON_JOB_STALE_MINUTES must be at least 1 (minutes; default 120).")
 
+    _check_delivery(config)
+
     if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # SQLite writers wait for each other instead of failing at once.
         config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 15}}
     return config
+
+
+def _check_delivery(config):
+    """Refuse delivery settings that would lose or hammer messages."""
+    if config["LIAISON_DELIVERY_MAX_ATTEMPTS"] < 1 or config["LIAISON_DELIVERY_RETRY_SECONDS"] < 1 \
+            or config["LIAISON_DELIVERY_INTERVAL_SECONDS"] < 1:
+        raise ConfigError("LIAISON_DELIVERY_MAX_ATTEMPTS, _RETRY_SECONDS and _INTERVAL_SECONDS "
+                          "must be at least 1.")
+    if (config.get("LIAISON_SMS_GATEWAY") or "").strip().lower() == "http":
+        missing = [name for name in ("LIAISON_SMS_URL", "LIAISON_SMS_SECRET") if not config.get(name)]
+        if missing or not config["LIAISON_SMS_TEMPLATES"]:
+            raise ConfigError("LIAISON_SMS_GATEWAY=http needs LIAISON_SMS_URL, LIAISON_SMS_SECRET and "
+                              "LIAISON_SMS_TEMPLATES (at least default=<template id>); missing: "
+                              + ", ".join(missing or ["LIAISON_SMS_TEMPLATES"]))

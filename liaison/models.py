@@ -12,7 +12,7 @@ from liaison.dashboard.models import TermClosure  # noqa: F401
 from liaison.reports.models import DutyReport, DutyReportCoverage, ReportSession, Setting, session_mandates  # noqa: F401
 from liaison.calendar.models import CalendarDay, DayKind  # noqa: F401
 from liaison.jobs.models import JobRun  # noqa: F401
-from liaison.notifications.models import EmailAddress, Message, SmsOutbox  # noqa: F401
+from liaison.notifications.models import Delivery, EmailAddress, Message  # noqa: F401
 from liaison.activities.models import Activity, ActivityInvitation  # noqa: F401
 from liaison.rota.models import LeaveRequest, RotaMonth, Slot, SlotAssignment, Unavailability  # noqa: F401
 from liaison.opinions.models import Opinion, OpinionEvent  # noqa: F401

@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from liaison.clock import to_local
-from liaison.text import mask_mobile
+from liaison.text import mask_address, mask_mobile
 
 
 def init_app(app):
@@ -19,6 +19,7 @@ def init_app(app):
         return format_date(value, fmt) if value else ""
 
     app.add_template_filter(mask_mobile, "masked")
+    app.add_template_filter(mask_address, "masked_address")
 
     @app.template_global()
     def nav_items():

@@ -42,6 +42,15 @@ def mask_mobile(value: str) -> str:
     return value[:3] + "*" * (len(value) - 7) + value[-4:]
 
 
+def mask_address(value: str) -> str:
+    """Mask a delivery address: an email keeps its first letter and domain (w***@example.com), a mobile
+    number its ends."""
+    name, at, domain = (value or "").partition("@")
+    if at:
+        return f"{name[:1]}***@{domain}"
+    return mask_mobile(value)
+
+
 def chinese_numeral(number: int) -> str:
     """Write 1–99 the way congress terms are named: 8 → 八, 15 → 十五, 20 → 二十."""
     if not 0 < number < 100:

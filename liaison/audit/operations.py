@@ -39,6 +39,7 @@ ACTION_LABELS = {
     "term.closed": _l("闭届"),
     "audit.pruned": _l("清理过期日志"),
     "job.taken_over": _l("接管中断的定时任务"),
+    "delivery.retried": _l("重发消息"),
     "opinion.received": _l("收到民意"),
     "opinion.registered": _l("登记民意"),
     "opinion.referred": _l("转办民意"),

@@ -11,7 +11,7 @@ from liaison.clock import local_today, to_local
 from liaison.jobs import queries
 from liaison.jobs.models import Outcome, RunSource
 from liaison.jobs.operations import retry_job, run_job
-from liaison.jobs.registry import load_jobs
+from liaison.jobs.registry import load_jobs, load_tasks
 
 
 @click.command("scheduler")
@@ -53,6 +53,8 @@ def list_jobs():
             state = "abandoned" if run.abandoned(stale_before) else run.outcome.value
             line += f"  last: {run.period} {state} {to_local(run.started_at):%Y-%m-%d %H:%M}"
         click.echo(line)
+    for task in load_tasks().values():
+        click.echo(f"{task.id:32} {'task':8} every {task.seconds(current_app.config)} s (no run records)")
 
 
 @jobs_cli.command("run")
@@ -62,11 +64,15 @@ def list_jobs():
 @click.option("--retry", is_flag=True, help="Run again if the recorded run for that period failed, or was "
                                            "abandoned (still running after LIAISON_JOB_STALE_MINUTES).")
 def run_one(job_id, period_key, retry):
-    """Run one job by hand, still at most once per period."""
+    """Run one job by hand, still at most once per period (a task such as deliver_messages runs once)."""
     jobs = load_jobs()
     job = jobs.get(job_id)
+    if job is None and job_id in load_tasks():
+        click.echo(f"{job_id}: {load_tasks()[job_id].func() or 'nothing to do'}")
+        return
     if job is None:
-        raise click.BadParameter(f"unknown job; registered: {', '.join(jobs)}", param_hint="JOB_ID")
+        raise click.BadParameter(f"unknown job; registered: {', '.join([*jobs, *load_tasks()])}",
+                                 param_hint="JOB_ID")
     today = local_today()
     try:
         period = job.cadence.parse(period_key) if period_key else job.cadence.period_of(today)

@@ -11,6 +11,11 @@ A job is registered where its domain lives, with the ``job`` decorator::
 and its module is listed in ``JOB_MODULES``. The function receives the ``Period`` it runs for and
 returns a short detail for the runs page. It must be safe to run twice for the same period (the
 runner records one run per period, but a run that failed half-way may be retried by hand).
+
+A *task* is work that runs every few seconds on whatever is waiting (the delivery of queued
+messages), registered with ``task``: it has no period and keeps no run records (a row every 30
+seconds would bury the runs page); it must find its work in the database each time, so a run that
+finds nothing, or runs twice, does nothing.
 """
 import importlib
 import re
@@ -21,6 +26,7 @@ from typing import Callable
 
 #: Modules that register jobs; a new domain with jobs adds its module here.
 JOB_MODULES = (
+    "liaison.notifications.jobs",
     "stations.jobs",
     "liaison.rota.jobs",
     "liaison.dashboard.jobs",
@@ -28,6 +34,7 @@ JOB_MODULES = (
 )
 
 JOBS = {}
+TASKS = {}
 
 
 @dataclass(frozen=True)
@@ -124,6 +131,38 @@ def job(job_id, *, title, cadence, cron, catch_up=2):
         return func
 
     return register
+
+
+@dataclass(frozen=True)
+class Task:
+    """A registered task: runs on an interval, with no period and no run records."""
+
+    id: str
+    title: object
+    func: Callable[[], str | None] = field(repr=False)
+    #: Maps the app config to the interval in seconds.
+    seconds: Callable[[dict], int] = field(repr=False)
+
+
+def task(task_id, *, title, seconds):
+    """Register the decorated function (no arguments) as a task run every ``seconds(config)`` seconds."""
+    if not re.fullmatch(r"[a-z][a-z0-9_]{1,59}", task_id):
+        raise ValueError(f"task ids are lower-case identifiers: {task_id!r}")
+
+    def register(func):
+        existing = TASKS.get(task_id)
+        if (existing is not None and existing.func.__qualname__ != func.__qualname__) or task_id in JOBS:
+            raise ValueError(f"task id {task_id!r} is registered twice")
+        TASKS[task_id] = Task(task_id, title, func, seconds)
+        return func
+
+    return register
+
+
+def load_tasks():
+    """Import every module that registers jobs and tasks; returns the tasks by id."""
+    load_jobs()
+    return TASKS
 
 
 def load_jobs():

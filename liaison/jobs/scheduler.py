@@ -28,7 +28,7 @@ from liaison.extensions import db
 from liaison.jobs import queries
 from liaison.jobs.models import RunSource
 from liaison.jobs.operations import resume_abandoned_job, run_job
-from liaison.jobs.registry import load_jobs
+from liaison.jobs.registry import load_jobs, load_tasks
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +107,21 @@ def tick(app, job_id):
         if keys and keys[-1] not in queries.periods_run(job.id, keys[-1:]):
             run_job(job, job.cadence.parse(keys[-1]), RunSource.scheduled)
         catch_up()
+
+
+def run_task(app, task_id):
+    """What an interval fire does: run the task once; an error is logged and the next fire tries again."""
+    with app.app_context():
+        task = load_tasks()[task_id]
+        try:
+            detail = task.func()
+        except Exception:  # noqa: BLE001 - the scheduler keeps running; the next interval retries
+            db.session.rollback()
+            log.exception("task failed: task=%s", task_id)
+            return None
+        if detail:
+            log.info("task done: task=%s %s", task_id, detail)
+        return detail
 
 
 # --- the single-scheduler lock ----------------------------------------------------------------
@@ -222,6 +237,11 @@ def build_scheduler(app, lock=None):
         for job in load_jobs().values():
             scheduler.add_job(tick, cron_trigger(job, app.config), args=(app, job.id), id=job.id,
                               name=str(job.title))
+        # Tasks share the one worker thread with the jobs, so a job and a task never write at once
+        # (SQLite has one writer); a task keeps its runs short so a cron job waits seconds at most.
+        for task in load_tasks().values():
+            scheduler.add_job(run_task, "interval", seconds=task.seconds(app.config), args=(app, task.id),
+                              id=f"task:{task.id}", name=str(task.title))
     if lock is not None:
         scheduler.add_job(_check_lock, "interval", seconds=LOCK_CHECK_SECONDS, args=(scheduler, lock),
                           id="_lock_check", name="lock check")
@@ -256,7 +276,8 @@ def run_scheduler(app, echo=print):
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
-        echo(f"scheduler started: {len(load_jobs())} jobs, {len(runs)} caught up, holding {lock.describe()}")
+        echo(f"scheduler started: {len(load_jobs())} jobs, {len(load_tasks())} tasks, {len(runs)} caught up, "
+             f"holding {lock.describe()}")
         scheduler.start()
         echo("scheduler stopped")
         return 3 if scheduler.lock_lost else 0

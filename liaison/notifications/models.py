@@ -1,4 +1,4 @@
-"""Inbox messages, the SMS outbox the default gateway writes, and each user's email address."""
+"""Inbox messages, their deliveries by email and SMS (the SMS outbox too), and users' email addresses."""
 import enum
 from datetime import datetime
 
@@ -31,6 +31,8 @@ class Message(db.Model):
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user = relationship("User")
+    deliveries = relationship("Delivery", back_populates="message", cascade="all, delete-orphan",
+                              passive_deletes=True, order_by="Delivery.id")
 
     @property
     def unread(self):
@@ -40,35 +42,54 @@ class Message(db.Model):
         return f"<Message {self.id} {self.kind}>"
 
 
-class SmsStatus(enum.Enum):
-    """Where a text message stands; the default gateway only queues (pending)."""
+class DeliveryStatus(enum.Enum):
+    """Where one message stands on one channel."""
 
+    #: Waiting for the scheduler's delivery job (first try, or a retry after ``next_try_at``).
     pending = "pending"
     sent = "sent"
+    #: Given up: refused for good, or still failing after the last attempt; staff may retry.
     failed = "failed"
+    #: Kept in the SMS outbox for staff to read: the default gateway sends nothing, ever.
+    held = "held"
 
     @property
     def label(self):
-        return {"pending": _l("待发送"), "sent": _l("已发送"), "failed": _l("发送失败")}[self.value]
+        return {"pending": _l("等待发送"), "sent": _l("已发送"), "failed": _l("发送失败"),
+                "held": _l("仅存发件箱")}[self.value]
 
 
-class SmsOutbox(db.Model):
-    """A text message handed to the SMS gateway; the default gateway stops here for staff to read."""
+class Delivery(db.Model):
+    """One message on one channel (email, SMS): written with the message, sent later by the
+    scheduler's delivery job, so nothing leaves the process inside a request."""
 
-    __tablename__ = "sms_outbox"
+    __tablename__ = "deliveries"
+    __table_args__ = (sa.UniqueConstraint("message_id", "channel"),
+                      sa.Index("ix_deliveries_status_next_try_at", "status", "next_try_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    #: Normalised 11-digit mobile number; pages show it masked.
-    mobile: Mapped[str] = mapped_column(sa.String(11))
-    text: Mapped[str] = mapped_column(sa.String(500))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
-    status: Mapped[SmsStatus] = mapped_column(sa.Enum(SmsStatus, native_enum=False, length=10),
-                                              default=SmsStatus.pending)
-    #: The recipient's account and the inbox message it repeats, when known.
-    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
-    message_id: Mapped[int | None] = mapped_column(sa.ForeignKey("messages.id", ondelete="SET NULL"))
+    message_id: Mapped[int] = mapped_column(sa.ForeignKey("messages.id", ondelete="CASCADE"))
+    #: The channel's name: ``email`` or ``sms``.
+    channel: Mapped[str] = mapped_column(sa.String(10))
+    #: Where it goes, taken when the message was written: an email address or an 11-digit mobile
+    #: number (pages show it masked).
+    address: Mapped[str] = mapped_column(sa.String(254))
+    status: Mapped[DeliveryStatus] = mapped_column(
+        sa.Enum(DeliveryStatus, native_enum=False, length=10), default=DeliveryStatus.pending)
+    #: Tries made since the message was written or staff last asked for a retry.
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: Why the last try failed (the server's answer or the error); empty after a success.
+    last_error: Mapped[str] = mapped_column(sa.String(500), default="", server_default="")
+    #: When a pending delivery may be tried (again); NULL once it is sent, failed or held.
+    next_try_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: When the server or gateway accepted it; NULL until then.
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    user = relationship("User")
+    message = relationship("Message", back_populates="deliveries")
+
+    def __repr__(self):
+        return f"<Delivery {self.id} {self.channel} {self.status.value}>"
 
 
 class EmailAddress(db.Model):

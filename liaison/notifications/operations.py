@@ -1,4 +1,4 @@
-"""Writes on notifications: send a message (inbox row, then each channel), mark read, set an email address."""
+"""Writes on notifications: send a message (inbox row, deliveries), retry a delivery, mark read, set email."""
 import logging
 import re
 import uuid
@@ -7,11 +7,12 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
+from liaison.audit.operations import record_event
 from liaison.clock import utcnow
 from liaison.errors import InvalidInput
 from liaison.extensions import db
 from liaison.notifications.channels import configured_channels
-from liaison.notifications.models import EmailAddress, Message
+from liaison.notifications.models import Delivery, DeliveryStatus, EmailAddress, Message
 
 log = logging.getLogger(__name__)
 
@@ -22,32 +23,52 @@ EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def send(user, subject, body="", kind="notice", dedupe_key=None):
-    """Put a message in ``user``'s inbox and hand it to every configured channel.
+    """Put a message in ``user``'s inbox and queue one delivery per configured channel that reaches them.
 
-    With a ``dedupe_key`` (rule and period, e.g. ``month_end_station:2026-03``) the same user
-    never gets the same key twice: the second call returns None and delivers nothing. A channel
-    that fails is logged and does not undo the inbox row.
+    Nothing leaves the process here: the message and its deliveries are rows in the caller's
+    transaction, and the scheduler's delivery job sends them after the commit (a rollback sends
+    nothing). With a ``dedupe_key`` (rule and period, e.g. ``month_end_station:2026-03``) the same
+    user never gets the same key twice: the second call returns None and queues nothing.
     """
     key = dedupe_key or f"uuid:{uuid.uuid4().hex}"
     if dedupe_key and db.session.scalar(sa.select(Message.id).where(
             Message.user_id == user.id, Message.dedupe_key == key)) is not None:
         return None
+    now = utcnow()
     message = Message(user_id=user.id, kind=kind, subject=str(subject)[:SUBJECT_MAX], body=str(body or ""),
-                      dedupe_key=key, created_at=utcnow())
+                      dedupe_key=key, created_at=now)
+    for channel in configured_channels():
+        address = channel.address_of(user)
+        if address:
+            held = channel.holds
+            message.deliveries.append(Delivery(
+                channel=channel.name, address=address, created_at=now,
+                status=DeliveryStatus.held if held else DeliveryStatus.pending,
+                next_try_at=None if held else now))
     try:
         # A savepoint: a concurrent sender with the same key costs this message only, not the caller's work.
         with db.session.begin_nested():
             db.session.add(message)
     except IntegrityError:
         return None
-    for channel in configured_channels():
-        try:
-            with db.session.begin_nested():
-                channel.deliver(user, message)
-        except Exception:  # noqa: BLE001 - one channel's failure must not lose the inbox message
-            log.exception("delivery failed: channel=%s message=%s", channel.name, message.id)
-    log.info("message sent: message=%s kind=%s user=%s", message.id, kind, user.id)
+    log.info("message queued: message=%s kind=%s user=%s deliveries=%s", message.id, kind, user.id,
+             ",".join(d.channel for d in message.deliveries) or "-")
     return message
+
+
+def retry_delivery(delivery):
+    """Queue a failed delivery again (a fresh round of tries), with an audit event naming the last error."""
+    if delivery.status is not DeliveryStatus.failed:
+        raise InvalidInput(_l("只有发送失败的消息可以重发。"))
+    record_event("delivery.retried", target=delivery,
+                 detail=f"{delivery.channel} message={delivery.message_id} after {delivery.attempts} "
+                        f"attempts: {delivery.last_error}"[:500])
+    delivery.status = DeliveryStatus.pending
+    delivery.attempts = 0
+    delivery.next_try_at = utcnow()
+    db.session.flush()
+    log.info("delivery retried: delivery=%s channel=%s", delivery.id, delivery.channel)
+    return delivery
 
 
 def mark_read(message):

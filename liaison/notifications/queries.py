@@ -1,9 +1,11 @@
-"""Reads for the inbox, the unread count in the menu, and the SMS outbox."""
+"""Reads for the inbox, the unread count in the menu, and deliveries (the SMS outbox among them)."""
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager
 
+from liaison.accounts.models import User, user_townships
+from liaison.deputies.models import Mandate
 from liaison.extensions import db
-from liaison.notifications.models import Message, SmsOutbox
+from liaison.notifications.models import Delivery, Message
 from liaison.text import normalize_mobile
 
 
@@ -19,11 +21,37 @@ def unread_count(user_id):
         Message.user_id == user_id, Message.read_at.is_(None))) or 0
 
 
-def outbox(q=""):
-    """Outbox rows, newest first; ``q`` matches the text or a full mobile number."""
-    query = (sa.select(SmsOutbox).options(selectinload(SmsOutbox.user))
-             .order_by(SmsOutbox.created_at.desc(), SmsOutbox.id.desc()))
+def recipient_in_townships(township_ids):
+    """A condition on ``User``: staff scoped to one of the townships, or a deputy with a mandate there."""
+    township_ids = list(township_ids)
+    return sa.or_(
+        sa.exists().where(user_townships.c.user_id == User.id,
+                          user_townships.c.township_id.in_(township_ids)),
+        sa.exists().where(Mandate.deputy_id == User.deputy_id, Mandate.township_id.in_(township_ids)))
+
+
+def deliveries(township_ids=None, status=None, channel=None, q=""):
+    """Deliveries with their message and recipient, newest first (a select of ``Delivery``).
+
+    ``township_ids`` None means the whole district; otherwise only messages to people of those
+    townships. ``q`` matches the subject or body, or a full mobile number.
+    """
+    query = (sa.select(Delivery).join(Delivery.message).join(Message.user)
+             .options(contains_eager(Delivery.message).contains_eager(Message.user))
+             .order_by(Delivery.created_at.desc(), Delivery.id.desc()))
+    if township_ids is not None:
+        query = query.where(recipient_in_townships(township_ids))
+    if status is not None:
+        query = query.where(Delivery.status == status)
+    if channel:
+        query = query.where(Delivery.channel == channel)
     if q:
-        mobile = normalize_mobile(q)
-        query = query.where(sa.or_(SmsOutbox.text.contains(q, autoescape=True), SmsOutbox.mobile == mobile))
+        query = query.where(sa.or_(Message.subject.contains(q, autoescape=True),
+                                   Message.body.contains(q, autoescape=True),
+                                   Delivery.address == normalize_mobile(q)))
     return query
+
+
+def outbox(q=""):
+    """The SMS deliveries, newest first, as the outbox page lists them."""
+    return deliveries(channel="sms", q=q)

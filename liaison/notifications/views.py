@@ -1,14 +1,17 @@
-"""The inbox (every signed-in user), the email address setting, and the SMS outbox for committee staff."""
+"""The inbox (every signed-in user), the email address setting, delivery status and retry for staff,
+and the SMS outbox for committee staff."""
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from liaison.accounts.access import DISTRICT_ROLES, roles_required
+from liaison.accounts.access import (DISTRICT_ROLES, STAFF_ROLES, refuse_out_of_scope, roles_required,
+                                     visible_township_ids)
 from liaison.errors import InvalidInput, reshows_expired_form
 from liaison.extensions import db
 from liaison.notifications import bp, operations, queries
+from liaison.notifications.channels import sms_text
 from liaison.notifications.forms import EmailAddressForm
-from liaison.notifications.models import EmailAddress, Message
+from liaison.notifications.models import Delivery, DeliveryStatus, EmailAddress, Message
 
 
 def _page():
@@ -73,8 +76,45 @@ def email():
 @bp.route("/notifications/outbox")
 @roles_required(*DISTRICT_ROLES)
 def outbox():
-    """Text messages the default gateway queued, newest first, phone numbers masked."""
+    """The SMS deliveries, newest first, phone numbers masked; with the default gateway they stay here."""
     q = request.args.get("q", "").strip()
     pagination = db.paginate(queries.outbox(q), page=_page(),
                              per_page=current_app.config["LIAISON_PAGE_SIZE"], error_out=False)
-    return render_template("notifications/outbox.html", pagination=pagination, q=q)
+    return render_template("notifications/outbox.html", pagination=pagination, q=q, sms_text=sms_text)
+
+
+@bp.route("/notifications/deliveries")
+@roles_required(*STAFF_ROLES)
+def deliveries():
+    """Whether each message to the user's townships went out by email or SMS: sent, waiting (with
+    the next try), or failed with the reason and a retry button."""
+    status = {s.value: s for s in DeliveryStatus}.get(request.args.get("status", ""))
+    query = queries.deliveries(visible_township_ids(), status=status)
+    pagination = db.paginate(query, page=_page(), per_page=current_app.config["LIAISON_PAGE_SIZE"],
+                             error_out=False)
+    return render_template("notifications/deliveries.html", pagination=pagination, status=status,
+                           statuses=list(DeliveryStatus), failed=DeliveryStatus.failed)
+
+
+@bp.route("/notifications/deliveries/<int:delivery_id>/retry", methods=["POST"])
+@roles_required(*STAFF_ROLES)
+def retry_delivery(delivery_id):
+    """Queue a failed delivery again; township staff only for messages to their townships (404 else)."""
+    delivery = db.session.scalar(queries.deliveries(visible_township_ids()).where(Delivery.id == delivery_id))
+    if delivery is None:
+        if db.session.get(Delivery, delivery_id) is not None:
+            refuse_out_of_scope()
+        abort(404)
+    try:
+        operations.retry_delivery(delivery)
+    except InvalidInput as error:
+        db.session.rollback()
+        flash(error.message, "warning")
+    else:
+        db.session.commit()
+        flash(_l("已重新排队，稍后自动发送。"), "success")
+    status = request.form.get("status") or None
+    return redirect(url_for(".deliveries", status=status, page=request.form.get("page", type=int)))
+
+
+# A POST without a valid token must not run the retry (the expired-form handler would re-run it).

@@ -91,6 +91,8 @@ ACCESS = {
     "notifications.mark_all_read": SIGNED_IN,
     "notifications.email": SIGNED_IN,
     "notifications.outbox": DISTRICT,
+    "notifications.deliveries": STAFF,
+    "notifications.retry_delivery": STAFF,
     "rota.index": STAFF,
     "rota.propose": STAFF,
     "rota.month": STAFF,
@@ -170,7 +172,7 @@ def records(db):
         "station_id": station.id, "user_id": account.id, "token": "not-a-token", "code": "zh_CN",
         "station_code": station.code,
         "filename": "app.css",
-        "day_id": 1, "message_id": 1,  # no such calendar day or message: allowed users get 404
+        "day_id": 1, "message_id": 1, "delivery_id": 1,  # no such calendar day, message or delivery: 404
         "checkin_id": 1,  # no such check-in: its owner-only pages answer 404 to everyone else
         "session_id": 1, "report_id": 1,  # no such session or report: staff get 404, others 403 or sign-in
         # No such rota month, slot, place, request, activity or unavailable period: allowed users get 404.

@@ -149,3 +149,16 @@ def test_the_scheduler_holds_every_job_with_its_local_cron_trigger(app):
     assert str(trigger.timezone) == "Asia/Shanghai"
     assert {f.name: str(f) for f in trigger.fields}["month"] == "3,6,9,12"
     assert scheduler._job_defaults["max_instances"] == 1
+
+
+def test_the_scheduler_delivers_messages_every_30_seconds_without_run_records(app, db):
+    """Message delivery is an interval task of the scheduler process (never of a web worker); its
+    runs leave no job-run rows, and a run with nothing queued does nothing."""
+    from liaison.jobs.models import JobRun
+    from liaison.jobs.scheduler import build_scheduler, run_task
+
+    scheduler = build_scheduler(app)
+    task = {job.id: job for job in scheduler.get_jobs()}["task:deliver_messages"]
+    assert task.trigger.interval.total_seconds() == app.config["LIAISON_DELIVERY_INTERVAL_SECONDS"] == 30
+    assert run_task(app, "deliver_messages") == ""
+    assert db.session.scalar(sa.select(sa.func.count(JobRun.id))) == 0

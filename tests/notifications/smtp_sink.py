@@ -1,71 +1,76 @@
-"""A tiny SMTP server on a loopback port that keeps what it receives (Python 3.11 has no smtpd)."""
-import socketserver
+"""Real SMTP servers (aiosmtpd) on loopback ports: one that keeps what it receives, one that refuses
+recipients, one that answers "try later", and one that hangs after the message data."""
+import asyncio
+import socket
 import threading
 
-
-class _Handler(socketserver.StreamRequestHandler):
-    """Speaks just enough SMTP for smtplib: EHLO, MAIL, RCPT, DATA, RSET, NOOP, QUIT."""
-
-    def reply(self, line):
-        self.wfile.write(line.encode() + b"\r\n")
-
-    def handle(self):
-        self.reply("220 sink.test ESMTP")
-        sender, recipients, data, in_data = None, [], [], False
-        while True:
-            line = self.rfile.readline()
-            if not line:
-                return
-            if in_data:
-                if line.rstrip(b"\r\n") == b".":
-                    self.server.received.append((sender, recipients, b"".join(data)))
-                    sender, recipients, data, in_data = None, [], [], False
-                    self.reply("250 OK queued")
-                else:
-                    data.append(line[1:] if line.startswith(b"..") else line)
-                continue
-            command = line[:4].upper()
-            if command == b"EHLO":
-                self.reply("250-sink.test")
-                self.reply("250 8BITMIME")
-            elif command == b"HELO":
-                self.reply("250 sink.test")
-            elif command == b"MAIL":
-                sender = line.decode().split(":", 1)[1].strip()
-                self.reply("250 OK")
-            elif command == b"RCPT":
-                recipients.append(line.decode().split(":", 1)[1].strip())
-                self.reply("250 OK")
-            elif command == b"DATA":
-                in_data = True
-                self.reply("354 End data with <CR><LF>.<CR><LF>")
-            elif command in (b"RSET", b"NOOP"):
-                self.reply("250 OK")
-            elif command == b"QUIT":
-                self.reply("221 Bye")
-                return
-            else:
-                self.reply("502 Command not implemented")
+from aiosmtpd.controller import Controller
 
 
-class SmtpSink(socketserver.ThreadingTCPServer):
-    """``with SmtpSink() as sink: ... sink.port ... sink.received``."""
+def free_port():
+    """A loopback port nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
-    daemon_threads = True
-    allow_reuse_address = True
 
-    def __init__(self):
-        super().__init__(("127.0.0.1", 0), _Handler)
+class _Handler:
+    """What the server answers: ``accept`` (250), ``refuse`` (550 on RCPT), ``defer`` (451 on RCPT)
+    or ``hang`` (no answer to DATA until the server stops)."""
+
+    def __init__(self, mode):
+        self.mode = mode
         self.received = []
+        self.sessions = 0
+        self.release = threading.Event()
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        self.sessions += 1
+        session.host_name = hostname
+        return responses
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.mode == "refuse":
+            return "550 5.1.1 mailbox unavailable"
+        if self.mode == "defer":
+            return "451 4.3.0 try again later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.mode == "hang":
+            while not self.release.is_set():
+                await asyncio.sleep(0.05)
+            return "421 shutting down"
+        self.received.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
+        return "250 OK queued"
+
+
+class SmtpSink:
+    """``with SmtpSink() as sink: ... sink.port ... sink.received`` (``mode`` as ``_Handler`` says)."""
+
+    def __init__(self, mode="accept"):
+        self.handler = _Handler(mode)
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=free_port(), ready_timeout=10)
 
     @property
     def port(self):
-        return self.server_address[1]
+        return self.controller.port
+
+    @property
+    def received(self):
+        """(envelope sender, recipients, raw message bytes) per accepted message."""
+        return self.handler.received
+
+    @property
+    def sessions(self):
+        """How many clients said EHLO: a request that talked SMTP would show here."""
+        return self.handler.sessions
 
     def __enter__(self):
-        threading.Thread(target=self.serve_forever, daemon=True).start()
+        self.controller.start()
         return self
 
     def __exit__(self, *exc):
-        self.shutdown()
-        self.server_close()
+        self.handler.release.set()
+        self.controller.stop()

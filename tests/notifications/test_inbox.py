@@ -1,10 +1,12 @@
-"""The inbox: sending writes one message per user and key, the default SMS gateway fills the
-outbox, users read and mark only their own messages, and the menu shows the unread count."""
+"""The inbox: sending writes one message per user and key, the default SMS gateway keeps an SMS
+delivery held in the outbox, users read and mark only their own messages, and the menu shows the
+unread count."""
 import sqlalchemy as sa
 
 from liaison.accounts.models import Role
 from liaison.extensions import db
-from liaison.notifications.models import Message, SmsOutbox, SmsStatus
+from liaison.notifications.channels import sms_text
+from liaison.notifications.models import Delivery, DeliveryStatus, Message
 from liaison.notifications.operations import send
 from tests import factories
 
@@ -14,7 +16,8 @@ def messages():
 
 
 def outbox():
-    return db.session.scalars(sa.select(SmsOutbox).order_by(SmsOutbox.id)).all()
+    return db.session.scalars(
+        sa.select(Delivery).where(Delivery.channel == "sms").order_by(Delivery.id)).all()
 
 
 def test_a_dedupe_key_reaches_each_user_once(db):
@@ -33,15 +36,16 @@ def test_a_dedupe_key_reaches_each_user_once(db):
 
 
 def test_the_default_gateway_writes_the_outbox(db):
-    """Each message becomes one pending outbox row for the user's mobile, with subject and body."""
+    """Each message becomes one SMS delivery held in the outbox for the user's mobile (never sent),
+    with subject and body."""
     user = factories.make_user(name="王芳", mobile="13912345678")
     message = send(user, "本月尚未进站", "请在月底前到联络站签到。", kind="test", dedupe_key="k")
     send(user, "本月尚未进站", "请在月底前到联络站签到。", kind="test", dedupe_key="k")
     db.session.commit()
     [row] = outbox()
-    assert (row.mobile, row.status) == ("13912345678", SmsStatus.pending)
-    assert (row.user_id, row.message_id) == (user.id, message.id)
-    assert row.text == "【代表联络平台】本月尚未进站：请在月底前到联络站签到。"
+    assert (row.address, row.status, row.next_try_at) == ("13912345678", DeliveryStatus.held, None)
+    assert (row.message.user_id, row.message_id) == (user.id, message.id)
+    assert sms_text(row.message.subject, row.message.body) == "【代表联络平台】本月尚未进站：请在月底前到联络站签到。"
 
 
 def test_a_long_message_is_shortened_for_sms(db):
@@ -49,7 +53,7 @@ def test_a_long_message_is_shortened_for_sms(db):
     user = factories.make_user()
     send(user, "名单", "张三、" * 100, kind="test")
     [row] = outbox()
-    assert row.text == "【代表联络平台】名单。详情请登录代表联络平台查看消息。"
+    assert sms_text(row.message.subject, row.message.body) == "【代表联络平台】名单。详情请登录代表联络平台查看消息。"
 
 
 def test_sms_can_be_turned_off(app, db, monkeypatch):
@@ -69,7 +73,7 @@ def test_committee_reads_the_outbox_with_masked_numbers(client, login_as):
     send(factories.make_user(name="王芳", mobile="13912345678"), "本月尚未进站", "请签到。", kind="test")
     page = client.get("/notifications/outbox").get_data(as_text=True)
     assert "139****5678" in page and "13912345678" not in page
-    assert "王芳" in page and "本月尚未进站" in page and "待发送" in page
+    assert "王芳" in page and "本月尚未进站" in page and "仅存发件箱" in page
     searched = client.get("/notifications/outbox?q=13912345678").get_data(as_text=True)
     assert "139****5678" in searched
     assert "139****5678" not in client.get("/notifications/outbox?q=13800000000").get_data(as_text=True)

@@ -9,7 +9,7 @@ from liaison.extensions import db as _db
 from liaison.jobs.models import Outcome, RunSource
 from liaison.jobs.operations import run_job
 from liaison.jobs.registry import DAILY, get_job, load_jobs
-from liaison.notifications.models import Message, SmsOutbox
+from liaison.notifications.models import Delivery, DeliveryStatus, Message
 from liaison.opinions import operations
 from liaison.opinions.jobs import opinion_overdue_reminder
 from liaison.opinions.models import EventKind, Opinion, OpinionEvent
@@ -60,8 +60,10 @@ def test_each_overdue_opinion_is_reminded_once(db):
     assert f"/opinions/{overdue_anping.id}" in to_anping.body
     assert overdue_qinghe.grouped_number in to_qinghe.subject and "已逾期 16 天" in to_qinghe.body
     # The SMS outbox (the default gateway) holds the same reminder for each staff member's phone.
-    texts = _db.session.scalars(sa.select(SmsOutbox.text).where(
-        SmsOutbox.user_id.in_([district.anping_staff.id, district.qinghe_staff.id]))).all()
+    texts = _db.session.scalars(
+        sa.select(Message.subject).join(Delivery, Delivery.message_id == Message.id)
+        .where(Delivery.channel == "sms", Delivery.status == DeliveryStatus.held,
+               Message.user_id.in_([district.anping_staff.id, district.qinghe_staff.id]))).all()
     assert len(texts) == 2 and any(overdue_anping.grouped_number in text for text in texts)
     marked = {o.id: o.overdue_reminded_on for o in _db.session.scalars(sa.select(Opinion))}
     assert {i for i, day in marked.items() if day} == {overdue_anping.id, overdue_qinghe.id}
