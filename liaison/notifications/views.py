@@ -117,4 +117,3 @@ def retry_delivery(delivery_id):
     return redirect(url_for(".deliveries", status=status, page=request.form.get("page", type=int)))
 
 
-# A POST without a valid token must not run the retry (the expired-form handler would re-run it).

@@ -22,7 +22,7 @@ from liaison.calendar.models import DayKind
 from liaison.clock import local_today, utcnow
 from liaison.deputies.models import Deputy, Mandate
 from liaison.extensions import db as _db
-from liaison.notifications.models import Message
+from liaison.notifications.models import Delivery, DeliveryStatus, Message
 from liaison.opinions.models import Opinion, Status as OpinionStatus
 from liaison.reports.models import DutyReport
 from liaison.rota import operations as rota
@@ -122,6 +122,7 @@ POSTS = {
     "notifications.mark_read": Post(DEPUTY),
     "notifications.mark_all_read": Post(DEPUTY),
     "notifications.email": Post(DEPUTY, {"address": "deputy@example.cn"}),
+    "notifications.retry_delivery": Post(COMMITTEE),
     # opinions
     "opinions.leave": Post(ANONYMOUS, {"category": "construction", "content": "村口路灯坏了三个月"},
                            args={"code": "station_code"}),
@@ -239,6 +240,9 @@ def _world():
                                             Opinion.satisfaction.is_(None)))
     report = _one(sa.select(DutyReport))
     message = _one(sa.select(Message).where(Message.user_id == deputy.account.id))
+    failed = Delivery(message=message, channel="email",
+                      address="deputy@example.cn", status=DeliveryStatus.failed, attempts=5, last_error="550 refused")
+    _db.session.add(failed)
     _db.session.commit()
     return {
         "township_id": mandate.township_id, "term_id": mandate.term_id,
@@ -255,7 +259,7 @@ def _world():
         "open_opinion_id": open_.id, "open_version": str(open_.version),
         "replied_number": replied.number if replied else "NOSUCHNO",
         "report_id": report.id, "report_version": str(report.version),
-        "message_id": message.id if message else 0,
+        "message_id": message.id if message else 0, "delivery_id": failed.id,
     }
 
 
