@@ -48,6 +48,8 @@ def register_extensions(app):
     """Bind the extensions made bare in ``liaison.extensions``."""
     from liaison.extensions import babel, bootstrap, csrf, db, login_manager, migrate
     from liaison import i18n, sqlite
+    # Imported for its session hooks: after-commit and after-rollback work (file cleanup).
+    from liaison import transaction  # noqa: F401
 
     db.init_app(app)
     with app.app_context():

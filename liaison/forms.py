@@ -12,7 +12,7 @@ from wtforms import IntegerField, SelectChoice
 from wtforms.i18n import messages_path
 
 from liaison.errors import InvalidInput
-from liaison.extensions import db
+from liaison.transaction import commit
 
 
 @functools.cache
@@ -50,14 +50,9 @@ class Form(FlaskForm):
         On a broken domain rule the transaction rolls back, the rule's message goes next to its
         field, and False comes back so the view shows the form again with what was typed.
         """
-        try:
-            self.saved = write()
-        except InvalidInput as error:
-            db.session.rollback()
-            self.attach_error(error)
-            return False
-        db.session.commit()
-        return True
+        written = commit(write, form=self)
+        self.saved = written.value
+        return written.ok
 
     def attach_error(self, error: InvalidInput):
         """Show a domain rule's message next to the field it names, or at the top of the form."""

@@ -81,10 +81,12 @@ def record_event(action, outcome=Outcome.success, target=None, target_type="", t
 
 
 def record_event_now(action, **kwargs):
-    """Record an event in its own transaction, so it survives a rollback of the request's work.
+    """Record an event and commit it on its own, for failures and refusals.
 
-    Used for failures and refusals, where the request itself writes nothing else.
+    Whatever the request had written and not committed is rolled back first (the refusal
+    discards it), so this commit holds exactly the event and nothing half-done.
     """
+    db.session.rollback()
     event = record_event(action, **kwargs)
     db.session.commit()
     return event
