@@ -25,30 +25,35 @@ _ON_COMMIT, _ON_ROLLBACK = "liaison_on_commit", "liaison_on_rollback"
 
 
 class Written(NamedTuple):
-    """What ``commit`` did: ``ok`` is True when the write was committed; ``value`` is what it returned."""
+    """What ``commit`` did: ``ok`` is True when the write was committed; ``value`` is what it
+    returned; ``error`` the refusal that rolled it back."""
 
     ok: bool
     value: Any = None
+    error: Exception | None = None
 
     def __bool__(self):
         return self.ok
 
 
-def commit(write, form=None, flash_category="danger"):
-    """Run ``write()`` and commit; on ``InvalidInput`` roll back and show the rule's message.
+def commit(write, form=None, flash_category="danger", show=True, refusals=(InvalidInput,)):
+    """Run ``write()`` and commit; on a refusal roll back and show the rule's message.
 
-    The message goes next to the field it names on ``form`` (when given), else into a flash of
-    ``flash_category``. Returns a ``Written``, truthy when committed.
+    A refusal is one of ``refusals`` (a broken domain rule). Its message goes next to the field it
+    names on ``form`` (when given), else into a flash of ``flash_category``; with ``show`` False
+    the caller shows it (``Written.error``). Returns a ``Written``, truthy when committed. Any
+    other exception propagates; the request then ends without a commit, which rolls back.
     """
     try:
         value = write()
-    except InvalidInput as error:
+    except refusals as error:
         db.session.rollback()
-        if form is not None:
-            form.attach_error(error)
-        else:
-            flash(error.message, flash_category)
-        return Written(False)
+        if show and isinstance(error, InvalidInput):
+            if form is not None:
+                form.attach_error(error)
+            else:
+                flash(error.message, flash_category)
+        return Written(False, error=error)
     db.session.commit()
     return Written(True, value)
 

@@ -10,10 +10,11 @@ from markupsafe import Markup
 from liaison.accounts.access import STAFF_ROLES, ensure_township, roles_required
 from liaison.accounts.session import safe_next
 from liaison.clock import utcnow
-from liaison.errors import InvalidInput, reshows_expired_form
+from liaison.errors import reshows_expired_form
 from liaison.extensions import db, login_manager
 from liaison.network.models import WEEKDAY_LABELS, Station, StationKind
 from liaison.townships.models import ElectoralDistrict, Township
+from liaison.transaction import commit
 from liaison.uploads import content_disposition
 from stations import bp, operations, qrcodes, queries
 from stations.checkin.models import RejectReason
@@ -146,13 +147,7 @@ def set_active(station_id):
         abort(400)
     active = form.active.data == "1"
     was_active = station.active
-    try:
-        operations.set_station_active(station, active)
-    except InvalidInput as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-    else:
-        db.session.commit()
+    if commit(lambda: operations.set_station_active(station, active)):
         if active:
             flash(_l("已重新启用“%(name)s”。", name=station.name), "success")
             if not was_active:
@@ -219,8 +214,7 @@ def rekey(station_id):
         flash(_l("二维码未重新生成：请先勾选“%(label)s”，再点“重新生成二维码”。", label=form.confirm.label.text),
               "warning")
         return redirect(url_for("stations.detail", station_id=station.id))
-    operations.rekey_station(station, by=current_user._get_current_object())
-    db.session.commit()
+    commit(lambda: operations.rekey_station(station, by=current_user._get_current_object()))
     flash(_l("已为“%(name)s”重新生成二维码。此前打印的二维码已全部作废：请打印新海报张贴，"
              "正在显示的扫码屏请重新打开。", name=station.name), "success")
     return redirect(url_for("stations.detail", station_id=station.id))

@@ -8,8 +8,9 @@ from liaison.calendar import bp, operations, queries
 from liaison.calendar.forms import CalendarDayForm
 from liaison.calendar.models import CalendarDay, DayKind
 from liaison.clock import local_today
-from liaison.errors import InvalidInput, reshows_expired_form
+from liaison.errors import reshows_expired_form
 from liaison.extensions import db
+from liaison.transaction import commit
 
 
 @bp.route("/calendar")
@@ -41,14 +42,9 @@ def new_day():
     """Record one holiday or swapped workday."""
     form = CalendarDayForm()
     if form.validate_on_submit():
-        try:
-            day = operations.record_calendar_day(form.local_date.data, form.kind.data, form.name.data,
-                                                 recorded_by=current_user)
-        except InvalidInput as error:
-            db.session.rollback()
-            form.attach_error(error)
-        else:
-            db.session.commit()
+        if form.save(lambda: operations.record_calendar_day(form.local_date.data, form.kind.data, form.name.data,
+                                                            recorded_by=current_user)):
+            day = form.saved
             flash(_l("已录入 %(day)s：%(kind)s %(name)s。", day=day.local_date.isoformat(), kind=day.kind.label,
                      name=day.name), "success")
             if queries.library_knows(day.local_date.year):
@@ -64,7 +60,6 @@ def delete_day(day_id):
     """Delete a recorded day (audited); that date falls back to the library or the weekend rule."""
     day = db.get_or_404(CalendarDay, day_id)
     year, label = day.local_date.year, day.local_date.isoformat()
-    operations.delete_calendar_day(day)
-    db.session.commit()
+    commit(lambda: operations.delete_calendar_day(day))
     flash(_l("已删除 %(day)s 的人工录入记录。", day=label), "success")
     return redirect(url_for(".index", year=year))

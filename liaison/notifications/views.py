@@ -6,12 +6,13 @@ from flask_login import current_user, login_required
 
 from liaison.accounts.access import (DISTRICT_ROLES, STAFF_ROLES, refuse_out_of_scope, roles_required,
                                      visible_township_ids)
-from liaison.errors import InvalidInput, reshows_expired_form
+from liaison.errors import reshows_expired_form
 from liaison.extensions import db
 from liaison.notifications import bp, operations, queries
 from liaison.notifications.channels import sms_text
 from liaison.notifications.forms import EmailAddressForm
 from liaison.notifications.models import Delivery, DeliveryStatus, EmailAddress, Message
+from liaison.transaction import commit
 
 
 def _page():
@@ -36,8 +37,7 @@ def mark_read(message_id):
     message = db.session.get(Message, message_id)
     if message is None or message.user_id != current_user.id:
         abort(404)
-    operations.mark_read(message)
-    db.session.commit()
+    commit(lambda: operations.mark_read(message))
     return redirect(url_for(".inbox", page=request.form.get("page", 1, type=int)))
 
 
@@ -45,8 +45,7 @@ def mark_read(message_id):
 @login_required
 def mark_all_read():
     """Mark all of the user's messages read."""
-    count = operations.mark_all_read(current_user)
-    db.session.commit()
+    count = commit(lambda: operations.mark_all_read(current_user)).value
     flash(_l("已将 %(n)s 条消息标为已读。", n=count), "success")
     return redirect(url_for(".inbox"))
 
@@ -59,13 +58,8 @@ def email():
     row = db.session.get(EmailAddress, current_user.id)
     form = EmailAddressForm(data={"address": row.address if row else ""})
     if form.validate_on_submit():
-        try:
-            saved = operations.set_email_address(current_user, form.address.data)
-        except InvalidInput as error:
-            db.session.rollback()
-            form.attach_error(error)
-        else:
-            db.session.commit()
+        if form.save(lambda: operations.set_email_address(current_user, form.address.data)):
+            saved = form.saved
             flash(_l("已保存：消息会同时发到 %(a)s。", a=saved.address) if saved else _l("已取消邮件通知。"),
                   "success")
             return redirect(url_for(".inbox"))
@@ -105,13 +99,7 @@ def retry_delivery(delivery_id):
         if db.session.get(Delivery, delivery_id) is not None:
             refuse_out_of_scope()
         abort(404)
-    try:
-        operations.retry_delivery(delivery)
-    except InvalidInput as error:
-        db.session.rollback()
-        flash(error.message, "warning")
-    else:
-        db.session.commit()
+    if commit(lambda: operations.retry_delivery(delivery), flash_category="warning"):
         flash(_l("已重新排队，稍后自动发送。"), "success")
     status = request.form.get("status") or None
     return redirect(url_for(".deliveries", status=status, page=request.form.get("page", type=int)))

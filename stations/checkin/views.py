@@ -13,6 +13,7 @@ from liaison.clock import local_today
 from liaison.errors import InvalidInput, reshows_expired_form
 from liaison.extensions import db
 from liaison.network.models import CheckinPolicy, Station
+from liaison.transaction import commit
 from stations.checkin import bp, operations, queries
 from stations.checkin.forms import BackEntryForm, CheckoutForm, ReviewForm, ScanForm
 from stations.checkin.models import COUNTED, Checkin, RejectReason, Status
@@ -104,23 +105,24 @@ def _record_scan(code):
         # Only an expired CSRF token lands here: show the button again, keeping the nonce.
         page = _show_scan(code, form.t.data, form.nonce.data)
         return page if isinstance(page, tuple) else (page, 400)
-    try:
+
+    def check_in():
         station = station_for_code(code)
         checkin = operations.record_checkin(current_user, code, form.nonce.data, token=form.t.data or None,
                                             location=form.location(),
                                             noted_code=noted_kiosk_code(session, station), station=station)
-    except ScanRefused as refused:
-        db.session.rollback()
-        operations.record_failed_scan(refused.reason, code, refused.station, current_user)
-        db.session.commit()
+        # Read before the commit expires it: reading after would open a transaction just for the id.
+        return checkin.id
+
+    written = commit(check_in, show=False, refusals=(ScanRefused, InvalidInput))
+    if isinstance(written.error, ScanRefused):
+        refused = written.error
+        commit(lambda: operations.record_failed_scan(refused.reason, code, refused.station, current_user))
         return _refused(refused, code)
-    except InvalidInput as error:
-        db.session.rollback()
-        return render_template("checkin/refused.html", reason=None, message=error.message, station=None,
+    if written.error is not None:
+        return render_template("checkin/refused.html", reason=None, message=written.error.message, station=None,
                                rescan=True, code=code), 400
-    # Read before the commit expires it: reading after would open a transaction just for the id.
-    checkin_id = checkin.id
-    db.session.commit()
+    checkin_id = written.value
     forget_kiosk_scan(session)
     return redirect(url_for("checkin.done", checkin_id=checkin_id), code=303)
 
@@ -165,14 +167,8 @@ def checkout(checkin_id):
         return redirect(url_for("checkin.done", checkin_id=checkin.id))
     form = CheckoutForm()
     if form.validate_on_submit():
-        try:
-            operations.check_out(checkin, current_user, form.constituents_received.data,
-                                 form.matters_raised.data)
-        except InvalidInput as error:
-            db.session.rollback()
-            form.attach_error(error)
-        else:
-            db.session.commit()
+        if form.save(lambda: operations.check_out(checkin, current_user, form.constituents_received.data,
+                                                  form.matters_raised.data)):
             flash(_l("已签退，在站 %(minutes)s 分钟。谢谢您接待群众！", minutes=checkin.duration_minutes),
                   "success")
             return redirect(url_for("checkin.done", checkin_id=checkin.id))
@@ -236,14 +232,11 @@ def review():
         abort(404)
     for checkin in checkins:
         ensure_township(checkin.station.township_id)
-    try:
-        changed = operations.review_checkins(checkins, form.action.data == "confirm", current_user,
-                                             form.note.data)
-    except InvalidInput as error:
-        db.session.rollback()
-        flash(error.message, "danger")
+    written = commit(lambda: operations.review_checkins(checkins, form.action.data == "confirm", current_user,
+                                                       form.note.data))
+    if not written:
         return back
-    db.session.commit()
+    changed = written.value
     skipped = len(checkins) - len(changed)
     if form.action.data == "confirm":
         flash(_l("已确认 %(n)s 条签到，计入履职。", n=len(changed)), "success")
@@ -281,15 +274,10 @@ def back_entry():
         if station is not None:
             ensure_township(station.township_id)
         deputy = _deputy_in_scope_or_404(form.deputy_id.data) if form.deputy_id.data else None
-        try:
-            checkin = operations.back_enter_checkin(
+        if form.save(lambda: operations.back_enter_checkin(
                 station, deputy, datetime.combine(form.day.data, form.time.data), form.reason.data,
-                current_user)
-        except InvalidInput as error:
-            db.session.rollback()
-            form.attach_error(error)
-        else:
-            db.session.commit()
+                current_user)):
+            checkin = form.saved
             flash(_l("已为 %(name)s 补登 %(day)s 在%(station)s的签到。", name=deputy.name,
                      day=checkin.local_date.isoformat(), station=station.name), "success")
             return redirect(url_for("checkin.back_entry", station_id=station.id))
