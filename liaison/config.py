@@ -68,7 +68,8 @@ def load_config(instance_path, overrides=None):
         "TESTING": env == "testing",
         "SECRET_KEY": os.environ.get("LIAISON_SECRET_KEY"),
         "SQLALCHEMY_DATABASE_URI": os.environ.get("LIAISON_DATABASE_URL", default_db),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Errors and logs never show a statement's values (names, phone numbers).
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         #: Calendar periods (month, quarter, year) are counted in this zone.
         "LIAISON_TIMEZONE": os.environ.get("LIAISON_TIMEZONE", "Asia/Shanghai"),
         #: Base URL printed into station QR codes; phones must be able to reach it.
@@ -171,5 +172,5 @@ def load_config(instance_path, overrides=None):
 
     if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # SQLite writers wait for each other instead of failing at once.
-        config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 15}}
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 15}, "hide_parameters": True}
     return config
