@@ -4,7 +4,7 @@ from sqlalchemy.orm import selectinload
 
 from liaison.extensions import db
 from liaison.notifications.models import Message, SmsOutbox
-from liaison.text import normalize_mobile
+from liaison.text import mobile_conditions
 
 
 def inbox(user_id):
@@ -20,10 +20,11 @@ def unread_count(user_id):
 
 
 def outbox(q=""):
-    """Outbox rows, newest first; ``q`` matches the text or a full mobile number."""
+    """Outbox rows, newest first; ``q`` matches the text or the mobile number as shown (the same
+    rule as every list: liaison.text.shown_mobile_patterns)."""
     query = (sa.select(SmsOutbox).options(selectinload(SmsOutbox.user))
              .order_by(SmsOutbox.created_at.desc(), SmsOutbox.id.desc()))
     if q:
-        mobile = normalize_mobile(q)
-        query = query.where(sa.or_(SmsOutbox.text.contains(q, autoescape=True), SmsOutbox.mobile == mobile))
+        query = query.where(sa.or_(SmsOutbox.text.contains(q, autoescape=True),
+                                   *mobile_conditions(SmsOutbox.mobile, q)))
     return query
