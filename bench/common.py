@@ -142,7 +142,7 @@ def _seed(url, deputies, stations, years, seed, townships=None):
 def make_app(url, **overrides):
     """A production-configured app on ``url`` (quiet logs)."""
     from liaison import create_app
-    config = {"ENV": "production", "SECRET_KEY": "bench-" + os.urandom(8).hex(),
+    config = {"ENV": "production", "SECRET_KEY": "bench-" + os.urandom(16).hex(),
               "SQLALCHEMY_DATABASE_URI": url}
     config.update(overrides)
     app = create_app(config)

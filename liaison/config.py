@@ -10,6 +10,16 @@ class ConfigError(RuntimeError):
 #: The secret used when none is configured; only development and testing accept it.
 DEVELOPMENT_SECRET = "liaison-development-only-secret"
 
+#: Production secrets shorter than this are refused: a short key can be guessed offline from one
+#: signed cookie, and whoever has the key signs sessions and kiosk tokens.
+SECRET_MIN_LENGTH = 32
+
+#: Placeholders from the sample files (deploy/liaison.env ships CHANGE-ME): refused wherever they appear.
+SAMPLE_SECRET_MARKERS = ("change-me", "changeme", "change_me")
+
+#: How to make a key, printed with every refusal.
+SECRET_HOWTO = "Make one with: python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+
 
 def _env_bool(name, default=False):
     value = os.environ.get(name)
@@ -43,6 +53,20 @@ def _sms_templates(value):
     return templates
 
 
+def _check_production_secret(secret):
+    """Refuse a secret anyone could know or guess: the development one, a sample, a short one."""
+    secret = str(secret)
+    if secret == DEVELOPMENT_SECRET:
+        problem = "is the public development secret"
+    elif any(marker in secret.lower() for marker in SAMPLE_SECRET_MARKERS):
+        problem = "is still the placeholder from the sample configuration (CHANGE-ME)"
+    elif len(secret) < SECRET_MIN_LENGTH:
+        problem = f"is shorter than {SECRET_MIN_LENGTH} characters"
+    else:
+        return
+    raise ConfigError(f"LIAISON_SECRET_KEY {problem}; production refuses to start with it. {SECRET_HOWTO}")
+
+
 def load_config(instance_path, overrides=None):
     """Build the config dict for one app from the environment, then apply ``overrides``.
 
@@ -57,7 +81,8 @@ def load_config(instance_path, overrides=None):
         "TESTING": env == "testing",
         "SECRET_KEY": os.environ.get("LIAISON_SECRET_KEY"),
         "SQLALCHEMY_DATABASE_URI": os.environ.get("LIAISON_DATABASE_URL", default_db),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Errors and logs never show a statement's values (names, phone numbers).
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         #: Calendar periods (month, quarter, year) are counted in this zone.
         "LIAISON_TIMEZONE": os.environ.get("LIAISON_TIMEZONE", "Asia/Shanghai"),
         #: Base URL printed into station QR codes; phones must be able to reach it.
@@ -163,10 +188,10 @@ def load_config(instance_path, overrides=None):
         else:
             raise ConfigError(
                 "LIAISON_SECRET_KEY is not set. Production refuses to start without a real secret; "
-                "set LIAISON_ENV=development for a local trial."
+                f"set LIAISON_ENV=development for a local trial. {SECRET_HOWTO}"
             )
-    elif config["LIAISON_ENV"] == "production" and config["SECRET_KEY"] == DEVELOPMENT_SECRET:
-        raise ConfigError("LIAISON_SECRET_KEY is the public development secret; set a real one.")
+    elif config["LIAISON_ENV"] not in {"development", "testing"}:
+        _check_production_secret(config["SECRET_KEY"])
 
     if config["LIAISON_JOB_STALE_MINUTES"] < 1:
         raise ConfigError("LIAISON_JOB_STALE_MINUTES must be at least 1 (minutes; default 120).")
@@ -175,7 +200,7 @@ def load_config(instance_path, overrides=None):
 
     if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # SQLite writers wait for each other instead of failing at once.
-        config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 15}}
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 15}, "hide_parameters": True}
     return config
 
 

@@ -51,6 +51,40 @@ def mask_address(value: str) -> str:
     return mask_mobile(value)
 
 
+#: What a masked mobile number shows: ``d`` a visible digit, ``*`` a hidden one (138****1234).
+SHOWN_MOBILE = "ddd****dddd"
+
+
+def shown_mobile_patterns(query: str) -> list[str]:
+    """LIKE patterns for the numbers a phone search may find: only what staff already see.
+
+    A search matches a number when the typed text is the start or the end of its masked form,
+    typed as shown (``158``, ``4917``, ``158****``, ``****4917``, ``158****4917``), or when it is the
+    whole 11-digit number. Digits from the hidden middle never match, so no series of searches
+    recovers a number: the audited reveal stays the only way to it. Each pattern is 11 characters,
+    ``_`` standing for one digit, so ``LIKE`` anchors it at both ends.
+    """
+    text = normalize_mobile(query).replace("＊", "*")
+    if is_mobile(text):
+        return [text]
+    if not text or len(text) > len(SHOWN_MOBILE) or set(text) - set("0123456789*"):
+        return []
+    patterns = []
+    # The typed text is laid over the start, then over the end, of the shown form.
+    for offset in sorted({0, len(SHOWN_MOBILE) - len(text)}):
+        shown = SHOWN_MOBILE[offset:offset + len(text)]
+        if all((typed == "*") == (kind == "*") for typed, kind in zip(text, shown)):
+            pattern = "_" * offset + text.replace("*", "_")
+            patterns.append(pattern.ljust(len(SHOWN_MOBILE), "_"))
+    return patterns
+
+
+def mobile_conditions(column, query: str) -> list:
+    """SQL conditions (any one suffices) under which ``column``, a mobile number, matches ``query``
+    by :func:`shown_mobile_patterns`; none when the query cannot match a shown number."""
+    return [column.like(pattern) for pattern in shown_mobile_patterns(query)]
+
+
 def chinese_numeral(number: int) -> str:
     """Write 1–99 the way congress terms are named: 8 → 八, 15 → 十五, 20 → 二十."""
     if not 0 < number < 100:

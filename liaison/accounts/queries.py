@@ -4,12 +4,12 @@ import sqlalchemy as sa
 from liaison.accounts.models import Role, User, UserRole, user_townships
 from liaison.deputies.models import Deputy
 from liaison.extensions import db
-from liaison.text import normalize_mobile
+from liaison.text import mobile_conditions
 from liaison.townships.models import Township
 
 
 def account_list(q=None, role=None):
-    """Accounts matching ``q`` (part of the name or of the mobile number) and holding ``role``.
+    """Accounts matching ``q`` (part of the name, or the mobile number as shown) and holding ``role``.
 
     Staff accounts come first, then deputies' accounts in pinyin order. Accounts have no pinyin
     key of their own, so staff who are not deputies sort by name as stored.
@@ -18,10 +18,7 @@ def account_list(q=None, role=None):
              .order_by(User.deputy_id.is_not(None), Deputy.name_sort_key, User.name, User.id))
     q = (q or "").strip()
     if q:
-        matches = [User.name.contains(q, autoescape=True)]
-        digits = normalize_mobile(q)
-        if digits.isdigit():
-            matches.append(User.mobile.contains(digits, autoescape=True))
+        matches = [User.name.contains(q, autoescape=True), *mobile_conditions(User.mobile, q)]
         query = query.where(sa.or_(*matches))
     if role is not None:
         query = query.where(User.role_rows.any(UserRole.role == role))

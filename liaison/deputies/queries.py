@@ -1,6 +1,4 @@
 """Reads for the deputy pages: the scoped, searchable list, single records by id, and select options."""
-import re
-
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -9,6 +7,7 @@ from liaison.deputies.models import Deputy, Mandate
 from liaison.extensions import db
 from liaison.network.models import Station
 from liaison.terms.models import Term
+from liaison.text import mobile_conditions
 from liaison.townships.models import ElectoralDistrict, Township
 
 
@@ -33,10 +32,7 @@ def deputy_list(q=None, term_id=None, township_id=None, township_ids=None):
         query = query.where(sa.exists().where(Mandate.deputy_id == Deputy.id, *conditions))
     q = (q or "").strip()
     if q:
-        matches = [Deputy.name.icontains(q, autoescape=True)]
-        digits = re.sub(r"\D", "", q)
-        if digits:
-            matches.append(Deputy.mobile.contains(digits, autoescape=True))
+        matches = [Deputy.name.icontains(q, autoescape=True), *mobile_conditions(Deputy.mobile, q)]
         query = query.where(sa.or_(*matches))
     return query.order_by(Deputy.name_sort_key, Deputy.id)
 

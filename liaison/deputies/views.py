@@ -14,7 +14,7 @@ from liaison.exports.xlsx import XLSX_MIMETYPE, Table, write_tables
 from liaison.errors import reshows_expired_form
 from liaison.extensions import db
 from liaison.network.models import StationKind
-from liaison.text import mask_mobile
+from liaison.text import mask_mobile, normalize_mobile
 from liaison.uploads import content_disposition
 
 
@@ -100,9 +100,17 @@ def edit(deputy_id):
     """Correct a person's data; the account's name and sign-in number follow."""
     deputy = queries.get_deputy_or_404(deputy_id)
     form = DeputyForm(obj=deputy)
+    # The number is masked here as on every page; the full one only through the audited reveal.
+    shown = mask_mobile(deputy.mobile)
+    form.mobile.description = _l("号码只显示前三位和后四位。不改号码时保持原样即可；更正时请输入完整的新号码。")
+    if not form.is_submitted():
+        form.mobile.data = shown
     if form.validate_on_submit():
+        # The masked value sent back unchanged means "keep the number".
+        typed = form.mobile.data
+        mobile = deputy.mobile if normalize_mobile(typed).replace("＊", "*") == shown else typed
         if form.save(lambda: operations.update_deputy(
-            deputy, form.name.data, form.gender.data, form.ethnicity.data, form.mobile.data)):
+            deputy, form.name.data, form.gender.data, form.ethnicity.data, mobile)):
             flash(_l("代表信息已保存。"), "success")
             return redirect(url_for("deputies.detail", deputy_id=deputy_id))
     return render_template("deputies/deputy_form.html", form=form, deputy=deputy)
@@ -232,4 +240,7 @@ def reveal_mobile(deputy_id):
     record_event("mobile.revealed", target=deputy, township_id=townships[0] if townships else None,
                  detail=f"deputy #{deputy.id} {mask_mobile(deputy.mobile)}")
     db.session.commit()
-    return render_template("deputies/mobile.html", deputy=deputy)
+    # Back to the page the button was on: the record, or the committee's edit form.
+    edit_url = url_for("deputies.edit", deputy_id=deputy.id)
+    from_edit = request.form.get("next") == edit_url and current_user.has_role(*DISTRICT_ROLES)
+    return render_template("deputies/mobile.html", deputy=deputy, from_edit=from_edit, edit_url=edit_url)

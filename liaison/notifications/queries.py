@@ -6,7 +6,7 @@ from liaison.accounts.models import User, user_townships
 from liaison.deputies.models import Mandate
 from liaison.extensions import db
 from liaison.notifications.models import Delivery, Message
-from liaison.text import normalize_mobile
+from liaison.text import mobile_conditions
 
 
 def inbox(user_id):
@@ -48,7 +48,7 @@ def deliveries(township_ids=None, status=None, channel=None, q=""):
     if q:
         query = query.where(sa.or_(Message.subject.contains(q, autoescape=True),
                                    Message.body.contains(q, autoescape=True),
-                                   Delivery.address == normalize_mobile(q)))
+                                   *mobile_conditions(Delivery.address, q)))
     return query
 
 

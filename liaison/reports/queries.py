@@ -1,7 +1,6 @@
 """Reads for the duty report pages: scoped lists, records by id (404 outside the viewer's townships),
 options for the forms, and the target terms."""
 import json
-import re
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -16,6 +15,7 @@ from liaison.deputies.models import Exemption
 from liaison.reports.models import TARGET_TERMS_KEY, DutyReport, DutyReportCoverage, ReportSession, Setting
 from liaison.terms.models import Level, Term
 from liaison.terms.queries import LEVEL_ORDER
+from liaison.text import mobile_conditions
 from liaison.townships.models import Township
 
 #: Mandates offered in pickers: held at some time in the last year, or still to come.
@@ -70,7 +70,7 @@ def _recent(today):
 
 def mandate_picker(township_ids=None, q=""):
     """Recent mandates for choosing whom to record for, in pinyin order; ``q`` matches the name
-    or digits of the mobile number."""
+    or the mobile number as shown (liaison.text.shown_mobile_patterns)."""
     query = (
         sa.select(Mandate).join(Deputy, Deputy.id == Mandate.deputy_id).join(Term, Term.id == Mandate.term_id)
         .join(Township, Township.id == Mandate.township_id)
@@ -81,10 +81,7 @@ def mandate_picker(township_ids=None, q=""):
         query = query.where(Mandate.township_id.in_(township_ids))
     q = (q or "").strip()
     if q:
-        matches = [Deputy.name.contains(q, autoescape=True)]
-        digits = re.sub(r"\D", "", q)
-        if digits:
-            matches.append(Deputy.mobile.contains(digits, autoescape=True))
+        matches = [Deputy.name.contains(q, autoescape=True), *mobile_conditions(Deputy.mobile, q)]
         query = query.where(sa.or_(*matches))
     return query.order_by(Township.name_sort_key, Deputy.name_sort_key, LEVEL_ORDER, Mandate.id)
 

@@ -194,9 +194,11 @@ def test_every_post_route_is_in_the_table(app):
 
 
 def test_csrf_is_checked_before_any_other_request_hook(app):
-    """No request hook (the staff idle sign-out writes the session) runs before the token check."""
-    first = app.before_request_funcs[None][0]
-    assert first.__module__ == "flask_wtf.csrf"
+    """No request hook that may write (the staff idle sign-out writes the session) runs before the
+    token check; only the NUL-byte guard, which refuses before anything reads, comes first."""
+    hooks = app.before_request_funcs[None]
+    assert hooks[0].__name__ == "refuse_nul_bytes"
+    assert hooks[1].__module__ == "flask_wtf.csrf"
     assert all(name is None for name in app.before_request_funcs), "a blueprint hook would run before CSRF"
 
 

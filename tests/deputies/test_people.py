@@ -83,10 +83,10 @@ def test_editing_to_another_accounts_number_is_refused(client, db, committee):
 
 
 def test_edit_form_shows_current_data(client, db, committee):
-    """The edit form opens filled in with the deputy's data."""
+    """The edit form opens filled in with the deputy's data, the number masked as on every page."""
     deputy = factories.make_deputy(name="蒋文", mobile="13700000003")
     page = page_text(client.get(f"/deputies/{deputy.id}/edit"))
-    assert 'value="蒋文"' in page and 'value="13700000003"' in page
+    assert 'value="蒋文"' in page and 'value="137****0003"' in page and "13700000003" not in page
 
 
 def test_new_deputy_form_works_with_real_csrf(app, client, db, committee, monkeypatch):
