@@ -1,5 +1,6 @@
 """Accounts: users with a set of roles, township scopes, and one-time activation tokens."""
 import enum
+import functools
 import hashlib
 import secrets
 from datetime import datetime
@@ -107,7 +108,8 @@ class User(UserMixin, db.Model):
         self.password_changed_at = utcnow()
 
     def check_password(self, password):
-        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+        """True when ``password`` is this account's; an account without one costs the same hashing time."""
+        return password_matches(self, password)
 
     def end_all_sessions(self):
         """Void every session and remember cookie of this user, on every device."""
@@ -115,6 +117,22 @@ class User(UserMixin, db.Model):
 
     def __repr__(self):
         return f"<User {self.id}>"
+
+
+@functools.cache
+def _dummy_hash():
+    return generate_password_hash("no account has this password")
+
+
+def password_matches(user, password):
+    """Check a password with exactly one hash check, whether ``user`` is None, has no password or has one.
+
+    Every failing path costs the same hashing time, so timing tells neither whether a number is
+    registered nor whether its account has been activated.
+    """
+    stored = user.password_hash if user is not None else None
+    matches = check_password_hash(stored or _dummy_hash(), password)
+    return bool(stored) and matches
 
 
 class UserRole(db.Model):

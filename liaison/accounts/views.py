@@ -1,5 +1,4 @@
 """Sign-in, sign-out, activation and password pages, and the committee's account management pages."""
-import functools
 import io
 import math
 
@@ -11,7 +10,6 @@ from flask import (abort, current_app, flash, redirect, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from markupsafe import Markup
-from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms.fields.choices import SelectChoice
 
 from liaison.accounts import bp, operations, queries, throttle
@@ -19,7 +17,7 @@ from liaison.accounts.access import (DISTRICT_ROLES, STAFF_ROLES, refuse_out_of_
                                     visible_township_ids)
 from liaison.accounts.forms import (ChangePasswordForm, ConfirmForm, ConfirmPasswordForm, LoginForm, NewUserForm,
                                     SetPasswordForm, UserAccessForm)
-from liaison.accounts.models import Role, User
+from liaison.accounts.models import Role, User, password_matches
 from liaison.accounts.session import mark_password_confirmed, safe_next
 from liaison.audit.models import Outcome
 from liaison.audit.operations import record_event, record_event_now
@@ -68,7 +66,7 @@ def login():
             record_event_now("login.locked", outcome=Outcome.denied, detail=mask_mobile(mobile),
                              target_type="users", target_id=user.id if user else "")
             flash(_lock_message(locked), "danger")
-        elif not _password_matches(user, form.password.data):
+        elif not password_matches(user, form.password.data):
             ends = [until for until in (throttle.register_failure(key) for key in keys) if until]
             record_event("login.failure", outcome=Outcome.failure, detail=mask_mobile(mobile),
                          target_type="users", target_id=user.id if user else "")
@@ -85,19 +83,6 @@ def login():
             return redirect(safe_next(form.next.data))
     demo = DEMO_ACCOUNTS if current_app.config["LIAISON_DEMO"] else ()
     return render_template("accounts/login.html", form=form, demo_accounts=demo, demo_password=DEMO_PASSWORD)
-
-
-def _password_matches(user, password):
-    """Check a password; an unknown account costs the same hashing time, so timing tells nothing."""
-    if user is None:
-        check_password_hash(_dummy_hash(), password)
-        return False
-    return user.check_password(password)
-
-
-@functools.cache
-def _dummy_hash():
-    return generate_password_hash("no account has this password")
 
 
 @bp.route("/logout", methods=["POST"])
