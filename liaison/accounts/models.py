@@ -72,9 +72,10 @@ class User(UserMixin, db.Model):
     townships = relationship("Township", secondary=user_townships, lazy="selectin",
                              order_by="Township.name_sort_key")
 
-    # flask-login identity: id plus session token, so rotating the token voids old cookies.
+    # flask-login identity: id plus session token, so rotating the token voids old cookies, plus
+    # the time it was issued, so a remember cookie outlives its 60 days on the server too.
     def get_id(self):
-        return f"{self.id}:{self.session_token}"
+        return f"{self.id}:{self.session_token}:{int(utcnow().timestamp())}"
 
     @property
     def is_active(self):

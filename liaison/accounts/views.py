@@ -18,7 +18,7 @@ from liaison.accounts.access import (DISTRICT_ROLES, STAFF_ROLES, refuse_out_of_
 from liaison.accounts.forms import (ChangePasswordForm, ConfirmForm, ConfirmPasswordForm, LoginForm, NewUserForm,
                                     SetPasswordForm, UserAccessForm)
 from liaison.accounts.models import Role, User, password_matches
-from liaison.accounts.session import mark_password_confirmed, safe_next
+from liaison.accounts.session import mark_password_confirmed, mark_signed_in, safe_next
 from liaison.audit.models import Outcome
 from liaison.audit.operations import record_event, record_event_now
 from liaison.clock import utcnow
@@ -42,7 +42,7 @@ def _sign_in(user, remember):
     session.update(kept)
     # Deputies stay signed in on their phone (a sliding 60 days); staff sessions end with the browser.
     login_user(user, remember=remember and not user.has_role(*STAFF_ROLES))
-    mark_password_confirmed()
+    mark_signed_in()
     operations.record_login(user)
 
 

@@ -43,3 +43,52 @@ def test_every_failed_sign_in_costs_one_hash_check(client, db, hash_checks):
         response = sign_in(client, mobile, "wrong-password-1")
         assert "手机号码或密码不正确" in response.get_data(as_text=True)
         assert len(hash_checks) == 1, mobile
+
+
+def _frozen_now():
+    return freeze_time(utcnow().replace(tzinfo=None))
+
+
+def test_staff_session_cookie_from_sign_in_times_out_unused(app, client, db):
+    """The cookie handed out at sign-in is signed out after 30 idle minutes even if it was never used."""
+    user = factories.make_user(roles={"committee"})
+    db.session.commit()
+    with _frozen_now() as frozen:
+        sign_in(client, user.mobile)
+        copied = client.get_cookie("session").value
+        frozen.tick(timedelta(minutes=31))
+        thief = app.test_client()
+        thief.set_cookie("session", copied)
+        response = thief.get("/")
+        assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def _remember(client):
+    return client.get_cookie("remember_token").value
+
+
+def _visit_with_cookie(app, cookie):
+    """A phone that only has the remember cookie; returns the response and any renewed cookie."""
+    phone = app.test_client()
+    phone.set_cookie("remember_token", cookie)
+    response = phone.get("/")
+    renewed = phone.get_cookie("remember_token")
+    return response, renewed.value if renewed else None
+
+
+def test_remember_cookie_is_refused_after_sixty_days_without_use(app, client, db):
+    """A deputy who comes back within 60 days stays signed in (the cookie slides forward); a cookie
+    left unused for more than 60 days no longer signs anyone in, even if the browser still sends it."""
+    deputy = factories.make_deputy()
+    factories.make_user(roles={"deputy"}, deputy=deputy)
+    db.session.commit()
+    with _frozen_now() as frozen:
+        sign_in(client, deputy.mobile)
+        first = _remember(client)
+        frozen.tick(timedelta(days=59))
+        response, renewed = _visit_with_cookie(app, first)
+        assert response.status_code == 200 and renewed
+        frozen.tick(timedelta(days=59))
+        assert _visit_with_cookie(app, renewed)[0].status_code == 200
+        response, _ = _visit_with_cookie(app, first)  # 118 days old, never renewed
+        assert response.status_code == 302 and "/login" in response.headers["Location"]
