@@ -13,8 +13,8 @@ from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
 
 from liaison.accounts import bp, operations, queries, throttle
-from liaison.accounts.access import (DISTRICT_ROLES, STAFF_ROLES, refuse_out_of_scope, roles_required,
-                                    visible_township_ids)
+from liaison.accounts.access import (DISTRICT_ROLES, STAFF_ROLES, may_issue_activation, refuse_forbidden,
+                                    refuse_out_of_scope, roles_required, visible_township_ids)
 from liaison.accounts.forms import (ChangePasswordForm, ConfirmForm, ConfirmPasswordForm, LoginForm, NewUserForm,
                                     SetPasswordForm, UserAccessForm)
 from liaison.accounts.models import Role, User, password_matches
@@ -209,6 +209,8 @@ def activation_qr_svg(url):
 def issue_activation(user_id):
     """Issue a new activation link (voiding older ones) and show it with its QR code, once."""
     user = _user_in_scope_or_404(user_id)
+    if not may_issue_activation(user):
+        refuse_forbidden()
     if not ConfirmForm().validate_on_submit():
         abort(400)
     if not user.enabled:
@@ -274,7 +276,7 @@ def users():
     pagination = db.paginate(queries.account_list(q, role), page=request.args.get("page", 1, type=int),
                              per_page=current_app.config["LIAISON_PAGE_SIZE"], error_out=False)
     return render_template("accounts/users.html", pagination=pagination, q=q, role=role, roles=list(Role),
-                           status=account_status)
+                           status=account_status, may_issue_activation=may_issue_activation)
 
 
 def _access_form(form_class, user=None):
@@ -328,4 +330,5 @@ def edit_user(user_id):
                 login_user(user)
             flash(_l("账号已保存，新的角色和范围立即生效。") if scope_changed else _l("账号已保存。"), "success")
             return redirect(url_for("accounts.edit_user", user_id=user.id))
-    return render_template("accounts/users_form.html", form=form, user=user, status=account_status)
+    return render_template("accounts/users_form.html", form=form, user=user, status=account_status,
+                           may_issue_activation=may_issue_activation)
