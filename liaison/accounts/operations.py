@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from liaison.accounts.access import STAFF_ROLES
 from liaison.accounts.models import ActivationToken, Role, User
+from liaison.accounts.passwords import is_common
 from liaison.audit.operations import record_event
 from liaison.clock import utcnow
 from liaison.errors import InvalidInput
@@ -21,7 +22,7 @@ MIN_PASSWORD_LENGTH = 8
 
 
 def check_password_rules(password, mobile=None, field="password"):
-    """Refuse passwords that are short, all digits, or the mobile number itself."""
+    """Refuse passwords that are short, all digits, contain the mobile number, or are common."""
     if not password or len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidInput(_l("密码至少需要 %(n)s 位。", n=MIN_PASSWORD_LENGTH), field)
     if len(password) > 128:
@@ -30,6 +31,8 @@ def check_password_rules(password, mobile=None, field="password"):
         raise InvalidInput(_l("密码不能全是数字。"), field)
     if mobile and mobile in password:
         raise InvalidInput(_l("密码不能包含手机号码。"), field)
+    if is_common(password):
+        raise InvalidInput(_l("这个密码太常见，容易被猜中（常用单词、拼音、姓名加数字等），请换一个。"), field)
 
 
 def create_user(mobile, name, roles, townships=(), password=None, deputy=None):

@@ -92,3 +92,44 @@ def test_remember_cookie_is_refused_after_sixty_days_without_use(app, client, db
         assert _visit_with_cookie(app, renewed)[0].status_code == 200
         response, _ = _visit_with_cookie(app, first)  # 118 days old, never renewed
         assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+@pytest.mark.parametrize("password", [
+    "password123", "Iloveyou1", "qwertyuiop", "woaini1314", "ZhangWei1988", "wangfang0808", "zhongguo!@#",
+    "1314woaini", "qq5201314",
+])
+def test_common_passwords_are_refused_with_a_clear_message(client, db, login_as, password):
+    """Changing to a password from the common list (English or pinyin, with or without a date) is
+    refused in Chinese, and the old password still works."""
+    login_as("committee")
+    response = client.post("/account/password", data={
+        "current_password": factories.PASSWORD, "new_password": password, "confirm": password})
+    assert response.status_code == 200
+    assert "这个密码太常见" in response.get_data(as_text=True)
+
+
+def test_the_shipped_list_names_its_source_and_holds_ten_thousand_passwords():
+    """The list ships with the package, says where it comes from and under which licence."""
+    import gzip
+    from importlib import resources
+
+    from liaison.accounts.passwords import common_passwords
+
+    text = gzip.decompress(resources.files("liaison.accounts").joinpath("common_passwords.txt.gz")
+                           .read_bytes()).decode()
+    assert "Django" in text and "Redistribution and use in source and binary forms" in text
+    words = common_passwords()
+    assert len(words) >= 10_000 and {"woaini1314", "zhangwei", "password"} <= words
+    assert not any(word.startswith("# ") for word in words)
+
+
+def test_an_uncommon_password_is_accepted_on_activation(app, db):
+    """A password built of uncommon words is accepted (the list does not refuse everything)."""
+    from liaison.accounts import operations
+
+    user = factories.make_user(password=None)
+    token = operations.issue_activation(user)
+    db.session.commit()
+    response = app.test_client().post(f"/activate/{token}", data={
+        "password": "lantern-orchard-42", "confirm": "lantern-orchard-42"})
+    assert response.status_code == 302
