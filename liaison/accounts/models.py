@@ -168,9 +168,10 @@ class ActivationToken(db.Model):
 
 
 class LoginThrottle(db.Model):
-    """Failed sign-ins counted per account and per client address, shared by every worker.
+    """Failed sign-ins counted per account (number) and per client address, shared by every worker.
 
-    Kept in the database so that all processes and instances see the same counts.
+    Kept in the database so that all processes and instances see the same counts. An account
+    waits a growing time after repeated failures; an address is locked (see ``throttle``).
     """
 
     __tablename__ = "login_throttles"
@@ -182,3 +183,22 @@ class LoginThrottle(db.Model):
     window_started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     #: Sign-in refused until this instant (UTC); NULL when not locked.
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Attempts refused while locked and not yet written to the audit trail (one event per lock, counted).
+    refused: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: Last failure (UTC), for accounts: a day without one forgets the count.
+    last_failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class LoginThrottleAddress(db.Model):
+    """A client address that failed to sign in to an account in its current run of failures.
+
+    Counted to tell one person mistyping from an account tried from many addresses (which alerts
+    the committee); removed with the account's count.
+    """
+
+    __tablename__ = "login_throttle_addresses"
+
+    #: The account's ``LoginThrottle.key``.
+    key: Mapped[str] = mapped_column(sa.String(100), primary_key=True)
+    address: Mapped[str] = mapped_column(sa.String(60), primary_key=True)
+    first_failed_at: Mapped[datetime] = mapped_column(UTCDateTime)

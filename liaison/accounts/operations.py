@@ -206,16 +206,9 @@ def activate(token, password):
     return row.user
 
 
-def change_password(user, current_password, new_password):
-    """Change a password after checking the current one; every other session ends."""
-    if not user.check_password(current_password):
-        raise InvalidInput(_l("当前密码不正确。"), "current_password")
-    check_password_rules(new_password, user.mobile, "new_password")
-    set_password(user, new_password)
-
-
 def set_password(user, new_password):
-    """Set a password (staff or CLI reset) and end every session of that user."""
+    """Set a password (own change, once the view has checked the current one under the throttle; or a
+    CLI reset) and end every session of that user."""
     check_password_rules(new_password, user.mobile, "new_password")
     user.set_password(new_password)
     user.end_all_sessions()

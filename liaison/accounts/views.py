@@ -46,43 +46,72 @@ def _sign_in(user, remember):
     operations.record_login(user)
 
 
-def _lock_message(until):
-    minutes = max(1, math.ceil((until - utcnow()).total_seconds() / 60))
-    return _l("尝试次数过多，已暂时锁定，请 %(minutes)s 分钟后再试。", minutes=minutes)
+def _wait_message(wait):
+    """Tell the person how long to wait and what else to do, in Chinese."""
+    seconds = max(1, math.ceil((wait.until - utcnow()).total_seconds()))
+    if wait.scope == "address":
+        return _l("此网络的登录尝试次数过多，已暂时锁定，请 %(n)s 分钟后再试，或改用手机流量登录。",
+                  n=math.ceil(seconds / 60))
+    if seconds < 60:
+        return _l("尝试次数过多，请 %(n)s 秒后再试；如忘记密码，请联系乡镇人大专干重置。", n=seconds)
+    return _l("尝试次数过多，请 %(n)s 分钟后再试；如忘记密码，请联系乡镇人大专干重置。", n=math.ceil(seconds / 60))
 
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    """Sign in with mobile number and password; repeated failures lock the account and the address."""
+    """Sign in with mobile number and password; failures make the number wait and can lock the address."""
     form = LoginForm(next=request.args.get("next", ""))
     if current_user.is_authenticated and request.method == "GET":
         return redirect(safe_next(request.args.get("next")))
     if form.validate_on_submit():
         mobile = normalize_mobile(form.mobile.data)
-        keys = (throttle.account_key(mobile), throttle.address_key(request.remote_addr))
-        locked = throttle.locked_until(*keys)
+        wait = throttle.refusal(mobile, request.remote_addr)
+        if wait:
+            # Counted on the lock, not audited one by one: the count goes in one event later.
+            db.session.commit()
+            flash(_wait_message(wait), "danger")
+            return render_template("accounts/login.html", form=form, demo_accounts=_demo_accounts(),
+                                   demo_password=DEMO_PASSWORD)
         user = db.session.scalar(sa.select(User).where(User.mobile == mobile))
-        if locked:
-            record_event_now("login.locked", outcome=Outcome.denied, detail=mask_mobile(mobile),
-                             target_type="users", target_id=user.id if user else "")
-            flash(_lock_message(locked), "danger")
-        elif not password_matches(user, form.password.data):
-            ends = [until for until in (throttle.register_failure(key) for key in keys) if until]
+        if not password_matches(user, form.password.data):
+            wait = throttle.register_sign_in_failure(mobile, request.remote_addr, user)
             record_event("login.failure", outcome=Outcome.failure, detail=mask_mobile(mobile),
                          target_type="users", target_id=user.id if user else "")
             db.session.commit()
-            flash(_lock_message(max(ends)) if ends else _l("手机号码或密码不正确。"), "danger")
+            flash(_wait_message(wait) if wait else _l("手机号码或密码不正确。"), "danger")
         elif not user.enabled:
             record_event_now("login.failure", outcome=Outcome.denied, target=user, detail="disabled")
             flash(_l("此账号已停用，请联系工作人员。"), "danger")
         else:
-            throttle.clear(keys[0])
+            throttle.clear_account(mobile)
             _sign_in(user, form.remember.data)
             record_event("login.success", target=user, actor=user)
             db.session.commit()
             return redirect(safe_next(form.next.data))
-    demo = DEMO_ACCOUNTS if current_app.config["LIAISON_DEMO"] else ()
-    return render_template("accounts/login.html", form=form, demo_accounts=demo, demo_password=DEMO_PASSWORD)
+    return render_template("accounts/login.html", form=form, demo_accounts=_demo_accounts(),
+                           demo_password=DEMO_PASSWORD)
+
+
+def _demo_accounts():
+    return DEMO_ACCOUNTS if current_app.config["LIAISON_DEMO"] else ()
+
+
+def _own_password_refused(password, action):
+    """Check the signed-in user's password under the sign-in throttle; the message to show, or None when right.
+
+    A wrong password counts against the account and the address as at sign-in (someone holding an
+    unattended session must not get unlimited guesses) and is audited as a failed ``action``.
+    """
+    wait = throttle.refusal(current_user.mobile, request.remote_addr)
+    if wait:
+        db.session.commit()
+        return _wait_message(wait)
+    if current_user.check_password(password):
+        return None
+    wait = throttle.register_sign_in_failure(current_user.mobile, request.remote_addr, current_user)
+    record_event(action, outcome=Outcome.failure, target=current_user, detail="wrong password")
+    db.session.commit()
+    return _wait_message(wait) if wait else _l("密码不正确。")
 
 
 @bp.route("/logout", methods=["POST"])
@@ -105,20 +134,13 @@ def confirm_password():
     """Ask for the password again before an export or a phone-number reveal."""
     form = ConfirmPasswordForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        key = throttle.account_key(current_user.mobile)
-        locked = throttle.locked_until(key)
-        if locked:
-            flash(_lock_message(locked), "danger")
-        elif current_user.check_password(form.password.data):
+        refused = _own_password_refused(form.password.data, "password.confirmed")
+        if refused is None:
             mark_password_confirmed()
             record_event("password.confirmed", target=current_user)
             db.session.commit()
             return redirect(safe_next(form.next.data))
-        else:
-            until = throttle.register_failure(key)
-            record_event("password.confirmed", outcome=Outcome.failure, target=current_user)
-            db.session.commit()
-            flash(_lock_message(until) if until else _l("密码不正确。"), "danger")
+        flash(refused, "danger")
     return render_template("accounts/confirm_password.html", form=form)
 
 
@@ -151,9 +173,13 @@ def change_password():
     """Change one's own password; other devices are signed out."""
     form = ChangePasswordForm()
     if form.validate_on_submit():
+        refused = _own_password_refused(form.current_password.data, "password.changed")
+        if refused is not None:
+            form.attach_error(InvalidInput(refused, "current_password"))
+            return render_template("accounts/password.html", form=form)
         user = db.session.get(User, current_user.id)
         try:
-            operations.change_password(user, form.current_password.data, form.new_password.data)
+            operations.set_password(user, form.new_password.data)
         except InvalidInput as error:
             db.session.rollback()
             form.attach_error(error)

@@ -133,3 +133,94 @@ def test_an_uncommon_password_is_accepted_on_activation(app, db):
     response = app.test_client().post(f"/activate/{token}", data={
         "password": "lantern-orchard-42", "confirm": "lantern-orchard-42"})
     assert response.status_code == 302
+
+
+def _from(app, ip):
+    """A browser on another network."""
+    browser = app.test_client()
+    browser.environ_base["REMOTE_ADDR"] = ip
+    return browser
+
+
+def _post_login(app, ip, mobile, password="wrong-password-1"):
+    return sign_in(_from(app, ip), mobile, password).get_data(as_text=True)
+
+
+def test_an_attacked_account_waits_a_growing_time_not_fifteen_minutes(app, client, db):
+    """Five wrong passwords from anyone make the number wait 30 s, then 60 s after the next miss, and
+    so on: the owner signs in with the right password as soon as the wait is over. Refused attempts
+    during a wait are counted in one audit event, not written one by one."""
+    owner = factories.make_user()
+    db.session.commit()
+    with _frozen_now() as frozen:
+        for n in range(5):
+            _post_login(app, f"10.0.0.{n}", owner.mobile)
+        for _ in range(20):
+            assert "请 30 秒后再试" in _post_login(app, "10.0.1.1", owner.mobile)
+        frozen.tick(timedelta(seconds=31))
+        page = _post_login(app, "10.0.1.2", owner.mobile)
+        assert "请 60 秒后再试" in page or "请 1 分钟后再试" in page
+        assert "联系乡镇人大专干重置" in page
+        frozen.tick(timedelta(seconds=61))
+        assert sign_in(client, owner.mobile).status_code == 302
+    assert len(_audit(db, "login.failure")) == 6
+    assert len(_audit(db, "login.locked")) == 2
+    assert [e.detail for e in _audit(db, "login.refused")] == [
+        f"{owner.mobile[:3]}****{owner.mobile[-4:]}: 20 attempts refused while locked"]
+
+
+def test_an_address_with_many_failures_is_locked_but_others_are_not(app, db, monkeypatch):
+    """One network trying many numbers is locked for 15 minutes; the owner on another network is not."""
+    monkeypatch.setitem(app.config, "LIAISON_LOGIN_MAX_FAILURES_PER_ADDRESS", 3)
+    owner = factories.make_user()
+    db.session.commit()
+    for n in range(3):
+        _post_login(app, "10.9.9.9", f"1380000{n:04d}")
+    page = _post_login(app, "10.9.9.9", owner.mobile, factories.PASSWORD)
+    assert "此网络的登录尝试次数过多" in page and "15 分钟后再试" in page
+    assert sign_in(_from(app, "10.1.1.1"), owner.mobile).status_code == 302
+    assert len(_audit(db, "login.locked")) == 1
+
+
+def test_an_account_tried_from_many_addresses_alerts_the_committee_once(app, db):
+    """Wrong passwords for one account from five networks put one message in each committee member's
+    inbox (and none for an unknown number); more attempts in the same run do not repeat it."""
+    from liaison.notifications.models import Message
+
+    manager = factories.make_user(roles={"committee"})
+    other = factories.make_user(roles={"township_staff"}, townships=[factories.make_township()])
+    target = factories.make_deputy()
+    account = factories.make_user(roles={"deputy"}, deputy=target)
+    db.session.commit()
+    with _frozen_now() as frozen:
+        for n in range(8):
+            _post_login(app, f"10.2.0.{n}", account.mobile)
+            _post_login(app, f"10.3.0.{n}", "13999999999")  # nobody's number
+            frozen.tick(timedelta(minutes=16))
+    messages = db.session.scalars(sa.select(Message)).all()
+    assert [(m.user_id, m.kind) for m in messages] == [(manager.id, "login_attack")]
+    assert "5 个不同网络地址" in messages[0].body and account.mobile not in messages[0].body
+    assert other.id not in {m.user_id for m in messages}
+
+
+def test_wrong_current_password_on_password_change_is_throttled_and_audited(client, db, login_as):
+    """Someone at an unattended session cannot guess the password on the change page: each wrong
+    current password is audited, and after five the page makes them wait like the sign-in page."""
+    login_as("committee")
+
+    def change(current):
+        return client.post("/account/password", data={
+            "current_password": current, "new_password": "lantern-orchard-42",
+            "confirm": "lantern-orchard-42"}).get_data(as_text=True)
+
+    with _frozen_now() as frozen:
+        for n in range(5):
+            assert "密码不正确" in change(f"guess-{n}-password") or n == 4
+        assert "尝试次数过多" in change(factories.PASSWORD)
+        failed = [e for e in _audit(db, "password.changed") if e.outcome.value == "failure"]
+        assert len(failed) == 5
+        frozen.tick(timedelta(seconds=31))
+        response = client.post("/account/password", data={
+            "current_password": factories.PASSWORD, "new_password": "lantern-orchard-42",
+            "confirm": "lantern-orchard-42"})
+        assert response.status_code == 302
