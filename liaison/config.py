@@ -94,10 +94,14 @@ def load_config(instance_path, overrides=None):
         "LIAISON_KIOSK_TOKEN_SECONDS": int(os.environ.get("LIAISON_KIOSK_TOKEN_SECONDS", 60)),
         #: Hours a kiosk screen keeps working after the staff member who opened it signs out.
         "LIAISON_KIOSK_DISPLAY_HOURS": int(os.environ.get("LIAISON_KIOSK_DISPLAY_HOURS", 12)),
-        #: Sign-in lockout: failures allowed per account and per client address, and the lock length.
+        #: Sign-in throttling: failures an account takes before each further try waits (BACKOFF_SECONDS,
+        #: doubling, at most LOCK_MINUTES); failures per client address in LOCK_MINUTES that lock the
+        #: address for LOCK_MINUTES; distinct addresses failing on one account that alert the committee.
         "LIAISON_LOGIN_MAX_FAILURES": int(os.environ.get("LIAISON_LOGIN_MAX_FAILURES", 5)),
         "LIAISON_LOGIN_MAX_FAILURES_PER_ADDRESS": int(os.environ.get("LIAISON_LOGIN_MAX_FAILURES_PER_ADDRESS", 30)),
         "LIAISON_LOGIN_LOCK_MINUTES": int(os.environ.get("LIAISON_LOGIN_LOCK_MINUTES", 15)),
+        "LIAISON_LOGIN_BACKOFF_SECONDS": int(os.environ.get("LIAISON_LOGIN_BACKOFF_SECONDS", 30)),
+        "LIAISON_LOGIN_ALERT_ADDRESSES": int(os.environ.get("LIAISON_LOGIN_ALERT_ADDRESSES", 5)),
         #: Opinions (民意) left on public pages: at most this many per client address per window, and
         #: lookups of numbers that do not exist (guessing) per address per window.
         "LIAISON_OPINION_MAX_PER_ADDRESS": int(os.environ.get("LIAISON_OPINION_MAX_PER_ADDRESS", 5)),

@@ -1,6 +1,6 @@
 """Every model module, imported in one place so the metadata is complete (migrations, tests)."""
-from liaison.accounts.models import (ActivationToken, LoginThrottle, Role, User, UserRole,  # noqa: F401
-                                     user_townships)
+from liaison.accounts.models import (ActivationToken, LoginThrottle, LoginThrottleAddress, Role, User,  # noqa: F401
+                                     UserRole, user_townships)
 from liaison.audit.models import AuditEvent  # noqa: F401
 from liaison.deputies.models import Deputy, EndReason, Exemption, Gender, Mandate, Suspension  # noqa: F401
 from liaison.terms.models import Level, Term  # noqa: F401

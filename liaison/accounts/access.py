@@ -72,6 +72,28 @@ def _record_denial(township_id=None):
                      detail=f"{request.method} {request.path}"[:500])
 
 
+def may_issue_activation(user, actor=None):
+    """Whether ``actor`` (the signed-in user) may issue ``user`` an activation link.
+
+    A link sets a new password, so it hands the account to whoever holds it: only an admin issues
+    one for an admin, or for a staff account (乡镇/区人大常委会/管理员) that already has a password.
+    Deputies' accounts and accounts still awaiting their first password stay with the committee
+    and township staff (within their townships, checked by the caller).
+    """
+    actor = actor or current_user
+    if actor.has_role(Role.admin):
+        return True
+    if user.has_role(Role.admin):
+        return False
+    return not (user.password_hash and user.has_role(*STAFF_ROLES))
+
+
+def refuse_forbidden():
+    """Answer 403 for an action the user's role does not allow on this record, and audit the attempt."""
+    _record_denial()
+    abort(403)
+
+
 def recent_password_required(view):
     """Ask for the password again before exports and phone-number reveals, unless given in the last 10 minutes.
 

@@ -22,7 +22,7 @@ class LoginForm(Form):
 class SetPasswordForm(Form):
     password = PasswordField(_l("设置密码"), validators=[InputRequired(_l("请输入密码。"))],
                              render_kw={"autocomplete": "new-password"},
-                             description=_l("至少 8 位，不能全是数字，不能包含手机号码。"))
+                             description=_l("至少 8 位，不能全是数字，不能包含手机号码，不能是常见密码。"))
     confirm = PasswordField(_l("再次输入密码"), validators=[
         InputRequired(_l("请再次输入密码。")), EqualTo("password", _l("两次输入的密码不一致。"))],
         render_kw={"autocomplete": "new-password"})
@@ -43,7 +43,7 @@ class ChangePasswordForm(Form):
                                      render_kw={"autocomplete": "current-password"})
     new_password = PasswordField(_l("新密码"), validators=[InputRequired(_l("请输入新密码。"))],
                                  render_kw={"autocomplete": "new-password"},
-                                 description=_l("至少 8 位，不能全是数字，不能包含手机号码。"))
+                                 description=_l("至少 8 位，不能全是数字，不能包含手机号码，不能是常见密码。"))
     confirm = PasswordField(_l("再次输入新密码"), validators=[
         InputRequired(_l("请再次输入新密码。")), EqualTo("new_password", _l("两次输入的密码不一致。"))],
         render_kw={"autocomplete": "new-password"})

@@ -1,5 +1,6 @@
 """Accounts: users with a set of roles, township scopes, and one-time activation tokens."""
 import enum
+import functools
 import hashlib
 import secrets
 from datetime import datetime
@@ -71,9 +72,10 @@ class User(UserMixin, db.Model):
     townships = relationship("Township", secondary=user_townships, lazy="selectin",
                              order_by="Township.name_sort_key")
 
-    # flask-login identity: id plus session token, so rotating the token voids old cookies.
+    # flask-login identity: id plus session token, so rotating the token voids old cookies, plus
+    # the time it was issued, so a remember cookie outlives its 60 days on the server too.
     def get_id(self):
-        return f"{self.id}:{self.session_token}"
+        return f"{self.id}:{self.session_token}:{int(utcnow().timestamp())}"
 
     @property
     def is_active(self):
@@ -107,7 +109,8 @@ class User(UserMixin, db.Model):
         self.password_changed_at = utcnow()
 
     def check_password(self, password):
-        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+        """True when ``password`` is this account's; an account without one costs the same hashing time."""
+        return password_matches(self, password)
 
     def end_all_sessions(self):
         """Void every session and remember cookie of this user, on every device."""
@@ -115,6 +118,22 @@ class User(UserMixin, db.Model):
 
     def __repr__(self):
         return f"<User {self.id}>"
+
+
+@functools.cache
+def _dummy_hash():
+    return generate_password_hash("no account has this password")
+
+
+def password_matches(user, password):
+    """Check a password with exactly one hash check, whether ``user`` is None, has no password or has one.
+
+    Every failing path costs the same hashing time, so timing tells neither whether a number is
+    registered nor whether its account has been activated.
+    """
+    stored = user.password_hash if user is not None else None
+    matches = check_password_hash(stored or _dummy_hash(), password)
+    return bool(stored) and matches
 
 
 class UserRole(db.Model):
@@ -149,9 +168,10 @@ class ActivationToken(db.Model):
 
 
 class LoginThrottle(db.Model):
-    """Failed sign-ins counted per account and per client address, shared by every worker.
+    """Failed sign-ins counted per account (number) and per client address, shared by every worker.
 
-    Kept in the database so that all processes and instances see the same counts.
+    Kept in the database so that all processes and instances see the same counts. An account
+    waits a growing time after repeated failures; an address is locked (see ``throttle``).
     """
 
     __tablename__ = "login_throttles"
@@ -163,3 +183,22 @@ class LoginThrottle(db.Model):
     window_started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     #: Sign-in refused until this instant (UTC); NULL when not locked.
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Attempts refused while locked and not yet written to the audit trail (one event per lock, counted).
+    refused: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: Last failure (UTC), for accounts: a day without one forgets the count.
+    last_failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class LoginThrottleAddress(db.Model):
+    """A client address that failed to sign in to an account in its current run of failures.
+
+    Counted to tell one person mistyping from an account tried from many addresses (which alerts
+    the committee); removed with the account's count.
+    """
+
+    __tablename__ = "login_throttle_addresses"
+
+    #: The account's ``LoginThrottle.key``.
+    key: Mapped[str] = mapped_column(sa.String(100), primary_key=True)
+    address: Mapped[str] = mapped_column(sa.String(60), primary_key=True)
+    first_failed_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from liaison.accounts.access import STAFF_ROLES
 from liaison.accounts.models import ActivationToken, Role, User
+from liaison.accounts.passwords import is_common
 from liaison.audit.operations import record_event
 from liaison.clock import utcnow
 from liaison.errors import InvalidInput
@@ -21,7 +22,7 @@ MIN_PASSWORD_LENGTH = 8
 
 
 def check_password_rules(password, mobile=None, field="password"):
-    """Refuse passwords that are short, all digits, or the mobile number itself."""
+    """Refuse passwords that are short, all digits, contain the mobile number, or are common."""
     if not password or len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidInput(_l("密码至少需要 %(n)s 位。", n=MIN_PASSWORD_LENGTH), field)
     if len(password) > 128:
@@ -30,6 +31,8 @@ def check_password_rules(password, mobile=None, field="password"):
         raise InvalidInput(_l("密码不能全是数字。"), field)
     if mobile and mobile in password:
         raise InvalidInput(_l("密码不能包含手机号码。"), field)
+    if is_common(password):
+        raise InvalidInput(_l("这个密码太常见，容易被猜中（常用单词、拼音、姓名加数字等），请换一个。"), field)
 
 
 def create_user(mobile, name, roles, townships=(), password=None, deputy=None):
@@ -203,16 +206,9 @@ def activate(token, password):
     return row.user
 
 
-def change_password(user, current_password, new_password):
-    """Change a password after checking the current one; every other session ends."""
-    if not user.check_password(current_password):
-        raise InvalidInput(_l("当前密码不正确。"), "current_password")
-    check_password_rules(new_password, user.mobile, "new_password")
-    set_password(user, new_password)
-
-
 def set_password(user, new_password):
-    """Set a password (staff or CLI reset) and end every session of that user."""
+    """Set a password (own change, once the view has checked the current one under the throttle; or a
+    CLI reset) and end every session of that user."""
     check_password_rules(new_password, user.mobile, "new_password")
     user.set_password(new_password)
     user.end_all_sessions()

@@ -14,7 +14,7 @@ from liaison.extensions import db
 
 
 def init_login_manager(login_manager):
-    """Configure the login manager: identity is ``id:session_token``."""
+    """Configure the login manager: identity is ``id:session_token:issued`` (see ``User.get_id``)."""
     login_manager.login_view = "accounts.login"
     login_manager.login_message = _l("请先登录。")
     login_manager.login_message_category = "info"
@@ -24,15 +24,32 @@ def init_login_manager(login_manager):
     def load_user(identity):
         from liaison.accounts.models import User
 
-        user_id, _, token = (identity or "").partition(":")
-        if not user_id.isdigit() or not token:
+        user_id, token, issued = _parse_identity(identity)
+        if user_id is None:
+            return None
+        # The remember cookie carries the identity as it was when the cookie was last set (signed
+        # with the secret key): a cookie not refreshed within its lifetime is refused here, even
+        # though a browser (or a thief) may still send it.
+        lifetime = current_app.config["REMEMBER_COOKIE_DURATION"].total_seconds()
+        if utcnow().timestamp() - issued > lifetime:
             return None
         # One statement for the user and their roles (every request asks for the roles). Townships
         # only matter to staff pages, which load them when they ask.
-        user = db.session.get(User, int(user_id), options=[joinedload(User.role_rows), lazyload(User.townships)])
+        user = db.session.get(User, user_id, options=[joinedload(User.role_rows), lazyload(User.townships)])
         if user is None or not user.enabled or user.session_token != token:
             return None
         return user
+
+
+def _parse_identity(identity):
+    """(user id, session token, issue time) from ``id:token:issued``, or Nones for anything else.
+
+    Identities from before the issue time was added (``id:token``) are refused: one sign-in again.
+    """
+    parts = (identity or "").split(":")
+    if len(parts) != 3 or not parts[0].isdigit() or not parts[1] or not parts[2].isdigit():
+        return None, None, None
+    return int(parts[0]), parts[1], int(parts[2])
 
 
 #: Requests a screen makes by itself (the kiosk's rotating code): they are not a person at work,
@@ -58,8 +75,10 @@ def init_app(app):
         now = int(utcnow().timestamp())
         if current_user.has_role(*STAFF_ROLES):
             limit = current_app.config["LIAISON_STAFF_IDLE_MINUTES"] * 60
+            # Sign-in starts the clock (``mark_signed_in``): a staff session without it did not come
+            # from a sign-in, so it is treated as idle rather than as just started.
             seen = session.get("seen_at")
-            if seen is not None and now - seen > limit:
+            if seen is None or now - seen > limit:
                 logout_user()
                 session.clear()
                 flash(_l("长时间未操作，已自动退出，请重新登录。"), "info")
@@ -74,6 +93,8 @@ def init_app(app):
         cookie_name = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
         if (cookie_name in request.cookies and "_remember" not in session and session.get("_user_id")
                 and current_user.is_authenticated and not current_user.has_role(*STAFF_ROLES)):
+            # A new issue time in the identity, so the renewed cookie counts its lifetime from now.
+            session["_user_id"] = current_user.get_id()
             session["_remember"] = "set"
         return response
 
@@ -98,6 +119,12 @@ def safe_next(target, fallback_endpoint="main.index"):
     if parts.scheme or parts.netloc:
         return fallback
     return target
+
+
+def mark_signed_in():
+    """Start the idle clock and count the password as just given, at sign-in."""
+    session["seen_at"] = int(utcnow().timestamp())
+    mark_password_confirmed()
 
 
 def mark_password_confirmed():

@@ -1,5 +1,4 @@
 """Sign-in, sign-out, activation and password pages, and the committee's account management pages."""
-import functools
 import io
 import math
 
@@ -11,16 +10,15 @@ from flask import (abort, current_app, flash, redirect, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from markupsafe import Markup
-from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms.fields.choices import SelectChoice
 
 from liaison.accounts import bp, operations, queries, throttle
-from liaison.accounts.access import (DISTRICT_ROLES, STAFF_ROLES, refuse_out_of_scope, roles_required,
-                                    visible_township_ids)
+from liaison.accounts.access import (DISTRICT_ROLES, STAFF_ROLES, may_issue_activation, refuse_forbidden,
+                                    refuse_out_of_scope, roles_required, visible_township_ids)
 from liaison.accounts.forms import (ChangePasswordForm, ConfirmForm, ConfirmPasswordForm, LoginForm, NewUserForm,
                                     SetPasswordForm, UserAccessForm)
-from liaison.accounts.models import Role, User
-from liaison.accounts.session import mark_password_confirmed, safe_next
+from liaison.accounts.models import Role, User, password_matches
+from liaison.accounts.session import mark_password_confirmed, mark_signed_in, safe_next
 from liaison.audit.models import Outcome
 from liaison.audit.operations import record_event, record_event_now
 from liaison.clock import utcnow
@@ -44,61 +42,77 @@ def _sign_in(user, remember):
     session.update(kept)
     # Deputies stay signed in on their phone (a sliding 60 days); staff sessions end with the browser.
     login_user(user, remember=remember and not user.has_role(*STAFF_ROLES))
-    mark_password_confirmed()
+    mark_signed_in()
     operations.record_login(user)
 
 
-def _lock_message(until):
-    minutes = max(1, math.ceil((until - utcnow()).total_seconds() / 60))
-    return _l("尝试次数过多，已暂时锁定，请 %(minutes)s 分钟后再试。", minutes=minutes)
+def _wait_message(wait):
+    """Tell the person how long to wait and what else to do, in Chinese."""
+    seconds = max(1, math.ceil((wait.until - utcnow()).total_seconds()))
+    if wait.scope == "address":
+        return _l("此网络的登录尝试次数过多，已暂时锁定，请 %(n)s 分钟后再试，或改用手机流量登录。",
+                  n=math.ceil(seconds / 60))
+    if seconds < 60:
+        return _l("尝试次数过多，请 %(n)s 秒后再试；如忘记密码，请联系乡镇人大专干重置。", n=seconds)
+    return _l("尝试次数过多，请 %(n)s 分钟后再试；如忘记密码，请联系乡镇人大专干重置。", n=math.ceil(seconds / 60))
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @reshows_expired_form
 def login():
-    """Sign in with mobile number and password; repeated failures lock the account and the address."""
+    """Sign in with mobile number and password; failures make the number wait and can lock the address."""
     form = LoginForm(next=request.args.get("next", ""))
     if current_user.is_authenticated and request.method == "GET":
         return redirect(safe_next(request.args.get("next")))
     if form.validate_on_submit():
         mobile = normalize_mobile(form.mobile.data)
-        keys = (throttle.account_key(mobile), throttle.address_key(request.remote_addr))
-        locked = throttle.locked_until(*keys)
+        wait = throttle.refusal(mobile, request.remote_addr)
+        if wait:
+            # Counted on the lock, not audited one by one: the count goes in one event later.
+            db.session.commit()
+            flash(_wait_message(wait), "danger")
+            return render_template("accounts/login.html", form=form, demo_accounts=_demo_accounts(),
+                                   demo_password=DEMO_PASSWORD)
         user = db.session.scalar(sa.select(User).where(User.mobile == mobile))
-        if locked:
-            record_event_now("login.locked", outcome=Outcome.denied, detail=mask_mobile(mobile),
-                             target_type="users", target_id=user.id if user else "")
-            flash(_lock_message(locked), "danger")
-        elif not _password_matches(user, form.password.data):
-            ends = [until for until in (throttle.register_failure(key) for key in keys) if until]
+        if not password_matches(user, form.password.data):
+            wait = throttle.register_sign_in_failure(mobile, request.remote_addr, user)
             record_event("login.failure", outcome=Outcome.failure, detail=mask_mobile(mobile),
                          target_type="users", target_id=user.id if user else "")
             db.session.commit()
-            flash(_lock_message(max(ends)) if ends else _l("手机号码或密码不正确。"), "danger")
+            flash(_wait_message(wait) if wait else _l("手机号码或密码不正确。"), "danger")
         elif not user.enabled:
             record_event_now("login.failure", outcome=Outcome.denied, target=user, detail="disabled")
             flash(_l("此账号已停用，请联系工作人员。"), "danger")
         else:
-            throttle.clear(keys[0])
+            throttle.clear_account(mobile)
             _sign_in(user, form.remember.data)
             record_event("login.success", target=user, actor=user)
             db.session.commit()
             return redirect(safe_next(form.next.data))
-    demo = DEMO_ACCOUNTS if current_app.config["LIAISON_DEMO"] else ()
-    return render_template("accounts/login.html", form=form, demo_accounts=demo, demo_password=DEMO_PASSWORD)
+    return render_template("accounts/login.html", form=form, demo_accounts=_demo_accounts(),
+                           demo_password=DEMO_PASSWORD)
 
 
-def _password_matches(user, password):
-    """Check a password; an unknown account costs the same hashing time, so timing tells nothing."""
-    if user is None:
-        check_password_hash(_dummy_hash(), password)
-        return False
-    return user.check_password(password)
+def _demo_accounts():
+    return DEMO_ACCOUNTS if current_app.config["LIAISON_DEMO"] else ()
 
 
-@functools.cache
-def _dummy_hash():
-    return generate_password_hash("no account has this password")
+def _own_password_refused(password, action):
+    """Check the signed-in user's password under the sign-in throttle; the message to show, or None when right.
+
+    A wrong password counts against the account and the address as at sign-in (someone holding an
+    unattended session must not get unlimited guesses) and is audited as a failed ``action``.
+    """
+    wait = throttle.refusal(current_user.mobile, request.remote_addr)
+    if wait:
+        db.session.commit()
+        return _wait_message(wait)
+    if current_user.check_password(password):
+        return None
+    wait = throttle.register_sign_in_failure(current_user.mobile, request.remote_addr, current_user)
+    record_event(action, outcome=Outcome.failure, target=current_user, detail="wrong password")
+    db.session.commit()
+    return _wait_message(wait) if wait else _l("密码不正确。")
 
 
 @bp.route("/logout", methods=["POST"])
@@ -122,20 +136,13 @@ def confirm_password():
     """Ask for the password again before an export or a phone-number reveal."""
     form = ConfirmPasswordForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        key = throttle.account_key(current_user.mobile)
-        locked = throttle.locked_until(key)
-        if locked:
-            flash(_lock_message(locked), "danger")
-        elif current_user.check_password(form.password.data):
+        refused = _own_password_refused(form.password.data, "password.confirmed")
+        if refused is None:
             mark_password_confirmed()
             record_event("password.confirmed", target=current_user)
             db.session.commit()
             return redirect(safe_next(form.next.data))
-        else:
-            until = throttle.register_failure(key)
-            record_event("password.confirmed", outcome=Outcome.failure, target=current_user)
-            db.session.commit()
-            flash(_lock_message(until) if until else _l("密码不正确。"), "danger")
+        flash(refused, "danger")
     return render_template("accounts/confirm_password.html", form=form)
 
 
@@ -170,9 +177,13 @@ def change_password():
     """Change one's own password; other devices are signed out."""
     form = ChangePasswordForm()
     if form.validate_on_submit():
+        refused = _own_password_refused(form.current_password.data, "password.changed")
+        if refused is not None:
+            form.attach_error(InvalidInput(refused, "current_password"))
+            return render_template("accounts/password.html", form=form)
         user = db.session.get(User, current_user.id)
         try:
-            operations.change_password(user, form.current_password.data, form.new_password.data)
+            operations.set_password(user, form.new_password.data)
         except InvalidInput as error:
             db.session.rollback()
             form.attach_error(error)
@@ -228,6 +239,8 @@ def activation_qr_svg(url):
 def issue_activation(user_id):
     """Issue a new activation link (voiding older ones) and show it with its QR code, once."""
     user = _user_in_scope_or_404(user_id)
+    if not may_issue_activation(user):
+        refuse_forbidden()
     if not ConfirmForm().validate_on_submit():
         abort(400)
     if not user.enabled:
@@ -287,7 +300,7 @@ def users():
     pagination = db.paginate(queries.account_list(q, role), page=request.args.get("page", 1, type=int),
                              per_page=current_app.config["LIAISON_PAGE_SIZE"], error_out=False)
     return render_template("accounts/users.html", pagination=pagination, q=q, role=role, roles=list(Role),
-                           status=account_status)
+                           status=account_status, may_issue_activation=may_issue_activation)
 
 
 def _access_form(form_class, user=None):
@@ -343,4 +356,5 @@ def edit_user(user_id):
                 login_user(user)
             flash(_l("账号已保存，新的角色和范围立即生效。") if scope_changed else _l("账号已保存。"), "success")
             return redirect(url_for("accounts.edit_user", user_id=user.id))
-    return render_template("accounts/users_form.html", form=form, user=user, status=account_status)
+    return render_template("accounts/users_form.html", form=form, user=user, status=account_status,
+                           may_issue_activation=may_issue_activation)

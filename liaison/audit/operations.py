@@ -18,6 +18,7 @@ ACTION_LABELS = {
     "login.success": _l("登录成功"),
     "login.failure": _l("登录失败"),
     "login.locked": _l("登录被锁定"),
+    "login.refused": _l("锁定期间被拒绝的登录"),
     "logout": _l("退出登录"),
     "password.changed": _l("修改密码"),
     "password.confirmed": _l("验证密码"),

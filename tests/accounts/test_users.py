@@ -228,7 +228,8 @@ def test_committee_disables_an_account_from_its_page(client, db, login_as):
     other = factories.make_user(roles={"committee"}, name="将停用")
     login_as("committee")
     page = client.get(f"/users/{other.id}/edit").get_data(as_text=True)
-    assert "停用账号" in page and "发放重设密码的激活码" in page
+    # Only an admin may reset the password of a staff account that has one (see below).
+    assert "停用账号" in page and "发放重设密码的激活码" not in page
     response = client.post(f"/users/{other.id}/enabled", data={
         "enabled": "0", "next": f"/users/{other.id}/edit"})
     assert response.headers["Location"] == f"/users/{other.id}/edit"
@@ -291,3 +292,40 @@ def test_township_staff_cannot_take_over_a_deputy_who_is_staff_elsewhere(client,
     assert client.post(f"/users/{victim_id}/enabled", data={"enabled": "0"}).status_code == 404
     db.session.expire_all()
     assert db.session.get(type(victim), victim_id).enabled
+
+
+@pytest.mark.parametrize("role", ["committee", "township_staff"])
+def test_committee_cannot_take_over_a_staff_account_with_a_password(client, db, login_as, role):
+    """A committee member may not issue a new activation link (which sets a new password) for another
+    staff account that already has a password: the attempt is refused and audited, and no link exists."""
+    from liaison.accounts.models import ActivationToken
+    from liaison.audit.models import AuditEvent
+
+    township = factories.make_township()
+    victim = factories.make_user(roles={role}, townships=[township] if role == "township_staff" else ())
+    victim_id = victim.id
+    login_as("committee")
+    assert "发放重设密码的激活码" not in client.get(f"/users/{victim_id}/edit").get_data(as_text=True)
+    assert client.post(f"/users/{victim_id}/activation").status_code == 403
+    assert db.session.scalar(sa.select(sa.func.count(ActivationToken.id))) == 0
+    denied = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "access.denied")).all()
+    assert [e.detail for e in denied] == [f"POST /users/{victim_id}/activation"]
+
+
+def test_committee_still_issues_links_to_new_staff_and_deputies_and_admins_to_anyone(app, client, db, login_as):
+    """Accounts awaiting their first password and deputies' accounts get links from the committee;
+    an admin may reset a committee member's password with a link."""
+    newcomer = factories.make_user(roles={"committee"}, password=None)
+    deputy = factories.make_deputy()
+    deputy_account = factories.make_user(roles={"deputy"}, deputy=deputy)
+    colleague = factories.make_user(roles={"committee"})
+    ids = newcomer.id, deputy_account.id, colleague.id
+    login_as("committee")
+    assert client.post(f"/users/{ids[0]}/activation").status_code == 200
+    assert client.post(f"/users/{ids[1]}/activation").status_code == 200
+    admin = app.test_client()
+    admin_user = factories.make_user(roles={"admin"})
+    db.session.commit()
+    sign_in(admin, admin_user.mobile)
+    assert "发放重设密码的激活码" in admin.get(f"/users/{ids[2]}/edit").get_data(as_text=True)
+    assert admin.post(f"/users/{ids[2]}/activation").status_code == 200
