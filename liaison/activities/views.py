@@ -11,7 +11,7 @@ from liaison.activities.models import Activity, ActivityType
 from liaison.clock import WEEKDAY_LABELS, local_today
 from liaison.deputies.models import Deputy
 from liaison.deputies.queries import deputies_in_force
-from liaison.errors import InvalidInput, reshows_expired_form
+from liaison.errors import reshows_expired_form
 from liaison.extensions import db
 from liaison.network.models import Station, StationKind
 
@@ -55,16 +55,10 @@ def new():
         form.type.data = ActivityType.study
     if form.validate_on_submit():
         invited = db.session.scalars(sa.select(Deputy).where(Deputy.id.in_(form.invited.data or [])))
-        try:
-            activity = operations.create_activity(station, form.local_date.data, form.starts.data,
-                                                  form.ends.data, form.type.data, form.title.data,
-                                                  list(invited), created_by=current_user)
-        except InvalidInput as error:
-            db.session.rollback()
-            form.attach_error(error)
-        else:
-            activity_id = activity.id
-            db.session.commit()
+        if form.save(lambda: operations.create_activity(station, form.local_date.data, form.starts.data,
+                                                        form.ends.data, form.type.data, form.title.data,
+                                                        list(invited), created_by=current_user).id):
+            activity_id = form.saved
             flash(_l("已创建活动，受邀代表已收到通知。"), "success")
             return redirect(url_for(".show", activity_id=activity_id))
     return render_template("activities/form.html", form=form, station=station)

@@ -8,10 +8,10 @@ from flask_babel import lazy_gettext as _l
 from liaison.accounts.access import DISTRICT_ROLES, roles_required
 from liaison.errors import InvalidInput, reshows_expired_form
 from liaison.exports.xlsx import XLSX_MIMETYPE, write_tables
-from liaison.extensions import db
 from liaison.imports import bp, operations, queries
 from liaison.imports.forms import ConfirmForm, RosterUploadForm
 from liaison.imports.roster import plan_roster, template_tables
+from liaison.transaction import commit
 from liaison.uploads import checked_xlsx, content_disposition
 
 #: The session remembers the file waiting for confirmation: its token, name and expected counts.
@@ -101,17 +101,11 @@ def confirm():
         session[PENDING] = dict(pending, counts=plan.counts)
         return _report(plan, filename, confirm=ConfirmForm(),
                        notice=_l("检查之后系统中的记录有了变化，以下是重新检查的结果，请核对后再次确认。"))
-    try:
-        operations.import_roster(plan, filename)
-    except operations.RosterRejected as rejected:
-        db.session.rollback()
-        _forget_pending()
-        plan.problems, plan.rows = rejected.problems, []
-        return _report(plan, filename)
-    except Exception:
-        db.session.rollback()
-        raise
-    db.session.commit()
+    written = commit(lambda: operations.import_roster(plan, filename), show=False,
+                     refusals=(operations.RosterRejected,))
     _forget_pending()
+    if not written:
+        plan.problems, plan.rows = written.error.problems, []
+        return _report(plan, filename)
     flash(str(_l("名单已导入。%(summary)s", summary=plan.summary)), "success")
     return redirect(url_for("imports.roster"))

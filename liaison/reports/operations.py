@@ -2,8 +2,8 @@
 flush and log (ids only); the caller commits once or rolls back.
 
 Attachments are files under the instance folder's ``attachments/``, named at random. A file
-written by a write that is then rolled back, or one replaced by a newer upload, is removed by
-the caller through ``discard_new_files`` / ``purge_replaced_files`` once the outcome is known.
+written by a write that is then rolled back is removed after the rollback, and one replaced by a
+newer upload after the commit (``liaison.transaction`` runs both).
 """
 import json
 import logging
@@ -26,6 +26,7 @@ from liaison.deputies.models import Exemption, ExemptionScope
 from liaison.reports.models import (TARGET_TERMS_KEY, DutyReport, DutyReportCoverage, PlaceKind,
                                     ReportForm, ReportSession, Setting)
 from liaison.terms.models import Term
+from liaison.transaction import after_commit, after_rollback
 from liaison.uploads import attachment_path, read_limited, sniff_type
 
 log = logging.getLogger(__name__)
@@ -41,7 +42,6 @@ ATTACHMENT_TYPES = {
 }
 MAX_COUNT = 100_000
 PLACE_MAX, NOTES_MAX, REASON_MAX, APPROVER_MAX, NAME_MAX = 200, 2000, 200, 100, 200
-_NEW_FILES, _REPLACED_FILES = "liaison_new_files", "liaison_replaced_files"
 
 
 class StaleReport(InvalidInput):
@@ -230,9 +230,9 @@ def _store_attachment(report, upload):
     name = secrets.token_hex(16)
     with open(attachment_path(name), "wb") as handle:
         handle.write(data)
-    db.session.info.setdefault(_NEW_FILES, []).append(name)
+    after_rollback(lambda: _remove_file(name))
     if report.attachment_name:
-        db.session.info.setdefault(_REPLACED_FILES, []).append(report.attachment_name)
+        _remove_after_commit(report.attachment_name)
     report.attachment_name, report.attachment_original = name, original
     report.attachment_type, report.attachment_size = content_type, len(data)
 
@@ -240,23 +240,14 @@ def _store_attachment(report, upload):
 def _drop_attachment(report):
     """Forget a report's attachment; its file goes once the change is committed."""
     if report.attachment_name:
-        db.session.info.setdefault(_REPLACED_FILES, []).append(report.attachment_name)
+        _remove_after_commit(report.attachment_name)
     report.attachment_name, report.attachment_original = None, ""
     report.attachment_type, report.attachment_size = "", None
 
 
-def discard_new_files():
-    """After a rollback: remove files written by the writes that were rolled back."""
-    for name in db.session.info.pop(_NEW_FILES, []):
-        _remove_file(name)
-    db.session.info.pop(_REPLACED_FILES, None)
-
-
-def purge_replaced_files():
-    """After a commit: remove the files of replaced or removed attachments."""
-    for name in db.session.info.pop(_REPLACED_FILES, []):
-        _remove_file(name)
-    db.session.info.pop(_NEW_FILES, None)
+def _remove_after_commit(name):
+    """Remove a replaced attachment's file once the change is saved (kept if it is rolled back)."""
+    after_commit(lambda: _remove_file(name))
 
 
 def _remove_file(name):

@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from liaison.accounts.access import (DISTRICT_ROLES, STAFF_ROLES, ensure_township, roles_required,
                                     visible_township_ids)
-from liaison.errors import InvalidInput, reshows_expired_form
+from liaison.errors import reshows_expired_form
 from liaison.extensions import db
 from liaison.opinions import counters as opinion_counters
 from liaison.reports import bp, operations, queries
@@ -20,27 +20,6 @@ from liaison.uploads import attachment_path, content_disposition
 def _user():
     """The signed-in user as a model instance (for relationships)."""
     return current_user._get_current_object()
-
-
-def _save(form, write):
-    """Run one write; commit on success, else roll back and show the rule's message on the form.
-
-    Attachment files follow the outcome: new ones go on a rollback, replaced ones after a commit.
-    """
-    try:
-        result = write()
-    except InvalidInput as error:
-        db.session.rollback()
-        operations.discard_new_files()
-        form.attach_error(error)
-        return None
-    except Exception:
-        db.session.rollback()
-        operations.discard_new_files()
-        raise
-    db.session.commit()
-    operations.purge_replaced_files()
-    return result
 
 
 def _int_arg(name):
@@ -84,10 +63,10 @@ def new_session():
     form.fill_choices(queries.place_options(township.id))
     options = queries.session_mandate_options(township.id)
     if form.validate_on_submit():
-        session = _save(form, lambda: operations.create_session(
+        if form.save(lambda: operations.create_session(
             township, form.session_date.data, form.place_kind.data, form.station_id.data, form.place.data,
-            form.notes.data, form.chosen_mandate_ids, by=_user()))
-        if session is not None:
+            form.notes.data, form.chosen_mandate_ids, by=_user())):
+            session = form.saved
             flash(_l("述职活动已保存。活动结束后，请逐一登记每位代表的述职情况。"), "success")
             return redirect(url_for(".session", session_id=session.id))
     return render_template("reports/session_form.html", form=form, township=township, options=options,
@@ -147,10 +126,10 @@ def new_report():
         form.report_date.data = report_session.session_date
     others = _cover_choices(form, mandate)
     if form.validate_on_submit():
-        report = _save(form, lambda: operations.create_duty_report(
+        if form.save(lambda: operations.create_duty_report(
             mandate, report_session, also_cover_ids=form.also_cover_ids, attachment=form.attachment.data,
-            by=_user(), township_ids=visible_township_ids(), **form.fields()))
-        if report is not None:
+            by=_user(), township_ids=visible_township_ids(), **form.fields())):
+            report = form.saved
             flash(_l("已登记 %(name)s 的述职情况。", name=mandate.deputy.name), "success")
             if report_session is not None:
                 return redirect(url_for(".session", session_id=report_session.id))
@@ -173,11 +152,10 @@ def edit_report(report_id):
         form = DutyReportForm()
     others = _cover_choices(form, report.mandate)
     if form.validate_on_submit():
-        saved = _save(form, lambda: operations.update_duty_report(
+        if form.save(lambda: operations.update_duty_report(
             report, form.version.data, also_cover_ids=form.also_cover_ids, attachment=form.attachment.data,
             remove_attachment=form.remove_attachment.data, by=_user(), township_ids=visible_township_ids(),
-            **form.fields()))
-        if saved is not None:
+            **form.fields())):
             flash(_l("述职记录已保存。"), "success")
             if report.session_id is not None:
                 return redirect(url_for(".session", session_id=report.session_id))
@@ -231,10 +209,9 @@ def new_exemption():
     form = ExemptionForm()
     form.fill_years(mandate.term.start_date.year, mandate.term.end_date.year)
     if form.validate_on_submit():
-        exemption = _save(form, lambda: operations.create_exemption(
+        if form.save(lambda: operations.create_exemption(
             mandate, form.scope.data, form.reason.data, form.approver.data, form.approved_on.data,
-            year=form.year.data, month=form.month.data, quarter=form.quarter.data, by=_user()))
-        if exemption is not None:
+            year=form.year.data, month=form.month.data, quarter=form.quarter.data, by=_user())):
             flash(_l("已登记 %(name)s 的免除记录。", name=mandate.deputy.name), "success")
             return redirect(url_for(".exemptions"))
     return render_template("reports/exemption_form.html", form=form, mandate=mandate,
@@ -250,9 +227,8 @@ def targets():
     if request.method == "GET":
         form.term_ids.data = [str(i) for i in queries.target_term_ids()]
     if form.validate_on_submit():
-        saved = _save(form, lambda: operations.set_target_terms(form.chosen_term_ids,
-                                                                reset=form.restore.data))
-        if saved is not None:
+        if form.save(lambda: operations.set_target_terms(form.chosen_term_ids,
+                                                                reset=form.restore.data)):
             flash(_l("目标届次已恢复为默认。") if form.restore.data else _l("目标届次已保存。"), "success")
             return redirect(url_for(".targets"))
     return render_template("reports/targets.html", form=form, terms=queries.terms(),
