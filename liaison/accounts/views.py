@@ -22,7 +22,7 @@ from liaison.accounts.forms import (ChangePasswordForm, ConfirmForm, ConfirmPass
 from liaison.accounts.models import Role, User
 from liaison.accounts.session import mark_password_confirmed, safe_next
 from liaison.audit.models import Outcome
-from liaison.audit.operations import record_event, record_event_now
+from liaison.audit.operations import record_event_now
 from liaison.clock import utcnow
 from liaison.errors import InvalidInput
 from liaison.extensions import db
@@ -70,8 +70,7 @@ def login():
             flash(_lock_message(locked), "danger")
         elif not _password_matches(user, form.password.data):
             ends = [until for until in (throttle.register_failure(key) for key in keys) if until]
-            record_event("login.failure", outcome=Outcome.failure, detail=mask_mobile(mobile),
-                         target_type="users", target_id=user.id if user else "")
+            operations.record_failed_login(mobile, user)
             db.session.commit()
             flash(_lock_message(max(ends)) if ends else _l("手机号码或密码不正确。"), "danger")
         elif not user.enabled:
@@ -80,7 +79,6 @@ def login():
         else:
             throttle.clear(keys[0])
             _sign_in(user, form.remember.data)
-            record_event("login.success", target=user, actor=user)
             db.session.commit()
             return redirect(safe_next(form.next.data))
     demo = DEMO_ACCOUNTS if current_app.config["LIAISON_DEMO"] else ()
@@ -104,9 +102,7 @@ def _dummy_hash():
 @login_required
 def logout():
     """Sign out here and on every other device (the session token rotates)."""
-    user = db.session.get(User, current_user.id)
-    user.end_all_sessions()
-    record_event("logout", target=user, actor=user)
+    operations.sign_out_everywhere(db.session.get(User, current_user.id))
     db.session.commit()
     logout_user()
     session.clear()
@@ -126,12 +122,12 @@ def confirm_password():
             flash(_lock_message(locked), "danger")
         elif current_user.check_password(form.password.data):
             mark_password_confirmed()
-            record_event("password.confirmed", target=current_user)
+            operations.record_password_confirmation(current_user, True)
             db.session.commit()
             return redirect(safe_next(form.next.data))
         else:
             until = throttle.register_failure(key)
-            record_event("password.confirmed", outcome=Outcome.failure, target=current_user)
+            operations.record_password_confirmation(current_user, False)
             db.session.commit()
             flash(_lock_message(until) if until else _l("密码不正确。"), "danger")
     return render_template("accounts/confirm_password.html", form=form)
