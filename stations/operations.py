@@ -215,7 +215,15 @@ def create_station(kind, name, township, address, electoral_district=None, latit
     db.session.flush()
     log.info("station created: station=%s township=%s kind=%s hours=%s",
              station.id, station.township_id, station.kind.value, len(rows))
+    record_event("station.created", target=station, detail=_audit_detail(station))
     return station
+
+
+def _audit_detail(station):
+    """What decides where a check-in counts, for the audit trail; never the coordinates themselves."""
+    return (f"{station.name} {station.kind.value} active={int(station.active)} "
+            f"policy={station.checkin_policy.value} radius_m={station.radius_m} "
+            f"hours={len(station.opening_hours)}")
 
 
 def update_station(station, kind, name, township, address, electoral_district=None, latitude=None,
@@ -249,6 +257,7 @@ def update_station(station, kind, name, township, address, electoral_district=No
     log.info("station updated: station=%s township=%s kind=%s active=%s hours=%s policy=%s",
              station.id, station.township_id, station.kind.value, station.active, len(rows),
              station.checkin_policy.value)
+    record_event("station.updated", target=station, detail=_audit_detail(station))
     return station
 
 
@@ -262,6 +271,7 @@ def set_station_active(station, active):
     station.active = active
     db.session.flush()
     log.info("station %s: station=%s", "activated" if active else "deactivated", station.id)
+    record_event("station.activated" if active else "station.deactivated", target=station, detail=station.name)
     return station
 
 

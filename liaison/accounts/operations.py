@@ -10,11 +10,12 @@ from flask_babel import lazy_gettext as _l
 from liaison.accounts.access import STAFF_ROLES
 from liaison.accounts.models import ActivationToken, Role, User
 from liaison.accounts.passwords import is_common
+from liaison.audit.models import Outcome
 from liaison.audit.operations import record_event
 from liaison.clock import utcnow
 from liaison.errors import InvalidInput
 from liaison.extensions import db
-from liaison.text import is_mobile, normalize_mobile
+from liaison.text import is_mobile, mask_mobile, normalize_mobile
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +34,15 @@ def check_password_rules(password, mobile=None, field="password"):
         raise InvalidInput(_l("密码不能包含手机号码。"), field)
     if is_common(password):
         raise InvalidInput(_l("这个密码太常见，容易被猜中（常用单词、拼音、姓名加数字等），请换一个。"), field)
+
+
+def township_of(user):
+    """The township the audit trail files an account's events under: a deputy's latest mandate's,
+    else a township staff member's only township; None for district-wide accounts."""
+    if user.deputy is not None and user.deputy.latest_township_id is not None:
+        return user.deputy.latest_township_id
+    ids = user.township_ids
+    return next(iter(ids)) if len(ids) == 1 else None
 
 
 def create_user(mobile, name, roles, townships=(), password=None, deputy=None):
@@ -94,7 +104,7 @@ def create_staff_user(mobile, name, roles, townships, by):
     user = create_user(mobile, name, roles, townships if Role.township_staff in roles else ())
     log.info("staff account created: user=%s by=%s townships=%s",
              user.id, by.id, ",".join(str(t.id) for t in user.townships))
-    record_event("user.created", target=user, actor=by,
+    record_event("user.created", target=user, actor=by, township_id=township_of(user),
                  detail="roles=" + ",".join(sorted(r.value for r in roles)))
     return user
 
@@ -128,7 +138,7 @@ def update_user_access(user, roles, townships, by, name=None):
              user.id, by.id, ",".join(sorted(r.value for r in wanted)),
              ",".join(str(t.id) for t in wanted_townships), changed)
     if changed:
-        record_event("user.access_changed", target=user, actor=by,
+        record_event("user.access_changed", target=user, actor=by, township_id=township_of(user),
                      detail="roles={} townships={}".format(",".join(sorted(r.value for r in wanted)),
                                                            ",".join(str(t.id) for t in wanted_townships)))
     return changed
@@ -166,7 +176,7 @@ def issue_activation(user, issued_by=None):
     ))
     db.session.flush()
     log.info("activation issued: user=%s by=%s", user.id, issued_by.id if issued_by else None)
-    record_event("account.activation_issued", target=user, actor=issued_by)
+    record_event("account.activation_issued", target=user, actor=issued_by, township_id=township_of(user))
     return token
 
 
@@ -202,7 +212,7 @@ def activate(token, password):
     row.user.end_all_sessions()
     db.session.flush()
     log.info("account activated: user=%s", row.user_id)
-    record_event("account.activated", target=row.user, actor=row.user)
+    record_event("account.activated", target=row.user, actor=row.user, township_id=township_of(row.user))
     return row.user
 
 
@@ -214,7 +224,7 @@ def set_password(user, new_password):
     user.end_all_sessions()
     db.session.flush()
     log.info("password changed: user=%s", user.id)
-    record_event("password.changed", target=user)
+    record_event("password.changed", target=user, township_id=township_of(user))
 
 
 def set_enabled(user, enabled):
@@ -224,9 +234,38 @@ def set_enabled(user, enabled):
         user.end_all_sessions()
     db.session.flush()
     log.info("account %s: user=%s", "enabled" if enabled else "disabled", user.id)
-    record_event("account.enabled" if enabled else "account.disabled", target=user)
+    record_event("account.enabled" if enabled else "account.disabled", target=user,
+                 township_id=township_of(user))
 
 
 def record_login(user):
+    """Note a successful sign-in on the account and in the audit trail."""
     user.last_login_at = utcnow()
     db.session.flush()
+    record_event("login.success", target=user, actor=user, township_id=township_of(user))
+
+
+def record_failed_login(mobile, user):
+    """Note a wrong password (or an unknown number) for the number typed; the number is masked."""
+    record_event("login.failure", outcome=Outcome.failure, detail=mask_mobile(mobile),
+                 target_type="users", target_id=user.id if user else "",
+                 township_id=township_of(user) if user else None)
+
+
+def sign_out_everywhere(user):
+    """End every session of the user (this device and all others), audited."""
+    user.end_all_sessions()
+    db.session.flush()
+    record_event("logout", target=user, actor=user, township_id=township_of(user))
+
+
+def record_wrong_own_password(user, action):
+    """Note a wrong password typed by a signed-in user to confirm ``action`` (a confirmation or a change)."""
+    record_event(action, outcome=Outcome.failure, target=user, detail="wrong password",
+                 township_id=township_of(user))
+
+
+def record_password_confirmation(user, confirmed):
+    """Note a re-entered password before an export or a reveal: given right, or wrong."""
+    record_event("password.confirmed", outcome=Outcome.success if confirmed else Outcome.failure,
+                 target=user, township_id=township_of(user))

@@ -20,11 +20,11 @@ from liaison.accounts.forms import (ChangePasswordForm, ConfirmForm, ConfirmPass
 from liaison.accounts.models import Role, User, password_matches
 from liaison.accounts.session import mark_password_confirmed, mark_signed_in, safe_next
 from liaison.audit.models import Outcome
-from liaison.audit.operations import record_event, record_event_now
+from liaison.audit.operations import record_event_now
 from liaison.clock import utcnow
 from liaison.errors import InvalidInput, reshows_expired_form
 from liaison.extensions import db
-from liaison.text import mask_mobile, normalize_mobile
+from liaison.text import normalize_mobile
 
 DEMO_ACCOUNTS = (
     ("13900000001", _l("区人大常委会工作人员")),
@@ -76,8 +76,7 @@ def login():
         user = db.session.scalar(sa.select(User).where(User.mobile == mobile))
         if not password_matches(user, form.password.data):
             wait = throttle.register_sign_in_failure(mobile, request.remote_addr, user)
-            record_event("login.failure", outcome=Outcome.failure, detail=mask_mobile(mobile),
-                         target_type="users", target_id=user.id if user else "")
+            operations.record_failed_login(mobile, user)
             db.session.commit()
             flash(_wait_message(wait) if wait else _l("手机号码或密码不正确。"), "danger")
         elif not user.enabled:
@@ -86,7 +85,6 @@ def login():
         else:
             throttle.clear_account(mobile)
             _sign_in(user, form.remember.data)
-            record_event("login.success", target=user, actor=user)
             db.session.commit()
             return redirect(safe_next(form.next.data))
     return render_template("accounts/login.html", form=form, demo_accounts=_demo_accounts(),
@@ -110,7 +108,7 @@ def _own_password_refused(password, action):
     if current_user.check_password(password):
         return None
     wait = throttle.register_sign_in_failure(current_user.mobile, request.remote_addr, current_user)
-    record_event(action, outcome=Outcome.failure, target=current_user, detail="wrong password")
+    operations.record_wrong_own_password(current_user, action)
     db.session.commit()
     return _wait_message(wait) if wait else _l("密码不正确。")
 
@@ -119,9 +117,7 @@ def _own_password_refused(password, action):
 @login_required
 def logout():
     """Sign out here and on every other device (the session token rotates)."""
-    user = db.session.get(User, current_user.id)
-    user.end_all_sessions()
-    record_event("logout", target=user, actor=user)
+    operations.sign_out_everywhere(db.session.get(User, current_user.id))
     db.session.commit()
     logout_user()
     session.clear()
@@ -139,7 +135,7 @@ def confirm_password():
         refused = _own_password_refused(form.password.data, "password.confirmed")
         if refused is None:
             mark_password_confirmed()
-            record_event("password.confirmed", target=current_user)
+            operations.record_password_confirmation(current_user, True)
             db.session.commit()
             return redirect(safe_next(form.next.data))
         flash(refused, "danger")

@@ -19,11 +19,11 @@ def export_cli():
 @with_appcontext
 def export_rates(as_of, out):
     """Write the 述职率统计表 workbook (the two 100% targets, townships, deputies, visits) for the district."""
-    from liaison.audit.operations import record_event
+    from liaison.dashboard.operations import record_export
 
     data = build_workbook(as_of.date(), "liaison export rates")
     with open(out, "wb") as target:
         target.write(data)
-    record_event("export", target_type="workbook", detail=f"rates as of {as_of.date().isoformat()} (CLI)")
+    record_export("workbook", f"rates as of {as_of.date().isoformat()} (CLI)")
     db.session.commit()
     click.echo(f"Wrote {out} ({len(data)} bytes).")

@@ -47,3 +47,11 @@ def close_term(term, end_date, by):
     db.session.flush()
     log.info("term closed: term=%s by=%s due=%s done=%s", term.id, by.id, due, done)
     return closure
+
+
+def record_export(kind, detail, term=None):
+    """Note a download of the figures (``kind``: workbook, bulletin; a closed term's when ``term``)."""
+    if term is not None:
+        record_event("export", target=term, detail=detail)
+    else:
+        record_event("export", target_type=kind, detail=detail)

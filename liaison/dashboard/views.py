@@ -8,7 +8,6 @@ from flask_login import current_user
 
 from liaison.accounts.access import DISTRICT_ROLES, STAFF_ROLES, recent_password_required, roles_required, \
     visible_township_ids
-from liaison.audit.operations import record_event
 from liaison.clock import local_today
 from liaison.dashboard import bp, bulletins, operations, queries
 from liaison.dashboard.forms import CloseTermForm
@@ -105,7 +104,7 @@ def export():
     as_of = _as_of()
     township_ids = visible_township_ids()
     data = build_workbook(as_of, current_user.name, township_ids)
-    record_event("export", target_type="workbook", detail=f"rates as of {as_of.isoformat()}")
+    operations.record_export("workbook", f"rates as of {as_of.isoformat()}")
     db.session.commit()
     response = Response(data, mimetype=XLSX_MIMETYPE)
     response.headers["Content-Disposition"] = content_disposition(workbook_filename(as_of))
@@ -120,7 +119,7 @@ def bulletin(name):
     if path is None:
         abort(404)
     month = bulletins.NAME_PATTERN.fullmatch(name)
-    record_event("export", target_type="bulletin", detail=name)
+    operations.record_export("bulletin", name)
     db.session.commit()
     response = send_file(path, mimetype=XLSX_MIMETYPE, max_age=0)
     download = gettext("述职率通报-%(y)s年%(m)s月", y=month[1], m=int(month[2])) + ".xlsx"
@@ -166,7 +165,7 @@ def final_workbook(term_id):
     closure = db.session.scalar(sa.select(TermClosure).where(TermClosure.term_id == term_id))
     if closure is None:
         abort(404)
-    record_event("export", target=closure.term, detail=f"final workbook of term {term_id}")
+    operations.record_export("terms", f"final workbook of term {term_id}", term=closure.term)
     db.session.commit()
     response = Response(closure.workbook, mimetype=XLSX_MIMETYPE)
     name = gettext("%(term)s最终述职率统计表", term=closure.term.name) + ".xlsx"

@@ -69,6 +69,12 @@ class Deputy(db.Model):
         self.name_sort_key = sort_key(value)
         return value
 
+    @property
+    def latest_township_id(self):
+        """The township of the latest mandate (None before the first): the audit trail files
+        events about the person there."""
+        return self.mandates[-1].township_id if self.mandates else None
+
     def __repr__(self):
         return f"<Deputy {self.id}>"
 

@@ -8,12 +8,13 @@ from sqlalchemy.exc import IntegrityError
 
 from liaison.accounts.models import User
 from liaison.accounts.operations import account_for_deputy
+from liaison.audit.operations import record_event
 from liaison.deputies.models import Deputy, EndReason, Gender, Mandate, Suspension
 from liaison.errors import InvalidInput
 from liaison.extensions import db
 from liaison.network.models import Station, StationKind
 from liaison.terms.models import Level, Term
-from liaison.text import ETHNIC_GROUPS, is_mobile, normalize_mobile
+from liaison.text import ETHNIC_GROUPS, is_mobile, mask_mobile, normalize_mobile
 from liaison.townships.models import ElectoralDistrict, Township
 
 log = logging.getLogger(__name__)
@@ -85,12 +86,18 @@ def update_deputy(deputy, name, gender, ethnicity, mobile):
     """Correct a person's data; their account's name and sign-in number follow."""
     name, gender, ethnicity, mobile = _clean_person(name, gender, ethnicity, mobile)
     _check_mobile_free(mobile, deputy)
+    old_mobile = deputy.mobile
     deputy.name, deputy.gender, deputy.ethnicity, deputy.mobile = name, gender, ethnicity, mobile
     if deputy.account is not None:
         deputy.account.name = name
         deputy.account.mobile = mobile
     _flush(_l("手机号码已登记给另一名代表或账号，请核对。"), "mobile")
     log.info("deputy updated: deputy=%s", deputy.id)
+    if mobile != old_mobile:
+        # The number is the account's sign-in name: changing it hands the account to another phone.
+        account = f" account #{deputy.account.id}" if deputy.account is not None else ""
+        record_event("deputy.mobile_changed", target=deputy, township_id=deputy.latest_township_id,
+                     detail=f"{mask_mobile(old_mobile)} → {mask_mobile(mobile)}{account}")
     return deputy
 
 
@@ -219,11 +226,12 @@ def _check_mandate(deputy, fields, mandate=None):
     }
 
 
-def create_mandate(deputy, **fields):
+def create_mandate(deputy, audit=True, **fields):
     """Give a person a seat in a term; their account (awaiting activation) is created with it.
 
     ``fields``: term_id, township_id, electoral_district_id, home_id, station_id, start_date,
-    by_election.
+    by_election. ``audit=False`` for a caller that records one event for the whole batch (the
+    roster import).
     """
     values = _check_mandate(deputy, fields)
     mandate = Mandate(deputy=deputy, **values)
@@ -232,26 +240,44 @@ def create_mandate(deputy, **fields):
     account = account_for_deputy(deputy)
     log.info("mandate created: mandate=%s deputy=%s term=%s user=%s",
              mandate.id, deputy.id, mandate.term_id, account.id)
+    if audit:
+        record_event("mandate.created", target=mandate,
+                     detail=f"deputy #{deputy.id} term #{mandate.term_id} account #{account.id}")
     return mandate
 
 
-def update_mandate(mandate, **fields):
+def update_mandate(mandate, audit=True, **fields):
     """Correct a mandate's term, township, district, home, station, start or by-election flag."""
     values = _check_mandate(mandate.deputy, fields, mandate)
+    before = _mandate_summary(mandate)
     for key, value in values.items():
         setattr(mandate, key, value)
     _flush(_l("该代表在 %(term)s 已有代表资格。", term=values["term"].name), "term_id")
     log.info("mandate updated: mandate=%s", mandate.id)
+    if audit:
+        record_event("mandate.updated", target=mandate, detail=f"{before} → {_mandate_summary(mandate)}")
     return mandate
 
 
-def end_mandate(mandate, end_date, reason):
+def _mandate_summary(mandate):
+    """The fields of a mandate that decide where and from when it counts, as ids for the audit trail."""
+    return (f"term={mandate.term_id} township={mandate.township_id} district={mandate.electoral_district_id} "
+            f"home={mandate.home_id} station={mandate.station_id} start={mandate.start_date.isoformat()} "
+            f"by_election={int(mandate.by_election)}")
+
+
+def end_mandate(mandate, end_date, reason, audit=True):
     """Record (or, with neither date nor reason, withdraw) the early end of a mandate (代表资格终止)."""
     if end_date is None and reason is None:
+        if mandate.end_date is None:
+            return mandate
+        withdrawn = mandate.end_date
         mandate.end_date = None
         mandate.end_reason = None
         db.session.flush()
         log.info("mandate early end withdrawn: mandate=%s", mandate.id)
+        if audit:
+            record_event("mandate.end_withdrawn", target=mandate, detail=f"end={withdrawn.isoformat()}")
         return mandate
     if end_date is None:
         raise InvalidInput(_l("请填写代表资格终止的日期。"), "end_date")
@@ -274,10 +300,14 @@ def end_mandate(mandate, end_date, reason):
                day=late[0].start_date.isoformat()),
             "end_date",
         )
+    if (mandate.end_date, mandate.end_reason) == (end_date, reason):
+        return mandate
     mandate.end_date = end_date
     mandate.end_reason = reason
     db.session.flush()
     log.info("mandate ended early: mandate=%s reason=%s", mandate.id, reason.value)
+    if audit:
+        record_event("mandate.ended", target=mandate, detail=f"end={end_date.isoformat()} reason={reason.value}")
     return mandate
 
 
@@ -327,4 +357,20 @@ def create_suspension(mandate, start_date, end_date, reason):
     db.session.add(suspension)
     db.session.flush()
     log.info("suspension recorded: suspension=%s mandate=%s", suspension.id, mandate.id)
+    record_event("suspension.recorded", target=suspension, township_id=mandate.township_id,
+                 detail=f"mandate #{mandate.id} {start_date.isoformat()}–{end_date.isoformat() if end_date else ''}")
     return suspension
+
+
+# --- personal data leaving the system -------------------------------------------------------
+
+def record_roster_export(township_ids):
+    """Note an export of the roster for the townships given (None: the whole district)."""
+    scope = "all" if township_ids is None else sorted(township_ids)
+    record_event("export", detail=f"deputies roster, townships={scope}")
+
+
+def record_mobile_reveal(deputy, township_id):
+    """Note that the signed-in staff member was shown the deputy's full mobile number."""
+    record_event("mobile.revealed", target=deputy, township_id=township_id,
+                 detail=f"deputy #{deputy.id} {mask_mobile(deputy.mobile)}")

@@ -5,7 +5,6 @@ from flask_login import current_user
 
 from liaison.accounts.access import (DISTRICT_ROLES, STAFF_ROLES, recent_password_required, roles_required,
                                     visible_township_ids)
-from liaison.audit.operations import record_event
 from liaison.accounts.models import Role
 from liaison.clock import local_today
 from liaison.deputies import bp, operations, queries
@@ -221,8 +220,7 @@ def export_roster():
     title = str(_l("代表名单（%(day)s）", day=local_today().isoformat()))
     data = write_tables([Table(title=str(_l("代表名单")), caption=title, headers=[str(h) for h in ROSTER_HEADERS],
                                rows=rows, widths=[10, 6, 8, 14, 14, 14, 12, 18, 18, 12, 12, 20])])
-    scope = "all" if scope_ids is None else sorted(scope_ids)
-    record_event("export", detail=f"deputies roster, townships={scope}")
+    operations.record_roster_export(scope_ids)
     db.session.commit()
     response = current_app.response_class(data, mimetype=XLSX_MIMETYPE)
     response.headers["Content-Disposition"] = content_disposition(f"{title}.xlsx")
@@ -237,8 +235,7 @@ def reveal_mobile(deputy_id):
     deputy = queries.get_deputy_or_404(deputy_id)
     scope_ids = visible_township_ids()
     townships = [m.township_id for m in queries.visible_mandates(deputy, scope_ids)]
-    record_event("mobile.revealed", target=deputy, township_id=townships[0] if townships else None,
-                 detail=f"deputy #{deputy.id} {mask_mobile(deputy.mobile)}")
+    operations.record_mobile_reveal(deputy, townships[0] if townships else None)
     db.session.commit()
     # Back to the page the button was on: the record, or the committee's edit form.
     edit_url = url_for("deputies.edit", deputy_id=deputy.id)

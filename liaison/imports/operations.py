@@ -45,6 +45,8 @@ def import_roster(plan, filename=""):
         except InvalidInput as error:
             column = FIELD_COLUMNS.get(error.field, "ordinal")
             raise RosterRejected([Problem(row.number, column, error.message)]) from None
+    # One event for the whole roster (its rows are in the file): the mandate writes above are not
+    # audited one by one.
     record_event("import", detail=plan.audit_detail(filename))
     counts = plan.counts
     log.info("roster imported: rows=%s new=%s updated=%s unchanged=%s new_people=%s", counts["rows"],
@@ -63,11 +65,11 @@ def _write_row(row, people):
     mandate = row.mandate
     if mandate is None:
         # create_mandate gives a new deputy an account awaiting activation (account_for_deputy).
-        mandate = create_mandate(deputy, **row.mandate_fields())
+        mandate = create_mandate(deputy, audit=False, **row.mandate_fields())
     elif any(c.column not in ("end_date", "end_reason") for c in row.mandate_changes):
-        update_mandate(mandate, **row.mandate_fields())
+        update_mandate(mandate, audit=False, **row.mandate_fields())
     if row.end_date is not None and (row.mandate is None or row.end_changes):
-        end_mandate(mandate, row.end_date, row.end_reason)
+        end_mandate(mandate, row.end_date, row.end_reason, audit=False)
 
 
 # --- the uploaded file between the check and the confirmation ---------------------------------

@@ -370,6 +370,11 @@ def reject_opinion(opinion, note, by, version=None):
     _close(opinion, Status.rejected, EventKind.rejected, note, by, version, "opinion.rejected")
 
 
+def record_phone_reveal(opinion):
+    """Note that the signed-in staff member was shown the constituent's full phone number."""
+    _audit("mobile.revealed", opinion, f"opinion {opinion.number} {mask_mobile(opinion.phone)}")
+
+
 def rate_reply(opinion, satisfaction, comment=""):
     """The constituent's verdict on the reply: once, and only after a reply."""
     if opinion.satisfaction is not None:

@@ -9,7 +9,6 @@ from flask_login import current_user
 from liaison.accounts.access import (STAFF_ROLES, recent_password_required, roles_required,
                                     visible_township_ids)
 from liaison.accounts.models import Role
-from liaison.audit.operations import record_event
 from liaison.clock import local_today
 from liaison.deputies.queries import deputies_in_force
 from liaison.errors import InvalidInput, reshows_expired_form
@@ -19,7 +18,6 @@ from liaison.opinions import bp, counters, operations, queries
 from liaison.opinions.forms import (CloseForm, LookupForm, PublicOpinionForm, RatingForm, ReceptionForm,
                                     ReferForm, RegisterForm, ReplyForm, SuggestionForm)
 from liaison.opinions.models import Channel, Status
-from liaison.text import mask_mobile
 from liaison.uploads import attachment_path
 
 
@@ -308,8 +306,7 @@ def detail(opinion_id):
 def reveal_phone(opinion_id):
     """The constituent's full phone number, for staff of the township and the committee; audited."""
     opinion = queries.get_opinion_or_404(opinion_id)
-    record_event("mobile.revealed", target=opinion,
-                 detail=f"opinion {opinion.number} {mask_mobile(opinion.phone)}")
+    operations.record_phone_reveal(opinion)
     db.session.commit()
     return _detail_page(opinion, phone_revealed=True)
 

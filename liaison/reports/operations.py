@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from liaison.audit.operations import record_event
 from liaison.clock import local_today, utcnow
 from liaison.deputies.models import Mandate
 from liaison.errors import InvalidInput
@@ -393,6 +394,8 @@ def create_exemption(mandate, scope, reason, approver, approved_on, year=None, m
         raise InvalidInput(_l("该代表资格在这一期间已有同类免除记录。"), "scope") from None
     log.info("exemption recorded: exemption=%s mandate=%s scope=%s period=%s",
              exemption.id, mandate.id, scope.value, key)
+    record_event("exemption.recorded", target=exemption, township_id=mandate.township_id,
+                 detail=f"mandate #{mandate.id} {scope.value} {key}")
     return exemption
 
 
@@ -410,6 +413,7 @@ def set_target_terms(term_ids, reset=False):
             db.session.delete(setting)
         db.session.flush()
         log.info("target terms reset to the default")
+        record_event("targets.changed", target_type="settings", target_id=TARGET_TERMS_KEY, detail="default")
         return []
     found = set(db.session.scalars(sa.select(Term.id).where(Term.id.in_(ids))))
     if found != set(ids):
@@ -420,5 +424,6 @@ def set_target_terms(term_ids, reset=False):
     setting.value = json.dumps(ids)
     db.session.flush()
     log.info("target terms set: terms=%s", ids)
+    record_event("targets.changed", target_type="settings", target_id=TARGET_TERMS_KEY, detail=f"terms={ids}")
     return ids
 

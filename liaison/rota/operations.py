@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from liaison.audit.operations import record_event
 from liaison.accounts.queries import township_staff
 from liaison.clock import day_label, local_today, times_label, utcnow
 from liaison.errors import InvalidInput
@@ -315,6 +316,8 @@ def publish_rota(rota_month, published_by=None, notify=True, today=None):
     if notify:
         sent = notify_published(rota_month, slots)
     log.info("rota published: rota_month=%s messages=%s", rota_month.id, sent)
+    record_event("rota.published", target=rota_month, actor=published_by,
+                 detail=f"{rota_month.year}-{rota_month.month:02d} slots={len(slots)} messages={sent}")
     return (slots[0].local_date - today).days
 
 

@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
+from liaison.audit.operations import record_event
 from liaison.deputies.models import Mandate
 from liaison.errors import InvalidInput
 from liaison.extensions import db
@@ -106,6 +107,12 @@ def _flush(name):
         raise InvalidInput(_duplicate_name(name), "name") from None
 
 
+def _term_detail(term):
+    """A term's name and dates for the audit trail: its dates bound every mandate's count."""
+    return (f"{term.name} {term.start_date.isoformat()}–{term.end_date.isoformat()}"
+            f"{' (provisional end)' if term.end_provisional else ''}")
+
+
 def create_term(level, ordinal, start_date, end_date, end_provisional=True, township=None, name=None):
     """Create a congress term; the name defaults to the usual one (区第八届, 某某镇第十八届)."""
     name = _check_term(level, ordinal, township, start_date, end_date, name)
@@ -114,6 +121,7 @@ def create_term(level, ordinal, start_date, end_date, end_provisional=True, town
     db.session.add(term)
     _flush(name)
     log.info("term created: term=%s level=%s", term.id, level.value)
+    record_event("term.created", target=term, detail=_term_detail(term))
     return term
 
 
@@ -129,6 +137,7 @@ def update_term(term, level, ordinal, start_date, end_date, end_provisional=True
     term.end_provisional = bool(end_provisional)
     _flush(name)
     log.info("term updated: term=%s level=%s", term.id, level.value)
+    record_event("term.updated", target=term, detail=_term_detail(term))
     return term
 
 

@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
+from liaison.audit.operations import record_event
 from liaison.deputies.models import Mandate
 from liaison.errors import InvalidInput
 from liaison.extensions import db
@@ -72,6 +73,7 @@ def create_township(name, kind):
     db.session.add(township)
     _flush(_l("已有名为“%(name)s”的乡镇（街道），请换一个名称。", name=name), "name")
     log.info("township created: township=%s kind=%s", township.id, kind.value)
+    record_event("township.created", target=township, township_id=township.id, detail=f"{name} {kind.value}")
     return township
 
 
@@ -79,10 +81,13 @@ def update_township(township, name, kind):
     """Rename a township or change its kind."""
     name = (name or "").strip()
     _check_township(name, kind, township)
+    before = f"{township.name} {township.kind.value}"
     township.name = name
     township.kind = kind
     _flush(_l("已有名为“%(name)s”的乡镇（街道），请换一个名称。", name=name), "name")
     log.info("township updated: township=%s kind=%s", township.id, kind.value)
+    record_event("township.updated", target=township, township_id=township.id,
+                 detail=f"{before} → {name} {kind.value}")
     return township
 
 
@@ -137,6 +142,7 @@ def create_district(term, township, name):
     db.session.add(district)
     _flush(_duplicate_district(term, township, name), "name")
     log.info("district created: district=%s term=%s township=%s", district.id, term.id, township.id)
+    record_event("district.created", target=district, detail=f"{name} term #{term.id}")
     return district
 
 
@@ -144,9 +150,12 @@ def update_district(district, term, township, name):
     """Rename a 选区, or move it to another term or township while nothing uses it."""
     name = (name or "").strip()
     _check_district(term, township, name, district)
+    before = f"{district.name} term #{district.term_id} township #{district.township_id}"
     district.term = term
     district.township = township
     district.name = name
     _flush(_duplicate_district(term, township, name), "name")
     log.info("district updated: district=%s term=%s township=%s", district.id, term.id, township.id)
+    record_event("district.updated", target=district,
+                 detail=f"{before} → {name} term #{term.id} township #{township.id}")
     return district
