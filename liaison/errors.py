@@ -83,6 +83,7 @@ def register_errorhandlers(app):
     def form_expired(_error):
         # A request whose token failed changes nothing. A form view marked @reshows_expired_form
         # shows its form again with what was typed (and a fresh token); anything else gets this page.
+        g.csrf_failed = True  # read by after-request hooks that would otherwise touch the session
         view = app.view_functions.get(request.endpoint)
         if request.method == "POST" and getattr(view, "reshows_expired_form", False):
             response = _reshown_form(view)

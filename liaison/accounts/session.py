@@ -3,7 +3,7 @@ from urllib.parse import unquote, urlsplit
 
 from datetime import timedelta
 
-from flask import current_app, flash, redirect, request, session, url_for
+from flask import current_app, flash, g, redirect, request, session, url_for
 from flask_login import current_user, logout_user
 from sqlalchemy.orm import joinedload, lazyload
 
@@ -91,6 +91,8 @@ def init_app(app):
         from liaison.accounts.access import STAFF_ROLES
 
         cookie_name = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+        if g.get("csrf_failed"):
+            return response  # a request whose token failed changes nothing, the session included
         if (cookie_name in request.cookies and "_remember" not in session and session.get("_user_id")
                 and current_user.is_authenticated and not current_user.has_role(*STAFF_ROLES)):
             # A new issue time in the identity, so the renewed cookie counts its lifetime from now.
