@@ -1,5 +1,6 @@
 """The one clock: UTC instants from Python, calendar periods in the configured local zone."""
-from datetime import date, datetime, timezone
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -37,6 +38,140 @@ def local_today():
 def quarter_of(day: date) -> int:
     """Return the calendar quarter (1–4) of a date."""
     return (day.month - 1) // 3 + 1
+
+
+# Months and quarters are local calendar periods (rule R1). Their keys are what the database stores
+# (checkins.month_key and quarter_key, exemptions.period_key; rule R2): derive them only here.
+
+@dataclass(frozen=True, order=True)
+class Month:
+    """A local calendar month; ``key`` is its stored form, 202403 for March 2024."""
+
+    year: int
+    month: int
+
+    def __post_init__(self):
+        if not 1 <= self.month <= 12:
+            raise ValueError(f"not a month: {self.month!r}")
+
+    @classmethod
+    def of(cls, day):
+        """The month containing a local date."""
+        return cls(day.year, day.month)
+
+    @classmethod
+    def from_key(cls, key):
+        """The month of a stored key (202403)."""
+        return cls(key // 100, key % 100)
+
+    @property
+    def key(self):
+        return self.year * 100 + self.month
+
+    @property
+    def first(self):
+        return date(self.year, self.month, 1)
+
+    @property
+    def after(self):
+        """The first day of the next month (the period is ``[first, after)``)."""
+        return self.next().first
+
+    @property
+    def last(self):
+        return self.after - timedelta(days=1)
+
+    @property
+    def months(self):
+        """The months of the period: itself (so months and quarters pick check-ins alike)."""
+        return (self,)
+
+    @property
+    def quarter(self):
+        """The quarter this month is in."""
+        return Quarter.of(self.first)
+
+    def next(self):
+        return Month(self.year + 1, 1) if self.month == 12 else Month(self.year, self.month + 1)
+
+    def previous(self):
+        return Month(self.year - 1, 12) if self.month == 1 else Month(self.year, self.month - 1)
+
+    def __contains__(self, day):
+        return self.first <= day <= self.last
+
+    @property
+    def label(self):
+        """2024年3月."""
+        return _l("%(y)s年%(m)s月", y=self.year, m=self.month)
+
+    @property
+    def short_label(self):
+        """3月 (a column of a year's table)."""
+        return _l("%(m)s月", m=self.month)
+
+
+@dataclass(frozen=True, order=True)
+class Quarter:
+    """A local calendar quarter; ``key`` is its stored form, 20241 for the first quarter of 2024."""
+
+    year: int
+    quarter: int
+
+    def __post_init__(self):
+        if not 1 <= self.quarter <= 4:
+            raise ValueError(f"not a quarter: {self.quarter!r}")
+
+    @classmethod
+    def of(cls, day):
+        """The quarter containing a local date."""
+        return cls(day.year, quarter_of(day))
+
+    @classmethod
+    def from_key(cls, key):
+        """The quarter of a stored key (20241)."""
+        return cls(key // 10, key % 10)
+
+    @property
+    def key(self):
+        return self.year * 10 + self.quarter
+
+    @property
+    def months(self):
+        """Its three months, in order."""
+        return tuple(Month(self.year, 3 * self.quarter - offset) for offset in (2, 1, 0))
+
+    @property
+    def first(self):
+        return self.months[0].first
+
+    @property
+    def after(self):
+        """The first day of the next quarter (the period is ``[first, after)``)."""
+        return self.next().first
+
+    @property
+    def last(self):
+        return self.months[-1].last
+
+    def next(self):
+        return Quarter(self.year + 1, 1) if self.quarter == 4 else Quarter(self.year, self.quarter + 1)
+
+    def previous(self):
+        return Quarter(self.year - 1, 4) if self.quarter == 1 else Quarter(self.year, self.quarter - 1)
+
+    def __contains__(self, day):
+        return self.first <= day <= self.last
+
+    @property
+    def label(self):
+        """2024年第1季度."""
+        return _l("%(y)s年第%(q)s季度", y=self.year, q=self.quarter)
+
+    @property
+    def short_label(self):
+        """第1季度 (a column of a year's table)."""
+        return _l("第%(q)s季度", q=self.quarter)
 
 
 #: Weekday names, Monday first, as ``date.weekday()`` counts.

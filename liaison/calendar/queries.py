@@ -12,7 +12,6 @@ A "holiday" here is a statutory holiday (法定节假日, e.g. 国庆节), not a
 swapped workday (调休上班) is a Saturday or Sunday worked in exchange for a holiday.
 """
 import enum
-from calendar import monthrange
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
@@ -22,6 +21,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from liaison.calendar.models import CalendarDay, DayKind
+from liaison.clock import Month
 from liaison.extensions import db
 
 #: chinesecalendar names holidays in English; the product shows the usual Chinese names.
@@ -161,7 +161,8 @@ def holiday_name(day):
 
 def month_days(year, month):
     """Every date of a month as a ``DayInfo``."""
-    return days_between(date(year, month, 1), date(year, month, monthrange(year, month)[1]))
+    period = Month(year, month)
+    return days_between(period.first, period.last)
 
 
 def workdays_in_month(year, month):

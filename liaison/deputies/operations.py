@@ -8,7 +8,8 @@ from sqlalchemy.exc import IntegrityError
 
 from liaison.accounts.models import User
 from liaison.accounts.operations import account_for_deputy
-from liaison.deputies.models import Deputy, EndReason, Gender, Mandate, Suspension
+from liaison.deputies.models import (Deputy, EndReason, Gender, Mandate, Suspension, first_day_not_held,
+                                     last_day_held_in)
 from liaison.errors import InvalidInput
 from liaison.extensions import db
 from liaison.network.models import Station, StationKind
@@ -137,7 +138,8 @@ def _check_recorded_dates(mandate, term, start):
                    end=mandate.end_date.isoformat(), term=term.name),
                 "term_id",
             )
-    last = mandate.end_date - timedelta(days=1) if mandate.end_date else term.end_date
+    # The days the mandate would hold in the new term (rule R5).
+    last = first_day_not_held(mandate.end_date, last_day_held_in(term)) - timedelta(days=1)
     for suspension in mandate.suspensions:
         if suspension.start_date < start or suspension.start_date > last:
             raise InvalidInput(
@@ -283,19 +285,12 @@ def end_mandate(mandate, end_date, reason):
 
 # --- suspensions ----------------------------------------------------------------------------
 
-def last_day_held(mandate):
-    """The last local date a mandate is held: the day before its early end, or the term's end."""
-    if mandate.end_date is not None:
-        return mandate.end_date - timedelta(days=1)
-    return mandate.term.end_date
-
-
 def create_suspension(mandate, start_date, end_date, reason):
     """Record a period in which the deputy may not perform their duties (暂停执行代表职务)."""
     reason = (reason or "").strip()
     if start_date is None:
         raise InvalidInput(_l("请填写暂停开始日期。"), "start_date")
-    last = last_day_held(mandate)
+    last = mandate.last_held
     if not mandate.start_date <= start_date <= last:
         raise InvalidInput(
             _l("暂停开始日期应在代表资格期内（%(start)s 至 %(end)s）。",

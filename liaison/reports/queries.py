@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 from liaison.accounts.access import ensure_township
 from liaison.clock import local_today
 from liaison.deputies.models import Deputy, Mandate
+from liaison.deputies.queries import held_end_after
 from liaison.extensions import db
 from liaison.network.models import Station
 from liaison.deputies.models import Exemption
@@ -63,9 +64,8 @@ def get_mandate_or_404(mandate_id):
 
 
 def _recent(today):
-    """Mandates held at some time from a year ago on (the early end day itself is not held)."""
-    since = today - timedelta(days=RECENT_DAYS)
-    return sa.or_(Mandate.end_date > since, sa.and_(Mandate.end_date.is_(None), Term.end_date >= since))
+    """Mandates held at some time from a year ago on (rule R5: the early end day itself is not held)."""
+    return held_end_after(today - timedelta(days=RECENT_DAYS))
 
 
 def mandate_picker(township_ids=None, q=""):
