@@ -21,7 +21,6 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from liaison.calendar.models import CalendarDay, DayKind
-from liaison.clock import Month
 from liaison.extensions import db
 
 #: chinesecalendar names holidays in English; the product shows the usual Chinese names.
@@ -62,10 +61,6 @@ class DayInfo:
     source: Source
     #: The ``CalendarDay`` id when staff recorded this day.
     record_id: int | None = None
-
-    @property
-    def rest_day(self):
-        return not self.workday
 
     @property
     def swapped_workday(self):
@@ -142,37 +137,6 @@ def day_info(day):
 def is_workday(day):
     """True on working days, swapped workdays (调休上班) included."""
     return day_info(day).workday
-
-
-def is_rest_day(day):
-    """True on weekends and holidays that are not swapped workdays."""
-    return not day_info(day).workday
-
-
-def is_holiday(day):
-    """True on statutory holidays (法定节假日); an ordinary weekend is not one."""
-    return day_info(day).holiday
-
-
-def holiday_name(day):
-    """The holiday a date belongs to (春节), or ""."""
-    return day_info(day).name
-
-
-def month_days(year, month):
-    """Every date of a month as a ``DayInfo``."""
-    period = Month(year, month)
-    return days_between(period.first, period.last)
-
-
-def workdays_in_month(year, month):
-    """The working dates of a month, swapped workdays included."""
-    return [d.day for d in month_days(year, month) if d.workday]
-
-
-def holidays_in_month(year, month):
-    """The statutory holiday dates of a month."""
-    return [d.day for d in month_days(year, month) if d.holiday]
 
 
 def special_days_in_year(year):

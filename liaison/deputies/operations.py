@@ -34,7 +34,7 @@ def _flush(message, field):
 
 # --- the person -----------------------------------------------------------------------------
 
-def _clean_person(name, gender, ethnicity, mobile):
+def clean_person(name, gender, ethnicity, mobile):
     """Check and normalise the person's fields; return them ready to store."""
     name = (name or "").strip()
     if not name:
@@ -73,7 +73,7 @@ def _check_mobile_free(mobile, deputy=None):
 
 def create_deputy(name, gender, ethnicity, mobile):
     """Add a person; their account comes with their first mandate."""
-    name, gender, ethnicity, mobile = _clean_person(name, gender, ethnicity, mobile)
+    name, gender, ethnicity, mobile = clean_person(name, gender, ethnicity, mobile)
     _check_mobile_free(mobile)
     deputy = Deputy(name=name, gender=gender, ethnicity=ethnicity, mobile=mobile)
     db.session.add(deputy)
@@ -84,7 +84,7 @@ def create_deputy(name, gender, ethnicity, mobile):
 
 def update_deputy(deputy, name, gender, ethnicity, mobile):
     """Correct a person's data; their account's name and sign-in number follow."""
-    name, gender, ethnicity, mobile = _clean_person(name, gender, ethnicity, mobile)
+    name, gender, ethnicity, mobile = clean_person(name, gender, ethnicity, mobile)
     _check_mobile_free(mobile, deputy)
     deputy.name, deputy.gender, deputy.ethnicity, deputy.mobile = name, gender, ethnicity, mobile
     if deputy.account is not None:
@@ -149,7 +149,7 @@ def _check_recorded_dates(mandate, term, start):
             )
 
 
-def _check_mandate(deputy, fields, mandate=None):
+def check_mandate(deputy, fields, mandate=None):
     """Check a mandate's fields against the domain rules; return the objects to store."""
     term = _get(Term, fields.get("term_id"))
     if term is None:
@@ -227,7 +227,7 @@ def create_mandate(deputy, **fields):
     ``fields``: term_id, township_id, electoral_district_id, home_id, station_id, start_date,
     by_election.
     """
-    values = _check_mandate(deputy, fields)
+    values = check_mandate(deputy, fields)
     mandate = Mandate(deputy=deputy, **values)
     db.session.add(mandate)
     _flush(_l("该代表在 %(term)s 已有代表资格。", term=values["term"].name), "term_id")
@@ -239,7 +239,7 @@ def create_mandate(deputy, **fields):
 
 def update_mandate(mandate, **fields):
     """Correct a mandate's term, township, district, home, station, start or by-election flag."""
-    values = _check_mandate(mandate.deputy, fields, mandate)
+    values = check_mandate(mandate.deputy, fields, mandate)
     for key, value in values.items():
         setattr(mandate, key, value)
     _flush(_l("该代表在 %(term)s 已有代表资格。", term=values["term"].name), "term_id")

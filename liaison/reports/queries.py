@@ -14,7 +14,7 @@ from liaison.deputies.queries import held_end_after
 from liaison.extensions import db
 from liaison.network.models import Station
 from liaison.deputies.models import Exemption
-from liaison.reports.models import TARGET_TERMS_KEY, DutyReport, DutyReportCoverage, ReportSession, Setting
+from liaison.reports.models import TARGET_TERMS_KEY, DutyReport, ReportSession, Setting
 from liaison.terms.models import Level, Term
 from liaison.terms.queries import LEVEL_ORDER
 from liaison.townships.models import Township
@@ -120,15 +120,6 @@ def other_mandates(mandate):
     query = (sa.select(Mandate).join(Term, Term.id == Mandate.term_id)
              .where(Mandate.deputy_id == mandate.deputy_id, Mandate.id != mandate.id)
              .order_by(LEVEL_ORDER, Term.start_date.desc()))
-    return db.session.scalars(query).all()
-
-
-def reports_for_mandate(mandate_id):
-    """Reports recorded for a mandate or covering it, newest first."""
-    covered = sa.select(DutyReportCoverage.report_id).where(DutyReportCoverage.mandate_id == mandate_id)
-    query = (sa.select(DutyReport)
-             .where(sa.or_(DutyReport.mandate_id == mandate_id, DutyReport.id.in_(covered)))
-             .order_by(DutyReport.report_date.desc(), DutyReport.id.desc()))
     return db.session.scalars(query).all()
 
 
