@@ -43,43 +43,68 @@ def quarter_of(day: date) -> int:
 # Months and quarters are local calendar periods (rule R1). Their keys are what the database stores
 # (checkins.month_key and quarter_key, exemptions.period_key; rule R2): derive them only here.
 
+class _Period:
+    """What months and quarters share: checking and stepping the number (``month`` or ``quarter``,
+    1 to ``PER_YEAR``), the day after, the last day, and containing a date."""
+
+    def __post_init__(self):
+        if not 1 <= self._number <= self.PER_YEAR:
+            raise ValueError(f"not a {type(self).__name__.lower()}: {self._number!r}")
+
+    @classmethod
+    def from_key(cls, key):
+        """The period of a stored key (202403, 20241)."""
+        return cls(key // cls.KEY_BASE, key % cls.KEY_BASE)
+
+    @property
+    def key(self):
+        """The stored form: year * ``KEY_BASE`` + number."""
+        return self.year * self.KEY_BASE + self._number
+
+    def _shift(self, by):
+        index = self.year * self.PER_YEAR + self._number - 1 + by
+        return type(self)(index // self.PER_YEAR, index % self.PER_YEAR + 1)
+
+    def next(self):
+        return self._shift(1)
+
+    def previous(self):
+        return self._shift(-1)
+
+    @property
+    def after(self):
+        """The first day of the next period (the period is ``[first, after)``)."""
+        return self.next().first
+
+    @property
+    def last(self):
+        return self.after - timedelta(days=1)
+
+    def __contains__(self, day):
+        return self.first <= day <= self.last
+
+
 @dataclass(frozen=True, order=True)
-class Month:
+class Month(_Period):
     """A local calendar month; ``key`` is its stored form, 202403 for March 2024."""
 
     year: int
     month: int
 
-    def __post_init__(self):
-        if not 1 <= self.month <= 12:
-            raise ValueError(f"not a month: {self.month!r}")
+    PER_YEAR, KEY_BASE = 12, 100
+
+    @property
+    def _number(self):
+        return self.month
 
     @classmethod
     def of(cls, day):
         """The month containing a local date."""
         return cls(day.year, day.month)
 
-    @classmethod
-    def from_key(cls, key):
-        """The month of a stored key (202403)."""
-        return cls(key // 100, key % 100)
-
-    @property
-    def key(self):
-        return self.year * 100 + self.month
-
     @property
     def first(self):
         return date(self.year, self.month, 1)
-
-    @property
-    def after(self):
-        """The first day of the next month (the period is ``[first, after)``)."""
-        return self.next().first
-
-    @property
-    def last(self):
-        return self.after - timedelta(days=1)
 
     @property
     def months(self):
@@ -90,15 +115,6 @@ class Month:
     def quarter(self):
         """The quarter this month is in."""
         return Quarter.of(self.first)
-
-    def next(self):
-        return Month(self.year + 1, 1) if self.month == 12 else Month(self.year, self.month + 1)
-
-    def previous(self):
-        return Month(self.year - 1, 12) if self.month == 1 else Month(self.year, self.month - 1)
-
-    def __contains__(self, day):
-        return self.first <= day <= self.last
 
     @property
     def label(self):
@@ -112,29 +128,22 @@ class Month:
 
 
 @dataclass(frozen=True, order=True)
-class Quarter:
+class Quarter(_Period):
     """A local calendar quarter; ``key`` is its stored form, 20241 for the first quarter of 2024."""
 
     year: int
     quarter: int
 
-    def __post_init__(self):
-        if not 1 <= self.quarter <= 4:
-            raise ValueError(f"not a quarter: {self.quarter!r}")
+    PER_YEAR, KEY_BASE = 4, 10
+
+    @property
+    def _number(self):
+        return self.quarter
 
     @classmethod
     def of(cls, day):
         """The quarter containing a local date."""
         return cls(day.year, quarter_of(day))
-
-    @classmethod
-    def from_key(cls, key):
-        """The quarter of a stored key (20241)."""
-        return cls(key // 10, key % 10)
-
-    @property
-    def key(self):
-        return self.year * 10 + self.quarter
 
     @property
     def months(self):
@@ -144,24 +153,6 @@ class Quarter:
     @property
     def first(self):
         return self.months[0].first
-
-    @property
-    def after(self):
-        """The first day of the next quarter (the period is ``[first, after)``)."""
-        return self.next().first
-
-    @property
-    def last(self):
-        return self.months[-1].last
-
-    def next(self):
-        return Quarter(self.year + 1, 1) if self.quarter == 4 else Quarter(self.year, self.quarter + 1)
-
-    def previous(self):
-        return Quarter(self.year - 1, 4) if self.quarter == 1 else Quarter(self.year, self.quarter - 1)
-
-    def __contains__(self, day):
-        return self.first <= day <= self.last
 
     @property
     def label(self):
