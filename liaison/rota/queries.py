@@ -9,8 +9,8 @@ from sqlalchemy.orm import joinedload, selectinload
 from liaison.accounts.access import scope
 from liaison.calendar import queries as calendar
 from liaison.clock import Month
-from liaison.deputies.models import (Deputy, Exemption, ExemptionScope, Mandate, Suspension, first_day_not_held,
-                                     last_day_held_in)
+from liaison.deputies.models import (Deputy, Exemption, ExemptionScope, Mandate, Suspension,
+                                     first_day_not_held, last_day_held_in)
 from liaison.extensions import db
 from liaison.network.models import Station, StationKind
 from liaison.rota import planning
@@ -83,7 +83,8 @@ def _held_mandates(people, last):
     reads ~1,000 of them: ORM objects with their term, deputy and suspensions cost most of its time)."""
     rows = db.session.execute(
         sa.select(Mandate.id, Mandate.deputy_id, Mandate.township_id, Mandate.station_id, Term.level,
-                  Mandate.start_date, Mandate.end_date, last_day_held_in(Term), Deputy.name, Deputy.name_sort_key)
+                  Mandate.start_date, Mandate.end_date, last_day_held_in(Term), Deputy.name,
+                  Deputy.name_sort_key)
         .join(Term, Term.id == Mandate.term_id).join(Deputy, Deputy.id == Mandate.deputy_id)
         .where(Mandate.deputy_id.in_(people), Mandate.start_date <= last).order_by(Mandate.id))
     return [_HeldMandate(mandate_id, deputy_id, township_id, station_id, level.value, start,
@@ -171,7 +172,8 @@ def station_input(station):
 def calendar_days(year, month):
     """The month's dates with their calendar facts (holidays, swapped workdays; any year)."""
     period = Month(year, month)
-    return tuple(planning.Day(d.day, d.workday, d.holiday) for d in calendar.days_between(period.first, period.last))
+    days = calendar.days_between(period.first, period.last)
+    return tuple(planning.Day(d.day, d.workday, d.holiday) for d in days)
 
 
 def plan_input(township_id, year, month, capacity=planning.DEFAULT_CAPACITY, first_day=None, due=None):

@@ -27,7 +27,8 @@ def test_december_runs_into_january():
 
 @pytest.mark.parametrize("day, month, quarter", [
     (date(2024, 1, 1), 202401, 20241), (date(2024, 3, 31), 202403, 20241), (date(2024, 4, 1), 202404, 20242),
-    (date(2024, 9, 30), 202409, 20243), (date(2024, 10, 1), 202410, 20244), (date(2024, 12, 31), 202412, 20244),
+    (date(2024, 9, 30), 202409, 20243), (date(2024, 10, 1), 202410, 20244),
+    (date(2024, 12, 31), 202412, 20244),
 ])
 def test_of_a_day(day, month, quarter):
     """A day belongs to the month and quarter whose bounds contain it, on either side of a boundary."""
