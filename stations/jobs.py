@@ -12,8 +12,9 @@ from flask_babel import lazy_gettext as _l
 
 from liaison.accounts.models import User
 from liaison.accounts.queries import staff_of_townships
-from liaison.clock import local_today
+from liaison.clock import Month, Quarter, local_today
 from liaison.deputies.models import Deputy, Mandate, Suspension
+from liaison.deputies.queries import held_on
 from liaison.extensions import db
 from liaison.jobs.registry import MONTHLY, QUARTERLY, job, parse_days
 from liaison.network.models import StationKind
@@ -39,9 +40,7 @@ def absent_deputies(station_kind, key_column, key, day):
     return (
         sa.select(Mandate.deputy_id, Mandate.township_id)
         .join(Term, Term.id == Mandate.term_id)
-        .where(Mandate.start_date <= day,
-               sa.or_(sa.and_(Mandate.end_date.is_(None), Term.end_date >= day), Mandate.end_date > day),
-               ~suspended, ~visited)
+        .where(held_on(day), ~suspended, ~visited)
         .distinct()
     )
 
@@ -103,8 +102,8 @@ def _quarter_end_cron(config):
      catch_up=1)
 def month_end_station_reminder(period):
     """月进站: remind deputies with no counted station check-in this month, and list them to staff."""
-    first = period.first_day
-    month = _l("%(y)s年%(m)s月", y=first.year, m=first.month)
+    month_period = Month.of(period.first_day)
+    month = month_period.label
     words = {
         "subject": _l("本月尚未进站"),
         "subject_ended": _l("%(month)s未进站", month=month),
@@ -116,16 +115,15 @@ def month_end_station_reminder(period):
         "list_what": _l("在%(month)s尚未到代表联络站签到", month=month),
     }
     return _remind(period, "month_end_station", words, StationKind.station, Checkin.month_key,
-                   first.year * 100 + first.month)
+                   month_period.key)
 
 
 @job("quarter_end_home_reminder", title=_l("季末未回家提醒"), cadence=QUARTERLY, cron=_quarter_end_cron,
      catch_up=1)
 def quarter_end_home_reminder(period):
     """季回家: remind deputies with no counted home check-in this quarter, and list them to staff."""
-    first = period.first_day
-    quarter = (first.month - 1) // 3 + 1
-    name = _l("%(y)s年第%(q)s季度", y=first.year, q=chinese_numeral(quarter))
+    quarter = Quarter.of(period.first_day)
+    name = _l("%(y)s年第%(q)s季度", y=quarter.year, q=chinese_numeral(quarter.quarter))
     words = {
         "subject": _l("本季度尚未回家"),
         "subject_ended": _l("%(quarter)s未回家", quarter=name),
@@ -136,8 +134,7 @@ def quarter_end_home_reminder(period):
         "list_title": _l("%(quarter)s尚未回家的代表", quarter=name),
         "list_what": _l("在%(quarter)s尚未到代表之家签到", quarter=name),
     }
-    return _remind(period, "quarter_end_home", words, StationKind.home, Checkin.quarter_key,
-                   first.year * 10 + quarter)
+    return _remind(period, "quarter_end_home", words, StationKind.home, Checkin.quarter_key, quarter.key)
 
 
 # publish_deadline_reminder lives with the rota it is about: liaison/rota/jobs.py.

@@ -5,6 +5,7 @@ from sqlalchemy.orm import joinedload
 from liaison.accounts.access import scope
 from liaison.clock import local_today
 from liaison.deputies.models import Deputy, Mandate
+from liaison.deputies.queries import held_end_after
 from liaison.extensions import db
 from liaison.network.models import Station, StationKind
 from liaison.terms.models import Term
@@ -66,10 +67,7 @@ def _not_over(day):
     Upcoming ones count too: a roster imported before a new term starts already assigns
     deputies to their station, and it must not be switched off under them.
     """
-    return sa.or_(
-        sa.and_(Mandate.end_date.is_(None), Term.end_date >= day),
-        Mandate.end_date > day,
-    )
+    return held_end_after(day)
 
 
 def count_mandates_naming(station_id):

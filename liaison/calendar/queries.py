@@ -12,7 +12,6 @@ A "holiday" here is a statutory holiday (法定节假日, e.g. 国庆节), not a
 swapped workday (调休上班) is a Saturday or Sunday worked in exchange for a holiday.
 """
 import enum
-from calendar import monthrange
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
@@ -62,10 +61,6 @@ class DayInfo:
     source: Source
     #: The ``CalendarDay`` id when staff recorded this day.
     record_id: int | None = None
-
-    @property
-    def rest_day(self):
-        return not self.workday
 
     @property
     def swapped_workday(self):
@@ -142,36 +137,6 @@ def day_info(day):
 def is_workday(day):
     """True on working days, swapped workdays (调休上班) included."""
     return day_info(day).workday
-
-
-def is_rest_day(day):
-    """True on weekends and holidays that are not swapped workdays."""
-    return not day_info(day).workday
-
-
-def is_holiday(day):
-    """True on statutory holidays (法定节假日); an ordinary weekend is not one."""
-    return day_info(day).holiday
-
-
-def holiday_name(day):
-    """The holiday a date belongs to (春节), or ""."""
-    return day_info(day).name
-
-
-def month_days(year, month):
-    """Every date of a month as a ``DayInfo``."""
-    return days_between(date(year, month, 1), date(year, month, monthrange(year, month)[1]))
-
-
-def workdays_in_month(year, month):
-    """The working dates of a month, swapped workdays included."""
-    return [d.day for d in month_days(year, month) if d.workday]
-
-
-def holidays_in_month(year, month):
-    """The statutory holiday dates of a month."""
-    return [d.day for d in month_days(year, month) if d.holiday]
 
 
 def special_days_in_year(year):

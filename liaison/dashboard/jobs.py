@@ -1,11 +1,11 @@
 """The monthly bulletin (月度通报): on the 1st, the previous month's workbook goes into the archive."""
 import logging
 import os
-from datetime import timedelta
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
+from liaison.clock import Month
 from liaison.dashboard import bulletins
 from liaison.dashboard.workbook import build_workbook
 from liaison.jobs.registry import MONTHLY, Cadence, job
@@ -15,7 +15,7 @@ log = logging.getLogger(__name__)
 
 def _previous_month_key(day):
     """The month before the one containing ``day``: the month a bulletin made that day reports on."""
-    return MONTHLY.key_of(day.replace(day=1) - timedelta(days=1))
+    return MONTHLY.key_of(Month.of(day).previous().first)
 
 
 #: Runs are keyed by the month reported on (2026-03 for the bulletin made on 1 April), so a new

@@ -3,8 +3,8 @@ from datetime import date
 from typing import NamedTuple
 
 import sqlalchemy as sa
-from flask_babel import gettext
 
+from liaison.clock import Month, Quarter
 from liaison.extensions import db
 from liaison.opinions import counters as opinion_counters
 from liaison.rates import queries as rates
@@ -119,9 +119,7 @@ def visit_matrix(kind, year, term_id, as_of, township_ids=None):
 
 def period_label(kind, key):
     """A short column label: 3月 for a month key, 第1季度 for a quarter key."""
-    if kind == "month":
-        return gettext("%(m)s月", m=key % 100)
-    return gettext("第%(q)s季度", q=key % 10)
+    return str((Month if kind == "month" else Quarter).from_key(key).short_label)
 
 
 def parse_as_of(value, today):

@@ -43,8 +43,7 @@ def seed_demo_reports(rng):
             continue
         if rng.random() >= share:
             continue
-        last = min(today, mandate.end_date - timedelta(days=1) if mandate.end_date else today,
-                   mandate.term.end_date)
+        last = min(today, mandate.last_held)
         if last < mandate.start_date:
             continue
         day = mandate.start_date + timedelta(days=rng.randrange((last - mandate.start_date).days + 1))

@@ -8,6 +8,7 @@ from flask_babel import gettext
 from liaison.clock import to_local, utcnow
 from liaison.dashboard.queries import period_label, target_terms, targets_of_townships, township_table
 from liaison.deputies.models import Deputy, Gender, Mandate
+from liaison.deputies.queries import held_on
 from liaison.exports.xlsx import BarChartSpec, OfficialTable, write_official
 from liaison.extensions import db
 from liaison.network.models import Station
@@ -180,7 +181,7 @@ def _latest_reports(term, cap, township_ids):
 def _levels(as_of):
     """deputy id → the levels they hold on the date, e.g. 市、区 (一人多级)."""
     query = (sa.select(Mandate.deputy_id, Term.level).join(Term, Term.id == Mandate.term_id)
-             .where(rates._in_force_on(as_of)).distinct())
+             .where(held_on(as_of)).distinct())
     order = {"national": 0, "municipal": 1, "district": 2, "township": 3}
     held = {}
     for deputy_id, level in rates.plain_rows(query):

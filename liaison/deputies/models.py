@@ -1,12 +1,12 @@
 """Deputies (the people), their mandates (one seat in one term), suspensions and exemptions (应述尽述)."""
 import enum
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from liaison.clock import UTCDateTime, utcnow
+from liaison.clock import Month, Quarter, UTCDateTime, utcnow
 from liaison.extensions import db
 from liaison.text import sort_key
 
@@ -79,6 +79,23 @@ class Deputy(db.Model):
         return f"<Deputy {self.id}>"
 
 
+def last_day_held_in(term):
+    """The last local date a mandate without an early end is held in ``term`` (rule R5).
+
+    Both forms of the rule read the term through this function: given a ``Term`` it is a date, given
+    the ``Term`` class or an alias of it, the SQL column. Today it is the term's recorded end date.
+    When mandates are held past a provisional end until the term is closed (rule R5, *Not yet*),
+    this is the one place to change (a CASE on ``end_provisional`` serves both forms).
+    """
+    return term.end_date
+
+
+def first_day_not_held(end_date, term_last_day):
+    """The first local date a mandate is no longer held (rule R5): its early end date, else the day
+    after ``term_last_day`` (its term's ``last_day_held_in``)."""
+    return end_date if end_date is not None else term_last_day + timedelta(days=1)
+
+
 class Mandate(db.Model):
     """One person's seat in one term (代表资格), shown under its own township."""
 
@@ -121,11 +138,23 @@ class Mandate(db.Model):
         "Suspension", back_populates="mandate", order_by="Suspension.start_date", cascade="all, delete-orphan"
     )
 
-    def in_force_on(self, day):
-        """Held on that local date (suspension aside); the early end date itself is not held."""
-        if self.end_date is not None:
-            return self.start_date <= day < self.end_date
-        return self.start_date <= day <= self.term.end_date
+    # Rule R5 in Python; its SQL form is ``held_on`` in liaison/deputies/queries.py, and a test
+    # (tests/deputies/test_held_on.py) checks that the two agree.
+
+    @property
+    def held_end(self):
+        """The first local date the mandate is no longer held (rule R5)."""
+        return first_day_not_held(self.end_date, last_day_held_in(self.term))
+
+    @property
+    def last_held(self):
+        """The last local date the mandate is held (rule R5)."""
+        return self.held_end - timedelta(days=1)
+
+    def held_on(self, day):
+        """Held on that local date, suspension aside (rule R5): from its start date, up to its early
+        end date (not held itself), else up to and including its term's end."""
+        return self.start_date <= day < self.held_end
 
     def suspended_on(self, day):
         """Suspended (暂停执行代表职务) on that local date."""
@@ -162,9 +191,9 @@ class ExemptionScope(enum.Enum):
     term_report = "term_report"
     #: 年述职 of one year (period_key = the year).
     year_report = "year_report"
-    #: 月进站 of one month (period_key = year*100+month).
+    #: 月进站 of one month (period_key = ``Month.key``, year*100+month).
     month = "month"
-    #: 季回家 of one quarter (period_key = year*10+quarter).
+    #: 季回家 of one quarter (period_key = ``Quarter.key``, year*10+quarter).
     quarter = "quarter"
 
     @property
@@ -203,7 +232,7 @@ class Exemption(db.Model):
         if self.scope is ExemptionScope.year_report:
             return _l("%(y)s年", y=key)
         if self.scope is ExemptionScope.month:
-            return _l("%(y)s年%(m)s月", y=key // 100, m=key % 100)
+            return Month.from_key(key).label
         if self.scope is ExemptionScope.quarter:
-            return _l("%(y)s年第%(q)s季度", y=key // 10, q=key % 10)
+            return Quarter.from_key(key).label
         return _l("本届")

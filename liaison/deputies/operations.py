@@ -9,7 +9,8 @@ from sqlalchemy.exc import IntegrityError
 from liaison.accounts.models import User
 from liaison.accounts.operations import account_for_deputy
 from liaison.audit.operations import record_event
-from liaison.deputies.models import Deputy, EndReason, Gender, Mandate, Suspension
+from liaison.deputies.models import (Deputy, EndReason, Gender, Mandate, Suspension, first_day_not_held,
+                                     last_day_held_in)
 from liaison.errors import InvalidInput
 from liaison.extensions import db
 from liaison.network.models import Station, StationKind
@@ -34,7 +35,7 @@ def _flush(message, field):
 
 # --- the person -----------------------------------------------------------------------------
 
-def _clean_person(name, gender, ethnicity, mobile):
+def clean_person(name, gender, ethnicity, mobile):
     """Check and normalise the person's fields; return them ready to store."""
     name = (name or "").strip()
     if not name:
@@ -73,7 +74,7 @@ def _check_mobile_free(mobile, deputy=None):
 
 def create_deputy(name, gender, ethnicity, mobile):
     """Add a person; their account comes with their first mandate."""
-    name, gender, ethnicity, mobile = _clean_person(name, gender, ethnicity, mobile)
+    name, gender, ethnicity, mobile = clean_person(name, gender, ethnicity, mobile)
     _check_mobile_free(mobile)
     deputy = Deputy(name=name, gender=gender, ethnicity=ethnicity, mobile=mobile)
     db.session.add(deputy)
@@ -84,7 +85,7 @@ def create_deputy(name, gender, ethnicity, mobile):
 
 def update_deputy(deputy, name, gender, ethnicity, mobile):
     """Correct a person's data; their account's name and sign-in number follow."""
-    name, gender, ethnicity, mobile = _clean_person(name, gender, ethnicity, mobile)
+    name, gender, ethnicity, mobile = clean_person(name, gender, ethnicity, mobile)
     _check_mobile_free(mobile, deputy)
     old_mobile = deputy.mobile
     deputy.name, deputy.gender, deputy.ethnicity, deputy.mobile = name, gender, ethnicity, mobile
@@ -144,7 +145,8 @@ def _check_recorded_dates(mandate, term, start):
                    end=mandate.end_date.isoformat(), term=term.name),
                 "term_id",
             )
-    last = mandate.end_date - timedelta(days=1) if mandate.end_date else term.end_date
+    # The days the mandate would hold in the new term (rule R5).
+    last = first_day_not_held(mandate.end_date, last_day_held_in(term)) - timedelta(days=1)
     for suspension in mandate.suspensions:
         if suspension.start_date < start or suspension.start_date > last:
             raise InvalidInput(
@@ -154,7 +156,7 @@ def _check_recorded_dates(mandate, term, start):
             )
 
 
-def _check_mandate(deputy, fields, mandate=None):
+def check_mandate(deputy, fields, mandate=None):
     """Check a mandate's fields against the domain rules; return the objects to store."""
     term = _get(Term, fields.get("term_id"))
     if term is None:
@@ -233,7 +235,7 @@ def create_mandate(deputy, audit=True, **fields):
     by_election. ``audit=False`` for a caller that records one event for the whole batch (the
     roster import).
     """
-    values = _check_mandate(deputy, fields)
+    values = check_mandate(deputy, fields)
     mandate = Mandate(deputy=deputy, **values)
     db.session.add(mandate)
     _flush(_l("该代表在 %(term)s 已有代表资格。", term=values["term"].name), "term_id")
@@ -248,7 +250,7 @@ def create_mandate(deputy, audit=True, **fields):
 
 def update_mandate(mandate, audit=True, **fields):
     """Correct a mandate's term, township, district, home, station, start or by-election flag."""
-    values = _check_mandate(mandate.deputy, fields, mandate)
+    values = check_mandate(mandate.deputy, fields, mandate)
     before = _mandate_summary(mandate)
     for key, value in values.items():
         setattr(mandate, key, value)
@@ -313,19 +315,12 @@ def end_mandate(mandate, end_date, reason, audit=True):
 
 # --- suspensions ----------------------------------------------------------------------------
 
-def last_day_held(mandate):
-    """The last local date a mandate is held: the day before its early end, or the term's end."""
-    if mandate.end_date is not None:
-        return mandate.end_date - timedelta(days=1)
-    return mandate.term.end_date
-
-
 def create_suspension(mandate, start_date, end_date, reason):
     """Record a period in which the deputy may not perform their duties (暂停执行代表职务)."""
     reason = (reason or "").strip()
     if start_date is None:
         raise InvalidInput(_l("请填写暂停开始日期。"), "start_date")
-    last = last_day_held(mandate)
+    last = mandate.last_held
     if not mandate.start_date <= start_date <= last:
         raise InvalidInput(
             _l("暂停开始日期应在代表资格期内（%(start)s 至 %(end)s）。",

@@ -3,12 +3,38 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from liaison.accounts.access import refuse_out_of_scope, visible_township_ids
-from liaison.deputies.models import Deputy, Mandate
+from liaison.deputies.models import Deputy, Mandate, last_day_held_in
 from liaison.extensions import db
 from liaison.network.models import Station
 from liaison.terms.models import Term
 from liaison.text import mobile_conditions
 from liaison.townships.models import ElectoralDistrict, Township
+
+
+# --- rule R5 in SQL ----------------------------------------------------------------------------
+# The Python form is ``Mandate.held_on`` / ``Mandate.held_end``; tests/deputies/test_held_on.py
+# checks that the two agree. Each expression takes the mandate and term entities (or aliases of
+# them: the rates statements use several); the caller joins the term to the mandate.
+
+def held_on(day, mandate=Mandate, term=Term):
+    """SQL: the mandate is held on the local date ``day`` (rule R5), suspension aside."""
+    return sa.and_(mandate.start_date <= day, held_end_after(day, mandate, term))
+
+
+def held_end_after(day, mandate=Mandate, term=Term):
+    """SQL: the mandate's ``held_end`` is after ``day``: held on ``day`` or begun later (rule R5).
+
+    Written without date arithmetic (not portable): the day after the term's last day held is
+    after ``day`` exactly when that last day is on or after it.
+    """
+    return sa.or_(mandate.end_date > day, sa.and_(mandate.end_date.is_(None), last_day_held_in(term) >= day))
+
+
+def held_end(mandate, term_held_end):
+    """SQL: the mandate's ``held_end`` (rule R5), given ``term_held_end``: a column holding
+    ``first_day_not_held(None, last_day_held_in(term))`` of its term, computed in Python (no portable
+    date arithmetic)."""
+    return sa.func.coalesce(mandate.end_date, term_held_end)
 
 
 def deputy_list(q=None, term_id=None, township_id=None, township_ids=None):
@@ -132,5 +158,5 @@ def deputies_in_force(township_id, day):
         sa.select(Mandate).where(Mandate.township_id == township_id, Mandate.start_date <= day)
         .options(joinedload(Mandate.term), selectinload(Mandate.suspensions), joinedload(Mandate.deputy))
     ).unique().all()
-    people = {m.deputy_id: m.deputy for m in mandates if m.in_force_on(day) and not m.suspended_on(day)}
+    people = {m.deputy_id: m.deputy for m in mandates if m.held_on(day) and not m.suspended_on(day)}
     return sorted(people.values(), key=lambda d: (d.name_sort_key, d.id))

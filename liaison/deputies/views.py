@@ -37,7 +37,7 @@ def index():
     rows = []
     for deputy in pagination.items:
         mandates = queries.visible_mandates(deputy, scope_ids)
-        current = [m for m in mandates if m.in_force_on(today)]
+        current = [m for m in mandates if m.held_on(today)]
         shown = current or mandates
         townships = list(dict.fromkeys(m.township.name for m in shown))
         rows.append({"deputy": deputy, "current": current, "townships": townships})

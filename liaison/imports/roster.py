@@ -3,7 +3,7 @@
 Nothing here writes. ``plan_roster`` turns an uploaded workbook into a ``RosterPlan``: either the
 problems (each naming the row as Excel numbers it, the column and what is wrong, in Chinese) or,
 for a file without problems, each row's resolved records and what it would change. The domain
-rules are the deputies operations' own (``_clean_person``, ``_check_mandate``); the writes in
+rules are the deputies operations' own (``clean_person``, ``check_mandate``); the writes in
 ``liaison.imports.operations`` go through the same operations, which check once more.
 """
 import logging
@@ -17,7 +17,7 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 from liaison.deputies.models import Deputy, EndReason, Gender
-from liaison.deputies.operations import _check_mandate, _clean_person
+from liaison.deputies.operations import check_mandate, clean_person
 from liaison.errors import InvalidInput
 from liaison.exports.xlsx import Table
 from liaison.extensions import db
@@ -626,7 +626,7 @@ def _compare_and_check(row, first):
     """
     problems = []
     try:
-        _clean_person(row.name, row.gender, row.ethnicity, row.mobile)
+        clean_person(row.name, row.gender, row.ethnicity, row.mobile)
     except InvalidInput as error:
         problems.append(Problem(row.number, FIELD_COLUMNS.get(error.field, "name"), error.message))
     deputy, mandate = row.deputy, row.mandate
@@ -639,7 +639,7 @@ def _compare_and_check(row, first):
         try:
             with db.session.no_autoflush:
                 # A stand-in for a person not stored yet: the rules only need "no id".
-                _check_mandate(deputy or Deputy(), row.mandate_fields(), mandate)
+                check_mandate(deputy or Deputy(), row.mandate_fields(), mandate)
         except InvalidInput as error:
             problems.append(Problem(row.number, FIELD_COLUMNS.get(error.field, "ordinal"), error.message))
     if row.end_date is not None:

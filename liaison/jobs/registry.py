@@ -19,10 +19,11 @@ finds nothing, or runs twice, does nothing.
 """
 import importlib
 import re
-from calendar import monthrange
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Callable
+
+from liaison.clock import Month, Quarter
 
 #: Modules that register jobs; a new domain with jobs adds its module here.
 JOB_MODULES = (
@@ -39,7 +40,8 @@ TASKS = {}
 
 @dataclass(frozen=True)
 class Period:
-    """A local calendar period a run is for."""
+    """A local calendar period a run is for; ``key`` is the run's text key (2026-03, 2026-Q1), not the
+    stored integer key of ``Month`` and ``Quarter`` (liaison/clock.py), which give the bounds."""
 
     key: str
     first_day: date
@@ -64,10 +66,6 @@ class Cadence:
         return self.parse(self.key_of(day))
 
 
-def _month_bounds(year, month):
-    return date(year, month, 1), date(year, month, monthrange(year, month)[1])
-
-
 def _parse_day(key):
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", key):
         raise ValueError(f"not a day period (YYYY-MM-DD): {key!r}")
@@ -79,22 +77,21 @@ def _parse_month(key):
     match = re.fullmatch(r"(\d{4})-(\d{2})", key)
     if not match or not 1 <= int(match[2]) <= 12:
         raise ValueError(f"not a month period (YYYY-MM): {key!r}")
-    return Period(key, *_month_bounds(int(match[1]), int(match[2])))
+    month = Month(int(match[1]), int(match[2]))
+    return Period(key, month.first, month.last)
 
 
 def _parse_quarter(key):
     match = re.fullmatch(r"(\d{4})-Q([1-4])", key)
     if not match:
         raise ValueError(f"not a quarter period (YYYY-Qn): {key!r}")
-    year, quarter = int(match[1]), int(match[2])
-    first, _ = _month_bounds(year, quarter * 3 - 2)
-    _, last = _month_bounds(year, quarter * 3)
-    return Period(key, first, last)
+    quarter = Quarter(int(match[1]), int(match[2]))
+    return Period(key, quarter.first, quarter.last)
 
 
 DAILY = Cadence("day", timedelta(days=1), lambda d: d.isoformat(), _parse_day)
 MONTHLY = Cadence("month", timedelta(days=31), lambda d: f"{d.year}-{d.month:02d}", _parse_month)
-QUARTERLY = Cadence("quarter", timedelta(days=92), lambda d: f"{d.year}-Q{(d.month - 1) // 3 + 1}",
+QUARTERLY = Cadence("quarter", timedelta(days=92), lambda d: f"{d.year}-Q{Quarter.of(d).quarter}",
                     _parse_quarter)
 
 

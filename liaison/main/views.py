@@ -7,6 +7,7 @@ from liaison.accounts.access import visible_township_ids
 from liaison.accounts.models import Role
 from liaison.clock import local_today
 from liaison.deputies.models import Mandate
+from liaison.deputies.queries import held_on
 from liaison.extensions import db
 from liaison.main import bp
 from liaison.terms.models import Term
@@ -25,7 +26,7 @@ def home():
     today = local_today()
     my_mandates = []
     if current_user.has_role(Role.deputy) and current_user.deputy is not None:
-        my_mandates = [m for m in current_user.deputy.mandates if m.in_force_on(today)]
+        my_mandates = [m for m in current_user.deputy.mandates if m.held_on(today)]
     overview = None
     if current_user.has_role(Role.township_staff, Role.committee, Role.admin):
         overview = pivot_by_term(township_overview(visible_township_ids(), today))
@@ -44,20 +45,13 @@ def pivot_by_term(rows):
 
 
 def township_overview(township_ids, today):
-    """Mandates in force today per township and term, as plain rows, in one query."""
-    in_force = sa.and_(
-        Mandate.start_date <= today,
-        sa.or_(
-            sa.and_(Mandate.end_date.is_(None), Term.end_date >= today),
-            Mandate.end_date > today,
-        ),
-    )
+    """Mandates held today (rule R5) per township and term, as plain rows, in one query."""
     query = (
         sa.select(Township.id, Township.name, Township.kind, Term.name.label("term"),
                   sa.func.count(Mandate.id).label("mandates"))
         .join(Mandate, Mandate.township_id == Township.id)
         .join(Term, Term.id == Mandate.term_id)
-        .where(in_force, Term.start_date <= today, Term.end_date >= today)
+        .where(held_on(today), Term.start_date <= today, Term.end_date >= today)
         .group_by(Township.id, Township.name, Township.kind, Township.name_sort_key, Term.name, Term.level)
         .order_by(Township.name_sort_key, Term.level)
     )

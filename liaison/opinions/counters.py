@@ -16,13 +16,12 @@ Every counter is one statement in standard SQL, the same on SQLite and PostgreSQ
 the opinions once with a ``SUM(CASE …)`` per counter (and per month, for months side by side).
 Per deputy, where one opinion may count for two deputies, ``UNION ALL`` rows of steps are summed.
 """
-from calendar import monthrange
 from datetime import date
 from typing import NamedTuple
 
 import sqlalchemy as sa
 
-from liaison.clock import local_today
+from liaison.clock import Month, local_today
 from liaison.extensions import db
 from liaison.network.models import Station
 from liaison.opinions.models import Handling, Opinion, Satisfaction, Status
@@ -77,17 +76,17 @@ def period_of(year, month=None):
     """First and last day of a year, or of one of its months."""
     if month is None:
         return date(year, 1, 1), date(year, 12, 31)
-    return date(year, month, 1), date(year, month, monthrange(year, month)[1])
+    period = Month(year, month)
+    return period.first, period.last
 
 
 def _months(first_day, last_day):
     """(key, first, last) of every month overlapping the period, in order."""
     months = []
-    year, month = first_day.year, first_day.month
-    while (year, month) <= (last_day.year, last_day.month):
-        first, last = period_of(year, month)
-        months.append((year * 100 + month, max(first, first_day), min(last, last_day)))
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    month, end = Month.of(first_day), Month.of(last_day)
+    while month <= end:
+        months.append((month.key, max(month.first, first_day), min(month.last, last_day)))
+        month = month.next()
     return months
 
 

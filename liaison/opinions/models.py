@@ -100,11 +100,6 @@ class Status(enum.Enum):
             "rejected": _l("不予受理"),
         }[self.value]
 
-    @property
-    def is_open(self):
-        """Still waiting for the station to act (a reply, a referral, a decision)."""
-        return self in OPEN_STATUSES
-
 
 #: Statuses still waiting for a reply.
 OPEN_STATUSES = (Status.received, Status.registered, Status.referred, Status.suggestion)

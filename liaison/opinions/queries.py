@@ -93,7 +93,7 @@ def deputy_stations(deputy, today=None):
     today = today or local_today()
     mandates = db.session.scalars(sa.select(Mandate).where(Mandate.deputy_id == deputy.id)
                                   .options(joinedload(Mandate.term))).all()
-    township_ids = {m.township_id for m in mandates if m.in_force_on(today)}
+    township_ids = {m.township_id for m in mandates if m.held_on(today)}
     return stations_in_scope(township_ids) if township_ids else []
 
 
@@ -113,5 +113,5 @@ def likely_reception_station(deputy, station_ids, today=None):
     checked_in_at = db.session.scalar(
         sa.select(Checkin.station_id).where(Checkin.deputy_id == deputy.id, Checkin.local_date == today)
         .order_by(Checkin.occurred_at.desc()).limit(1))
-    own = [m.station_id for m in deputy.mandates if m.in_force_on(today) and m.station_id]
+    own = [m.station_id for m in deputy.mandates if m.held_on(today) and m.station_id]
     return next((s for s in [checked_in_at, *own] if s in station_ids), None)

@@ -9,21 +9,23 @@ Portability (SQLite and PostgreSQL): no database date functions or date arithmet
 boundaries and "the day after a term's end" are computed in Python and enter the SQL as typed
 literal rows joined like tables. A mandate's days held are the half-open range
 ``[start_date, end_excl)`` where ``end_excl`` is its early end date (not held from that day on)
-or the day after its term's end.
+or the day after its term's end (rule R5; the expressions are liaison/deputies/queries.py's).
 
 As-of semantics, decided here: figures "as of" a date use what had happened by then: check-ins
 and reports dated on or before it, exemptions approved on or before it, and mandates begun on or
 before it. A period (month, quarter) counts once it has begun; ``closed`` tells whether it had
 ended by the as-of date.
 """
-from datetime import date, timedelta
+from datetime import date
 from functools import lru_cache
 from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
-from liaison.deputies.models import Deputy, Mandate, Suspension
+from liaison.clock import Month, Quarter
+from liaison.deputies.models import Deputy, Mandate, Suspension, first_day_not_held, last_day_held_in
+from liaison.deputies.queries import held_end, held_on
 from liaison.extensions import db
 from liaison.network.models import StationKind
 from liaison.deputies.models import Exemption, ExemptionScope
@@ -217,14 +219,15 @@ def _exempted(scope, as_of, with_period=False):
 
 
 def _term_ends():
-    """(term_id, end_excl) per term, the day after each term's end, as a tuple (a cache key).
+    """(term_id, end_excl) per term: the first day a mandate of the term without an early end is no
+    longer held (rule R5), as a tuple (a cache key).
 
     Reads the terms' end dates first (a small table) so the SQL needs no date arithmetic.
     """
-    return tuple((term_id, end + timedelta(days=1)) for term_id, end in plain_rows(_TERM_ENDS))
+    return tuple((term_id, first_day_not_held(None, last)) for term_id, last in plain_rows(_TERM_ENDS))
 
 
-_TERM_ENDS = sa.select(Term.id, Term.end_date).order_by(Term.id)
+_TERM_ENDS = sa.select(Term.id, last_day_held_in(Term)).order_by(Term.id)
 
 
 def _term_bounds(ends):
@@ -263,20 +266,12 @@ def _aliases(name):
 
 def _held(bounds, name):
     """An alias of the mandates with its term and bounds, as (mandate, term, joined FROM, h_end):
-    the mandate holds the days ``[start_date, h_end)``."""
+    the mandate holds the days ``[start_date, h_end)`` (rule R5)."""
     mandate, term = _aliases(name)
     bound = bounds.alias(f"{name}_bounds")
     joined = sa.join(mandate, term, term.id == mandate.term_id) \
         .join(bound, bound.c.term_id == mandate.term_id)
-    return mandate, term, joined, sa.func.coalesce(mandate.end_date, bound.c.end_excl)
-
-
-def _in_force_on(day):
-    """Mandate held on a local date (the early end day is not held; a normal end is inclusive)."""
-    return sa.and_(
-        Mandate.start_date <= day,
-        sa.or_(Mandate.end_date > day, sa.and_(Mandate.end_date.is_(None), Term.end_date >= day)),
-    )
+    return mandate, term, joined, held_end(mandate, bound.c.end_excl)
 
 
 def _check_group(group_by):
@@ -452,7 +447,7 @@ def annual_reporting(year, as_of, term_id=None, group_by=None, township_ids=None
         .join(Term, Term.id == Mandate.term_id)
         .outerjoin(exempt, exempt.c.mandate_id == Mandate.id)
         .outerjoin(reported, reported.c.mandate_id == Mandate.id)
-        .where(_in_force_on(day))
+        .where(held_on(day))
     )
     if term_id is not None:
         query = query.where(Mandate.term_id == term_id)
@@ -486,42 +481,14 @@ def _annual_row(township_id, township_name, row):
 
 # --- 月进站 / 季回家 ------------------------------------------------------------------------------
 
-class Period(NamedTuple):
-    """A calendar period in the local zone: its key, first day, last day and the day after."""
-
-    key: int
-    first: date
-    last: date
-    after: date
-
-
-def _month_key(day):
-    """The stored month key of a local date: 202403 for March 2024."""
-    return day.year * 100 + day.month
-
-
 def months(year, as_of):
-    """The months of a year begun by the as-of date (later ones are not counted yet)."""
-    periods = []
-    for month in range(1, 13):
-        first = date(year, month, 1)
-        if first > as_of:
-            break
-        after = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
-        periods.append(Period(year * 100 + month, first, after - timedelta(days=1), after))
-    return periods
+    """The ``Month``s of a year begun by the as-of date (later ones are not counted yet)."""
+    return [period for period in (Month(year, month) for month in range(1, 13)) if period.first <= as_of]
 
 
 def quarters(year, as_of):
-    """The quarters of a year begun by the as-of date."""
-    periods = []
-    for quarter in range(1, 5):
-        first = date(year, 3 * quarter - 2, 1)
-        if first > as_of:
-            break
-        after = date(year + 1, 1, 1) if quarter == 4 else date(year, 3 * quarter + 1, 1)
-        periods.append(Period(year * 10 + quarter, first, after - timedelta(days=1), after))
-    return periods
+    """The ``Quarter``s of a year begun by the as-of date."""
+    return [period for period in (Quarter(year, quarter) for quarter in range(1, 5)) if period.first <= as_of]
 
 
 def monthly_visits(year, term_id, as_of, group_by="township", township_ids=None, stream=False):
@@ -581,7 +548,8 @@ def _visits_statement(periods, kind, exemption_scope, term_id, as_of, group_by, 
     bounds = _term_bounds(ends)
     p = _literal_rows("periods", (("period_key", sa.Integer), ("p_first", sa.Date), ("p_last", sa.Date),
                                   ("p_after", sa.Date), ("m_first", sa.Integer), ("m_last", sa.Integer)),
-                      [(*period, _month_key(period.first), _month_key(period.last)) for period in periods])
+                      [(period.key, period.first, period.last, period.after, period.months[0].key,
+                        period.months[-1].key) for period in periods])
     h, h_term, h_from, h_end = _held(bounds, "h")
     i, i_term, i_from, i_end = _held(bounds, "i")
     j, j_term, j_from, j_end = _held(bounds, "j")
@@ -764,7 +732,7 @@ def people_and_mandates(as_of, group_by=None, term_ids=None, township_ids=None):
     counts = (sa.func.count(Mandate.id).label("mandates"),
               sa.func.count(sa.distinct(Mandate.deputy_id)).label("people"))
     query = (sa.select(*counts).select_from(Mandate).join(Term, Term.id == Mandate.term_id)
-             .where(_in_force_on(as_of)))
+             .where(held_on(as_of)))
     if term_ids is not None:
         query = query.where(Mandate.term_id.in_(term_ids))
     if township_ids is not None:

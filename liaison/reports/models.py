@@ -124,11 +124,6 @@ class DutyReport(db.Model):
     coverages = relationship("DutyReportCoverage", back_populates="report", cascade="all, delete-orphan",
                              order_by="DutyReportCoverage.mandate_id")
 
-    @property
-    def covered_mandate_ids(self):
-        """Every mandate the report counts for: its own, then the others it also covers."""
-        return [self.mandate_id] + [c.mandate_id for c in self.coverages]
-
     def __repr__(self):
         return f"<DutyReport {self.id}>"
 

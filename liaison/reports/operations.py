@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from liaison.audit.operations import record_event
-from liaison.clock import local_today, utcnow
+from liaison.clock import Month, Quarter, local_today, utcnow
 from liaison.deputies.models import Mandate
 from liaison.errors import InvalidInput
 from liaison.extensions import db
@@ -50,18 +50,6 @@ class StaleReport(InvalidInput):
 
     def __init__(self):
         super().__init__(_l("此述职记录已被他人修改，请刷新后重试"))
-
-
-def _held_last_day(mandate):
-    """The last local date a mandate is held (the day before an early end, else the term's end)."""
-    from liaison.deputies.operations import last_day_held
-
-    return last_day_held(mandate)
-
-
-def _held_on(mandate, day):
-    """Held on that local date (suspensions aside)."""
-    return mandate.start_date <= day <= _held_last_day(mandate)
 
 
 def _in_scope(township_id, township_ids):
@@ -119,7 +107,7 @@ def _session_mandates(township, session_date, mandate_ids):
         if mandate.township_id != township.id:
             raise InvalidInput(_l("%(name)s（%(term)s）不属于 %(township)s，不能在这里述职。", name=mandate.deputy.name,
                                   term=mandate.term.name, township=township.name), "mandate_ids")
-        if not _held_on(mandate, session_date):
+        if not mandate.held_on(session_date):
             raise InvalidInput(_l("%(day)s %(name)s 不在 %(term)s 代表任期内，请核对日期或代表。",
                                   day=session_date.isoformat(), name=mandate.deputy.name,
                                   term=mandate.term.name),
@@ -149,10 +137,10 @@ def _check_report(mandate, session, fields, also_cover_ids, township_ids, report
     day = fields.get("report_date")
     if day is None:
         raise InvalidInput(_l("请填写述职日期。"), "report_date")
-    if not _held_on(mandate, day):
+    if not mandate.held_on(day):
         raise InvalidInput(
             _l("述职日期应在 %(term)s 代表资格的任职期间内（%(start)s 至 %(end)s）。", term=mandate.term.name,
-               start=mandate.start_date.isoformat(), end=_held_last_day(mandate).isoformat()), "report_date")
+               start=mandate.start_date.isoformat(), end=mandate.last_held.isoformat()), "report_date")
     completed = bool(fields.get("completed"))
     today = local_today()
     if completed and day > today:
@@ -196,11 +184,11 @@ def _covered_mandates(mandate, day, also_cover_ids, township_ids):
         if not _in_scope(other.township_id, township_ids):
             raise InvalidInput(_l("%(term)s 代表资格属于其他乡镇（街道），请由其工作人员或区人大常委会登记。",
                                   term=other.term.name), "also_cover")
-        if not _held_on(other, day):
+        if not other.held_on(day):
             raise InvalidInput(
                 _l("述职日期 %(day)s 不在 %(term)s 代表资格的任职期间内（%(start)s 至 %(end)s），不能同时计入。",
                    day=day.isoformat(), term=other.term.name, start=other.start_date.isoformat(),
-                   end=_held_last_day(other).isoformat()), "also_cover")
+                   end=other.last_held.isoformat()), "also_cover")
     return others
 
 
@@ -348,12 +336,12 @@ def _period_key(scope, year, month, quarter):
     if scope is ExemptionScope.month:
         if not month or not 1 <= month <= 12:
             raise InvalidInput(_l("请选择月份。"), "month")
-        after = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
-        return year * 100 + month, date(year, month, 1), date.fromordinal(after.toordinal() - 1)
-    if not quarter or not 1 <= quarter <= 4:
-        raise InvalidInput(_l("请选择季度。"), "quarter")
-    after = date(year + 1, 1, 1) if quarter == 4 else date(year, 3 * quarter + 1, 1)
-    return year * 10 + quarter, date(year, 3 * quarter - 2, 1), date.fromordinal(after.toordinal() - 1)
+        period = Month(year, month)
+    else:
+        if not quarter or not 1 <= quarter <= 4:
+            raise InvalidInput(_l("请选择季度。"), "quarter")
+        period = Quarter(year, quarter)
+    return period.key, period.first, period.last
 
 
 def create_exemption(mandate, scope, reason, approver, approved_on, year=None, month=None, quarter=None,
@@ -364,10 +352,10 @@ def create_exemption(mandate, scope, reason, approver, approved_on, year=None, m
     if not isinstance(scope, ExemptionScope):
         raise InvalidInput(_l("请选择免除的事项。"), "scope")
     key, first, last = _period_key(scope, year, month, quarter)
-    if first is not None and (last < mandate.start_date or first > _held_last_day(mandate)):
+    if first is not None and (last < mandate.start_date or first > mandate.last_held):
         raise InvalidInput(_l("所选期间不在 %(term)s 代表资格的任职期间内（%(start)s 至 %(end)s）。",
                               term=mandate.term.name, start=mandate.start_date.isoformat(),
-                              end=_held_last_day(mandate).isoformat()), "year")
+                              end=mandate.last_held.isoformat()), "year")
     reason, approver = (reason or "").strip(), (approver or "").strip()
     if not reason:
         raise InvalidInput(_l("请填写免除的原因（如因病、外出挂职）。"), "reason")

@@ -9,10 +9,11 @@ from sqlalchemy.orm import selectinload
 from liaison.accounts.access import ensure_township
 from liaison.clock import local_today
 from liaison.deputies.models import Deputy, Mandate
+from liaison.deputies.queries import held_end_after
 from liaison.extensions import db
 from liaison.network.models import Station
 from liaison.deputies.models import Exemption
-from liaison.reports.models import TARGET_TERMS_KEY, DutyReport, DutyReportCoverage, ReportSession, Setting
+from liaison.reports.models import TARGET_TERMS_KEY, DutyReport, ReportSession, Setting
 from liaison.terms.models import Level, Term
 from liaison.terms.queries import LEVEL_ORDER
 from liaison.text import mobile_conditions
@@ -63,9 +64,8 @@ def get_mandate_or_404(mandate_id):
 
 
 def _recent(today):
-    """Mandates held at some time from a year ago on (the early end day itself is not held)."""
-    since = today - timedelta(days=RECENT_DAYS)
-    return sa.or_(Mandate.end_date > since, sa.and_(Mandate.end_date.is_(None), Term.end_date >= since))
+    """Mandates held at some time from a year ago on (rule R5: the early end day itself is not held)."""
+    return held_end_after(today - timedelta(days=RECENT_DAYS))
 
 
 def mandate_picker(township_ids=None, q=""):
@@ -117,15 +117,6 @@ def other_mandates(mandate):
     query = (sa.select(Mandate).join(Term, Term.id == Mandate.term_id)
              .where(Mandate.deputy_id == mandate.deputy_id, Mandate.id != mandate.id)
              .order_by(LEVEL_ORDER, Term.start_date.desc()))
-    return db.session.scalars(query).all()
-
-
-def reports_for_mandate(mandate_id):
-    """Reports recorded for a mandate or covering it, newest first."""
-    covered = sa.select(DutyReportCoverage.report_id).where(DutyReportCoverage.mandate_id == mandate_id)
-    query = (sa.select(DutyReport)
-             .where(sa.or_(DutyReport.mandate_id == mandate_id, DutyReport.id.in_(covered)))
-             .order_by(DutyReport.report_date.desc(), DutyReport.id.desc()))
     return db.session.scalars(query).all()
 
 

@@ -9,7 +9,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from liaison.accounts.queries import township_staff
-from liaison.clock import day_label, times_label
+from liaison.clock import Month, day_label, times_label
 from liaison.jobs.registry import DAILY, job
 from liaison.notifications.operations import notify_deputy, send
 from liaison.rota import operations, queries
@@ -52,7 +52,7 @@ def publish_deadline_reminder(period):
     """Tell township staff, once per township and month, that next month's rota is not published
     ``LIAISON_ROTA_PUBLISH_REMINDER_DAYS`` days before the month starts (or less)."""
     today = period.first_day
-    next_first = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
+    next_first = Month.of(today).next().first
     days_left = (next_first - today).days
     if days_left > current_app.config["LIAISON_ROTA_PUBLISH_REMINDER_DAYS"]:
         return str(_l("距下月排班公示截止还早，未发送提醒。"))

@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 
 from liaison.audit.operations import record_event
 from liaison.accounts.queries import township_staff
-from liaison.clock import day_label, local_today, times_label, utcnow
+from liaison.clock import Month, day_label, local_today, times_label, utcnow
 from liaison.errors import InvalidInput
 from liaison.extensions import db
 from liaison.notifications.operations import notify_deputy, send
@@ -38,7 +38,7 @@ def slot_label(slot):
 
 def month_label(year, month):
     """2026年10月."""
-    return str(_l("%(y)s年%(m)s月", y=year, m=month))
+    return str(Month(year, month).label)
 
 
 
@@ -52,8 +52,7 @@ def _check_month(year, month, today):
         raise InvalidInput(_l("年份应在 %(low)s 到 %(high)s 之间。", low=low, high=high), "year")
     if month is None or not 1 <= month <= 12:
         raise InvalidInput(_l("请选择 1 到 12 月中的一个月份。"), "month")
-    _, last = queries.month_bounds(year, month)
-    if last < today:
+    if Month(year, month).last < today:
         raise InvalidInput(_l("%(month)s 已经过去，不能再排班。请选择本月或以后的月份。",
                               month=month_label(year, month)), "month")
 
@@ -116,8 +115,7 @@ def propose_rota(township, year, month, capacity=planning.DEFAULT_CAPACITY, them
     _check_month(year, month, today)
     _check_capacity(capacity)
     theme = _check_theme(theme)
-    first, _last = queries.month_bounds(year, month)
-    first_day = first_day or max(first, today + timedelta(days=1))
+    first_day = first_day or max(Month(year, month).first, today + timedelta(days=1))
     rota_month = queries.find_rota_month(township.id, year, month)
     if rota_month is not None and rota_month.published:
         raise InvalidInput(_l("%(township)s %(month)s 的排班已经公示，不能重新生成；请在排班页面逐个调整。",

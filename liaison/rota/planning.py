@@ -27,7 +27,7 @@ Rules, decided here:
 """
 import enum
 from dataclasses import dataclass, field
-from datetime import date, time, timedelta
+from datetime import date, time
 
 from flask_babel import lazy_gettext as _l
 
@@ -381,13 +381,3 @@ def propose(plan):
     away = [Away(d.id, placed[d.id], why_away(d, by_station)) for d in plan.deputies
             if d.id in placed and placed[d.id] not in d.own_station_ids]
     return Proposal(windows=windows, unplaced=unplaced, away=away)
-
-
-def month_dates(year, month):
-    """Every date of a month."""
-    day = date(year, month, 1)
-    dates = []
-    while day.month == month:
-        dates.append(day)
-        day += timedelta(days=1)
-    return dates

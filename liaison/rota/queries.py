@@ -1,5 +1,4 @@
 """Reads for the rota: who is due, the planner's input, months, slots, requests, activities and attendance."""
-from calendar import monthrange
 from collections import defaultdict
 from datetime import date, timedelta
 from typing import NamedTuple
@@ -9,7 +8,9 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from liaison.accounts.access import scope
 from liaison.calendar import queries as calendar
-from liaison.deputies.models import Deputy, Exemption, ExemptionScope, Mandate, Suspension
+from liaison.clock import Month
+from liaison.deputies.models import (Deputy, Exemption, ExemptionScope, Mandate, Suspension,
+                                     first_day_not_held, last_day_held_in)
 from liaison.extensions import db
 from liaison.network.models import Station, StationKind
 from liaison.rota import planning
@@ -21,11 +22,6 @@ from stations.checkin.models import Checkin, Status
 
 #: Levels in the order a deputy's own station is preferred when they hold several seats.
 LEVEL_ORDER = ("district", "township", "municipal", "national")
-
-
-def month_bounds(year, month):
-    """First and last local date of a month."""
-    return date(year, month, 1), date(year, month, monthrange(year, month)[1])
 
 
 # --- who is due ----------------------------------------------------------------------------------
@@ -40,15 +36,10 @@ class DueDeputy(NamedTuple):
     own_station_ids: tuple
 
 
-def _held_end(mandate):
-    """The first local date the mandate is no longer held."""
-    return mandate.end_date if mandate.end_date is not None else mandate.term.end_date + timedelta(days=1)
-
-
 def _covers(mandates, first, last):
     """True when the mandates' held days together cover every date from ``first`` to ``last``.
 
-    Each mandate is a row with ``start_date`` and ``held_end`` (the first date no longer held).
+    Each mandate is a row with ``start_date`` and ``held_end`` (the first date no longer held, rule R5).
     """
     reach = first
     for mandate in sorted(mandates, key=lambda m: m.start_date):
@@ -61,13 +52,14 @@ def _covers(mandates, first, last):
 def _blocked_for_month(mandate_ids, year, month):
     """Mandates (among the ``mandate_ids`` subquery) suspended on a day of the month or exempted
     from 月进站 for it (an approved 免于进站)."""
-    first, last = month_bounds(year, month)
+    period = Month(year, month)
+    first, last = period.first, period.last
     suspended = sa.select(Suspension.mandate_id).where(
         Suspension.mandate_id.in_(mandate_ids), Suspension.start_date <= last,
         sa.or_(Suspension.end_date.is_(None), Suspension.end_date >= first))
     exempted = sa.select(Exemption.mandate_id).where(
         Exemption.mandate_id.in_(mandate_ids), Exemption.scope == ExemptionScope.month,
-        Exemption.period_key == year * 100 + month)
+        Exemption.period_key == period.key)
     return set(db.session.scalars(sa.union(suspended, exempted)))
 
 
@@ -80,7 +72,7 @@ class _HeldMandate(NamedTuple):
     station_id: int | None
     level: str
     start_date: date
-    #: The first local date the mandate is no longer held.
+    #: The first local date the mandate is no longer held (rule R5).
     held_end: date
     name: str
     name_sort_key: str
@@ -91,12 +83,13 @@ def _held_mandates(people, last):
     reads ~1,000 of them: ORM objects with their term, deputy and suspensions cost most of its time)."""
     rows = db.session.execute(
         sa.select(Mandate.id, Mandate.deputy_id, Mandate.township_id, Mandate.station_id, Term.level,
-                  Mandate.start_date, Mandate.end_date, Term.end_date, Deputy.name, Deputy.name_sort_key)
+                  Mandate.start_date, Mandate.end_date, last_day_held_in(Term), Deputy.name,
+                  Deputy.name_sort_key)
         .join(Term, Term.id == Mandate.term_id).join(Deputy, Deputy.id == Mandate.deputy_id)
         .where(Mandate.deputy_id.in_(people), Mandate.start_date <= last).order_by(Mandate.id))
     return [_HeldMandate(mandate_id, deputy_id, township_id, station_id, level.value, start,
-                         end if end is not None else term_end + timedelta(days=1), name, name_sort_key)
-            for (mandate_id, deputy_id, township_id, station_id, level, start, end, term_end, name,
+                         first_day_not_held(end, term_last), name, name_sort_key)
+            for (mandate_id, deputy_id, township_id, station_id, level, start, end, term_last, name,
                  name_sort_key) in rows]
 
 
@@ -106,7 +99,8 @@ def due_deputies(township_id, year, month):
     Per shared/DOMAIN.md: the person's mandates of one level together hold the whole month, none of
     them is suspended on a day of it or exempted for it, and one of them is in this township.
     """
-    first, last = month_bounds(year, month)
+    period = Month(year, month)
+    first, last = period.first, period.last
     people = sa.select(Mandate.deputy_id).where(Mandate.township_id == township_id)
     mandates = [m for m in _held_mandates(people, last) if m.held_end > first]
     blocked = _blocked_for_month(
@@ -139,7 +133,7 @@ def in_force_in_township(deputy_id, township_id, day):
     mandates = db.session.scalars(
         sa.select(Mandate).where(Mandate.deputy_id == deputy_id, Mandate.township_id == township_id)
         .options(joinedload(Mandate.term), selectinload(Mandate.suspensions))).unique().all()
-    return any(m.in_force_on(day) and not m.suspended_on(day) for m in mandates)
+    return any(m.held_on(day) and not m.suspended_on(day) for m in mandates)
 
 
 # --- the planner's input -------------------------------------------------------------------------
@@ -177,13 +171,15 @@ def station_input(station):
 
 def calendar_days(year, month):
     """The month's dates with their calendar facts (holidays, swapped workdays; any year)."""
-    first, last = month_bounds(year, month)
-    return tuple(planning.Day(d.day, d.workday, d.holiday) for d in calendar.days_between(first, last))
+    period = Month(year, month)
+    days = calendar.days_between(period.first, period.last)
+    return tuple(planning.Day(d.day, d.workday, d.holiday) for d in days)
 
 
 def plan_input(township_id, year, month, capacity=planning.DEFAULT_CAPACITY, first_day=None, due=None):
     """Load one township's month into a ``planning.PlanInput`` (a few queries, whatever the size)."""
-    first, last = month_bounds(year, month)
+    period = Month(year, month)
+    first, last = period.first, period.last
     due = due if due is not None else due_deputies(township_id, year, month)
     unavailable = unavailable_dates([d.deputy_id for d in due], first, last)
     return planning.PlanInput(
@@ -233,7 +229,7 @@ def township_mandates(township_id, first, last):
         sa.select(Mandate).where(Mandate.township_id == township_id, Mandate.start_date <= last)
         .options(joinedload(Mandate.term), selectinload(Mandate.suspensions), joinedload(Mandate.deputy))
     ).unique().all()
-    return [m for m in mandates if _held_end(m) > first]
+    return [m for m in mandates if m.held_end > first]
 
 
 def month_slots(rota_month_id):
@@ -282,7 +278,7 @@ def shortfalls(rota_month, slots, today, capacity=planning.DEFAULT_CAPACITY):
 
     Existing slots count whatever their date; receiving times without a slot count from ``today`` on.
     """
-    first, _last = month_bounds(rota_month.year, rota_month.month)
+    first = Month(rota_month.year, rota_month.month).first
     plan = plan_input(rota_month.township_id, rota_month.year, rota_month.month, capacity,
                       first_day=max(first, today))
     windows = live_windows(plan, slots)

@@ -1,7 +1,6 @@
 """The rota pages: months, propose, edit, publish and the printable notice (staff); the public station
 page; deputies' own slots, leave and unavailable dates; requests to decide; activities at homes."""
 from collections import OrderedDict
-from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -11,7 +10,7 @@ from flask_login import current_user
 from liaison.accounts.access import STAFF_ROLES, ensure_township, refuse_out_of_scope, roles_required
 from liaison.accounts.access import visible_township_ids
 from liaison.accounts.models import Role
-from liaison.clock import day_label, local_today
+from liaison.clock import Month, day_label, local_today
 from liaison.deputies.models import Deputy
 from liaison.deputies.queries import deputies_in_force
 from liaison.errors import InvalidInput, reshows_expired_form
@@ -63,8 +62,8 @@ def _back_to_month(rota_month, day=None):
 
 def _next_month(today):
     """(year, month) of the month after ``today``: what staff usually plan."""
-    first = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
-    return first.year, first.month
+    following = Month.of(today).next()
+    return following.year, following.month
 
 
 # --- months ---------------------------------------------------------------------------------------
@@ -128,11 +127,11 @@ def propose():
 
 def _candidates_by_day(rota_month, slots):
     """{date: deputies in force that day} for the month's slot dates (one query for the month)."""
-    first, last = queries.month_bounds(rota_month.year, rota_month.month)
-    mandates = queries.township_mandates(rota_month.township_id, first, last)
+    period = Month(rota_month.year, rota_month.month)
+    mandates = queries.township_mandates(rota_month.township_id, period.first, period.last)
     result = {}
     for day in {s.local_date for s in slots}:
-        people = {m.deputy_id: m.deputy for m in mandates if m.in_force_on(day) and not m.suspended_on(day)}
+        people = {m.deputy_id: m.deputy for m in mandates if m.held_on(day) and not m.suspended_on(day)}
         result[day] = sorted(people.values(), key=lambda d: (d.name_sort_key, d.id))
     return result
 

@@ -1,10 +1,10 @@
 """A year of plausible check-in history for the demo district, with gaps so rates are not all 100%."""
 import secrets
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import datetime, time, timedelta, timezone
 
 import sqlalchemy as sa
 
-from liaison.clock import local_today, local_zone
+from liaison.clock import Month, local_today, local_zone
 from liaison.deputies.models import Mandate
 from liaison.extensions import db
 from liaison.network.models import Station, StationKind
@@ -17,17 +17,16 @@ DILIGENCE = (0.97, 0.93, 0.88, 0.95, 0.8, 0.9, 0.85, 0.96, 0.91, 0.75)
 
 def _months_back(today, count):
     """The first days of the last ``count`` months, oldest first, ending with this month."""
-    firsts = []
-    year, month = today.year, today.month
+    firsts, month = [], Month.of(today)
     for _ in range(count):
-        firsts.append(date(year, month, 1))
-        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+        firsts.append(month.first)
+        month = month.previous()
     return list(reversed(firsts))
 
 
 def _weekday_in_month(rng, first, today):
     """A random Monday–Friday of the month that is not after today."""
-    last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    last = Month.of(first).last
     days = [first + timedelta(days=i) for i in range((min(last, today) - first).days + 1)]
     workdays = [d for d in days if d.weekday() < 5] or days
     return rng.choice(workdays)
@@ -58,8 +57,8 @@ def seed_checkin_history(rng, entered_by_id, months=12):
     for deputy_id, mandate in people.items():
         keen = diligence[mandate.township_id]
         for first in _months_back(today, months):
-            last_of_month = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
-            if not (mandate.start_date <= first and mandate.in_force_on(min(last_of_month, today))):
+            last_of_month = Month.of(first).last
+            if not (mandate.start_date <= first and mandate.held_on(min(last_of_month, today))):
                 continue
             if first.month == today.month and first.year == today.year and rng.random() < 0.35:
                 continue  # this month is not over: many have not come yet

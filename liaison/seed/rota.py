@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from liaison.activities.models import ActivityType
 from liaison.activities.operations import create_activity, notify_invited
 from liaison.calendar import queries as calendar
-from liaison.clock import local_today, quarter_of
+from liaison.clock import Quarter, local_today
 from liaison.deputies.models import Deputy
 from liaison.deputies.queries import deputies_in_force
 from liaison.errors import InvalidInput
@@ -68,7 +68,7 @@ def seed_demo_rota(demo_mobile):
         slots += len(proposal.filled_windows)
         months.append(rota_month)
 
-    quarter_start = today.replace(month=(quarter_of(today) - 1) * 3 + 1, day=1)
+    quarter_start = Quarter.of(today).first
     activities = []
     homes = db.session.scalars(sa.select(Station).where(Station.kind == StationKind.home)
                                .order_by(Station.name_sort_key)).all()

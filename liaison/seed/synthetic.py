@@ -19,8 +19,8 @@ from flask.cli import with_appcontext
 from liaison.accounts import operations as accounts
 from liaison.accounts.models import Role, User, UserRole
 from liaison.activities.models import Activity, ActivityInvitation
-from liaison.clock import local_today, local_zone
-from liaison.deputies.models import Deputy, EndReason, Gender, Mandate
+from liaison.clock import Month, Quarter, local_today, local_zone
+from liaison.deputies.models import Deputy, EndReason, Gender, Mandate, first_day_not_held, last_day_held_in
 from liaison.extensions import db
 from liaison.reports.models import DutyReport, ReportForm
 from liaison.errors import InvalidInput
@@ -408,19 +408,18 @@ class _City:
         """Two collective activities (季回家) at every home each quarter of the history, on working
         days, each inviting the deputies whose seat in that township is in force on the day."""
         rng, today = self.rng, self.today
-        quarter = date(self.history_start.year, (self.history_start.month - 1) // 3 * 3 + 1, 1)
+        quarter = Quarter.of(self.history_start)
         planned = []  # (home id, township id, day, type, title)
-        while quarter <= today:
+        while quarter.first <= today:
             for tid, home_id in self.home_of.items():
                 for month_offset, _start_day, kind, title in ACTIVITIES:
-                    month_first = quarter.replace(month=quarter.month + month_offset)
+                    month_first = quarter.months[month_offset].first
                     day = month_first + timedelta(days=rng.randrange(3, 25))
                     while day.weekday() >= 5:
                         day += timedelta(days=1)
                     if self.history_start <= day:
                         planned.append((home_id, tid, day, kind, title))
-            quarter = quarter.replace(year=quarter.year + 1, month=1) if quarter.month == 10 \
-                else quarter.replace(month=quarter.month + 3)
+            quarter = quarter.next()
         _insert(Activity, [{"station_id": home_id, "local_date": day, "starts": ACTIVITY_STARTS,
                             "ends": ACTIVITY_ENDS, "type": kind, "title": title, "created_by_id": self.committee_id}
                            for home_id, _tid, day, kind, title in planned])
@@ -430,14 +429,14 @@ class _City:
         for deputy_id, spans in self.spans.items():
             for first, last, _station, _home, township_id in spans:
                 seats.setdefault(township_id, []).append((deputy_id, first, last))
-        self.activity_days = {}  # (home id, quarter key) -> [days held up to today]
+        self.activity_days = {}  # (home id, Quarter) -> [days held up to today]
         invitations = 0
         rows = []
         for activity_id, (home_id, tid, day, _kind, _title) in zip(ids, planned):
             invited = {d for d, first, last in seats.get(tid, ()) if first <= day < last}
             rows.extend({"activity_id": activity_id, "deputy_id": d} for d in sorted(invited))
             if day <= today:
-                self.activity_days.setdefault((home_id, day.year, (day.month - 1) // 3), []).append(day)
+                self.activity_days.setdefault((home_id, Quarter.of(day)), []).append(day)
             if len(rows) >= BATCH:
                 _insert(ActivityInvitation, rows)
                 invitations, rows = invitations + len(rows), []
@@ -450,15 +449,14 @@ class _City:
         """Station visits (月进站) most months and home visits (季回家) most quarters, per person."""
         rng, today = self.rng, self.today
         months = []
-        year, month = self.history_start.year, self.history_start.month
-        while (year, month) <= (today.year, today.month):
-            first = date(year, month, 1)
-            last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+        month, this_month = Month.of(self.history_start), Month.of(today)
+        while month <= this_month:
+            first, last = month.first, month.last
             days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
             days = [d for d in days if self.history_start <= d <= today]
             workdays = [d for d in days if d.weekday() < 5] or days
             months.append((first, workdays))
-            year, month = (year, month + 1) if month < 12 else (year + 1, 1)
+            month = month.next()
         zone = local_zone()
         count, rows = 0, []
         with click.progressbar(self.spans.items(), label="Check-ins", length=len(self.spans)) as bar:
@@ -482,7 +480,7 @@ class _City:
                         if kind is StationKind.home and rng.random() < AT_ACTIVITY:
                             # Most home visits are made at one of the quarter's collective activities.
                             held = [d for d in self.activity_days.get(
-                                (span[3], first.year, (first.month - 1) // 3), ()) if span[0] <= d < span[1]]
+                                (span[3], Quarter.of(first)), ()) if span[0] <= d < span[1]]
                             if held:
                                 day, at_activity = rng.choice(held), True
                         counter += 1
@@ -537,10 +535,10 @@ class _City:
         """Completed duty reports (年述职) for most mandates in most years they were held."""
         rng, today = self.rng, self.today
         rows = []
-        for mid, start, end, term_end in db.session.execute(
-                sa.select(Mandate.id, Mandate.start_date, Mandate.end_date, Term.end_date)
+        for mid, start, end, term_last in db.session.execute(
+                sa.select(Mandate.id, Mandate.start_date, Mandate.end_date, last_day_held_in(Term))
                 .join(Term, Term.id == Mandate.term_id).order_by(Mandate.id)):
-            last = min(today, (end - timedelta(days=1)) if end else term_end)
+            last = min(today, first_day_not_held(end, term_last) - timedelta(days=1))
             for year in range(start.year, last.year + 1):
                 low, high = max(start, date(year, 1, 1)), min(last, date(year, 12, 31))
                 if high < low or rng.random() >= YEARLY_REPORT:

@@ -142,7 +142,7 @@ def serving_mandates(deputy, day):
 
 
 def _serving(mandates, day):
-    return [m for m in mandates if m.in_force_on(day) and not m.suspended_on(day)]
+    return [m for m in mandates if m.held_on(day) and not m.suspended_on(day)]
 
 
 def _serving_mandates_of(deputy_id, day):

@@ -1,7 +1,7 @@
 """Reads on check-ins: a deputy's 月进站 / 季回家 status, their history, today's check-ins and the pending queue.
 
-Totals are SQL over the stored local period keys (month_key = year*100+month, quarter_key =
-year*10+quarter), so they are the same on SQLite and PostgreSQL whatever zone either runs in.
+Totals are SQL over the stored local period keys (``Month.key`` and ``Quarter.key`` of liaison/clock.py;
+rule R2), so they are the same on SQLite and PostgreSQL whatever zone either runs in.
 """
 from dataclasses import dataclass, field
 from datetime import date
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from liaison.accounts.access import scope
-from liaison.clock import quarter_of, to_local
+from liaison.clock import Month, Quarter, quarter_of, to_local
 from liaison.deputies.models import Deputy, Mandate
 from liaison.extensions import db
 from liaison.network.models import Station, StationKind
@@ -20,12 +20,12 @@ from stations.checkin.models import COUNTED, Checkin, Status
 
 def month_key_of(day: date) -> int:
     """The month key of a local date: 202603 for March 2026."""
-    return day.year * 100 + day.month
+    return Month.of(day).key
 
 
 def quarter_key_of(day: date) -> int:
     """The quarter key of a local date: 20261 for the first quarter of 2026."""
-    return day.year * 10 + quarter_of(day)
+    return Quarter.of(day).key
 
 
 def period_keys(instant):
@@ -73,7 +73,7 @@ class DeputyStatus:
 def deputy_status(deputy_id, today):
     """The deputy's status for ``today``'s local month, quarter and year, in two small SQL totals."""
     status = DeputyStatus(today=today)
-    year_range = Checkin.month_key.between(today.year * 100 + 1, today.year * 100 + 12)
+    year_range = Checkin.month_key.between(Month(today.year, 1).key, Month(today.year, 12).key)
     mine = (Checkin.deputy_id == deputy_id, year_range)
     counted = db.session.execute(
         sa.select(Checkin.month_key, Checkin.quarter_key, Checkin.station_kind,
@@ -83,10 +83,10 @@ def deputy_status(deputy_id, today):
     ).all()
     for row in counted:
         if row.station_kind is StationKind.station:
-            status.months_met.add(row.month_key % 100)
+            status.months_met.add(Month.from_key(row.month_key).month)
             status.station_days += row.days
         else:
-            status.quarters_met.add(row.quarter_key % 10)
+            status.quarters_met.add(Quarter.from_key(row.quarter_key).quarter)
             status.home_days += row.days
     status.month_met = today.month in status.months_met
     status.quarter_met = quarter_of(today) in status.quarters_met

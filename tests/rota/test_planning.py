@@ -8,6 +8,7 @@ from datetime import date, time, timedelta
 import sqlalchemy as sa
 
 from liaison.calendar.models import DayKind
+from liaison.clock import Month
 from liaison.calendar.operations import record_calendar_day
 from liaison.rota import planning, queries
 from liaison.rota.models import HOLDING_PLACE, Slot
@@ -176,7 +177,9 @@ def test_a_past_month_or_a_published_month_is_refused(db, october):
 
 def _plain_days(year, month):
     """Monday to Friday workdays, no holidays (the planner takes the calendar as data)."""
-    return tuple(planning.Day(d, d.weekday() < 5) for d in planning.month_dates(year, month))
+    period = Month(year, month)
+    dates = (period.first + timedelta(days=i) for i in range((period.after - period.first).days))
+    return tuple(planning.Day(d, d.weekday() < 5) for d in dates)
 
 
 def test_reasons_when_nothing_fits():

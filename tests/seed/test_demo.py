@@ -111,7 +111,7 @@ def test_demo_accounts_sign_in_and_every_deputy_awaits_activation(app, db, seede
     assert deputy.roles == {Role.deputy}
     held = {m.term.level: m for m in deputy.deputy.mandates}
     assert set(held) == {Level.district, Level.municipal}
-    assert all(m.township_id == first.id and m.in_force_on(DEMO_DAY) for m in held.values())
+    assert all(m.township_id == first.id and m.held_on(DEMO_DAY) for m in held.values())
 
     for mobile, expected in (("13900000001", "在任代表"), ("13900000002", first.name),
                              ("13900000003", "我的代表职务")):
