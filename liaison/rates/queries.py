@@ -1,4 +1,4 @@
-"""The reporting and visiting rates of shared/DOMAIN.md ("Rules the numbers follow"), as SQL aggregates.
+"""The reporting and visiting rates of docs/rules.md (rules R4 and R6-R12), as SQL aggregates.
 
 Every function runs a constant number of queries (at most one small read of the term or of the
 terms' end dates, then one aggregate), whatever the number of townships or deputies, and returns plain rows
@@ -329,7 +329,7 @@ def _term_flags(term, as_of, township_ids):
 
 
 def in_term_reporting(term_id, as_of, group_by=None, township_ids=None):
-    """届内述职率 of a term as of a local date (capped at the term's end).
+    """届内述职率 of a term as of a local date (capped at the term's end); rules R9 and R10.
 
     应述 = the term's mandates minus those ended early on or before the date, minus term-report
     exemptions; 已述 = those with a completed report covering the mandate dated within the term
@@ -420,13 +420,13 @@ def missing_reporters(term_id, as_of, township_ids=None):
 # --- 年述职 ------------------------------------------------------------------------------------
 
 def annual_reporting(year, as_of, term_id=None, group_by=None, township_ids=None):
-    """年述职 for a year, as of a local date (capped at 31 December).
+    """年述职 for a year, as of a local date (capped at 31 December); rule R11.
 
     Due = mandates in force on that date that began on or before 30 June, minus exemptions for
     the year; met by a completed report covering the mandate dated in the year (and on or before
     the date). ``term_id`` None takes every term's mandates (people then count each person once).
     ``group_by`` as for ``in_term_reporting``. A year not begun by the as-of date gives zeros.
-    Suspensions do not change the annual duty (DOMAIN.md names only the start and exemptions).
+    Suspensions do not change the annual duty (rule R11 names only the start and exemptions).
     """
     _check_group(group_by)
     first, mid, last = date(year, 1, 1), date(year, 6, 30), date(year, 12, 31)
@@ -492,7 +492,7 @@ def quarters(year, as_of):
 
 
 def monthly_visits(year, term_id, as_of, group_by="township", township_ids=None, stream=False):
-    """月进站 per month of a year: due mandates, those met by a counted check-in at any 联络站.
+    """月进站 per month of a year (rules R6, R7): due mandates, those met by a counted check-in at any 联络站.
 
     A mandate is due for a month when the person's mandates of the same level together hold every
     day of it (a re-elected deputy stays due across 换届), none of them is suspended on any day of
@@ -508,7 +508,7 @@ def monthly_visits(year, term_id, as_of, group_by="township", township_ids=None,
 
 
 def quarterly_visits(year, term_id, as_of, group_by="township", township_ids=None, stream=False):
-    """季回家 per quarter of a year: as ``monthly_visits``, met by a counted check-in at any 代表之家."""
+    """季回家 per quarter of a year (rules R6, R7): as ``monthly_visits``, met at any 代表之家."""
     return _visits(quarters(year, as_of), StationKind.home, ExemptionScope.quarter, term_id, as_of, group_by,
                    township_ids, stream)
 

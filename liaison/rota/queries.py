@@ -96,7 +96,7 @@ def _held_mandates(people, last):
 def due_deputies(township_id, year, month):
     """Deputies due for 月进站 in that month with a mandate shown under that township.
 
-    Per shared/DOMAIN.md: the person's mandates of one level together hold the whole month, none of
+    Per rule R6 (docs/rules.md): the person's mandates of one level together hold the whole month, none of
     them is suspended on a day of it or exempted for it, and one of them is in this township.
     """
     period = Month(year, month)

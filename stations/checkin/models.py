@@ -40,7 +40,7 @@ class Status(enum.Enum):
         return self in COUNTED
 
 
-#: The statuses that count toward 月进站 / 季回家 (DOMAIN.md: "Which check-ins count").
+#: The statuses that count toward 月进站 / 季回家 (docs/rules.md, rule R3).
 COUNTED = (Status.accepted, Status.confirmed)
 
 

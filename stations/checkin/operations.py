@@ -1,7 +1,7 @@
 """Writes on check-ins: record a scan or refuse it, 签退, 补登 and staff review. Each flushes and logs;
 the view commits once.
 
-What counts at once (issue 4, DOMAIN.md "Which check-ins count"):
+What counts at once (docs/rules.md, rule R3):
 
 - A kiosk scan counts at once (its signed token expires within a minute and makes one check-in in
   total, so a forwarded code counts for one person at most), unless the station's policy is

@@ -1,4 +1,4 @@
-"""The rates of DOMAIN.md on the hand-built fixture (tests/rates/conftest.py), worked out by hand.
+"""The rates of docs/rules.md on the hand-built fixture (tests/rates/conftest.py), worked out by hand.
 
 Every expected number below is derived in the comment next to it from the fixture's table; the
 same assertions run on SQLite and, with LIAISON_TEST_DATABASE_URL set, on PostgreSQL.
@@ -23,7 +23,7 @@ def _by_township(rows, township_id):
 # --- 届内述职率 ----------------------------------------------------------------------------------
 
 def test_in_term_district_term_as_of_year_end(db, world):
-    """区第八届 as of 2024-12-31: 6 mandates begun (P1 P2 P3 P4 P5 P7); P3 ended early on 5-20 and
+    """Rule R9: 区第八届 as of 2024-12-31: 6 mandates begun (P1 P2 P3 P4 P5 P7); P3 ended early on 5-20 and
     leaves; 应述 5; 已述 2 (P1's own report, P2's report recorded for this mandate); P4's report is
     not completed, P5 and P7 have none: 未述 3, rate 2/5."""
     [row] = rates.in_term_reporting(world["D"], date(2024, 12, 31))
@@ -32,7 +32,7 @@ def test_in_term_district_term_as_of_year_end(db, world):
 
 
 def test_in_term_per_township(db, world):
-    """东城镇 (A): P1 P2 P5 P7 due, P1 and P2 done: 2/4. 西湖街道 (B): P3 ended, P4 due, not done: 0/1."""
+    """Rule R9: 东城镇 (A): P1 P2 P5 P7 due, P1 and P2 done: 2/4. 西湖街道 (B): P3 ended, P4 due, not done: 0/1."""
     rows = rates.in_term_reporting(world["D"], date(2024, 12, 31), group_by="township")
     assert [(r.township_name, r.mandates, r.ended, r.due, r.done, r.missing) for r in rows] == [
         ("东城镇", 4, 0, 4, 2, 2), ("西湖街道", 2, 1, 1, 0, 1)]
@@ -40,7 +40,7 @@ def test_in_term_per_township(db, world):
 
 
 def test_in_term_as_of_an_earlier_date(db, world):
-    """As of 2024-05-01: P7 has not begun, P3 has not ended yet (5-20): 应述 5 (P1 … P5); 已述 2:
+    """Rule R9: As of 2024-05-01: P7 has not begun, P3 has not ended yet (5-20): 应述 5 (P1 … P5); 已述 2:
     P1 (4-10) and P3 (3-01); P2's report (6-18) comes later."""
     [row] = rates.in_term_reporting(world["D"], date(2024, 5, 1))
     assert (row.mandates, row.ended, row.due, row.done) == (5, 0, 5, 2)
@@ -48,7 +48,7 @@ def test_in_term_as_of_an_earlier_date(db, world):
 
 
 def test_in_term_municipal_exemption_and_covering_report(db, world):
-    """市第十五届 as of 2024-12-31: P2 and P6; P6 is exempted (approved 6-01): 应述 1; P2 is 已述 by the
+    """Rules R9, R10: 市第十五届 as of 2024-12-31: P2 and P6; P6 is exempted (approved 6-01): 应述 1; P2 is 已述 by the
     report recorded for the 区 mandate that also covers this one: 1/1.
     Per township: A has only P6, exempted (nobody due, rate None); B has P2, 1/1."""
     [row] = rates.in_term_reporting(world["M"], date(2024, 12, 31))
@@ -59,14 +59,15 @@ def test_in_term_municipal_exemption_and_covering_report(db, world):
 
 
 def test_in_term_exemption_applies_from_its_approval(db, world):
-    """As of 2024-05-31 the exemption (approved 6-01) does not apply yet and P2's report (6-18) is
+    """Rules R9, R10: As of 2024-05-31 the exemption (approved 6-01) does not apply yet and P2's report
+    (6-18) is
     still to come: 应述 2 (P2, P6); 已述 1 (P6's report of 2023-09-01 lies within the term)."""
     [row] = rates.in_term_reporting(world["M"], date(2024, 5, 31))
     assert (row.exempted, row.due, row.done, row.rate) == (0, 2, 1, 0.5)
 
 
 def test_in_term_is_capped_at_the_terms_end(db, world):
-    """As of 2030 (after the term ended 2026-11-30) the term's mandates stay: a normal end of term
+    """Rule R9: As of 2030 (after the term ended 2026-11-30) the term's mandates stay: a normal end of term
     removes nobody; the figures equal those at the term's end."""
     later = rates.in_term_reporting(world["D"], date(2030, 1, 1))
     at_end = rates.in_term_reporting(world["D"], date(2026, 11, 30))
@@ -75,7 +76,7 @@ def test_in_term_is_capped_at_the_terms_end(db, world):
 
 
 def test_missing_reporters_list(db, world):
-    """未述 for 区第八届 as of 2024-12-31: 冯五 and 韩七 in 东城镇, 邓四 (planned report only) in 西湖街道;
+    """Rule R9: 未述 for 区第八届 as of 2024-12-31: 冯五 and 韩七 in 东城镇, 邓四 (planned report only) in 西湖街道;
     the exempted, the ended early and those reported are not listed."""
     rows = rates.missing_reporters(world["D"], date(2024, 12, 31))
     assert [(r.deputy_name, r.township_name) for r in rows] == [("冯五", "东城镇"), ("韩七", "东城镇"),
@@ -86,7 +87,7 @@ def test_missing_reporters_list(db, world):
 
 
 def test_per_deputy_reporting_rows(db, world):
-    """Drill-down: each mandate of 区第八届 with its status and latest report date."""
+    """Rules R9, R12: Drill-down: each mandate of 区第八届 with its status and latest report date."""
     rows = rates.in_term_reporting(world["D"], date(2024, 12, 31), group_by="deputy")
     assert [(r.deputy_name, r.status, r.done, r.report_date) for r in rows] == [
         ("安一", "due", True, date(2024, 4, 10)),
@@ -101,7 +102,8 @@ def test_per_deputy_reporting_rows(db, world):
 # --- 年述职 ------------------------------------------------------------------------------------
 
 def test_annual_reporting_district(db, world):
-    """2024 as of 12-31, every term: in force on 12-31: P1, P2(区), P2(市), P4, P5, P6, P7 = 7 (P3 ended).
+    """Rule R11: 2024 as of 12-31, every term: in force on 12-31: P1, P2(区), P2(市), P4, P5, P6, P7 = 7
+    (P3 ended).
     P7 began 9-01, after 30 June: not due. P5 is exempted for 2024. 应述 5: P1, P2×2, P4, P6.
     已述 3: P1 (4-10), P2 twice (one report covering both mandates); P4's is not completed and P6's
     is from 2023. Rate 3/5. People: due P1 P2 P4 P6 = 4, done P1 P2 = 2."""
@@ -112,7 +114,7 @@ def test_annual_reporting_district(db, world):
 
 
 def test_annual_reporting_per_township_counts_a_person_in_each_township(db, world):
-    """A: P1, P2(区), P5 (exempted), P6, P7 (late) in force; 应述 3, 已述 2 (P1, P2), people 3/2.
+    """Rule R11: A: P1, P2(区), P5 (exempted), P6, P7 (late) in force; 应述 3, 已述 2 (P1, P2), people 3/2.
     B: P2(市), P4; 应述 2, 已述 1 (P2 via the covering report), people 2/1. P2 counts as a person in
     both townships but once in the district (4, not 3 + 2)."""
     rows = rates.annual_reporting(2024, date(2024, 12, 31), group_by="township")
@@ -121,7 +123,7 @@ def test_annual_reporting_per_township_counts_a_person_in_each_township(db, worl
 
 
 def test_annual_reporting_per_term(db, world):
-    """区第八届 only: due P1, P2, P4 (P5 exempted, P7 late): 2 done of 3. 市第十五届: P2, P6 due (the term
+    """Rule R11: 区第八届 only: due P1, P2, P4 (P5 exempted, P7 late): 2 done of 3. 市第十五届: P2, P6 due (the term
     exemption does not touch the annual duty), P2 done: 1 of 2."""
     [d] = rates.annual_reporting(2024, date(2024, 12, 31), term_id=world["D"])
     [m] = rates.annual_reporting(2024, date(2024, 12, 31), term_id=world["M"])
@@ -129,7 +131,7 @@ def test_annual_reporting_per_term(db, world):
 
 
 def test_annual_reporting_mid_year(db, world):
-    """As of 2024-06-30: in force P1, P2×2, P4, P5, P6 (P3 ended 5-20, P7 not begun) = 6; P5's
+    """Rule R11: As of 2024-06-30: in force P1, P2×2, P4, P5, P6 (P3 ended 5-20, P7 not begun) = 6; P5's
     exemption (approved 9-01) not yet: 应述 6; 已述 3 (P1 4-10, P2×2 6-18). People 5 due, 2 done."""
     [row] = rates.annual_reporting(2024, date(2024, 6, 30))
     assert (row.in_force, row.exempted, row.due, row.done) == (6, 0, 6, 3)
@@ -137,7 +139,7 @@ def test_annual_reporting_mid_year(db, world):
 
 
 def test_a_year_not_begun_is_not_counted(db, world):
-    """Figures for 2025 as of 2024-12-31: nothing due yet."""
+    """Rule R11: Figures for 2025 as of 2024-12-31: nothing due yet."""
     [row] = rates.annual_reporting(2025, date(2024, 12, 31))
     assert (row.due, row.done, row.rate) == (0, 0, None)
     assert rates.annual_reporting(2025, date(2024, 12, 31), group_by="township") == []
@@ -163,7 +165,7 @@ D_MONTHS = {
 
 
 def test_monthly_visits_district(db, world):
-    """The district's 月进站 per month of 2024 for 区第八届, as in D_MONTHS."""
+    """Rules R6, R7: The district's 月进站 per month of 2024 for 区第八届, as in D_MONTHS."""
     rows = rates.monthly_visits(2024, world["D"], date(2024, 12, 31), group_by=None)
     assert _by_period(rows) == D_MONTHS
     assert all(r.people_due == r.due for r in rows)  # one mandate per person within a term
@@ -172,7 +174,7 @@ def test_monthly_visits_district(db, world):
 
 
 def test_monthly_visits_per_township(db, world):
-    """A (P1 P2 P5 P7) and B (P3 P4) split the district's months."""
+    """Rules R6, R7: A (P1 P2 P5 P7) and B (P3 P4) split the district's months."""
     rows = rates.monthly_visits(2024, world["D"], date(2024, 12, 31), group_by="township")
     a = _by_period(_by_township(rows, world["A"]))
     b = _by_period(_by_township(rows, world["B"]))
@@ -194,7 +196,8 @@ def test_monthly_visits_per_township(db, world):
 
 
 def test_monthly_visits_municipal_exemption(db, world):
-    """市第十五届: P2 (B) and P6 (A). January: both due, P2 met (its check-in at a 区 station counts for
+    """Rules R6, R7, R10: 市第十五届: P2 (B) and P6 (A). January: both due, P2 met (its check-in at a 区
+    station counts for
     the 市 seat too). February: P6 exempted (approved 3-01), so due 1; P6's 2-14 check-in is moot.
     Other months: 2 due, none met."""
     rows = _by_period(rates.monthly_visits(2024, world["M"], date(2024, 12, 31), group_by=None))
@@ -204,7 +207,8 @@ def test_monthly_visits_municipal_exemption(db, world):
 
 
 def test_monthly_exemption_and_checkins_as_of_a_date(db, world):
-    """As of 2024-02-20, February is running (not closed), the exemption approved 3-01 does not
+    """Rules R6, R7, R10: As of 2024-02-20, February is running (not closed), the exemption approved 3-01
+    does not
     apply yet, and P6's 2-14 check-in meets it: 2 due, 1 met. March onwards is not counted yet."""
     rows = rates.monthly_visits(2024, world["M"], date(2024, 2, 20), group_by=None)
     assert [r.period_key for r in rows] == [202401, 202402]
@@ -213,7 +217,7 @@ def test_monthly_exemption_and_checkins_as_of_a_date(db, world):
 
 
 def test_monthly_visits_all_terms_people_count_once(db, world):
-    """Every term, January: mandates due P1 P2(区) P3 P5 + P2(市) P6 = 6; met P1, P2×2 = 3.
+    """Rules R6, R7: Every term, January: mandates due P1 P2(区) P3 P5 + P2(市) P6 = 6; met P1, P2×2 = 3.
     People: due P1 P2 P3 P5 P6 = 5, met P1 P2 = 2."""
     rows = rates.monthly_visits(2024, None, date(2024, 12, 31), group_by=None)
     january = rows[0]
@@ -221,7 +225,7 @@ def test_monthly_visits_all_terms_people_count_once(db, world):
 
 
 def test_monthly_visits_per_deputy(db, world):
-    """Drill-down: P4's months: March partial (met), April due (met), May due (not met)."""
+    """Rules R6, R7: Drill-down: P4's months: March partial (met), April due (met), May due (not met)."""
     rows = rates.monthly_visits(2024, world["D"], date(2024, 12, 31), group_by="deputy")
     p4 = [(r.period_key, r.status, r.met) for r in rows if r.mandate_id == world["P4"]]
     assert p4[:3] == [(202403, "partial", True), (202404, "due", True), (202405, "due", False)]
@@ -242,14 +246,14 @@ D_QUARTERS = {
 
 
 def test_quarterly_visits_district(db, world):
-    """The district's 季回家 per quarter of 2024 for 区第八届, as in D_QUARTERS."""
+    """Rules R6, R7: The district's 季回家 per quarter of 2024 for 区第八届, as in D_QUARTERS."""
     rows = rates.quarterly_visits(2024, world["D"], date(2024, 12, 31), group_by=None)
     assert _by_period(rows) == D_QUARTERS
     assert [r.rate for r in rows] == [pytest.approx(0.25), pytest.approx(0.5), 0.0, pytest.approx(0.2)]
 
 
 def test_quarterly_visits_per_township(db, world):
-    """A: Q1 P1 P2 P5 due, P1 met; Q2 P2 and P5 met; Q3 P5 suspended, P7 partial; Q4 four due.
+    """Rules R6, R7: A: Q1 P1 P2 P5 due, P1 met; Q2 P2 and P5 met; Q3 P5 suspended, P7 partial; Q4 four due.
     B: Q1 P3 due, P4 partial; Q2 P4 due, P3 partial; Q4 P4 met."""
     rows = rates.quarterly_visits(2024, world["D"], date(2024, 12, 31), group_by="township")
     assert _by_period(_by_township(rows, world["A"])) == {
@@ -261,14 +265,14 @@ def test_quarterly_visits_per_township(db, world):
 
 
 def test_quarterly_visits_municipal(db, world):
-    """市第十五届: P2 and P6 due every quarter; P2's home visit of 5-5 meets Q2."""
+    """Rules R6, R7: 市第十五届: P2 and P6 due every quarter; P2's home visit of 5-5 meets Q2."""
     rows = _by_period(rates.quarterly_visits(2024, world["M"], date(2024, 12, 31), group_by=None))
     assert rows == {20241: (2, 0, 0, 0, 0, 0), 20242: (2, 1, 0, 0, 0, 0), 20243: (2, 0, 0, 0, 0, 0),
                     20244: (2, 0, 0, 0, 0, 0)}
 
 
 def test_quarters_beyond_the_as_of_date_are_not_counted(db, world):
-    """As of 2024-05-01: Q1 and the running Q2 only; P2's home visit of 5-05 has not happened yet,
+    """Rule R6: As of 2024-05-01: Q1 and the running Q2 only; P2's home visit of 5-05 has not happened yet,
     P5's of 4-01 has: Q2 met 1."""
     rows = rates.quarterly_visits(2024, world["D"], date(2024, 5, 1), group_by=None)
     assert [(r.period_key, r.due, r.met, r.closed) for r in rows] == [(20241, 4, 1, True),
@@ -278,7 +282,7 @@ def test_quarters_beyond_the_as_of_date_are_not_counted(db, world):
 # --- people and mandates ---------------------------------------------------------------------
 
 def test_people_and_mandates(db, world):
-    """On 2024-06-30: mandates in force P1, P2×2, P4, P5, P6 = 6 held by 5 people; A: P1 P2 P5 P6
+    """Rule R4: On 2024-06-30: mandates in force P1, P2×2, P4, P5, P6 = 6 held by 5 people; A: P1 P2 P5 P6
     (4/4); B: P2(市) P4 (2/2): P2 is a person in both townships."""
     [row] = rates.people_and_mandates(date(2024, 6, 30))
     assert (row.mandates, row.people) == (6, 5)
