@@ -25,6 +25,7 @@ from liaison.clock import utcnow
 from liaison.errors import InvalidInput, reshows_expired_form
 from liaison.extensions import db
 from liaison.text import normalize_mobile
+from liaison.transaction import commit
 
 DEMO_ACCOUNTS = (
     ("13900000001", _l("区人大常委会工作人员")),
@@ -66,26 +67,26 @@ def login():
         return redirect(safe_next(request.args.get("next")))
     if form.validate_on_submit():
         mobile = normalize_mobile(form.mobile.data)
-        wait = throttle.refusal(mobile, request.remote_addr)
+        # A refused attempt is counted on the lock, not audited one by one (one event later).
+        wait = commit(lambda: throttle.refusal(mobile, request.remote_addr)).value
         if wait:
-            # Counted on the lock, not audited one by one: the count goes in one event later.
-            db.session.commit()
             flash(_wait_message(wait), "danger")
             return render_template("accounts/login.html", form=form, demo_accounts=_demo_accounts(),
                                    demo_password=DEMO_PASSWORD)
         user = db.session.scalar(sa.select(User).where(User.mobile == mobile))
         if not password_matches(user, form.password.data):
-            wait = throttle.register_sign_in_failure(mobile, request.remote_addr, user)
-            operations.record_failed_login(mobile, user)
-            db.session.commit()
+            def fail():
+                wait = throttle.register_sign_in_failure(mobile, request.remote_addr, user)
+                operations.record_failed_login(mobile, user)
+                return wait
+
+            wait = commit(fail).value
             flash(_wait_message(wait) if wait else _l("手机号码或密码不正确。"), "danger")
         elif not user.enabled:
             record_event_now("login.failure", outcome=Outcome.denied, target=user, detail="disabled")
             flash(_l("此账号已停用，请联系工作人员。"), "danger")
         else:
-            throttle.clear_account(mobile)
-            _sign_in(user, form.remember.data)
-            db.session.commit()
+            commit(lambda: (throttle.clear_account(mobile), _sign_in(user, form.remember.data)))
             return redirect(safe_next(form.next.data))
     return render_template("accounts/login.html", form=form, demo_accounts=_demo_accounts(),
                            demo_password=DEMO_PASSWORD)
@@ -101,15 +102,18 @@ def _own_password_refused(password, action):
     A wrong password counts against the account and the address as at sign-in (someone holding an
     unattended session must not get unlimited guesses) and is audited as a failed ``action``.
     """
-    wait = throttle.refusal(current_user.mobile, request.remote_addr)
+    wait = commit(lambda: throttle.refusal(current_user.mobile, request.remote_addr)).value
     if wait:
-        db.session.commit()
         return _wait_message(wait)
     if current_user.check_password(password):
         return None
-    wait = throttle.register_sign_in_failure(current_user.mobile, request.remote_addr, current_user)
-    operations.record_wrong_own_password(current_user, action)
-    db.session.commit()
+
+    def fail():
+        wait = throttle.register_sign_in_failure(current_user.mobile, request.remote_addr, current_user)
+        operations.record_wrong_own_password(current_user, action)
+        return wait
+
+    wait = commit(fail).value
     return _wait_message(wait) if wait else _l("密码不正确。")
 
 
@@ -117,8 +121,7 @@ def _own_password_refused(password, action):
 @login_required
 def logout():
     """Sign out here and on every other device (the session token rotates)."""
-    operations.sign_out_everywhere(db.session.get(User, current_user.id))
-    db.session.commit()
+    commit(lambda: operations.sign_out_everywhere(db.session.get(User, current_user.id)))
     logout_user()
     session.clear()
     flash(_l("您已退出登录。"), "info")
@@ -135,8 +138,7 @@ def confirm_password():
         refused = _own_password_refused(form.password.data, "password.confirmed")
         if refused is None:
             mark_password_confirmed()
-            operations.record_password_confirmation(current_user, True)
-            db.session.commit()
+            commit(lambda: operations.record_password_confirmation(current_user, True))
             return redirect(safe_next(form.next.data))
         flash(refused, "danger")
     return render_template("accounts/confirm_password.html", form=form)
@@ -152,15 +154,7 @@ def activate(token):
         return render_template("accounts/activate_invalid.html", message=error.message), 410
     form = SetPasswordForm()
     if form.validate_on_submit():
-        try:
-            user = operations.activate(token, form.password.data)
-        except InvalidInput as error:
-            db.session.rollback()
-            form.attach_error(error)
-        else:
-            db.session.commit()
-            _sign_in(user, remember=True)
-            db.session.commit()
+        if form.save(lambda: _sign_in(operations.activate(token, form.password.data), remember=True)):
             flash(_l("密码已设置，欢迎使用。"), "success")
             return redirect(url_for("main.index"))
     return render_template("accounts/activate.html", form=form, user=row.user)
@@ -178,13 +172,7 @@ def change_password():
             form.attach_error(InvalidInput(refused, "current_password"))
             return render_template("accounts/password.html", form=form)
         user = db.session.get(User, current_user.id)
-        try:
-            operations.set_password(user, form.new_password.data)
-        except InvalidInput as error:
-            db.session.rollback()
-            form.attach_error(error)
-        else:
-            db.session.commit()
+        if form.save(lambda: operations.set_password(user, form.new_password.data)):
             login_user(user, remember=bool(request.cookies.get(current_app.config.get(
                 "REMEMBER_COOKIE_NAME", "remember_token"))))
             flash(_l("密码已修改，其他设备上的登录已失效。"), "success")
@@ -242,13 +230,14 @@ def issue_activation(user_id):
     if not user.enabled:
         flash(_l("账号已停用，请先启用。"), "warning")
         return redirect(request.referrer or url_for("main.index"))
-    return _show_new_activation(user)
+    written = commit(lambda: operations.issue_activation(user, issued_by=current_user))
+    if not written:
+        return redirect(request.referrer or url_for("main.index"))
+    return _show_activation(written.value, user)
 
 
-def _show_new_activation(user):
-    """Issue an activation token, commit, and show its link and QR code (the only time it is visible)."""
-    token = operations.issue_activation(user, issued_by=current_user)
-    db.session.commit()
+def _show_activation(token, user):
+    """Show a just-issued activation token's link and QR code (the only time it is visible)."""
     link = current_app.config["LIAISON_PUBLIC_URL"].rstrip("/") + url_for("accounts.activate", token=token)
     return render_template("accounts/activation_issued.html", user=user, link=link,
                            qr=activation_qr_svg(link))
@@ -265,8 +254,7 @@ def set_enabled(user_id):
         flash(_l("不能停用自己的账号。"), "warning")
     else:
         enable = request.form.get("enabled") == "1"
-        operations.set_enabled(user, enable)
-        db.session.commit()
+        commit(lambda: operations.set_enabled(user, enable))
         flash(_l("账号已启用。") if enable else _l("账号已停用，其所有登录已失效。"), "success")
     return redirect(safe_next(request.form.get("next")))
 
@@ -317,16 +305,16 @@ def new_user():
     """Create a staff account (no password yet) and show its activation link at once."""
     form = _access_form(NewUserForm)
     if form.validate_on_submit():
-        try:
+        def create():
             townships = queries.townships_by_ids(form.townships.data)
             user = operations.create_staff_user(form.mobile.data, form.name.data, form.role_set(), townships,
                                                 by=current_user)
-        except InvalidInput as error:
-            db.session.rollback()
-            form.attach_error(error)
-        else:
+            return user, operations.issue_activation(user, issued_by=current_user)
+
+        if form.save(create):
             flash(_l("账号已创建。请把下面的激活码交给本人设置密码。"), "success")
-            return _show_new_activation(user)
+            user, token = form.saved
+            return _show_activation(token, user)
     return render_template("accounts/users_form.html", form=form, user=None)
 
 
@@ -338,15 +326,10 @@ def edit_user(user_id):
     user = db.get_or_404(User, user_id)
     form = _access_form(UserAccessForm, user)
     if form.validate_on_submit():
-        try:
-            scope_changed = operations.update_user_access(
+        if form.save(lambda: operations.update_user_access(
                 user, form.role_set(), queries.townships_by_ids(form.townships.data), by=current_user,
-                name=form.name.data)
-        except InvalidInput as error:
-            db.session.rollback()
-            form.attach_error(error)
-        else:
-            db.session.commit()
+                name=form.name.data)):
+            scope_changed = form.saved
             if scope_changed and user.id == current_user.id:
                 # Editing oneself ended one's own session too; stay signed in with the new scope.
                 login_user(user)
