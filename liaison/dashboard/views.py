@@ -15,12 +15,13 @@ from liaison.dashboard.record import deputy_opinion_record, deputy_timeline
 from liaison.deputies import queries as deputy_queries
 from liaison.dashboard.charts import rate_bars
 from liaison.dashboard.workbook import build_workbook, workbook_filename
-from liaison.errors import InvalidInput, reshows_expired_form
+from liaison.errors import reshows_expired_form
 from liaison.exports.xlsx import XLSX_MIMETYPE
 from liaison.extensions import db
 from liaison.rates import queries as rates
 from liaison.dashboard.models import TermClosure
 from liaison.terms.models import Level, Term
+from liaison.transaction import commit
 from liaison.uploads import content_disposition
 
 
@@ -104,8 +105,7 @@ def export():
     as_of = _as_of()
     township_ids = visible_township_ids()
     data = build_workbook(as_of, current_user.name, township_ids)
-    operations.record_export("workbook", f"rates as of {as_of.isoformat()}")
-    db.session.commit()
+    commit(lambda: operations.record_export("workbook", f"rates as of {as_of.isoformat()}"))
     response = Response(data, mimetype=XLSX_MIMETYPE)
     response.headers["Content-Disposition"] = content_disposition(workbook_filename(as_of))
     return response
@@ -119,8 +119,7 @@ def bulletin(name):
     if path is None:
         abort(404)
     month = bulletins.NAME_PATTERN.fullmatch(name)
-    operations.record_export("bulletin", name)
-    db.session.commit()
+    commit(lambda: operations.record_export("bulletin", name))
     response = send_file(path, mimetype=XLSX_MIMETYPE, max_age=0)
     download = gettext("述职率通报-%(y)s年%(m)s月", y=month[1], m=int(month[2])) + ".xlsx"
     response.headers["Content-Disposition"] = content_disposition(download)
@@ -144,13 +143,8 @@ def close_term(term_id):
     term = db.get_or_404(Term, term_id)
     form = CloseTermForm(end_date=term.end_date)
     if form.validate_on_submit():
-        try:
-            closure = operations.close_term(term, form.end_date.data, current_user)
-        except InvalidInput as error:
-            db.session.rollback()
-            form.attach_error(error)
-        else:
-            db.session.commit()
+        if form.save(lambda: operations.close_term(term, form.end_date.data, current_user)):
+            closure = form.saved
             flash(gettext("%(term)s 已闭届：应述 %(due)s 人，已述 %(done)s 人，数据已冻结。", term=term.name,
                           due=closure.due, done=closure.done), "success")
             return redirect(url_for("dashboard.terms"))
@@ -165,8 +159,7 @@ def final_workbook(term_id):
     closure = db.session.scalar(sa.select(TermClosure).where(TermClosure.term_id == term_id))
     if closure is None:
         abort(404)
-    operations.record_export("terms", f"final workbook of term {term_id}", term=closure.term)
-    db.session.commit()
+    commit(lambda: operations.record_export("terms", f"final workbook of term {term_id}", term=closure.term))
     response = Response(closure.workbook, mimetype=XLSX_MIMETYPE)
     name = gettext("%(term)s最终述职率统计表", term=closure.term.name) + ".xlsx"
     response.headers["Content-Disposition"] = content_disposition(name)

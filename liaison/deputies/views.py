@@ -14,6 +14,7 @@ from liaison.errors import reshows_expired_form
 from liaison.extensions import db
 from liaison.network.models import StationKind
 from liaison.text import mask_mobile, normalize_mobile
+from liaison.transaction import commit
 from liaison.uploads import content_disposition
 
 
@@ -220,8 +221,7 @@ def export_roster():
     title = str(_l("代表名单（%(day)s）", day=local_today().isoformat()))
     data = write_tables([Table(title=str(_l("代表名单")), caption=title, headers=[str(h) for h in ROSTER_HEADERS],
                                rows=rows, widths=[10, 6, 8, 14, 14, 14, 12, 18, 18, 12, 12, 20])])
-    operations.record_roster_export(scope_ids)
-    db.session.commit()
+    commit(lambda: operations.record_roster_export(scope_ids))
     response = current_app.response_class(data, mimetype=XLSX_MIMETYPE)
     response.headers["Content-Disposition"] = content_disposition(f"{title}.xlsx")
     return response
@@ -235,8 +235,7 @@ def reveal_mobile(deputy_id):
     deputy = queries.get_deputy_or_404(deputy_id)
     scope_ids = visible_township_ids()
     townships = [m.township_id for m in queries.visible_mandates(deputy, scope_ids)]
-    operations.record_mobile_reveal(deputy, townships[0] if townships else None)
-    db.session.commit()
+    commit(lambda: operations.record_mobile_reveal(deputy, townships[0] if townships else None))
     # Back to the page the button was on: the record, or the committee's edit form.
     edit_url = url_for("deputies.edit", deputy_id=deputy.id)
     from_edit = request.form.get("next") == edit_url and current_user.has_role(*DISTRICT_ROLES)

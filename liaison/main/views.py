@@ -66,6 +66,6 @@ def healthz():
     try:
         db.session.execute(sa.text("SELECT 1"))
     except sa.exc.SQLAlchemyError:
-        db.session.rollback()
+        # The request's end removes the session, which discards the failed connection's transaction.
         return {"status": "unavailable", "database": "unreachable"}, 503
     return {"status": "ok"}
