@@ -2,6 +2,7 @@
 small helpers for select fields shared by every domain's forms."""
 import enum
 import functools
+import re
 
 from babel import support
 from flask import current_app, flash, g
@@ -83,16 +84,26 @@ def id_options(placeholder, pairs):
         SelectChoice(value=str(record_id), label=label) for record_id, label in pairs]
 
 
+#: Full-width digits and signs (typed with a Chinese input method) read as their ASCII forms.
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９＋－", "0123456789+-")
+#: What a whole number may be: an optional sign, then ASCII digits only. Python's ``int`` would also
+#: take ``1_000`` and the digits of every script (٣, ३, ๓), which nobody types for a count of people.
+_WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
+#: More digits than any count or year here; also keeps the value inside a database integer.
+_MAX_DIGITS = 9
+
+
 class WholeNumberField(IntegerField):
     """An integer with a Chinese message for anything else; blank means none."""
 
     def process_formdata(self, valuelist):
-        """Read a whole number; refuse anything else in Chinese."""
-        raw = (valuelist[0] if valuelist else "").strip()
+        """Read a whole number (ASCII or full-width digits); refuse anything else in Chinese."""
+        raw = (valuelist[0] if valuelist else "").strip().translate(_FULL_WIDTH)
         self.data = None
         if not raw:
             return
-        try:
-            self.data = int(raw)
-        except ValueError:
-            raise ValueError(_l("%(label)s应为整数。", label=self.label.text)) from None
+        if not _WHOLE_NUMBER.fullmatch(raw):
+            raise ValueError(_l("%(label)s应为整数。", label=self.label.text))
+        if len(raw.lstrip("+-")) > _MAX_DIGITS:
+            raise ValueError(_l("%(label)s的数值太大。", label=self.label.text))
+        self.data = int(raw)
