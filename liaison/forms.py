@@ -11,9 +11,11 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectChoice
 from wtforms.i18n import messages_path
+from wtforms.validators import ValidationError
 
 from liaison.errors import InvalidInput
 from liaison.extensions import db
+from liaison.text import is_single_line
 
 
 @functools.cache
@@ -64,6 +66,14 @@ class Form(FlaskForm):
 
 
 NOT_AN_OPTION = _l("请从列表中选择。")
+
+
+def single_line(form, field):
+    """Validator for names shown on one line (townships, districts, stations, terms): no line breaks,
+    tabs or invisible control characters, which pages hide and spreadsheets refuse or mangle."""
+    if isinstance(field.data, str) and not is_single_line(field.data):
+        raise ValidationError(_l("%(label)s只能是一行文字，不能包含换行、制表符等控制字符或不可见字符。",
+                                 label=field.label.text))
 
 
 def optional_enum(enum_cls):
