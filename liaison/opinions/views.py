@@ -2,7 +2,7 @@
 record one heard at a reception (deputy or staff); the staff queue and the handling of one opinion."""
 import os
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -97,12 +97,30 @@ def _receive_public(station, form, photo, ip):
     return opinion
 
 
+def _lookups_refused(form=None):
+    """The lookup page saying this address asked for too many unknown numbers (429)."""
+    flash(_l("查询过于频繁，请稍后再试。"), "danger")
+    return render_template("opinions/lookup.html", form=form or LookupForm(formdata=None)), 429
+
+
+def _opinion_by_number_or_404(number):
+    """The opinion a public page's URL names; an unknown number counts towards the address's limit,
+    as on the lookup form, so numbers cannot be walked through the URL either."""
+    ip = request.remote_addr
+    if operations.lookups_blocked(ip):
+        abort(make_response(_lookups_refused()))
+    opinion = queries.find_by_number(number)
+    if opinion is None:
+        operations.count_lookup_miss(ip)
+        db.session.commit()
+        abort(404)
+    return opinion
+
+
 @bp.route("/o/<number>/received")
 def received(number):
     """Right after leaving an opinion: the lookup number, large, and where to follow it."""
-    opinion = queries.find_by_number(number)
-    if opinion is None:
-        abort(404)
+    opinion = _opinion_by_number_or_404(number)
     public_url = current_app.config["LIAISON_PUBLIC_URL"].rstrip("/")
     track_url = public_url + url_for(".track", number=opinion.number)
     return render_template("opinions/received.html", opinion=opinion, track_url=track_url)
@@ -115,8 +133,7 @@ def lookup():
     if request.args.get("number") is not None and form.validate():
         ip = request.remote_addr
         if operations.lookups_blocked(ip):
-            flash(_l("查询过于频繁，请稍后再试。"), "danger")
-            return render_template("opinions/lookup.html", form=form), 429
+            return _lookups_refused(form)
         opinion = queries.find_by_number(form.number.data)
         if opinion is not None:
             return redirect(url_for(".track", number=opinion.number))
@@ -137,18 +154,14 @@ def _track_page(opinion, rating_form=None, status=200):
 @bp.route("/o/<number>")
 def track(number):
     """An opinion's status, timeline and reply, by its number: never the name or phone."""
-    opinion = queries.find_by_number(number)
-    if opinion is None:
-        abort(404)
+    opinion = _opinion_by_number_or_404(number)
     return _track_page(opinion)
 
 
 @bp.route("/o/<number>/rate", methods=["POST"])
 def rate(number):
     """满意度: the constituent's verdict on the reply, once."""
-    opinion = queries.find_by_number(number)
-    if opinion is None:
-        abort(404)
+    opinion = _opinion_by_number_or_404(number)
     form = RatingForm()
     if form.validate_on_submit():
         if form.save(lambda: operations.rate_reply(opinion, form.satisfaction.data, form.comment.data)):
