@@ -19,6 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from liaison.accounts import throttle
 from liaison.accounts.access import STAFF_ROLES
+from liaison.accounts.models import LoginThrottle
 from liaison.audit.operations import record_event
 from liaison.clock import local_today, to_local, utcnow
 from liaison.errors import InvalidInput
@@ -39,6 +40,7 @@ PHOTO_TYPES = {"jpeg": "image/jpeg", "png": "image/png"}
 #: How far ahead a referral's due date may be set.
 DUE_MAX_DAYS = 366
 _NEW_PHOTOS = "liaison_new_opinion_photos"
+SUBMISSIONS_REFUSED = _l("此网络提交的留言过多，请稍后再试，或在接待时间到站当面反映。")
 
 
 class StaleOpinion(InvalidInput):
@@ -46,6 +48,13 @@ class StaleOpinion(InvalidInput):
 
     def __init__(self):
         super().__init__(_l("此意见刚被他人处理过，请刷新页面后查看最新状态。"))
+
+
+class SubmissionLimit(InvalidInput):
+    """This address left as many opinions as allowed in the current window."""
+
+    def __init__(self):
+        super().__init__(SUBMISSIONS_REFUSED)
 
 
 # --- abuse limits ---------------------------------------------------------------------------------
@@ -64,9 +73,20 @@ def submissions_blocked(ip):
 
 
 def count_submission(ip):
-    """Count one opinion left from this address (the limit then blocks further ones for a while)."""
+    """Count one opinion left from this address, in the transaction that stores it; refuse it
+    (``SubmissionLimit``) when the address already left as many as allowed in the window.
+
+    Call it before the opinion is written: the counter row stays locked (``FOR UPDATE`` on
+    PostgreSQL, SQLite's write transaction) until the request commits or rolls back, so parallel
+    posts from one address are counted one after the other and never all pass a check made
+    before any of them was counted. A refused one rolls back, its count with it.
+    """
+    key = _address_key("opinion", ip)
     limit = current_app.config["LIAISON_OPINION_MAX_PER_ADDRESS"]
-    throttle.register_failure(_address_key("opinion", ip), limit=limit, lock_minutes=_window())
+    throttle.register_failure(key, limit=limit, lock_minutes=_window())
+    counted = db.session.scalar(sa.select(LoginThrottle.failures).where(LoginThrottle.key == key))
+    if counted > limit:
+        raise SubmissionLimit()
 
 
 def lookups_blocked(ip):

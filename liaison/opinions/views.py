@@ -64,7 +64,7 @@ def leave(code):
     form = PublicOpinionForm()
     ip = request.remote_addr
     if request.method == "POST" and operations.submissions_blocked(ip):
-        flash(_l("此网络提交的留言过多，请稍后再试，或在接待时间到站当面反映。"), "danger")
+        flash(operations.SUBMISSIONS_REFUSED, "danger")
         return render_template("opinions/leave.html", form=form, station=station), 429
     if form.validate_on_submit():
         if form.website.data:
@@ -76,8 +76,10 @@ def leave(code):
             opinion = _save_intake(form, lambda: _receive_public(station, form, photo, ip))
             if opinion is not None:
                 return redirect(url_for(".received", number=opinion.number))
-    status = 400 if request.method == "POST" else 200
+    status = 200
     if request.method == "POST":
+        # Refused by the limit counted with the write (a parallel post took the last place): 429.
+        status = 429 if operations.submissions_blocked(ip) else 400
         _ask_for_photo_again(form)
     return render_template("opinions/leave.html", form=form, station=station), status
 
@@ -91,10 +93,9 @@ def _ask_for_photo_again(form):
 
 
 def _receive_public(station, form, photo, ip):
-    opinion = operations.receive_opinion(station, Channel.public_page, form.category.data, form.content.data,
-                                         name=form.name.data, phone=form.phone.data, photo=photo)
-    operations.count_submission(ip)
-    return opinion
+    operations.count_submission(ip)  # first: its lock holds parallel posts from the address until commit
+    return operations.receive_opinion(station, Channel.public_page, form.category.data, form.content.data,
+                                      name=form.name.data, phone=form.phone.data, photo=photo)
 
 
 def _lookups_refused(form=None):
