@@ -248,6 +248,24 @@ def delete_slot(slot, today=None):
     log.info("slot deleted: slot=%s rota_month=%s", slot_id, rota_month.id)
 
 
+class NotOfTownship(InvalidInput):
+    """A deputy chosen by id who never held a mandate in the township: no form offers them, so the
+    request was made up. Refused without their name (which would leak another township's deputies)
+    and audited by the view as access denied."""
+
+    def __init__(self, field, township_id, deputy_id):
+        super().__init__(_l("所选代表不在本乡镇在任代表中。"), field)
+        self.township_id = township_id
+        self.deputy_id = deputy_id
+
+
+def _refuse_stranger(deputy, township_id, field):
+    """Refuse, without naming them, a deputy who has no mandate in the township at all; a deputy of the
+    township who is not in force that day is refused by the caller, by name (staff see them anyway)."""
+    if township_id not in queries.deputy_township_ids(deputy.id):
+        raise NotOfTownship(field, township_id, deputy.id)
+
+
 def _check_can_take(slot, deputy, today, field="deputy_id", leaving=None, replacing=False):
     """Refuse a deputy who cannot take a place in the slot (scope, suspension, dates, capacity, clash).
 
@@ -257,6 +275,7 @@ def _check_can_take(slot, deputy, today, field="deputy_id", leaving=None, replac
     rota_month = slot.rota_month
     day = slot.local_date
     if not queries.in_force_in_township(deputy.id, rota_month.township_id, day):
+        _refuse_stranger(deputy, rota_month.township_id, field)
         raise InvalidInput(_l("%(name)s 在 %(day)s 不是%(township)s的在任代表（或已暂停执行代表职务），不能排班。",
                               name=deputy.name, day=day_label(day), township=rota_month.township.name), field)
     for row in db.session.scalars(sa.select(Unavailability).where(
@@ -450,6 +469,7 @@ def _check_swap_partner(slot, partner, field="swap_with_deputy_id"):
     """Refuse a colleague who cannot take the slot over."""
     rota_month = slot.rota_month
     if not queries.in_force_in_township(partner.id, rota_month.township_id, slot.local_date):
+        _refuse_stranger(partner, rota_month.township_id, field)
         raise InvalidInput(_l("%(name)s 不是%(township)s当天的在任代表，不能换班。", name=partner.name,
                               township=rota_month.township.name), field)
     if any(a.deputy_id == partner.id and a.status.holds_place for a in slot.assignments):
@@ -576,6 +596,8 @@ def create_activity(station, local_date, starts, ends, activity_type, title, inv
     invited = list(dict.fromkeys(invited))
     allowed = {d.id for d in queries.deputies_in_force(station.township_id, local_date)}
     stray = [d for d in invited if d.id not in allowed]
+    for deputy in stray:
+        _refuse_stranger(deputy, station.township_id, "invited")
     if stray:
         raise InvalidInput(_l("%(names)s 在 %(day)s 不是%(township)s的在任代表，不能邀请。",
                               names="、".join(d.name for d in stray), day=day_label(local_date),

@@ -11,6 +11,8 @@ from flask_login import current_user
 from liaison.accounts.access import STAFF_ROLES, ensure_township, refuse_out_of_scope, roles_required
 from liaison.accounts.access import visible_township_ids
 from liaison.accounts.models import Role
+from liaison.audit.models import Outcome
+from liaison.audit.operations import record_event_now
 from liaison.clock import local_today
 from liaison.deputies.models import Deputy
 from liaison.errors import InvalidInput
@@ -52,6 +54,15 @@ def _confirmed():
     """The CSRF check of a one-button form; a stale or forged one answers 400."""
     if not ConfirmForm().validate_on_submit():
         abort(400)
+
+
+def _roll_back(error):
+    """Undo a refused write; a deputy id from outside the township is audited as access denied."""
+    db.session.rollback()
+    if isinstance(error, operations.NotOfTownship):
+        record_event_now("access.denied", outcome=Outcome.denied, township_id=error.township_id,
+                         target_type="deputies", target_id=error.deputy_id,
+                         detail=f"{request.method} {request.path}"[:500])
 
 
 def _back_to_month(rota_month, day=None):
@@ -226,7 +237,7 @@ def assign(slot_id):
     try:
         assignment = operations.assign_deputy(slot, deputy)
     except InvalidInput as error:
-        db.session.rollback()
+        _roll_back(error)
         flash(error.message, "danger")
     else:
         name = assignment.deputy.name
@@ -359,7 +370,7 @@ def request_leave(assignment_id):
         try:
             operations.request_leave(assignment, form.kind.data, form.reason.data, swap_with)
         except InvalidInput as error:
-            db.session.rollback()
+            _roll_back(error)
             form.attach_error(error)
         else:
             db.session.commit()
@@ -548,7 +559,7 @@ def new_activity():
                                                   form.ends.data, form.type.data, form.title.data,
                                                   list(invited), created_by=current_user)
         except InvalidInput as error:
-            db.session.rollback()
+            _roll_back(error)
             form.attach_error(error)
         else:
             activity_id = activity.id
