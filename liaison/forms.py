@@ -2,6 +2,7 @@
 small helpers for select fields shared by every domain's forms."""
 import enum
 import functools
+import re
 
 from babel import support
 from flask import current_app, flash, g
@@ -10,8 +11,10 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectChoice
 from wtforms.i18n import messages_path
+from wtforms.validators import ValidationError
 
 from liaison.errors import InvalidInput
+from liaison.text import is_single_line
 from liaison.transaction import commit
 
 
@@ -81,6 +84,14 @@ def optional_int(value):
         return None
 
 
+def single_line(form, field):
+    """Validator for names shown on one line (townships, districts, stations, terms): no line breaks,
+    tabs or invisible control characters, which pages hide and spreadsheets refuse or mangle."""
+    if isinstance(field.data, str) and not is_single_line(field.data):
+        raise ValidationError(_l("%(label)s只能是一行文字，不能包含换行、制表符等控制字符或不可见字符。",
+                                 label=field.label.text))
+
+
 def optional_enum(enum_cls):
     """A ``coerce`` for enum selects: blank means None; a model's enum (from ``obj=``) passes through."""
 
@@ -99,16 +110,26 @@ def id_options(placeholder, pairs):
         SelectChoice(value=str(record_id), label=label) for record_id, label in pairs]
 
 
+#: Full-width digits and signs (typed with a Chinese input method) read as their ASCII forms.
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９＋－", "0123456789+-")
+#: What a whole number may be: an optional sign, then ASCII digits only. Python's ``int`` would also
+#: take ``1_000`` and the digits of every script (٣, ३, ๓), which nobody types for a count of people.
+_WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
+#: More digits than any count or year here; also keeps the value inside a database integer.
+_MAX_DIGITS = 9
+
+
 class WholeNumberField(IntegerField):
     """An integer with a Chinese message for anything else; blank means none."""
 
     def process_formdata(self, valuelist):
-        """Read a whole number; refuse anything else in Chinese."""
-        raw = (valuelist[0] if valuelist else "").strip()
+        """Read a whole number (ASCII or full-width digits); refuse anything else in Chinese."""
+        raw = (valuelist[0] if valuelist else "").strip().translate(_FULL_WIDTH)
         self.data = None
         if not raw:
             return
-        try:
-            self.data = int(raw)
-        except ValueError:
-            raise ValueError(_l("%(label)s应为整数。", label=self.label.text)) from None
+        if not _WHOLE_NUMBER.fullmatch(raw):
+            raise ValueError(_l("%(label)s应为整数。", label=self.label.text))
+        if len(raw.lstrip("+-")) > _MAX_DIGITS:
+            raise ValueError(_l("%(label)s的数值太大。", label=self.label.text))
+        self.data = int(raw)

@@ -1,5 +1,6 @@
 """Small text rules shared by every domain: pinyin sort keys, mobile numbers, Chinese numerals."""
 import re
+import unicodedata
 
 from pypinyin import Style, lazy_pinyin
 
@@ -18,6 +19,17 @@ def sort_key(name: str) -> str:
     name = (name or "").strip()
     parts = lazy_pinyin(name, style=Style.NORMAL, errors=lambda chars: list(chars))
     return ("".join(p.lower()[:6].ljust(6, "0") for p in parts) + "0" + name)[:255]
+
+
+#: Unicode categories with no place in a one-line name: control characters (CR, LF, tab, NUL…),
+#: invisible format characters (zero-width space, bidi overrides), line and paragraph separators,
+#: lone surrogates. Private-use characters stay allowed: some systems encode rare name characters so.
+_NOT_IN_ONE_LINE = {"Cc", "Cf", "Zl", "Zp", "Cs"}
+
+
+def is_single_line(text: str) -> bool:
+    """Tell whether a name is one line of visible text (what is stored is what pages and exports show)."""
+    return not any(unicodedata.category(ch) in _NOT_IN_ONE_LINE for ch in text or "")
 
 
 def normalize_mobile(value: str) -> str:

@@ -48,6 +48,10 @@ def commit(write, form=None, flash_category="danger", show=True, refusals=(Inval
         value = write()
     except refusals as error:
         db.session.rollback()
+        # A refusal that is itself worth recording (a made-up id, audited as access denied).
+        record_refusal = getattr(error, "record_refusal", None)
+        if record_refusal is not None:
+            record_refusal()
         if show and isinstance(error, InvalidInput):
             if form is not None:
                 form.attach_error(error)

@@ -13,6 +13,9 @@ from urllib.parse import quote
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField
+from werkzeug.datastructures import FileStorage
+from wtforms.validators import StopValidation
 
 from liaison.errors import InvalidInput
 
@@ -109,6 +112,39 @@ def clean_sheet_title(title, fallback="Sheet"):
     """A worksheet title Excel accepts: no []:*?/\\, no leading or trailing apostrophe, ≤ 31 characters."""
     title = _SHEET_FORBIDDEN.sub("_", str(title or "")).strip().strip("'")
     return title[:31] or fallback
+
+
+class UploadField(FileField):
+    """A file field that says so when a file arrives without a name it can read, instead of dropping it.
+
+    Flask-WTF keeps only parts that carry a file name: a part whose ``filename`` parameter cannot be
+    parsed (an unclosed quote, an empty value) arrives as plain form text, and one named "" is taken
+    for "no file chosen", so the attachment vanished and the form was saved without it.
+    """
+
+    #: Set while reading the submission: a file was sent under this field without a readable name.
+    unnamed = False
+
+    def process_formdata(self, valuelist):
+        self.unnamed = any(_sent_without_a_name(value) for value in valuelist)
+        super().process_formdata(valuelist)
+
+    def pre_validate(self, form):
+        if self.unnamed:
+            raise StopValidation(_l("无法识别所选文件的文件名，文件没有上传。请把文件改成简单的名称"
+                                    "（例如 述职报告.pdf）后重新选择。"))
+
+
+def _sent_without_a_name(value):
+    """True for content posted under a file field without a file name (a browser sends an empty,
+    nameless part when no file is chosen: that is not it)."""
+    if isinstance(value, FileStorage):
+        if value.filename:
+            return False
+        first = value.stream.read(1)
+        value.stream.seek(0)
+        return bool(first)
+    return bool(value)
 
 
 # --- stored attachments ----------------------------------------------------------------------

@@ -10,7 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget, TimeInput
 
-from liaison.forms import Form, WholeNumberField, optional_int, strip_spaces
+from liaison.forms import Form, WholeNumberField, optional_int, single_line, strip_spaces
 from liaison.network.models import WEEKDAY_LABELS, CheckinPolicy, StationKind
 
 
@@ -102,7 +102,8 @@ class StationForm(Form):
 
     kind = RadioField(_l("类型"), choices=[SelectChoice(k.value, k.label) for k in StationKind],
                       coerce=optional_kind, validate_choice=False, default=StationKind.station)
-    name = StringField(_l("名称"), filters=[strip_spaces], render_kw={"maxlength": 80},
+    name = StringField(_l("名称"), filters=[strip_spaces], validators=[single_line],
+                       render_kw={"maxlength": 80},
                        description=_l("例如：城关镇人大代表之家、城关镇第一选区代表联络站。"))
     township_id = SelectField(_l("所属乡镇（街道）"), coerce=optional_int, validate_choice=False)
     electoral_district_id = SelectField(_l("选区"), coerce=optional_int, validate_choice=False,

@@ -6,6 +6,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
 
 from liaison.accounts.access import STAFF_ROLES
 from liaison.accounts.models import ActivationToken, Role, User
@@ -45,13 +46,20 @@ def township_of(user):
     return next(iter(ids)) if len(ids) == 1 else None
 
 
+class AccountTaken(InvalidInput):
+    """The mobile number already has an account (found by the check, or by the unique key in a race)."""
+
+    def __init__(self, mobile):
+        super().__init__(_l("手机号码 %(mobile)s 已有账号。", mobile=mobile), "mobile")
+
+
 def create_user(mobile, name, roles, townships=(), password=None, deputy=None):
     """Create an account; without a password it waits for activation."""
     mobile = normalize_mobile(mobile)
     if not is_mobile(mobile):
         raise InvalidInput(_l("手机号码应为 11 位数字，以 1 开头。"), "mobile")
     if db.session.scalar(sa.select(User.id).where(User.mobile == mobile)) is not None:
-        raise InvalidInput(_l("手机号码 %(mobile)s 已有账号。", mobile=mobile), "mobile")
+        raise AccountTaken(mobile)
     name = (name or "").strip()
     if not name:
         raise InvalidInput(_l("请输入姓名。"), "name")
@@ -62,13 +70,20 @@ def create_user(mobile, name, roles, townships=(), password=None, deputy=None):
         raise InvalidInput(_l("乡镇（街道）工作人员必须指定所属乡镇（街道）。"), "townships")
     if Role.deputy in roles and deputy is None:
         raise InvalidInput(_l("代表账号必须关联一名代表。"), "roles")
-    user = User(mobile=mobile, name=name, deputy=deputy, townships=list(townships))
-    user.set_roles(roles)
     if password is not None:
         check_password_rules(password, mobile)
-        user.set_password(password)
-    db.session.add(user)
-    db.session.flush()
+    try:
+        # A savepoint: a clash undoes this account only, not the caller's other writes. The account
+        # is made inside it, so a refused one is not left hanging on the deputy either.
+        with db.session.begin_nested():
+            user = User(mobile=mobile, name=name, deputy=deputy, townships=list(townships))
+            user.set_roles(roles)
+            if password is not None:
+                user.set_password(password)
+            db.session.add(user)
+    except IntegrityError:
+        # A parallel request created an account for this number (or this deputy) after the check.
+        raise AccountTaken(mobile) from None
     log.info("user created: user=%s roles=%s", user.id, ",".join(sorted(r.value for r in roles)))
     return user
 
@@ -151,13 +166,20 @@ def account_for_deputy(deputy):
             deputy.account.set_roles(deputy.account.roles | {Role.deputy})
         return deputy.account
     existing = db.session.scalar(sa.select(User).where(User.mobile == deputy.mobile))
-    if existing is not None:
-        # Township staff who are also deputies: one account, both roles.
-        existing.deputy = deputy
-        existing.set_roles(existing.roles | {Role.deputy})
-        db.session.flush()
-        return existing
-    return create_user(deputy.mobile, deputy.name, {Role.deputy}, deputy=deputy)
+    if existing is None:
+        try:
+            return create_user(deputy.mobile, deputy.name, {Role.deputy}, deputy=deputy)
+        except AccountTaken:
+            # Two mandates added at once for a new person: the other request made the account
+            # first (now committed), so this mandate joins it instead of failing.
+            existing = db.session.scalar(sa.select(User).where(User.mobile == deputy.mobile))
+            if existing is None:
+                raise
+    # Township staff who are also deputies: one account, both roles.
+    existing.deputy = deputy
+    existing.set_roles(existing.roles | {Role.deputy})
+    db.session.flush()
+    return existing
 
 
 def issue_activation(user, issued_by=None):

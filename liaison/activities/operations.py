@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 
 from liaison.activities.models import Activity, ActivityInvitation, ActivityType
 from liaison.clock import day_label, times_label
+from liaison.deputies.operations import refuse_stranger
 from liaison.deputies.queries import deputies_in_force
 from liaison.errors import InvalidInput
 from liaison.extensions import db
@@ -42,6 +43,8 @@ def create_activity(station, local_date, starts, ends, activity_type, title, inv
     invited = list(dict.fromkeys(invited))
     allowed = {d.id for d in deputies_in_force(station.township_id, local_date)}
     stray = [d for d in invited if d.id not in allowed]
+    for deputy in stray:
+        refuse_stranger(deputy, station.township_id, "invited")
     if stray:
         raise InvalidInput(_l("%(names)s 在 %(day)s 不是%(township)s的在任代表，不能邀请。",
                               names="、".join(d.name for d in stray), day=day_label(local_date),

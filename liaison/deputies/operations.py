@@ -3,14 +3,17 @@ import logging
 from datetime import timedelta
 
 import sqlalchemy as sa
+from flask import has_request_context, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from liaison.accounts.models import User
 from liaison.accounts.operations import account_for_deputy
-from liaison.audit.operations import record_event
+from liaison.audit.models import Outcome
+from liaison.audit.operations import record_event, record_event_now
 from liaison.deputies.models import (Deputy, EndReason, Gender, Mandate, Suspension, first_day_not_held,
                                      last_day_held_in)
+from liaison.deputies.queries import deputy_township_ids
 from liaison.errors import InvalidInput
 from liaison.extensions import db
 from liaison.network.models import Station, StationKind
@@ -369,3 +372,29 @@ def record_mobile_reveal(deputy, township_id):
     """Note that the signed-in staff member was shown the deputy's full mobile number."""
     record_event("mobile.revealed", target=deputy, township_id=township_id,
                  detail=f"deputy #{deputy.id} {mask_mobile(deputy.mobile)}")
+
+
+# --- deputies named by id in another township's forms -------------------------------------------------
+
+class NotOfTownship(InvalidInput):
+    """A deputy chosen by id who never held a mandate in the township: no form offers them, so the
+    request was made up. Refused without their name (which would leak another township's deputies)
+    and, once the write is rolled back, audited as access denied (``record_refusal``)."""
+
+    def __init__(self, field, township_id, deputy_id):
+        super().__init__(_l("所选代表不在本乡镇在任代表中。"), field)
+        self.township_id = township_id
+        self.deputy_id = deputy_id
+
+    def record_refusal(self):
+        """Audit the made-up request (called by ``liaison.transaction.commit`` after the rollback)."""
+        record_event_now("access.denied", outcome=Outcome.denied, township_id=self.township_id,
+                         target_type="deputies", target_id=self.deputy_id,
+                         detail=f"{request.method} {request.path}"[:500] if has_request_context() else "")
+
+
+def refuse_stranger(deputy, township_id, field):
+    """Refuse, without naming them, a deputy who has no mandate in the township at all; a deputy of the
+    township who is not in force that day is refused by the caller, by name (staff see them anyway)."""
+    if township_id not in deputy_township_ids(deputy.id):
+        raise NotOfTownship(field, township_id, deputy.id)

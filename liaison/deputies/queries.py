@@ -160,3 +160,8 @@ def deputies_in_force(township_id, day):
     ).unique().all()
     people = {m.deputy_id: m.deputy for m in mandates if m.held_on(day) and not m.suspended_on(day)}
     return sorted(people.values(), key=lambda d: (d.name_sort_key, d.id))
+
+
+def deputy_township_ids(deputy_id):
+    """The townships where the deputy holds or held a mandate."""
+    return set(db.session.scalars(sa.select(Mandate.township_id).where(Mandate.deputy_id == deputy_id)))

@@ -316,11 +316,15 @@ def _read_body(rows, header_number, columns, twice):
         return [], problems
     result = []
     for number, values in enumerate(rows, start=header_number + 1):
+        # Every row counts, empty ones too: a small file can hold millions of empty <row> elements
+        # (or one far-off row, which openpyxl reaches by yielding every empty row before it), and
+        # skipping them uncounted kept a worker busy for a minute.
+        if number - header_number > MAX_ROWS:
+            return result, [Problem(None, None, _l(
+                "文件超过 %(n)s 行（空行也计算在内）。请删除表格下方多余的空行，或分成几个文件导入。", n=MAX_ROWS))]
         cells = {key: (values[i] if i < len(values) else None) for key, i in columns.items()}
         if all(_text(v) == "" for v in cells.values()):
             continue
-        if len(result) == MAX_ROWS:
-            return result, [Problem(None, None, _l("文件超过 %(n)s 行，请分成几个文件导入。", n=MAX_ROWS))]
         result.append(RawRow(number, cells))
     if not result:
         return [], [Problem(None, None, _l("表头下面没有代表数据。"))]

@@ -1,7 +1,6 @@
 """Forms for opinions: the public one (with a honeypot), the reception record, staff actions and the
 constituent's verdict. Lengths are checked again by the operations, with the same limits."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf.file import FileField
 from wtforms import DateField, HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
@@ -11,6 +10,7 @@ from liaison.forms import Form, id_options, optional_enum
 from liaison.opinions.models import Category, Satisfaction
 from liaison.opinions.operations import (COMMENT_MAX, CONTENT_MAX, DEPARTMENT_MAX, NAME_MAX, NOTE_MAX,
                                          PHOTO_MAX_BYTES, REPLY_MAX, checked_phone)
+from liaison.uploads import UploadField
 
 #: No category preselected: a constituent who skips the list is asked to choose rather than filed
 #: under whichever category happens to come first.
@@ -69,9 +69,9 @@ class _OpinionFields(Form):
 class PublicOpinionForm(_OpinionFields):
     """What a constituent leaves on a station's page, without an account."""
 
-    photo = FileField(_l("照片（可不传）"), description=_l("JPG 或 PNG 图片，不超过 %(mb)s MB。",
-                                                        mb=PHOTO_MAX_BYTES // (1024 * 1024)),
-                      render_kw={"accept": "image/jpeg,image/png"})
+    photo = UploadField(_l("照片（可不传）"), description=_l("JPG 或 PNG 图片，不超过 %(mb)s MB。",
+                                                          mb=PHOTO_MAX_BYTES // (1024 * 1024)),
+                        render_kw={"accept": "image/jpeg,image/png"})
     #: A field people never see (hidden by CSS, skipped by keyboard); bots that fill every field do.
     website = StringField(_l("网址"), render_kw={"autocomplete": "off", "tabindex": "-1"})
     submit = SubmitField(_l("提交留言"))

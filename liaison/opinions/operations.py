@@ -19,6 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from liaison.accounts import throttle
 from liaison.accounts.access import STAFF_ROLES
+from liaison.accounts.models import LoginThrottle
 from liaison.audit.operations import record_event
 from liaison.clock import local_today, to_local, utcnow
 from liaison.errors import InvalidInput
@@ -26,6 +27,7 @@ from liaison.extensions import db
 from liaison.opinions.models import (Channel, EventKind, Handling, Opinion, OpinionEvent, Satisfaction,
                                      Status, month_key, new_lookup_number)
 from liaison.text import is_mobile, mask_mobile, normalize_mobile
+from liaison.transaction import after_rollback
 from liaison.uploads import attachment_path, sniff_type
 
 log = logging.getLogger(__name__)
@@ -37,7 +39,7 @@ PHOTO_MAX_BYTES = 5 * 1024 * 1024
 PHOTO_TYPES = {"jpeg": "image/jpeg", "png": "image/png"}
 #: How far ahead a referral's due date may be set.
 DUE_MAX_DAYS = 366
-_NEW_PHOTOS = "liaison_new_opinion_photos"
+SUBMISSIONS_REFUSED = _l("此网络提交的留言过多，请稍后再试，或在接待时间到站当面反映。")
 
 
 class StaleOpinion(InvalidInput):
@@ -45,6 +47,13 @@ class StaleOpinion(InvalidInput):
 
     def __init__(self):
         super().__init__(_l("此意见刚被他人处理过，请刷新页面后查看最新状态。"))
+
+
+class SubmissionLimit(InvalidInput):
+    """This address left as many opinions as allowed in the current window."""
+
+    def __init__(self):
+        super().__init__(SUBMISSIONS_REFUSED)
 
 
 # --- abuse limits ---------------------------------------------------------------------------------
@@ -63,9 +72,20 @@ def submissions_blocked(ip):
 
 
 def count_submission(ip):
-    """Count one opinion left from this address (the limit then blocks further ones for a while)."""
+    """Count one opinion left from this address, in the transaction that stores it; refuse it
+    (``SubmissionLimit``) when the address already left as many as allowed in the window.
+
+    Call it before the opinion is written: the counter row stays locked (``FOR UPDATE`` on
+    PostgreSQL, SQLite's write transaction) until the request commits or rolls back, so parallel
+    posts from one address are counted one after the other and never all pass a check made
+    before any of them was counted. A refused one rolls back, its count with it.
+    """
+    key = _address_key("opinion", ip)
     limit = current_app.config["LIAISON_OPINION_MAX_PER_ADDRESS"]
-    throttle.register_failure(_address_key("opinion", ip), limit=limit, lock_minutes=_window())
+    throttle.register_failure(key, limit=limit, lock_minutes=_window())
+    counted = db.session.scalar(sa.select(LoginThrottle.failures).where(LoginThrottle.key == key))
+    if counted > limit:
+        raise SubmissionLimit()
 
 
 def lookups_blocked(ip):
@@ -123,27 +143,21 @@ def read_photo(upload):
 
 
 def store_photo(opinion, data, content_type):
-    """Write the photo under a random name, remembered until the request commits or rolls back."""
+    """Write the photo under a random name; it is removed again if the opinion is not stored."""
     name = secrets.token_hex(16)
     with open(attachment_path(name), "wb") as handle:
         handle.write(data)
-    db.session.info.setdefault(_NEW_PHOTOS, []).append(name)
+    after_rollback(lambda: _remove_photo(name))
     opinion.photo_name, opinion.photo_type, opinion.photo_size = name, content_type, len(data)
     return name
 
 
-def keep_new_photos():
-    """After a commit: the photos written belong to stored opinions."""
-    db.session.info.pop(_NEW_PHOTOS, None)
-
-
-def discard_new_photos():
-    """After a rollback: remove the photos written for opinions that were not stored."""
-    for name in db.session.info.pop(_NEW_PHOTOS, []):
-        try:
-            os.remove(attachment_path(name))
-        except FileNotFoundError:
-            pass
+def _remove_photo(name):
+    """Remove a photo file written for an opinion that was not stored; one already gone is fine."""
+    try:
+        os.remove(attachment_path(name))
+    except FileNotFoundError:
+        pass
 
 
 # --- intake ---------------------------------------------------------------------------------------

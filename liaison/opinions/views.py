@@ -2,7 +2,7 @@
 record one heard at a reception (deputy or staff); the staff queue and the handling of one opinion."""
 import os
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -18,30 +18,13 @@ from liaison.opinions import bp, counters, operations, queries
 from liaison.opinions.forms import (CloseForm, LookupForm, PublicOpinionForm, RatingForm, ReceptionForm,
                                     ReferForm, RegisterForm, ReplyForm, SuggestionForm)
 from liaison.opinions.models import Channel, Status
+from liaison.transaction import commit
 from liaison.uploads import attachment_path
 
 
 def _user():
     """The signed-in user as a model instance (for relationships)."""
     return current_user._get_current_object()
-
-
-def _save_intake(form, write):
-    """Commit a new opinion, or roll back and remove its photo file; returns the opinion or None."""
-    try:
-        opinion = write()
-        db.session.commit()
-    except InvalidInput as error:
-        db.session.rollback()
-        operations.discard_new_photos()
-        form.attach_error(error)
-        return None
-    except Exception:
-        db.session.rollback()
-        operations.discard_new_photos()
-        raise
-    operations.keep_new_photos()
-    return opinion
 
 
 def _photo_of(form):
@@ -63,7 +46,7 @@ def leave(code):
     form = PublicOpinionForm()
     ip = request.remote_addr
     if request.method == "POST" and operations.submissions_blocked(ip):
-        flash(_l("此网络提交的留言过多，请稍后再试，或在接待时间到站当面反映。"), "danger")
+        flash(operations.SUBMISSIONS_REFUSED, "danger")
         return render_template("opinions/leave.html", form=form, station=station), 429
     if form.validate_on_submit():
         if form.website.data:
@@ -72,11 +55,13 @@ def leave(code):
             return render_template("opinions/leave.html", form=form, station=station), 400
         photo = _photo_of(form)
         if photo is not None:
-            opinion = _save_intake(form, lambda: _receive_public(station, form, photo, ip))
-            if opinion is not None:
+            if form.save(lambda: _receive_public(station, form, photo, ip)):
+                opinion = form.saved
                 return redirect(url_for(".received", number=opinion.number))
-    status = 400 if request.method == "POST" else 200
+    status = 200
     if request.method == "POST":
+        # Refused by the limit counted with the write (a parallel post took the last place): 429.
+        status = 429 if operations.submissions_blocked(ip) else 400
         _ask_for_photo_again(form)
     return render_template("opinions/leave.html", form=form, station=station), status
 
@@ -90,18 +75,34 @@ def _ask_for_photo_again(form):
 
 
 def _receive_public(station, form, photo, ip):
-    opinion = operations.receive_opinion(station, Channel.public_page, form.category.data, form.content.data,
-                                         name=form.name.data, phone=form.phone.data, photo=photo)
-    operations.count_submission(ip)
+    operations.count_submission(ip)  # first: its lock holds parallel posts from the address until commit
+    return operations.receive_opinion(station, Channel.public_page, form.category.data, form.content.data,
+                                      name=form.name.data, phone=form.phone.data, photo=photo)
+
+
+def _lookups_refused(form=None):
+    """The lookup page saying this address asked for too many unknown numbers (429)."""
+    flash(_l("查询过于频繁，请稍后再试。"), "danger")
+    return render_template("opinions/lookup.html", form=form or LookupForm(formdata=None)), 429
+
+
+def _opinion_by_number_or_404(number):
+    """The opinion a public page's URL names; an unknown number counts towards the address's limit,
+    as on the lookup form, so numbers cannot be walked through the URL either."""
+    ip = request.remote_addr
+    if operations.lookups_blocked(ip):
+        abort(make_response(_lookups_refused()))
+    opinion = queries.find_by_number(number)
+    if opinion is None:
+        commit(lambda: operations.count_lookup_miss(ip))
+        abort(404)
     return opinion
 
 
 @bp.route("/o/<number>/received")
 def received(number):
     """Right after leaving an opinion: the lookup number, large, and where to follow it."""
-    opinion = queries.find_by_number(number)
-    if opinion is None:
-        abort(404)
+    opinion = _opinion_by_number_or_404(number)
     public_url = current_app.config["LIAISON_PUBLIC_URL"].rstrip("/")
     track_url = public_url + url_for(".track", number=opinion.number)
     return render_template("opinions/received.html", opinion=opinion, track_url=track_url)
@@ -114,13 +115,11 @@ def lookup():
     if request.args.get("number") is not None and form.validate():
         ip = request.remote_addr
         if operations.lookups_blocked(ip):
-            flash(_l("查询过于频繁，请稍后再试。"), "danger")
-            return render_template("opinions/lookup.html", form=form), 429
+            return _lookups_refused(form)
         opinion = queries.find_by_number(form.number.data)
         if opinion is not None:
             return redirect(url_for(".track", number=opinion.number))
-        operations.count_lookup_miss(ip)
-        db.session.commit()
+        commit(lambda: operations.count_lookup_miss(ip))
         form.number.errors = [_l("没有找到这个查询号，请核对后重新输入（查询号为 8 位字母和数字）。")]
     return render_template("opinions/lookup.html", form=form)
 
@@ -136,9 +135,7 @@ def _track_page(opinion, rating_form=None, status=200):
 @bp.route("/o/<number>")
 def track(number):
     """An opinion's status, timeline and reply, by its number: never the name or phone."""
-    opinion = queries.find_by_number(number)
-    if opinion is None:
-        abort(404)
+    opinion = _opinion_by_number_or_404(number)
     return _track_page(opinion)
 
 
@@ -146,9 +143,7 @@ def track(number):
 @reshows_expired_form
 def rate(number):
     """满意度: the constituent's verdict on the reply, once."""
-    opinion = queries.find_by_number(number)
-    if opinion is None:
-        abort(404)
+    opinion = _opinion_by_number_or_404(number)
     form = RatingForm()
     if form.validate_on_submit():
         if form.save(lambda: operations.rate_reply(opinion, form.satisfaction.data, form.comment.data)):
@@ -180,8 +175,8 @@ def record():
     if request.method == "GET" and not is_staff and user.deputy:
         form.station_id.data = queries.likely_reception_station(user.deputy, station_ids)
     if form.validate_on_submit():
-        opinion = _save_intake(form, lambda: _receive_reception(form, user, is_staff, station_ids))
-        if opinion is not None:
+        if form.save(lambda: _receive_reception(form, user, is_staff, station_ids)):
+            opinion = form.saved
             if opinion.status is Status.received:  # a deputy's record waits for staff to register it
                 flash(_l("已保存，待工作人员登记；查询号 %(number)s。可把查询号告诉群众，用于查看办理进度。",
                          number=opinion.grouped_number), "success")
@@ -306,8 +301,7 @@ def detail(opinion_id):
 def reveal_phone(opinion_id):
     """The constituent's full phone number, for staff of the township and the committee; audited."""
     opinion = queries.get_opinion_or_404(opinion_id)
-    operations.record_phone_reveal(opinion)
-    db.session.commit()
+    commit(lambda: operations.record_phone_reveal(opinion))
     return _detail_page(opinion, phone_revealed=True)
 
 

@@ -1,6 +1,5 @@
 """Forms for reporting sessions, duty reports, exemptions and the target terms."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf.file import FileField
 from wtforms import (BooleanField, DateField, HiddenField, RadioField, SelectField, SelectMultipleField,
                      StringField, SubmitField, TextAreaField)
 from wtforms.fields.choices import SelectChoice
@@ -9,6 +8,7 @@ from wtforms.validators import InputRequired, Length
 from liaison.forms import Form, WholeNumberField, optional_enum
 from liaison.deputies.models import ExemptionScope
 from liaison.reports.models import PlaceKind, ReportForm
+from liaison.uploads import UploadField
 
 
 def optional_int(value):
@@ -70,8 +70,9 @@ class DutyReportForm(Form):
     dissatisfied = WholeNumberField(_l("不满意人数"), default=0, render_kw={"inputmode": "numeric"})
     completed = BooleanField(_l("已完成述职"), default=True,
                              description=_l("只有已完成的述职计入“已述”；计划中的述职请不要勾选。"))
-    attachment = FileField(_l("附件"), description=_l("可选：述职报告或现场照片，PDF、Word 或 JPG/PNG 图片，不超过 10 MB。"),
-                           render_kw={"accept": ".pdf,.doc,.docx,.jpg,.jpeg,.png"})
+    attachment = UploadField(_l("附件"),
+                             description=_l("可选：述职报告或现场照片，PDF、Word 或 JPG/PNG 图片，不超过 10 MB。"),
+                             render_kw={"accept": ".pdf,.doc,.docx,.jpg,.jpeg,.png"})
     remove_attachment = BooleanField(_l("删除现有附件"))
     also_cover = SelectMultipleField(_l("同时计入本人的其他代表资格"), coerce=str, validate_choice=False)
     version = HiddenField()

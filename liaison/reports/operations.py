@@ -264,14 +264,63 @@ def _set_coverage(report, others, township_ids=None):
             report.coverages.append(DutyReportCoverage(mandate=mandate))
 
 
+#: The database rules a duty report can break (checked above first; a parallel request can still
+#: break them), by constraint name: each with its own message and the field it concerns.
+_BROKEN_RULES = {
+    "uq_duty_reports_session_id_mandate_id": (
+        _l("该代表在这次述职活动中已有述职记录，请修改原记录。"), "session_id"),
+    "uq_duty_report_coverages_report_id_mandate_id": (
+        _l("同一项代表资格只能计入一次，请刷新页面后重新选择。"), "also_cover"),
+    "ck_duty_reports_counts_not_negative": (
+        _l("到场选民人数和各项评价人数都不能是负数。"), "voters_present"),
+    "ck_duty_reports_evaluations_within_voters": (
+        _l("满意、基本满意、不满意人数之和不能超过到场选民人数，请核对。"), "voters_present"),
+    "fk_duty_reports_session_id_report_sessions": (
+        _l("这次述职活动已不存在，请刷新页面后重新登记。"), "session_id"),
+    "fk_duty_reports_mandate_id_mandates": (
+        _l("这项代表资格已不存在，请刷新页面后重新登记。"), None),
+    "fk_duty_report_coverages_mandate_id_mandates": (
+        _l("所选的其他代表资格已不存在，请刷新页面后重新选择。"), "also_cover"),
+}
+#: A foreign key SQLite does not name ("FOREIGN KEY constraint failed").
+_MISSING_RECORD = (_l("述职记录引用的述职活动或代表资格已不存在，请刷新页面后重新登记。"), None)
+_OTHER_RULE = (_l("保存失败：数据不符合系统规则，请刷新页面，核对后重新提交。"), None)
+
+
+def _broken_constraint(error):
+    """The name of the constraint an IntegrityError broke, or None when the database does not say.
+
+    PostgreSQL names it; SQLite names a CHECK, lists a UNIQUE key's columns (looked up in the
+    metadata, whose naming convention gives the same names on both) and never names a foreign key.
+    """
+    name = getattr(getattr(error.orig, "diag", None), "constraint_name", None)
+    if name:
+        return name
+    message = str(error.orig)
+    check = re.match(r"CHECK constraint failed: (\w+)", message)
+    if check:
+        return check.group(1)
+    unique = re.match(r"UNIQUE constraint failed: (\w+)\.(.+)", message)
+    if unique and unique.group(1) in db.metadata.tables:
+        columns = [c.strip().split(".")[-1] for c in unique.group(2).split(",")]
+        for constraint in db.metadata.tables[unique.group(1)].constraints:
+            if isinstance(constraint, sa.UniqueConstraint) and [c.name for c in constraint.columns] == columns:
+                return constraint.name
+    return None
+
+
 def _flush_report():
-    """Flush, turning a lost race into the rule's own message (the caller rolls back)."""
+    """Flush, turning a lost race into the broken rule's own message (the caller rolls back)."""
     try:
         db.session.flush()
     except StaleDataError:
         raise StaleReport() from None
-    except IntegrityError:
-        raise InvalidInput(_l("该代表在这次述职活动中已有述职记录，请修改原记录。"), "session_id") from None
+    except IntegrityError as error:
+        name = _broken_constraint(error)
+        fallback = _MISSING_RECORD if "FOREIGN KEY" in str(error.orig) else _OTHER_RULE
+        message, field = _BROKEN_RULES.get(name, fallback)
+        log.warning("duty report refused by the database: constraint=%s", name)
+        raise InvalidInput(message, field) from None
 
 
 def create_duty_report(mandate, session=None, also_cover_ids=(), attachment=None, by=None, township_ids=None,

@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from liaison.audit.operations import record_event
 from liaison.accounts.queries import township_staff
 from liaison.clock import Month, day_label, local_today, times_label, utcnow
+from liaison.deputies.operations import refuse_stranger
 from liaison.errors import InvalidInput
 from liaison.extensions import db
 from liaison.notifications.operations import notify_deputy, send
@@ -228,6 +229,7 @@ def _check_can_take(slot, deputy, today, field="deputy_id", leaving=None, replac
     rota_month = slot.rota_month
     day = slot.local_date
     if not queries.in_force_in_township(deputy.id, rota_month.township_id, day):
+        refuse_stranger(deputy, rota_month.township_id, field)
         raise InvalidInput(_l("%(name)s 在 %(day)s 不是%(township)s的在任代表（或已暂停执行代表职务），不能排班。",
                               name=deputy.name, day=day_label(day), township=rota_month.township.name), field)
     for row in db.session.scalars(sa.select(Unavailability).where(
@@ -423,6 +425,7 @@ def _check_swap_partner(slot, partner, field="swap_with_deputy_id"):
     """Refuse a colleague who cannot take the slot over."""
     rota_month = slot.rota_month
     if not queries.in_force_in_township(partner.id, rota_month.township_id, slot.local_date):
+        refuse_stranger(partner, rota_month.township_id, field)
         raise InvalidInput(_l("%(name)s 不是%(township)s当天的在任代表，不能换班。", name=partner.name,
                               township=rota_month.township.name), field)
     if any(a.deputy_id == partner.id and a.status.holds_place for a in slot.assignments):

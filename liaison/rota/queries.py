@@ -384,11 +384,6 @@ def deputies_in_scope():
                               .order_by(Deputy.name_sort_key, Deputy.id)).all()
 
 
-def deputy_township_ids(deputy_id):
-    """The townships where the deputy holds or held a mandate."""
-    return set(db.session.scalars(sa.select(Mandate.township_id).where(Mandate.deputy_id == deputy_id)))
-
-
 # --- requests ------------------------------------------------------------------------------------------
 
 def requests_in_scope(status=RequestStatus.pending):

@@ -12,8 +12,9 @@ from liaison.accounts.access import visible_township_ids
 from liaison.accounts.models import Role
 from liaison.clock import Month, day_label, local_today
 from liaison.deputies.models import Deputy
+from liaison.deputies.queries import deputy_township_ids
 from liaison.deputies.queries import deputies_in_force
-from liaison.errors import InvalidInput, reshows_expired_form
+from liaison.errors import reshows_expired_form
 from liaison.extensions import db
 from liaison.network.models import WEEKDAY_LABELS, Station
 from liaison.rota import bp, operations, queries
@@ -22,6 +23,7 @@ from liaison.rota.forms import (AssignForm, ConfirmForm, DecideForm, LeaveForm, 
 from liaison.rota.models import (HOLDING_PLACE, AssignmentStatus, LeaveRequest, RequestKind, RequestStatus,
                                  RotaMonth, Slot, SlotAssignment, Unavailability)
 from liaison.townships.models import Township
+from liaison.transaction import commit
 
 
 def _page():
@@ -108,15 +110,14 @@ def propose():
             form.township_id.errors = [_l("请选择乡镇（街道）。")]
             return _index_page(form), 400
         ensure_township(township.id)
-        try:
+        def propose_month():
             rota_month, proposal = operations.propose_rota(township, form.year.data, form.month.data,
                                                            form.capacity.data, form.theme.data)
-        except InvalidInput as error:
-            db.session.rollback()
-            form.attach_error(error)
-        else:
-            rota_month_id = rota_month.id
-            db.session.commit()
+            # Read before the commit expires it.
+            return rota_month.id, proposal
+
+        if form.save(propose_month):
+            rota_month_id, proposal = form.saved
             flash(_l("已生成排班建议：%(slots)s 个接待时段，安排 %(placed)s 位代表。", slots=len(proposal.filled_windows),
                      placed=len(proposal.placed)), "success")
             if proposal.unplaced:
@@ -180,15 +181,11 @@ def add_slot(rota_month_id):
                 flash(message, "danger")
         return _back_to_month(rota_month)
     station = db.session.get(Station, form.station_id.data) if form.station_id.data else None
-    try:
-        slot = operations.add_slot(rota_month, station, form.local_date.data, form.starts.data,
-                                   form.ends.data, form.theme.data, form.capacity.data)
-    except InvalidInput as error:
-        db.session.rollback()
-        flash(error.message, "danger")
+    written = commit(lambda: operations.add_slot(rota_month, station, form.local_date.data, form.starts.data,
+                                                 form.ends.data, form.theme.data, form.capacity.data).local_date)
+    if not written:
         return _back_to_month(rota_month)
-    day = slot.local_date
-    db.session.commit()
+    day = written.value
     flash(_l("已添加时段：%(day)s。", day=day_label(day)), "success")
     return _back_to_month(rota_month, day)
 
@@ -200,13 +197,7 @@ def delete_slot(slot_id):
     slot = _slot_or_404(slot_id)
     _confirmed()
     rota_month, day = slot.rota_month, slot.local_date
-    try:
-        operations.delete_slot(slot)
-    except InvalidInput as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-    else:
-        db.session.commit()
+    if commit(lambda: operations.delete_slot(slot)):
         flash(_l("已删除 %(day)s 的时段。", day=day_label(day)), "success")
     return _back_to_month(rota_month, day)
 
@@ -221,14 +212,9 @@ def assign(slot_id):
     if not form.validate_on_submit():
         abort(400)
     deputy = db.session.get(Deputy, form.deputy_id.data) if form.deputy_id.data else None
-    try:
-        assignment = operations.assign_deputy(slot, deputy)
-    except InvalidInput as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-    else:
-        name = assignment.deputy.name
-        db.session.commit()
+    written = commit(lambda: operations.assign_deputy(slot, deputy).deputy.name)
+    if written:
+        name = written.value
         flash(_l("已安排 %(name)s：%(day)s。", name=name, day=day_label(day)), "success")
     return _back_to_month(rota_month, day)
 
@@ -242,13 +228,7 @@ def unassign(assignment_id):
     ensure_township(slot.rota_month.township_id)
     _confirmed()
     rota_month, day, name = slot.rota_month, slot.local_date, assignment.deputy.name
-    try:
-        operations.remove_assignment(assignment)
-    except InvalidInput as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-    else:
-        db.session.commit()
+    if commit(lambda: operations.remove_assignment(assignment)):
         flash(_l("已将 %(name)s 移出 %(day)s 的时段。", name=name, day=day_label(day)), "success")
     return _back_to_month(rota_month, day)
 
@@ -261,13 +241,10 @@ def publish(rota_month_id):
     _confirmed()
     slots = queries.month_slots(rota_month.id)
     unplaced, _away = queries.shortfalls(rota_month, slots, local_today())
-    try:
-        days_ahead = operations.publish_rota(rota_month, published_by=current_user)
-    except InvalidInput as error:
-        db.session.rollback()
-        flash(error.message, "danger")
+    written = commit(lambda: operations.publish_rota(rota_month, published_by=current_user))
+    if not written:
         return _back_to_month(rota_month)
-    db.session.commit()
+    days_ahead = written.value
     flash(_l("已公示。每位安排了接待的代表都收到了通知；公示页可打印张贴。"), "success")
     notice = operations.notice_days()
     if days_ahead < notice:
@@ -346,13 +323,7 @@ def request_leave(assignment_id):
     if form.validate_on_submit():
         chosen = form.swap_with_deputy_id.data
         swap_with = db.session.get(Deputy, chosen) if chosen else None
-        try:
-            operations.request_leave(assignment, form.kind.data, form.reason.data, swap_with)
-        except InvalidInput as error:
-            db.session.rollback()
-            form.attach_error(error)
-        else:
-            db.session.commit()
+        if form.save(lambda: operations.request_leave(assignment, form.kind.data, form.reason.data, swap_with)):
             flash(_l("申请已提交，工作人员处理后会通知您。"), "success")
             return redirect(url_for(".my_slots"))
     return render_template("rota/leave_form.html", form=form, slot=slot, assignment=assignment,
@@ -371,15 +342,10 @@ def _unavailability_form(staff):
 
 def _save_unavailability(form, deputy, endpoint):
     """Record the form's dates for the deputy; a redirect on success, None after an error."""
-    try:
-        operations.record_unavailability(deputy, form.first_day.data, form.last_day.data, form.reason.data,
-                                         recorded_by=current_user)
-    except InvalidInput as error:
-        db.session.rollback()
-        form.attach_error(error)
-        return None
     name = deputy.name if deputy is not None else ""
-    db.session.commit()
+    if not form.save(lambda: operations.record_unavailability(deputy, form.first_day.data, form.last_day.data,
+                                                              form.reason.data, recorded_by=current_user)):
+        return None
     flash(_l("已登记 %(name)s 不能接待的日期；以后生成排班时会避开。", name=name), "success")
     return redirect(url_for(endpoint))
 
@@ -408,8 +374,7 @@ def delete_my_unavailability(unavailability_id):
     if row is None or row.deputy_id != deputy.id:
         abort(404)
     _confirmed()
-    operations.delete_unavailability(row)
-    db.session.commit()
+    commit(lambda: operations.delete_unavailability(row))
     flash(_l("已删除。"), "success")
     return redirect(url_for(".my_unavailability"))
 
@@ -417,7 +382,7 @@ def delete_my_unavailability(unavailability_id):
 def _ensure_deputy_in_scope(deputy_id):
     """404 unless the deputy holds a mandate in one of the staff member's townships."""
     visible = visible_township_ids()
-    if visible is not None and not queries.deputy_township_ids(deputy_id) & visible:
+    if visible is not None and not deputy_township_ids(deputy_id) & visible:
         refuse_out_of_scope()
 
 
@@ -446,8 +411,7 @@ def delete_unavailability(unavailability_id):
     row = db.get_or_404(Unavailability, unavailability_id)
     _ensure_deputy_in_scope(row.deputy_id)
     _confirmed()
-    operations.delete_unavailability(row)
-    db.session.commit()
+    commit(lambda: operations.delete_unavailability(row))
     flash(_l("已删除。"), "success")
     return redirect(url_for(".unavailability"))
 
@@ -476,12 +440,7 @@ def decide(request_id):
     if not form.validate_on_submit() or form.decision.data not in ("approve", "refuse"):
         abort(400)
     approve = form.decision.data == "approve"
-    try:
-        operations.decide_request(leave_request, approve, decided_by=current_user, note=form.note.data)
-    except InvalidInput as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-    else:
-        db.session.commit()
+    if commit(lambda: operations.decide_request(leave_request, approve, decided_by=current_user,
+                                                note=form.note.data)):
         flash(_l("已批准，相关代表已收到通知。") if approve else _l("已不予批准，申请人已收到通知。"), "success")
     return redirect(url_for(".requests"))

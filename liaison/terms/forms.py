@@ -3,7 +3,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, IntegerField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import Optional
 
-from liaison.forms import NOT_AN_OPTION, Form, optional_enum
+from liaison.forms import NOT_AN_OPTION, Form, optional_enum, single_line
 from liaison.terms.models import Level
 
 class TermForm(Form):
@@ -22,7 +22,8 @@ class TermForm(Form):
     township_id = SelectField(_l("所属乡镇"), coerce=int, choices=[],
                               invalid_choice_message=NOT_AN_OPTION, invalid_value_message=NOT_AN_OPTION,
                               description=_l("只有乡镇人大届次需要选择；区、市、全国届次不选。"))
-    name = StringField(_l("名称"), description=_l("留空则自动生成，如 区第八届、安平镇第十八届。"))
+    name = StringField(_l("名称"), validators=[single_line],
+                       description=_l("留空则自动生成，如 区第八届、安平镇第十八届。"))
     start_date = DateField(_l("开始日期"), validators=[Optional()], description=_l("本届人大第一次会议的日期。"))
     end_date = DateField(_l("结束日期"), validators=[Optional()],
                          description=_l("下一届人大第一次会议的日期；尚未确定时填计划日期并勾选“暂定”。"))

@@ -2,11 +2,12 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice, SelectField, StringField, SubmitField
 
-from liaison.forms import NOT_AN_OPTION, Form, optional_enum
+from liaison.forms import NOT_AN_OPTION, Form, optional_enum, single_line
 from liaison.townships.models import TownshipKind
 
 class TownshipForm(Form):
-    name = StringField(_l("名称"), description=_l("如 安平镇、城关街道；2 到 50 个字，不能与已有的重名。"))
+    name = StringField(_l("名称"), validators=[single_line],
+                       description=_l("如 安平镇、城关街道；2 到 50 个字，不能与已有的重名。"))
     kind = SelectField(
         _l("类型"),
         choices=[SelectChoice(value="", label=_l("请选择")),
@@ -26,5 +27,6 @@ class DistrictForm(Form):
                           description=_l("只有区和乡镇代表按选区直接选举。"))
     township_id = SelectField(_l("所在乡镇（街道）"), coerce=int, choices=[],
                               invalid_choice_message=NOT_AN_OPTION, invalid_value_message=NOT_AN_OPTION)
-    name = StringField(_l("选区名称"), description=_l("如 第一选区；同一乡镇（街道）同一届次内不能重名。"))
+    name = StringField(_l("选区名称"), validators=[single_line],
+                       description=_l("如 第一选区；同一乡镇（街道）同一届次内不能重名。"))
     submit = SubmitField(_l("保存"))

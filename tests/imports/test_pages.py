@@ -1,6 +1,7 @@
 """The roster import pages: committee staff upload, read the check, confirm; others are refused."""
 import io
 import os
+import re
 import time
 import zipfile
 from datetime import date
@@ -218,3 +219,43 @@ def test_the_waiting_script_is_served_from_the_package(client, network, committe
     response = client.get("/imports/static/imports.js")
     assert response.status_code == 200 and b"busy-form" in response.data
     response.close()
+
+
+def _with_rows_below(data, rows_xml):
+    """The workbook ``data`` with ``rows_xml(last)`` added below its last row (``last``), written
+    straight into the sheet's XML, as a hostile or careless file may hold them; still a small file."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    sheet_name = next(n for n in source.namelist() if n.startswith("xl/worksheets/sheet"))
+    xml = source.read(sheet_name).decode()
+    last = max(int(n) for n in re.findall(r'<row r="(\d+)"', xml))
+    xml = xml.replace("</sheetData>", rows_xml(last) + "</sheetData>")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            target.writestr(item.filename, xml if item.filename == sheet_name else source.read(item.filename))
+    return out.getvalue()
+
+
+EMPTY_ROWS = {
+    # 200,000 empty <row> elements.
+    "empty row elements": lambda last: "".join(f'<row r="{n}"/>' for n in range(last + 1, last + 200_001)),
+    # One cell on Excel's last row: openpyxl yields every empty row before it.
+    "one far-off row": lambda last: '<row r="1048576"><c r="A1048576" t="inlineStr"><is><t>x</t></is></c></row>',
+}
+
+
+@pytest.mark.parametrize("rows_xml", EMPTY_ROWS.values(), ids=EMPTY_ROWS.keys())
+def test_empty_rows_count_towards_the_row_limit(client, network, committee, import_folder, rows_xml):
+    """A small file with a huge number of empty rows under one real row is refused at once, the empty
+    rows counted, instead of keeping the server busy walking them; nothing is kept or written."""
+    data = _with_rows_below(workbook_bytes([roster_row(1)]), rows_xml)
+    assert len(data) < 1024 * 1024
+    before = counts()
+    started = time.monotonic()
+    response = _upload(client, data)
+    elapsed = time.monotonic() - started
+    html = _text(response)
+    assert "文件超过 20000 行（空行也计算在内）。请删除表格下方多余的空行，或分成几个文件导入。" in html
+    assert "确认导入" not in html
+    assert counts() == before and os.listdir(import_folder) == []
+    assert elapsed < 5, f"took {elapsed:.1f} s"
