@@ -13,6 +13,7 @@ from liaison.clock import utcnow
 from liaison.errors import reshows_expired_form
 from liaison.extensions import db, login_manager
 from liaison.network.models import WEEKDAY_LABELS, Station, StationKind
+from liaison.paging import one_page
 from liaison.townships.models import ElectoralDistrict, Township
 from liaison.transaction import commit
 from liaison.uploads import content_disposition
@@ -77,9 +78,7 @@ def index():
     form.set_choices(townships)
     query = queries.station_list(q=form.q.data or None, kind=form.kind.data,
                                  township_id=form.township_id.data, active=form.active_value)
-    page = request.args.get("page", 1, type=int)
-    pagination = db.paginate(query, page=page, per_page=current_app.config["LIAISON_PAGE_SIZE"],
-                             error_out=False)
+    pagination = one_page(query)
     return render_template("stations/index.html", form=form, pagination=pagination,
                            several_townships=len(townships) != 1)
 

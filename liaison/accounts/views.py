@@ -24,6 +24,7 @@ from liaison.audit.operations import record_event_now
 from liaison.clock import utcnow
 from liaison.errors import InvalidInput, reshows_expired_form
 from liaison.extensions import db
+from liaison.paging import one_page
 from liaison.text import normalize_mobile
 from liaison.transaction import commit
 
@@ -281,8 +282,7 @@ def users():
     """Every account, searchable by name or mobile number and filterable by role."""
     q = request.args.get("q", "").strip()
     role = _role_filter(request.args.get("role"))
-    pagination = db.paginate(queries.account_list(q, role), page=request.args.get("page", 1, type=int),
-                             per_page=current_app.config["LIAISON_PAGE_SIZE"], error_out=False)
+    pagination = one_page(queries.account_list(q, role))
     return render_template("accounts/users.html", pagination=pagination, q=q, role=role, roles=list(Role),
                            status=account_status, may_issue_activation=may_issue_activation)
 

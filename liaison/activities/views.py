@@ -1,6 +1,6 @@
 """The activity pages (staff): the list, a new activity at a home, and one activity's attendance."""
 import sqlalchemy as sa
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -14,6 +14,7 @@ from liaison.deputies.queries import deputies_in_force
 from liaison.errors import reshows_expired_form
 from liaison.extensions import db
 from liaison.network.models import Station, StationKind
+from liaison.paging import one_page
 
 
 def _activity_or_404(activity_id):
@@ -27,8 +28,7 @@ def _activity_or_404(activity_id):
 @roles_required(*STAFF_ROLES)
 def index():
     """Collective activities at the homes of the user's townships (季回家), newest first."""
-    pagination = db.paginate(queries.activity_list(), page=request.args.get("page", 1, type=int),
-                             per_page=current_app.config["LIAISON_PAGE_SIZE"], error_out=False)
+    pagination = one_page(queries.activity_list())
     return render_template("activities/index.html", pagination=pagination, weekday_labels=WEEKDAY_LABELS)
 
 

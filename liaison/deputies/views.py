@@ -11,8 +11,8 @@ from liaison.deputies import bp, operations, queries
 from liaison.deputies.forms import DeputyForm, EndMandateForm, MandateForm, SuspensionForm
 from liaison.exports.xlsx import XLSX_MIMETYPE, Table, write_tables
 from liaison.errors import reshows_expired_form
-from liaison.extensions import db
 from liaison.network.models import StationKind
+from liaison.paging import one_page
 from liaison.text import mask_mobile, normalize_mobile
 from liaison.transaction import commit
 from liaison.uploads import content_disposition
@@ -32,8 +32,7 @@ def index():
     q = request.args.get("q", "").strip()
     term_id, township_id = _int_arg("term_id"), _int_arg("township_id")
     query = queries.deputy_list(q=q, term_id=term_id, township_id=township_id, township_ids=scope_ids)
-    pagination = db.paginate(query, page=request.args.get("page", 1, type=int),
-                             per_page=current_app.config["LIAISON_PAGE_SIZE"], error_out=False)
+    pagination = one_page(query)
     today = local_today()
     rows = []
     for deputy in pagination.items:

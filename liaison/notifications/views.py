@@ -12,20 +12,15 @@ from liaison.notifications import bp, operations, queries
 from liaison.notifications.channels import sms_text
 from liaison.notifications.forms import EmailAddressForm
 from liaison.notifications.models import Delivery, DeliveryStatus, EmailAddress, Message
+from liaison.paging import one_page
 from liaison.transaction import commit
-
-
-def _page():
-    """The page number asked for."""
-    return request.args.get("page", 1, type=int)
 
 
 @bp.route("/inbox")
 @login_required
 def inbox():
     """The signed-in user's messages, newest first, unread ones marked."""
-    pagination = db.paginate(queries.inbox(current_user.id), page=_page(),
-                             per_page=current_app.config["LIAISON_PAGE_SIZE"], error_out=False)
+    pagination = one_page(queries.inbox(current_user.id))
     return render_template("notifications/inbox.html", pagination=pagination,
                            unread=queries.unread_count(current_user.id))
 
@@ -72,8 +67,7 @@ def email():
 def outbox():
     """The SMS deliveries, newest first, phone numbers masked; with the default gateway they stay here."""
     q = request.args.get("q", "").strip()
-    pagination = db.paginate(queries.outbox(q), page=_page(),
-                             per_page=current_app.config["LIAISON_PAGE_SIZE"], error_out=False)
+    pagination = one_page(queries.outbox(q))
     return render_template("notifications/outbox.html", pagination=pagination, q=q, sms_text=sms_text)
 
 
@@ -84,8 +78,7 @@ def deliveries():
     the next try), or failed with the reason and a retry button."""
     status = {s.value: s for s in DeliveryStatus}.get(request.args.get("status", ""))
     query = queries.deliveries(visible_township_ids(), status=status)
-    pagination = db.paginate(query, page=_page(), per_page=current_app.config["LIAISON_PAGE_SIZE"],
-                             error_out=False)
+    pagination = one_page(query)
     return render_template("notifications/deliveries.html", pagination=pagination, status=status,
                            statuses=list(DeliveryStatus), failed=DeliveryStatus.failed)
 

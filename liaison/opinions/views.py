@@ -18,6 +18,7 @@ from liaison.opinions import bp, counters, operations, queries
 from liaison.opinions.forms import (CloseForm, LookupForm, PublicOpinionForm, RatingForm, ReceptionForm,
                                     ReferForm, RegisterForm, ReplyForm, SuggestionForm)
 from liaison.opinions.models import Channel, Status
+from liaison.paging import one_page
 from liaison.transaction import commit
 from liaison.uploads import attachment_path
 
@@ -254,9 +255,7 @@ def queue():
     station_id = request.args.get("station_id", type=int)
     overdue = request.args.get("overdue") == "1"
     township_ids = visible_township_ids()
-    pagination = db.paginate(queries.queue(status, station_id, overdue, township_ids),
-                             page=request.args.get("page", 1, type=int),
-                             per_page=current_app.config["LIAISON_PAGE_SIZE"], error_out=False)
+    pagination = one_page(queries.queue(status, station_id, overdue, township_ids))
     return render_template("opinions/queue.html", pagination=pagination, status=status, station_id=station_id,
                            overdue=overdue, statuses=list(Status), stations=queries.queue_stations(),
                            counts=queries.status_counts(township_ids), today=local_today())

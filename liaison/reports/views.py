@@ -11,6 +11,7 @@ from liaison.accounts.access import (DISTRICT_ROLES, STAFF_ROLES, ensure_townshi
 from liaison.errors import reshows_expired_form
 from liaison.extensions import db
 from liaison.opinions import counters as opinion_counters
+from liaison.paging import one_page
 from liaison.reports import bp, operations, queries
 from liaison.reports.forms import DutyReportForm, ExemptionForm, SessionForm, TargetsForm
 from liaison.townships.models import Township
@@ -28,12 +29,6 @@ def _int_arg(name):
     return value if value and value > 0 else None
 
 
-def _paginate(query):
-    """One page of a list, at the configured page size."""
-    return db.paginate(query, page=request.args.get("page", 1, type=int),
-                       per_page=current_app.config["LIAISON_PAGE_SIZE"], error_out=False)
-
-
 # --- sessions --------------------------------------------------------------------------------
 
 @bp.route("/reports/sessions")
@@ -41,7 +36,7 @@ def _paginate(query):
 def sessions():
     """Reporting sessions in the viewer's townships, newest first, searchable."""
     q = request.args.get("q", "").strip()
-    pagination = _paginate(queries.session_list(visible_township_ids(), q))
+    pagination = one_page(queries.session_list(visible_township_ids(), q))
     return render_template("reports/sessions.html", pagination=pagination, q=q,
                            can_manage=current_user.has_role(*DISTRICT_ROLES))
 
@@ -116,7 +111,7 @@ def new_report():
     mandate_id, session_id = _int_arg("mandate_id"), _int_arg("session_id")
     if mandate_id is None:
         q = request.args.get("q", "").strip()
-        pagination = _paginate(queries.mandate_picker(visible_township_ids(), q))
+        pagination = one_page(queries.mandate_picker(visible_township_ids(), q))
         return render_template("reports/pick_mandate.html", pagination=pagination, q=q,
                                endpoint="reports.new_report", title=_l("登记述职：选择代表"))
     mandate = queries.get_mandate_or_404(mandate_id)
@@ -190,7 +185,7 @@ def attachment(report_id):
 def exemptions():
     """Approved exemptions (应述尽述), latest first, searchable by deputy name."""
     q = request.args.get("q", "").strip()
-    pagination = _paginate(queries.exemption_list(q))
+    pagination = one_page(queries.exemption_list(q))
     return render_template("reports/exemptions.html", pagination=pagination, q=q)
 
 
@@ -202,7 +197,7 @@ def new_exemption():
     mandate_id = _int_arg("mandate_id")
     if mandate_id is None:
         q = request.args.get("q", "").strip()
-        pagination = _paginate(queries.mandate_picker(None, q))
+        pagination = one_page(queries.mandate_picker(None, q))
         return render_template("reports/pick_mandate.html", pagination=pagination, q=q,
                                endpoint="reports.new_exemption", title=_l("登记免除：选择代表"))
     mandate = queries.get_mandate_or_404(mandate_id)

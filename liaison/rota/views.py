@@ -3,7 +3,7 @@ page; deputies' own slots, leave and unavailable dates; requests to decide; acti
 from collections import OrderedDict
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -17,6 +17,7 @@ from liaison.deputies.queries import deputies_in_force
 from liaison.errors import reshows_expired_form
 from liaison.extensions import db
 from liaison.network.models import WEEKDAY_LABELS, Station
+from liaison.paging import one_page
 from liaison.rota import bp, operations, queries
 from liaison.rota.forms import (AssignForm, ConfirmForm, DecideForm, LeaveForm, ProposeForm, SlotForm,
                                 UnavailabilityForm)
@@ -24,16 +25,6 @@ from liaison.rota.models import (HOLDING_PLACE, AssignmentStatus, LeaveRequest, 
                                  RotaMonth, Slot, SlotAssignment, Unavailability)
 from liaison.townships.models import Township
 from liaison.transaction import commit
-
-
-def _page():
-    """The page number asked for."""
-    return request.args.get("page", 1, type=int)
-
-
-def _paginate(query):
-    """One page of a list, the configured number of rows long."""
-    return db.paginate(query, page=_page(), per_page=current_app.config["LIAISON_PAGE_SIZE"], error_out=False)
 
 
 def _month_or_404(rota_month_id):
@@ -73,7 +64,7 @@ def _next_month(today):
 def _index_page(form):
     """The months list with the propose form."""
     township_id = request.args.get("township_id", type=int)
-    pagination = _paginate(queries.rota_months(township_id))
+    pagination = one_page(queries.rota_months(township_id))
     counts = queries.month_counts([m.id for m in pagination.items])
     townships = queries.townships_in_scope()
     return render_template("rota/index.html", pagination=pagination, counts=counts, form=form,
@@ -399,7 +390,7 @@ def unavailability():
         done = _save_unavailability(form, deputy, ".unavailability")
         if done is not None:
             return done
-    pagination = _paginate(queries.unavailability_in_scope(local_today()))
+    pagination = one_page(queries.unavailability_in_scope(local_today()))
     return render_template("rota/unavailability.html", form=form, staff=True, pagination=pagination,
                            rows=pagination.items)
 

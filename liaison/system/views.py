@@ -12,9 +12,9 @@ from liaison.accounts.access import DISTRICT_ROLES, roles_required
 from liaison.audit.models import AuditEvent, Outcome
 from liaison.audit.operations import ACTION_LABELS
 from liaison.clock import local_zone
-from liaison.extensions import db
 from liaison.jobs import queries as job_queries
 from liaison.jobs.registry import load_jobs
+from liaison.paging import one_page
 from liaison.system import bp
 
 RUNS_SHOWN = 6
@@ -79,7 +79,6 @@ def audit():
         query = query.where(AuditEvent.occurred_at >= datetime.combine(start, time.min, zone))
     if end:
         query = query.where(AuditEvent.occurred_at < datetime.combine(end + timedelta(days=1), time.min, zone))
-    page = db.paginate(query, page=request.args.get("page", 1, type=int),
-                       per_page=current_app.config["LIAISON_PAGE_SIZE"], error_out=False)
+    page = one_page(query)
     return render_template("system/audit.html", page=page, actions=ACTION_LABELS, outcomes=list(Outcome),
                            retention_days=current_app.config["LIAISON_AUDIT_RETENTION_DAYS"])

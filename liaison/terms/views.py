@@ -1,11 +1,12 @@
 """Congress term (届) management pages, for the district committee."""
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice
 
 from liaison.accounts.access import DISTRICT_ROLES, ensure_township, roles_required
 from liaison.errors import reshows_expired_form
 from liaison.extensions import db
+from liaison.paging import one_page
 from liaison.terms import bp, operations, queries
 from liaison.terms.forms import TermForm
 from liaison.terms.models import Term
@@ -17,8 +18,7 @@ from liaison.townships.models import Township
 def index():
     """All terms by level, newest first, with how many mandates each has."""
     q = request.args.get("q", "").strip()
-    pagination = db.paginate(queries.term_list(q), page=request.args.get("page", 1, type=int),
-                             per_page=current_app.config["LIAISON_PAGE_SIZE"], error_out=False)
+    pagination = one_page(queries.term_list(q))
     counts = queries.mandate_counts([t.id for t in pagination.items])
     return render_template("terms/index.html", pagination=pagination, q=q, mandate_counts=counts)
 

@@ -8,6 +8,7 @@ from liaison.extensions import db
 from liaison.terms.models import Term
 from liaison.townships import bp, operations, queries
 from liaison.forms import id_options
+from liaison.paging import one_page
 from liaison.townships.forms import DistrictForm, TownshipForm
 from liaison.townships.models import ElectoralDistrict, Township
 
@@ -24,8 +25,7 @@ def _township_or_404(township_id):
 def index():
     """All townships, searchable by name, in pinyin order, with how many homes and stations each has."""
     q = request.args.get("q", "").strip()
-    pagination = db.paginate(queries.township_list(q), page=request.args.get("page", 1, type=int),
-                             per_page=current_app.config["LIAISON_PAGE_SIZE"], error_out=False)
+    pagination = one_page(queries.township_list(q))
     counts = queries.station_counts([t.id for t in pagination.items])
     return render_template("townships/index.html", pagination=pagination, q=q, station_counts=counts)
 

@@ -3,7 +3,7 @@ today's check-ins, the pending queue and 补登 for staff."""
 import secrets
 from datetime import datetime
 
-from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -13,6 +13,7 @@ from liaison.clock import local_today
 from liaison.errors import InvalidInput, reshows_expired_form
 from liaison.extensions import db
 from liaison.network.models import CheckinPolicy, Station
+from liaison.paging import one_page
 from liaison.transaction import commit
 from stations.checkin import bp, operations, queries
 from stations.checkin.forms import BackEntryForm, CheckoutForm, ReviewForm, ScanForm
@@ -183,8 +184,7 @@ def mine():
     if deputy is None:
         return render_template("checkin/mine.html", deputy=None, status=None, pagination=None)
     today = local_today()
-    pagination = db.paginate(queries.history(deputy.id), page=request.args.get("page", 1, type=int),
-                             per_page=current_app.config["LIAISON_PAGE_SIZE"], error_out=False)
+    pagination = one_page(queries.history(deputy.id))
     return render_template("checkin/mine.html", deputy=deputy, status=queries.deputy_status(deputy.id, today),
                            pagination=pagination, serving=bool(operations.serving_mandates(deputy, today)))
 
@@ -206,8 +206,7 @@ def today():
 @roles_required(*STAFF_ROLES)
 def queue():
     """The pending (待核实) check-ins at the user's stations, to confirm or reject one by one or in a batch."""
-    pagination = db.paginate(queries.pending_queue(), page=request.args.get("page", 1, type=int),
-                             per_page=current_app.config["LIAISON_PAGE_SIZE"], error_out=False)
+    pagination = one_page(queries.pending_queue())
     return render_template("checkin/queue.html", pagination=pagination, form=ReviewForm(formdata=None))
 
 
