@@ -39,7 +39,7 @@ def station_list(q=None, kind=None, township_id=None, active=None, user=None):
 def townships_in_scope(user=None):
     """The townships the user may pick in a form or filter, in pinyin order."""
     query = scope(sa.select(Township), Township.id, user)
-    return db.session.scalars(query.order_by(Township.name_sort_key)).all()
+    return db.session.scalars(query.order_by(Township.position)).all()
 
 
 def districts_in_scope(user=None):
@@ -52,7 +52,7 @@ def districts_in_scope(user=None):
     )
     query = scope(query, ElectoralDistrict.township_id, user)
     return db.session.scalars(query.order_by(
-        Township.name_sort_key, Term.start_date.desc(), Term.name, ElectoralDistrict.name_sort_key,
+        Township.position, Term.start_date.desc(), Term.name, ElectoralDistrict.name_sort_key,
     )).all()
 
 

@@ -27,7 +27,7 @@ def account_list(q=None, role=None):
 
 def township_choices():
     """Every township as (id, name), in pinyin order, for the account forms."""
-    return db.session.execute(sa.select(Township.id, Township.name).order_by(Township.name_sort_key)).all()
+    return db.session.execute(sa.select(Township.id, Township.name).order_by(Township.position)).all()
 
 
 def townships_by_ids(ids):
@@ -35,7 +35,7 @@ def townships_by_ids(ids):
     if not ids:
         return []
     return list(db.session.scalars(
-        sa.select(Township).where(Township.id.in_(set(ids))).order_by(Township.name_sort_key)))
+        sa.select(Township).where(Township.id.in_(set(ids))).order_by(Township.position)))
 
 
 def township_staff(township_id):

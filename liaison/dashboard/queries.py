@@ -87,7 +87,7 @@ def _target_row(term, row):
 
 
 def township_table(terms, as_of, township_ids=None):
-    """Townships (pinyin order) × target terms: ``[(township_id, name, {term_id: TermReportingRow})]``."""
+    """Townships (administrative order) × target terms: ``[(township_id, name, {term_id: TermReportingRow})]``."""
     by_township = {}
     order = []
     for term in terms:
@@ -96,8 +96,8 @@ def township_table(terms, as_of, township_ids=None):
                 by_township[row.township_id] = (row.township_name, {})
                 order.append(row.township_id)
             by_township[row.township_id][1][term.id] = row
-    # Each term's rows come in pinyin order; a township missing from the first term is appended
-    # where the second term lists it, which keeps the pinyin order within each term.
+    # Each term's rows come in administrative order; a township missing from the first term is appended
+    # where the second term lists it, which keeps that order within each term.
     return [(township_id, *by_township[township_id]) for township_id in order]
 
 

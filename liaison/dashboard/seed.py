@@ -27,7 +27,7 @@ def seed_demo_reports(rng):
     """
     today = local_today()
     order = {tid: index for index, tid in enumerate(
-        db.session.scalars(sa.select(Township.id).order_by(Township.name_sort_key)))}
+        db.session.scalars(sa.select(Township.id).order_by(Township.position)))}
     mandates = db.session.scalars(
         sa.select(Mandate).join(Term, Term.id == Mandate.term_id)
         .where(Term.level.in_(tuple(LEVEL_SHARE)), Mandate.start_date <= today)

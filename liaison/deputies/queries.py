@@ -95,7 +95,7 @@ def terms():
 
 def townships(township_ids=None):
     """Townships in pinyin order, limited to ``township_ids`` when given."""
-    query = sa.select(Township).order_by(Township.name_sort_key)
+    query = sa.select(Township).order_by(Township.position)
     if township_ids is not None:
         query = query.where(Township.id.in_(township_ids))
     return db.session.scalars(query).all()
@@ -108,7 +108,7 @@ def district_rows():
                   Township.name.label("township"))
         .join(Term, Term.id == ElectoralDistrict.term_id)
         .join(Township, Township.id == ElectoralDistrict.township_id)
-        .order_by(Township.name_sort_key, Term.start_date.desc(), ElectoralDistrict.name_sort_key)
+        .order_by(Township.position, Term.start_date.desc(), ElectoralDistrict.name_sort_key)
     )
     return db.session.execute(query).all()
 
@@ -123,7 +123,7 @@ def station_rows(kind, keep_ids=()):
         sa.select(Station.id, Station.name, Station.active, Township.name.label("township"))
         .join(Township, Township.id == Station.township_id)
         .where(Station.kind == kind, wanted)
-        .order_by(Township.name_sort_key, Station.name_sort_key)
+        .order_by(Township.position, Station.name_sort_key)
     )
     return db.session.execute(query).all()
 

@@ -52,8 +52,8 @@ def township_overview(township_ids, today):
         .join(Mandate, Mandate.township_id == Township.id)
         .join(Term, Term.id == Mandate.term_id)
         .where(held_on(today), Term.start_date <= today, Term.end_date >= today)
-        .group_by(Township.id, Township.name, Township.kind, Township.name_sort_key, Term.name, Term.level)
-        .order_by(Township.name_sort_key, Term.level)
+        .group_by(Township.id, Township.name, Township.kind, Township.position, Term.name, Term.level)
+        .order_by(Township.position, Term.level)
     )
     if township_ids is not None:
         query = query.where(Township.id.in_(township_ids))

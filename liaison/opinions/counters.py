@@ -172,7 +172,7 @@ def opinion_counts(first_day, last_day, by=None, township_ids=None, today=None):
         counted = _grouped(first_day, last_day, township_ids, today, Opinion.township_id)
         query = (sa.select(*_joined(Township, counted))
                  .outerjoin(counted, counted.c.key == Township.id)
-                 .order_by(Township.name_sort_key, Township.id))
+                 .order_by(Township.position, Township.id))
         if township_ids is not None:
             query = query.where(Township.id.in_(township_ids))
         return [OpinionCounts(*row) for row in db.session.execute(query)]

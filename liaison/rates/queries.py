@@ -281,7 +281,7 @@ def _check_group(group_by):
 
 
 def _names(query, township_col, deputy_col=None):
-    """Join township (and deputy) names for the rows' labels and pinyin order."""
+    """Join township (and deputy) names for the rows' labels and order (townships in administrative order)."""
     query = query.join(Township, Township.id == township_col)
     if deputy_col is not None:
         query = query.join(Deputy, Deputy.id == deputy_col)
@@ -334,7 +334,7 @@ def in_term_reporting(term_id, as_of, group_by=None, township_ids=None):
     应述 = the term's mandates minus those ended early on or before the date, minus term-report
     exemptions; 已述 = those with a completed report covering the mandate dated within the term
     and on or before the date. ``group_by``: None (one district row), "township" (one row per
-    township with mandates, pinyin order) or "deputy" (``MandateReportingRow`` per mandate).
+    township with mandates, administrative order) or "deputy" (``MandateReportingRow`` per mandate).
     ``township_ids`` limits to a staff member's townships.
     """
     _check_group(group_by)
@@ -365,10 +365,10 @@ def _in_term_statement(term, as_of, group_by, township_ids):
 
 
 def _per_mandate_query(r):
-    """One row per mandate of the per-mandate select ``r`` with its names, in pinyin order."""
+    """One row per mandate of the per-mandate select ``r`` with its names: townships in administrative order, names in pinyin."""
     query = _names(sa.select(r, Deputy.name.label("deputy_name"), Township.name.label("township_name")),
                    r.c.township_id, r.c.deputy_id)
-    return query.order_by(Township.name_sort_key, Deputy.name_sort_key, r.c.mandate_id)
+    return query.order_by(Township.position, Deputy.name_sort_key, r.c.mandate_id)
 
 
 def _per_mandate(query, status_of):
@@ -383,8 +383,8 @@ def _totals_query(r, totals, group_by):
     if group_by is None:
         return sa.select(*totals).select_from(r)
     query = _names(sa.select(r.c.township_id, Township.name.label("township_name"), *totals), r.c.township_id)
-    return (query.group_by(r.c.township_id, Township.name, Township.name_sort_key)
-            .order_by(Township.name_sort_key))
+    return (query.group_by(r.c.township_id, Township.name, Township.position)
+            .order_by(Township.position))
 
 
 def _totals(query, group_by, shape):
@@ -403,7 +403,7 @@ def _term_row(township_id, township_name, row):
 def missing_reporters(term_id, as_of, township_ids=None):
     """The 未述 list: mandates due to report in the term (as of the date) without a covering report.
 
-    Ordered by township, then name in pinyin.
+    Ordered by township (administrative order), then name in pinyin.
     """
     term = db.session.get(Term, term_id)
     if term is None:
@@ -413,7 +413,7 @@ def missing_reporters(term_id, as_of, township_ids=None):
                            Mandate.township_id, Township.name, Mandate.start_date, Mandate.by_election)
     query = (_names(parts.query, Mandate.township_id, Mandate.deputy_id)
              .where(~parts.ended, ~parts.exempted, parts.report_date.is_(None))
-             .order_by(Township.name_sort_key, Deputy.name_sort_key, Mandate.id))
+             .order_by(Township.position, Deputy.name_sort_key, Mandate.id))
     return [MissingRow(*row) for row in plain_rows(query)]
 
 
@@ -618,7 +618,7 @@ def _visits_statement(periods, kind, exemption_scope, term_id, as_of, group_by, 
         query = _names(sa.select(r.c.period_key, r.c.mandate_id, r.c.deputy_id, Deputy.name, r.c.township_id,
                                  Township.name, r.c.whole, r.c.suspended, r.c.exempted, r.c.met),
                        r.c.township_id, r.c.deputy_id)
-        return query.order_by(Township.name_sort_key, Deputy.name_sort_key, r.c.mandate_id, r.c.period_key)
+        return query.order_by(Township.position, Deputy.name_sort_key, r.c.mandate_id, r.c.period_key)
 
     whole, is_met = r.c.whole == 1, r.c.met == 1
     due = sa.and_(whole, r.c.suspended == 0, r.c.exempted == 0)
@@ -632,8 +632,8 @@ def _visits_statement(periods, kind, exemption_scope, term_id, as_of, group_by, 
         return sa.select(r.c.period_key, *totals).group_by(r.c.period_key)
     query = _names(sa.select(r.c.period_key, r.c.township_id, Township.name.label("township_name"), *totals),
                    r.c.township_id)
-    return query.group_by(r.c.period_key, r.c.township_id, Township.name, Township.name_sort_key) \
-        .order_by(Township.name_sort_key, r.c.township_id, r.c.period_key)
+    return query.group_by(r.c.period_key, r.c.township_id, Township.name, Township.position) \
+        .order_by(Township.position, r.c.township_id, r.c.period_key)
 
 
 #: A mandate's state in one period as ``visits_by_mandate`` gives it, by the code the SQL computes.
@@ -652,7 +652,7 @@ def _period_codes_query(r, periods):
     query = _names(sa.select(grouped.c.mandate_id, Deputy.name, Township.name,
                              *[grouped.c[f"p{index}"] for index in range(len(periods))]),
                    grouped.c.township_id, grouped.c.deputy_id)
-    return query.order_by(Township.name_sort_key, Deputy.name_sort_key, grouped.c.mandate_id)
+    return query.order_by(Township.position, Deputy.name_sort_key, grouped.c.mandate_id)
 
 
 class MandatePeriodsRow(NamedTuple):
@@ -742,6 +742,6 @@ def people_and_mandates(as_of, group_by=None, term_ids=None, township_ids=None):
         return [PeopleRow(None, None, row.mandates, row.people)]
     query = query.add_columns(Township.id.label("township_id"), Township.name.label("township_name")) \
         .join(Township, Township.id == Mandate.township_id) \
-        .group_by(Township.id, Township.name, Township.name_sort_key).order_by(Township.name_sort_key)
+        .group_by(Township.id, Township.name, Township.position).order_by(Township.position)
     return [PeopleRow(row.township_id, row.township_name, row.mandates, row.people)
             for row in plain_rows(query)]

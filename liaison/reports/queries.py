@@ -83,7 +83,7 @@ def mandate_picker(township_ids=None, q=""):
     if q:
         matches = [Deputy.name.contains(q, autoescape=True), *mobile_conditions(Deputy.mobile, q)]
         query = query.where(sa.or_(*matches))
-    return query.order_by(Township.name_sort_key, Deputy.name_sort_key, LEVEL_ORDER, Mandate.id)
+    return query.order_by(Township.position, Deputy.name_sort_key, LEVEL_ORDER, Mandate.id)
 
 
 def session_mandate_options(township_id):
@@ -106,7 +106,7 @@ def place_options(township_id):
 
 def townships(township_ids=None):
     """Townships in pinyin order, limited to ``township_ids`` when given."""
-    query = sa.select(Township).order_by(Township.name_sort_key)
+    query = sa.select(Township).order_by(Township.position)
     if township_ids is not None:
         query = query.where(Township.id.in_(township_ids))
     return db.session.scalars(query).all()

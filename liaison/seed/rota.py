@@ -57,7 +57,7 @@ def seed_demo_rota(demo_mobile):
     demo = db.session.scalar(sa.select(Deputy).where(Deputy.mobile == demo_mobile))
     slots = 0
     months = []
-    townships = db.session.scalars(sa.select(Township).order_by(Township.name_sort_key)).all()
+    townships = db.session.scalars(sa.select(Township).order_by(Township.position)).all()
     for index, township in enumerate(townships):
         rota_month, proposal = operations.propose_rota(township, today.year, today.month,
                                                        theme=THEMES[index % len(THEMES)], first_day=first,

@@ -34,6 +34,6 @@ def mandate_counts(term_ids):
 
 def township_choices():
     """Options for a 乡镇 term's township, in pinyin order; a 街道 is marked (it has no congress)."""
-    townships = db.session.scalars(sa.select(Township).order_by(Township.name_sort_key)).all()
+    townships = db.session.scalars(sa.select(Township).order_by(Township.position)).all()
     return [(t.id, gettext("%(name)s（%(kind)s）", name=t.name, kind=t.kind.label)
              if t.kind is TownshipKind.subdistrict else t.name) for t in townships]

@@ -22,6 +22,11 @@ class TownshipKind(enum.Enum):
         return {"township": _l("乡镇"), "subdistrict": _l("街道")}[self.value]
 
 
+def _next_position(context):
+    """A new township goes last in the administrative order (the order it was added or imported)."""
+    return context.connection.scalar(sa.text("SELECT COALESCE(MAX(position), 0) + 1 FROM townships"))
+
+
 class Township(db.Model):
     """A township or subdistrict of the district; every mandate and station belongs to one."""
 
@@ -32,6 +37,11 @@ class Township(db.Model):
     kind: Mapped[TownshipKind] = mapped_column(sa.Enum(TownshipKind, native_enum=False, length=20))
     #: Pinyin key written with the name, so lists sort by pinyin in SQL.
     name_sort_key: Mapped[str] = mapped_column(sa.String(255), index=True)
+    #: The district's administrative order (行政区划顺序), set by the committee; every table lists
+    #: townships in it (ties by the order they were added). Not pinyin: offices expect their own order.
+    position: Mapped[int] = mapped_column(default=_next_position)
+    #: The township's liaison office as it signs its tables (制表单位); None: ``office_label``'s default.
+    office_name: Mapped[str | None] = mapped_column(sa.String(60))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     electoral_districts = relationship("ElectoralDistrict", back_populates="township")
@@ -41,8 +51,21 @@ class Township(db.Model):
         self.name_sort_key = sort_key(value)
         return value
 
+    @property
+    def office_label(self):
+        """Who signs this township's tables: the office set for it, else the usual name of its
+        people's congress office (a 乡镇 has its 人大主席团, a 街道 the district's 人大工委)."""
+        if self.office_name:
+            return self.office_name
+        suffix = "人大主席团" if self.kind is TownshipKind.township else "人大工委"
+        return f"{self.name}{suffix}"
+
     def __repr__(self):
         return f"<Township {self.name}>"
+
+
+#: ORDER BY for townships in administrative order (use everywhere townships are listed).
+ADMINISTRATIVE_ORDER = (Township.position, Township.id)
 
 
 class ElectoralDistrict(db.Model):

@@ -15,7 +15,7 @@ from liaison.townships.models import ElectoralDistrict, Township, TownshipKind
 
 def township_list(q=""):
     """Townships whose name contains ``q``, in pinyin order (a select of ``Township``)."""
-    query = sa.select(Township).order_by(Township.name_sort_key, Township.id)
+    query = sa.select(Township).order_by(Township.position, Township.id)
     if q:
         query = query.where(Township.name.contains(q, autoescape=True))
     return query
@@ -93,6 +93,6 @@ def district_term_choices(township_id=None):
 
 def township_choices():
     """Options for picking a township, in pinyin order, a 街道 marked as such."""
-    townships = db.session.scalars(sa.select(Township).order_by(Township.name_sort_key)).all()
+    townships = db.session.scalars(sa.select(Township).order_by(Township.position)).all()
     return [(t.id, gettext("%(name)s（%(kind)s）", name=t.name, kind=t.kind.label)
              if t.kind is TownshipKind.subdistrict else t.name) for t in townships]

@@ -116,28 +116,32 @@ def test_township_with_only_district_terms_can_become_a_subdistrict(client, comm
     assert db.session.get(Township, township.id).kind is TownshipKind.subdistrict
 
 
-def test_list_is_in_pinyin_order_with_kind_and_station_count(client, committee):
-    """The list sorts by pinyin (安平镇, 李家镇, 张家镇) and shows kind and number of homes and stations."""
+def test_list_is_in_administrative_order_with_kind_and_station_count(client, committee):
+    """The list follows the order townships were added (the administrative order by default, not
+    pinyin) and shows kind and number of homes and stations."""
     zhang = factories.make_township(name="张家镇")
     factories.make_township(name="安平镇")
     factories.make_township(name="李家街道", kind=TownshipKind.subdistrict)
     factories.make_station(township=zhang, kind=StationKind.home)
     factories.make_station(township=zhang)
     page = text(client.get("/townships"))
-    assert positions(page, "安平镇", "李家街道", "张家镇") == sorted(positions(page, "安平镇", "李家街道", "张家镇"))
+    assert positions(page, "张家镇", "安平镇", "李家街道") == sorted(positions(page, "张家镇", "安平镇", "李家街道"))
     row = page[page.index("张家镇"):page.index("</tr>", page.index("张家镇"))]
     assert "乡镇" in row and ">2<" in row
     assert f'href="/townships/{zhang.id}"' in page
     assert "街道" in page[page.index("李家街道") + 4:page.index("</tr>", page.index("李家街道"))]
 
 
-def test_pinyin_order_of_the_brief(client, committee):
-    """张家镇 comes after 李家镇, which comes after 安平镇, whatever order they were added in."""
-    for name in ("张家镇", "李家镇", "安平镇"):
-        factories.make_township(name=name)
+def test_administrative_order_set_by_the_committee_wins_over_pinyin_and_adding_order(client, committee):
+    """Townships are listed in the district's administrative order (issue 14 §6): once the committee
+    numbers them, 李家镇 (1), 安平镇 (2), 张家镇 (3), whatever their pinyin or the order they were added."""
+    added = {name: factories.make_township(name=name) for name in ("张家镇", "安平镇", "李家镇")}
+    for position, name in enumerate(("李家镇", "安平镇", "张家镇"), start=1):
+        added[name].position = position
+    db.session.commit()
     page = text(client.get("/townships"))
-    a, li, zhang = positions(page, "安平镇", "李家镇", "张家镇")
-    assert a < li < zhang
+    li, an, zhang = positions(page, "李家镇", "安平镇", "张家镇")
+    assert li < an < zhang
 
 
 def test_list_search_by_name(client, committee):
@@ -152,12 +156,12 @@ def test_list_search_by_name(client, committee):
 
 
 def test_list_is_paginated(client, committee, app):
-    """More townships than a page holds spill onto the next page, still in pinyin order."""
+    """More townships than a page holds spill onto the next page, still in administrative order."""
     size = app.config["LIAISON_PAGE_SIZE"]
     names = [f"测试{chr(ord('甲') + i)}镇" for i in range(size + 3)]
     for name in names:
         factories.make_township(name=name)
-    ordered = [t.name for t in db.session.scalars(sa.select(Township).order_by(Township.name_sort_key))]
+    ordered = [t.name for t in db.session.scalars(sa.select(Township).order_by(Township.position, Township.id))]
     first = text(client.get("/townships"))
     second = text(client.get("/townships", query_string={"page": 2}))
     assert all(f">{name}<" in first for name in ordered[:size])
