@@ -202,9 +202,11 @@ def _visit_labels():
 
 
 def _visits_rows(kind, terms, year, as_of, township_ids):
-    """One row per target-term mandate: its cells per period (√ met, × due and unmet, else why not
-    due), then due and met counts. The rows (one per mandate) are streamed from the database."""
-    cell_of = {"met": MET, "unmet": UNMET, None: "", **_visit_labels()}
+    """One row per target-term mandate: its cells per period (√ met, × due and missed, 进行中 due in a
+    period still running, else why not due), then due and met counts. The rows (one per mandate) are
+    streamed from the database."""
+    # A period still running is not missed (rule R8): 进行中, outside the row's counts.
+    cell_of = {"met": MET, "unmet": UNMET, "in_progress": gettext("进行中"), None: "", **_visit_labels()}
     for term in terms:
         for row in rates.visits_by_mandate(kind, year, term.id, as_of, township_ids):
             met = row.states.count("met")

@@ -103,7 +103,9 @@ class VisitRow(NamedTuple):
     #: Due: the person's mandates of that level hold the whole period, no suspension, no exemption.
     due: int
     met: int
+    #: Due and not met in a period that has ended (missed); always 0 for a period still running.
     unmet: int
+    #: met / due; for a period still running, the running figure ("截至目前", rule R8).
     rate: float | None
     #: Held for part of the period only (by-election, early end): shown apart, outside the rate.
     partial: int
@@ -115,6 +117,9 @@ class VisitRow(NamedTuple):
     people_met: int
     #: The period had ended by the as-of date (else it is still running).
     closed: bool
+    #: Due and not met yet in a period still running: they still have time (进行中, rule R8); 0 once
+    #: the period has ended. Always ``due = met + unmet + in_progress``.
+    in_progress: int
 
 
 class MandateVisitRow(NamedTuple):
@@ -129,6 +134,8 @@ class MandateVisitRow(NamedTuple):
     #: "due", "partial", "suspended" or "exempted".
     status: str
     met: bool
+    #: The period had ended by the as-of date: a due mandate not met is missed only then (rule R8).
+    closed: bool
 
 
 class MissingRow(NamedTuple):
@@ -529,15 +536,16 @@ def _visits(periods, kind, exemption_scope, term_id, as_of, group_by, township_i
                               _scope_key(township_ids), ends)
     if group_by == "deputy":
         # Tens of thousands of rows: unpacked by position.
+        closed = _closed(periods, as_of)
         result = plain_rows(query, execution_options={"yield_per": STREAM_BATCH} if stream else {})
         rows = (MandateVisitRow(key, mandate_id, deputy_id, deputy_name, township_id, township_name,
-                                _visit_status(whole, suspended, exempted), bool(met))
+                                _visit_status(whole, suspended, exempted), bool(met), closed[key])
                 for key, mandate_id, deputy_id, deputy_name, township_id, township_name, whole, suspended,
                 exempted, met in result)
         return rows if stream else list(rows)
     if group_by is None:
         return _shape_district(plain_rows(query).all(), periods, as_of)
-    closed = {period.key: period.last <= as_of for period in periods}
+    closed = _closed(periods, as_of)
     return [_visit_row(row, row.township_id, row.township_name, closed[row.period_key])
             for row in plain_rows(query)]
 
@@ -636,8 +644,9 @@ def _visits_statement(periods, kind, exemption_scope, term_id, as_of, group_by, 
         .order_by(Township.position, r.c.township_id, r.c.period_key)
 
 
-#: A mandate's state in one period as ``visits_by_mandate`` gives it, by the code the SQL computes.
-PERIOD_STATES = ("unmet", "met", "partial", "suspended", "exempted")
+#: A mandate's state in one period as ``visits_by_mandate`` gives it, by the code the SQL computes
+#: (the last, "in_progress", replaces "unmet" in Python for a period still running: rule R8).
+PERIOD_STATES = ("unmet", "met", "partial", "suspended", "exempted", "in_progress")
 
 
 def _period_codes_query(r, periods):
@@ -661,8 +670,9 @@ class MandatePeriodsRow(NamedTuple):
     mandate_id: int
     deputy_name: str
     township_name: str
-    #: Per period begun: "met", "unmet" (due, not met), "partial", "suspended", "exempted", or None
-    #: when the mandate was not held in it.
+    #: Per period begun: "met", "unmet" (due, not met, the period has ended: missed), "in_progress"
+    #: (due, not met yet, the period is still running: rule R8), "partial", "suspended", "exempted",
+    #: or None when the mandate was not held in it.
     states: tuple
 
 
@@ -679,10 +689,13 @@ def visits_by_mandate(kind, year, term_id, as_of, township_ids=None):
         return iter(())
     query = _visits_statement(tuple(periods), station_kind, scope, term_id, as_of, "mandate",
                               _scope_key(township_ids), ends)
-    states = PERIOD_STATES + (None,)
-    # A NULL code reads as index -1: the trailing None.
+    # Per period, the state of each code; a NULL code reads as index -1: the trailing None. A due
+    # mandate not met in a period still running is in progress, never missed (rule R8).
+    running = tuple("in_progress" if state == "unmet" else state for state in PERIOD_STATES) + (None,)
+    states = [PERIOD_STATES + (None,) if period.last <= as_of else running for period in periods]
     return (MandatePeriodsRow(mandate_id, deputy_name, township_name,
-                              tuple(states[-1 if code is None else code] for code in codes))
+                              tuple(states[index][-1 if code is None else code]
+                                    for index, code in enumerate(codes)))
             for mandate_id, deputy_name, township_name, *codes
             in plain_rows(query, execution_options={"yield_per": STREAM_BATCH}))
 
@@ -698,11 +711,18 @@ def _visit_status(whole, suspended, exempted):
     return "due"
 
 
+def _closed(periods, as_of):
+    """{period key: the period had ended by the as-of date}."""
+    return {period.key: period.last <= as_of for period in periods}
+
+
 def _visit_row(row, township_id, township_name, closed):
-    """Shape one aggregate row with the unmet count and the rate."""
-    return VisitRow(row.period_key, township_id, township_name, row.due, row.met, row.due - row.met,
+    """Shape one aggregate row: the due mandates not met are missed (unmet) once the period has ended,
+    in progress while it runs (rule R8); the rate is met / due either way."""
+    not_met = row.due - row.met
+    return VisitRow(row.period_key, township_id, township_name, row.due, row.met, not_met if closed else 0,
                     _rate(row.met, row.due), row.partial, row.partial_met, row.suspended, row.exempted,
-                    row.people_due, row.people_met, closed)
+                    row.people_due, row.people_met, closed, 0 if closed else not_met)
 
 
 def _shape_district(rows, periods, as_of):
@@ -713,7 +733,7 @@ def _shape_district(rows, periods, as_of):
         row = found.get(period.key)
         closed = period.last <= as_of
         if row is None:
-            shaped.append(VisitRow(period.key, None, None, 0, 0, 0, None, 0, 0, 0, 0, 0, 0, closed))
+            shaped.append(VisitRow(period.key, None, None, 0, 0, 0, None, 0, 0, 0, 0, 0, 0, closed, 0))
         else:
             shaped.append(_visit_row(row, None, None, closed))
     return shaped

@@ -279,6 +279,72 @@ def test_quarters_beyond_the_as_of_date_are_not_counted(db, world):
                                                                        (20242, 4, 1, False)]
 
 
+# --- periods in progress (rule R8) -------------------------------------------------------------
+
+def _states(rows):
+    """{period_key: (due, met, unmet, in_progress, closed)}"""
+    return {r.period_key: (r.due, r.met, r.unmet, r.in_progress, r.closed) for r in rows}
+
+
+def test_as_of_mid_month_the_running_month_is_in_progress_not_missed(db, world):
+    """Rule R8: 区第八届 as of 2024-02-20. January has ended: P1 P2 P3 P5 due, P1 and P2 met, P3 and P5
+    missed. February runs to the 29th: the same four due, nobody met yet (P1's 2-20 check-in was
+    rejected, P3's is pending), so all four are in progress and none missed; the running rate 0/4."""
+    rows = rates.monthly_visits(2024, world["D"], date(2024, 2, 20), group_by=None)
+    assert _states(rows) == {202401: (4, 2, 2, 0, True), 202402: (4, 0, 0, 4, False)}
+    assert rows[1].rate == 0.0
+    towns = rates.monthly_visits(2024, world["D"], date(2024, 2, 20), group_by="township")
+    # A: P1 P2 P5 (P1 P2 met in January); B: P3.
+    assert _states(_by_township(towns, world["A"])) == {202401: (3, 2, 1, 0, True), 202402: (3, 0, 0, 3, False)}
+    assert _states(_by_township(towns, world["B"])) == {202401: (1, 0, 1, 0, True), 202402: (1, 0, 0, 1, False)}
+
+
+def test_as_of_mid_month_no_mandate_of_the_running_month_reads_as_missed(db, world):
+    """Rule R8: per mandate as of 2024-02-20: February's rows are not closed and the workbook's states
+    say 进行中 (in_progress) for every due mandate not yet met, never unmet; January's say unmet for
+    P3 and P5."""
+    rows = rates.monthly_visits(2024, world["D"], date(2024, 2, 20), group_by="deputy")
+    february = [(r.deputy_name, r.status, r.met, r.closed) for r in rows if r.period_key == 202402]
+    assert february == [("安一", "due", False, False), ("白二", "due", False, False), ("冯五", "due", False, False),
+                        ("陈三", "due", False, False)]
+    assert all(r.closed for r in rows if r.period_key == 202401)
+    states = {row.deputy_name: row.states
+              for row in rates.visits_by_mandate("month", 2024, world["D"], date(2024, 2, 20))}
+    assert states == {"安一": ("met", "in_progress"), "白二": ("met", "in_progress"),
+                      "冯五": ("unmet", "in_progress"), "陈三": ("unmet", "in_progress")}
+
+
+def test_the_last_day_of_a_month_ends_it(db, world):
+    """Rule R8: as of 2024-02-29 February has ended: its four due mandates are missed."""
+    rows = rates.monthly_visits(2024, world["D"], date(2024, 2, 29), group_by=None)
+    assert _states(rows)[202402] == (4, 0, 4, 0, True)
+    states = [row.states for row in rates.visits_by_mandate("month", 2024, world["D"], date(2024, 2, 29))]
+    assert all(s[1] == "unmet" for s in states)
+
+
+def test_a_running_quarter_counts_met_and_in_progress(db, world):
+    """Rule R8: 季回家 as of 2024-05-01. Q1 ended: P1 P2 P3 P5 due, P1 met, three missed. Q2 runs: P1 P2
+    P4 P5 due (P3 ends 5-20: partial), P5 met on 4-01, the other three in progress; running rate 1/4."""
+    rows = rates.quarterly_visits(2024, world["D"], date(2024, 5, 1), group_by=None)
+    assert _states(rows) == {20241: (4, 1, 3, 0, True), 20242: (4, 1, 0, 3, False)}
+    assert rows[1].rate == pytest.approx(0.25)
+    states = {row.deputy_name: row.states
+              for row in rates.visits_by_mandate("quarter", 2024, world["D"], date(2024, 5, 1))}
+    assert states == {"安一": ("met", "in_progress"), "白二": ("unmet", "in_progress"),
+                      "冯五": ("unmet", "met"), "陈三": ("unmet", "partial"), "邓四": ("partial", "in_progress")}
+
+
+def test_due_splits_into_met_missed_and_in_progress(db, world):
+    """Rule R8: every row of every grouping: due = met + unmet + in_progress, and only one of unmet and
+    in_progress is non-zero, by whether the period has ended."""
+    for as_of in (date(2024, 2, 20), date(2024, 9, 15), date(2024, 12, 31)):
+        for group in (None, "township"):
+            for query in (rates.monthly_visits, rates.quarterly_visits):
+                for r in query(2024, None, as_of, group_by=group):
+                    assert r.due == r.met + r.unmet + r.in_progress
+                    assert (r.in_progress if r.closed else r.unmet) == 0
+
+
 # --- people and mandates ---------------------------------------------------------------------
 
 def test_people_and_mandates(db, world):
