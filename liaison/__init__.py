@@ -53,7 +53,7 @@ def register_extensions(app):
 
     db.init_app(app)
     with app.app_context():
-        sqlite.configure_engine(db.engine)
+        sqlite.configure_engine(db.engine, app.config["LIAISON_SQLITE_BUSY_TIMEOUT_MS"])
     migrate.init_app(app, db, directory=os.path.join(PROJECT_ROOT, "migrations"))
     csrf.init_app(app)
     bootstrap.init_app(app)

@@ -1,12 +1,23 @@
-"""SQLite settings for the embedded database: WAL, a busy timeout, foreign keys, immediate writes."""
+"""SQLite settings for the embedded database: WAL, a busy timeout, foreign keys, and which
+transactions take the write lock at their start."""
+from flask import g, has_request_context, request
 from sqlalchemy import event
 
+#: Requests that only read: their transactions begin deferred, so they never hold the write lock.
+READING_METHODS = frozenset({"GET", "HEAD"})
 
-def configure_engine(engine):
+
+def configure_engine(engine, busy_timeout_ms=15000):
     """Make SQLite behave under several threads or processes; a no-op on other databases.
 
     A transaction that reads first and writes later cannot be saved by a busy timeout ("database
-    is locked"), so every transaction starts with ``BEGIN IMMEDIATE``: writers queue up instead.
+    is locked": its snapshot is stale once another writer commits), so a transaction that may write
+    starts with ``BEGIN IMMEDIATE`` and writers queue up. But the write lock is one for the whole
+    database: reads taking it too stalled every check-in behind a committee member's dashboard
+    (up to 11 s, and a 500). In WAL mode readers never block writers, so a GET or HEAD request
+    reads in a plain deferred transaction; when it must write after all (an audited download),
+    ``transaction.commit`` calls ``write_next`` first and writes in a transaction of its own.
+    Jobs and commands, outside any request, always begin immediate.
     """
     if engine.dialect.name != "sqlite":
         return
@@ -17,7 +28,7 @@ def configure_engine(engine):
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.execute("PRAGMA foreign_keys=ON")
         # In WAL mode NORMAL is still safe against corruption; a power cut may lose the last commit.
         cursor.execute("PRAGMA synchronous=NORMAL")
@@ -25,4 +36,23 @@ def configure_engine(engine):
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql("BEGIN" if _only_reads() else "BEGIN IMMEDIATE")
+
+
+def _only_reads():
+    """The current transaction belongs to a reading request that has not asked to write."""
+    return has_request_context() and request.method in READING_METHODS and not g.get("liaison_writes")
+
+
+def write_next(session):
+    """Make the session's next transaction take the write lock at its start (SQLite), ending the
+    current one if it began as a read: a reading request is about to write.
+
+    The read transaction holds nothing unsaved (a GET changes rows only through ``commit``), so
+    ending it loses nothing; objects loaded so far are simply read again when next used.
+    """
+    if not _only_reads():
+        return
+    g.liaison_writes = True
+    if session.in_transaction() and session.get_bind().dialect.name == "sqlite":
+        session.commit()

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from liaison.errors import InvalidInput
 from liaison.extensions import db
+from liaison.sqlite import write_next
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,7 @@ def commit(write, form=None, flash_category="danger", show=True, refusals=(Inval
     the caller shows it (``Written.error``). Returns a ``Written``, truthy when committed. Any
     other exception propagates; the request then ends without a commit, which rolls back.
     """
+    write_next(db.session())
     try:
         value = write()
     except refusals as error:

@@ -10,6 +10,7 @@ from flask_login import current_user
 from liaison.audit.models import AuditEvent, Outcome
 from liaison.clock import utcnow
 from liaison.extensions import db
+from liaison.sqlite import write_next
 
 log = logging.getLogger(__name__)
 
@@ -111,6 +112,7 @@ def record_event_now(action, **kwargs):
     discards it), so this commit holds exactly the event and nothing half-done.
     """
     db.session.rollback()
+    write_next(db.session())
     event = record_event(action, **kwargs)
     db.session.commit()
     return event
