@@ -142,10 +142,10 @@ def new_report():
             by=_user(), township_ids=visible_township_ids(), **form.fields())):
             report = form.saved
             flash(_l("已登记 %(name)s 的述职情况。", name=mandate.deputy.name), "success")
-            _flash_notices(queries.report_notices(report))
             if report_session is not None:
+                _flash_notices(queries.report_notices(report))
                 return redirect(url_for(".session", session_id=report_session.id))
-            return redirect(url_for(".edit_report", report_id=report.id))
+            return redirect(url_for(".edit_report", report_id=report.id))  # which shows the notices
     return render_template("reports/report_form.html", form=form, mandate=mandate,
                            report_session=report_session, report=None, others=others,
                            notices=_form_notices(mandate))
@@ -170,10 +170,10 @@ def edit_report(report_id):
             remove_attachment=form.remove_attachment.data, by=_user(), township_ids=visible_township_ids(),
             **form.fields())):
             flash(_l("述职记录已保存。"), "success")
-            _flash_notices(queries.report_notices(report))
             if report.session_id is not None:
+                _flash_notices(queries.report_notices(report))
                 return redirect(url_for(".session", session_id=report.session_id))
-            return redirect(url_for(".edit_report", report_id=report.id))
+            return redirect(url_for(".edit_report", report_id=report.id))  # which shows the notices
     return render_template("reports/report_form.html", form=form, mandate=report.mandate,
                            report_session=report.session, report=report, others=others,
                            notices=queries.report_notices(report))
