@@ -1,5 +1,8 @@
-"""Closed terms keep their frozen figures: the instant a term's figures were frozen, when each
-report coverage was recorded, and one term_closures row per frozen version (closing, reopenings).
+"""Closed terms keep their frozen figures: each term's freeze instant, coverage recording times, one term_closures row per version.
+
+terms.figures_frozen_at is when the term's figures were last frozen (closing, then each reopening);
+duty_report_coverages.created_at says when a report was marked as covering a mandate; term_closures
+holds one row per frozen version (closing = 1, each reopening one more) with the reopening's reason.
 
 Revision ID: 6c3f1a8e2d47
 Revises: 5e1a9c3b7d20
