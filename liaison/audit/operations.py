@@ -51,6 +51,7 @@ ACTION_LABELS = {
     "term.created": _l("新建届次"),
     "term.updated": _l("修改届次"),
     "term.closed": _l("闭届"),
+    "term.reopened": _l("重新冻结闭届数据"),
     "targets.changed": _l("修改“两个100%”目标届次"),
     "mandate.created": _l("新增代表资格"),
     "mandate.updated": _l("修改代表资格"),

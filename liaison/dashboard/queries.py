@@ -5,9 +5,12 @@ from typing import NamedTuple
 import sqlalchemy as sa
 
 from liaison.clock import Month, Quarter
+from liaison.dashboard.models import TermClosure
+from liaison.deputies.models import Exemption, Mandate
 from liaison.extensions import db
 from liaison.opinions import counters as opinion_counters
 from liaison.rates import queries as rates
+from liaison.reports.models import DutyReport, DutyReportCoverage
 from liaison.reports.queries import target_term_ids
 from liaison.terms.models import Term
 
@@ -142,3 +145,52 @@ def opinion_panel(year, month, today, township_ids=None):
                                                    today=today)
     return OpinionPanel(year, month, townships, stations, opinion_counters.totals(townships),
                         first <= today <= last)
+
+
+# --- closed terms (换届, rule R14) ---------------------------------------------------------------
+
+def latest_closures(term_ids):
+    """term id → its current frozen version (``TermClosure``), for the closed ones among ``term_ids``."""
+    if not term_ids:
+        return {}
+    latest = (sa.select(TermClosure.term_id, sa.func.max(TermClosure.version).label("version"))
+              .where(TermClosure.term_id.in_(term_ids)).group_by(TermClosure.term_id).subquery("latest"))
+    query = sa.select(TermClosure).join(latest, sa.and_(latest.c.term_id == TermClosure.term_id,
+                                                        latest.c.version == TermClosure.version))
+    return {closure.term_id: closure for closure in db.session.scalars(query)}
+
+
+def closure_versions():
+    """term id → every frozen version of the term, the current (highest) first."""
+    versions = {}
+    query = sa.select(TermClosure).order_by(TermClosure.term_id, TermClosure.version.desc())
+    for closure in db.session.scalars(query):
+        versions.setdefault(closure.term_id, []).append(closure)
+    return versions
+
+
+class LateRecords(NamedTuple):
+    """What was recorded for a closed term after its last freeze: kept, outside its figures."""
+
+    reports: int
+    exemptions: int
+    mandates: int
+
+
+def recorded_since_freeze(term):
+    """How many reports (recorded for or marked as covering the term's mandates), exemptions and
+    mandates of a closed term were recorded after its figures were last frozen."""
+    frozen_at = term.figures_frozen_at
+    if frozen_at is None:
+        return LateRecords(0, 0, 0)
+    of_term = sa.select(Mandate.id).where(Mandate.term_id == term.id)
+    own = sa.select(DutyReport.id).where(DutyReport.mandate_id.in_(of_term), DutyReport.created_at > frozen_at)
+    also = (sa.select(DutyReportCoverage.report_id)
+            .where(DutyReportCoverage.mandate_id.in_(of_term), DutyReportCoverage.created_at > frozen_at))
+    reports = sa.union(own, also).subquery("late_reports")
+    count = sa.select(sa.func.count()).select_from
+    return LateRecords(
+        db.session.scalar(count(reports)),
+        db.session.scalar(count(Exemption).where(Exemption.mandate_id.in_(of_term),
+                                                 Exemption.created_at > frozen_at)),
+        db.session.scalar(count(Mandate).where(Mandate.term_id == term.id, Mandate.created_at > frozen_at)))

@@ -12,6 +12,7 @@ from liaison.opinions.counters import deputy_counts, period_of
 from liaison.opinions.models import Opinion
 from liaison.deputies.models import Exemption
 from liaison.reports.models import DutyReport, DutyReportCoverage
+from liaison.reports.queries import exemption_notice, report_notices
 from liaison.activities.models import Activity, ActivityInvitation
 from stations.checkin.models import COUNTED, Checkin
 
@@ -83,11 +84,14 @@ def deputy_timeline(deputy, mandates, township_ids=None):
                           b=report.basically_satisfied, c=report.dissatisfied))]
         if not report.completed:
             details.append(str(_l("未完成")))
+        details += report_notices(report)
         events.append(Event(report.report_date, str(_l("述职")), report.mandate.term.name if report.mandate else "",
                             details, "info" if report.completed else "light"))
     for exemption in db.session.scalars(sa.select(Exemption).where(Exemption.mandate_id.in_(mandate_ids))):
+        late = exemption_notice(exemption)
         events.append(Event(exemption.approved_on, str(_l("免于考核")), exemption.period_label,
-                            [exemption.reason, str(_l("批准人：%(who)s", who=exemption.approver))], "secondary"))
+                            [exemption.reason, str(_l("批准人：%(who)s", who=exemption.approver)),
+                             str(late) if late is not None else ""], "secondary"))
     events.sort(key=lambda e: e.day, reverse=True)
     return events
 

@@ -10,7 +10,7 @@ from liaison.accounts.access import DISTRICT_ROLES, STAFF_ROLES, recent_password
     visible_township_ids
 from liaison.clock import local_today
 from liaison.dashboard import bp, bulletins, operations, queries
-from liaison.dashboard.forms import CloseTermForm
+from liaison.dashboard.forms import CloseTermForm, ReopenTermForm
 from liaison.dashboard.record import deputy_opinion_record, deputy_timeline
 from liaison.deputies import queries as deputy_queries
 from liaison.dashboard.charts import rate_bars
@@ -54,6 +54,7 @@ def index():
     return render_template(
         "dashboard/index.html", as_of=as_of, year=year, terms=terms, visit_term=visit_term,
         targets=queries.targets(terms, as_of, township_ids),
+        closures=queries.latest_closures([term.id for term in terms]),
         townships=queries.township_table(terms, as_of, township_ids),
         months=months, quarters=quarters, chart=chart, period_label=queries.period_label, pct=_percent,
         opinions=queries.opinion_panel(year, _opinion_month(), local_today(), township_ids),
@@ -129,17 +130,18 @@ def bulletin(name):
 @bp.get("/dashboard/terms")
 @roles_required(*DISTRICT_ROLES)
 def terms():
-    """换届: every term with its closing state; close a term, download a closed term's frozen workbook."""
-    closures = {c.term_id: c for c in db.session.scalars(sa.select(TermClosure))}
+    """换届: every term with its closing state and its frozen versions; close a term, reopen a closed
+    term's figures, download any version's frozen workbook."""
+    versions = queries.closure_versions()
     all_terms = db.session.scalars(sa.select(Term).order_by(Term.level, Term.start_date.desc())).all()
-    return render_template("dashboard/terms.html", terms=all_terms, closures=closures)
+    return render_template("dashboard/terms.html", terms=all_terms, versions=versions)
 
 
 @bp.route("/dashboard/terms/<int:term_id>/close", methods=["GET", "POST"])
 @reshows_expired_form
 @roles_required(*DISTRICT_ROLES)
 def close_term(term_id):
-    """Confirm a term's last day and freeze its final figures (cannot be undone)."""
+    """Confirm a term's last day and freeze its final figures (reopened only as a new version)."""
     term = db.get_or_404(Term, term_id)
     form = CloseTermForm(end_date=term.end_date)
     if form.validate_on_submit():
@@ -151,18 +153,47 @@ def close_term(term_id):
     return render_template("dashboard/close_term.html", term=term, form=form)
 
 
+@bp.route("/dashboard/terms/<int:term_id>/reopen", methods=["GET", "POST"])
+@reshows_expired_form
+@roles_required(*DISTRICT_ROLES)
+@recent_password_required
+def reopen_term(term_id):
+    """Reopen a closed term's figures with a reason: a new frozen version takes in what was recorded
+    since the last one (rule R14); the password is asked again first, the act is audited."""
+    term = db.get_or_404(Term, term_id)
+    current = operations.latest_closure(term.id)
+    if current is None:
+        abort(404)
+    form = ReopenTermForm()
+    if form.validate_on_submit():
+        if form.save(lambda: operations.reopen_term(term, form.reason.data, current_user)):
+            closure = form.saved
+            flash(gettext("%(term)s 的数据已重新冻结（第 %(version)s 版）：应述 %(due)s 人，已述 %(done)s 人。",
+                          term=term.name, version=closure.version, due=closure.due, done=closure.done),
+                  "success")
+            return redirect(url_for("dashboard.terms"))
+    return render_template("dashboard/reopen_term.html", term=term, form=form, current=current,
+                           late=queries.recorded_since_freeze(term))
+
+
 @bp.get("/dashboard/terms/<int:term_id>/final.xlsx")
 @roles_required(*DISTRICT_ROLES)
 @recent_password_required
 def final_workbook(term_id):
-    """The closed term's workbook exactly as frozen at closing."""
-    closure = db.session.scalar(sa.select(TermClosure).where(TermClosure.term_id == term_id))
+    """The closed term's workbook exactly as frozen: the latest version, or ``version`` when asked."""
+    version = request.args.get("version", type=int)
+    query = sa.select(TermClosure).where(TermClosure.term_id == term_id)
+    query = query.where(TermClosure.version == version) if version else query.order_by(TermClosure.version.desc())
+    closure = db.session.scalar(query.limit(1))
     if closure is None:
         abort(404)
-    commit(lambda: operations.record_export("terms", f"final workbook of term {term_id}", term=closure.term))
+    commit(lambda: operations.record_export(
+        "terms", f"final workbook of term {term_id} version {closure.version}", term=closure.term))
     response = Response(closure.workbook, mimetype=XLSX_MIMETYPE)
-    name = gettext("%(term)s最终述职率统计表", term=closure.term.name) + ".xlsx"
-    response.headers["Content-Disposition"] = content_disposition(name)
+    name = gettext("%(term)s最终述职率统计表", term=closure.term.name)
+    if version:
+        name += gettext("（第%(version)s版）", version=closure.version)
+    response.headers["Content-Disposition"] = content_disposition(name + ".xlsx")
     return response
 
 

@@ -170,6 +170,9 @@ def _latest_reports(term, cap, township_ids):
     if township_ids is not None:
         own = own.where(Mandate.township_id.in_(township_ids))
         also = also.where(Mandate.township_id.in_(township_ids))
+    if term.figures_frozen_at is not None:  # a closed term: what its frozen figures count (rule R14)
+        own = own.where(DutyReport.created_at <= term.figures_frozen_at)
+        also = also.where(DutyReportCoverage.created_at <= term.figures_frozen_at)
     both = sa.union_all(own, also).subquery("covering")
     rank = sa.func.row_number().over(partition_by=both.c.mandate_id,
                                      order_by=(both.c.report_date.desc(), both.c.id.desc()))

@@ -16,7 +16,7 @@ and reports dated on or before it, exemptions approved on or before it, and mand
 before it. A period (month, quarter) counts once it has begun; ``closed`` tells whether it had
 ended by the as-of date.
 """
-from datetime import date
+from datetime import date, datetime
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -198,9 +198,10 @@ def _literal_rows(name, columns, rows):
     return compound.cte(name)
 
 
-def _reported(first, last):
+def _reported(first, last, recorded_by=None):
     """A derived table (mandate_id, last_date): completed reports covering each mandate (the one
-    recorded for and the others marked), dated from ``first`` to ``last``."""
+    recorded for and the others marked), dated from ``first`` to ``last``; with ``recorded_by``, only
+    reports and coverage recorded by that instant (a closed term's freeze, rule R14)."""
     def dated(column):
         """Completed, and dated within the range."""
         return sa.and_(DutyReport.completed.is_(True), column >= first, column <= last)
@@ -213,16 +214,22 @@ def _reported(first, last):
         .join(DutyReport, DutyReport.id == DutyReportCoverage.report_id)
         .where(dated(DutyReport.report_date))
     )
+    if recorded_by is not None:
+        own = own.where(DutyReport.created_at <= recorded_by)
+        also = also.where(DutyReportCoverage.created_at <= recorded_by)
     both = sa.union_all(own, also).subquery("covering")
     return (sa.select(both.c.mandate_id, sa.func.max(both.c.report_date).label("last_date"))
             .group_by(both.c.mandate_id).subquery("reported"))
 
 
-def _exempted(scope, as_of, with_period=False):
-    """A derived table of the mandates (and periods) exempted for a scope, approved by ``as_of``."""
+def _exempted(scope, as_of, with_period=False, recorded_by=None):
+    """A derived table of the mandates (and periods) exempted for a scope, approved by ``as_of``
+    (and recorded by ``recorded_by`` when given: a closed term's freeze, rule R14)."""
     columns = [Exemption.mandate_id] + ([Exemption.period_key] if with_period else [])
-    return (sa.select(*columns).where(Exemption.scope == scope, Exemption.approved_on <= as_of)
-            .distinct().subquery("exempt"))
+    query = sa.select(*columns).where(Exemption.scope == scope, Exemption.approved_on <= as_of)
+    if recorded_by is not None:
+        query = query.where(Exemption.created_at <= recorded_by)
+    return query.distinct().subquery("exempt")
 
 
 def _term_ends():
@@ -258,6 +265,8 @@ class _TermSpan(NamedTuple):
     id: int
     start_date: date
     end_date: date
+    #: A closed term's freeze (``Term.figures_frozen_at``): rows recorded later are left out (rule R14).
+    figures_frozen_at: datetime | None
 
 
 _ALIASES = {}
@@ -308,10 +317,16 @@ class _TermMandates(NamedTuple):
 
 
 def _term_mandates(term, as_of, township_ids, *columns):
-    """The term's mandates begun by the as-of date (capped at the term's end), selecting ``columns``."""
+    """The term's mandates begun by the as-of date (capped at the term's end), selecting ``columns``.
+
+    For a closed term, only what had been recorded when its figures were last frozen: mandates,
+    reports, coverage and exemptions recorded later are kept but left out (rule R14), so every
+    figure of the term (district, townships, 未述, per mandate) is the frozen one.
+    """
     cap = min(as_of, term.end_date)
-    reported = _reported(term.start_date, cap)
-    exempt = _exempted(ExemptionScope.term_report, as_of)
+    frozen_at = term.figures_frozen_at
+    reported = _reported(term.start_date, cap, recorded_by=frozen_at)
+    exempt = _exempted(ExemptionScope.term_report, as_of, recorded_by=frozen_at)
     query = (
         sa.select(*columns)
         .select_from(Mandate)
@@ -319,6 +334,8 @@ def _term_mandates(term, as_of, township_ids, *columns):
         .outerjoin(reported, reported.c.mandate_id == Mandate.id)
         .where(Mandate.term_id == term.id, Mandate.start_date <= cap)
     )
+    if frozen_at is not None:
+        query = query.where(Mandate.created_at <= frozen_at)
     if township_ids is not None:
         query = query.where(Mandate.township_id.in_(township_ids))
     return _TermMandates(query, sa.and_(Mandate.end_date.is_not(None), Mandate.end_date <= cap),
@@ -348,8 +365,8 @@ def in_term_reporting(term_id, as_of, group_by=None, township_ids=None):
     term = db.session.get(Term, term_id)
     if term is None:
         raise LookupError(f"no term {term_id}")
-    query = _in_term_statement(_TermSpan(term.id, term.start_date, term.end_date), as_of, group_by,
-                               _scope_key(township_ids))
+    span = _TermSpan(term.id, term.start_date, term.end_date, term.figures_frozen_at)
+    query = _in_term_statement(span, as_of, group_by, _scope_key(township_ids))
     if group_by == "deputy":
         return _per_mandate(query, lambda row: "ended" if row.ended else "exempted" if row.exempted else "due")
     return _totals(query, group_by, _term_row)

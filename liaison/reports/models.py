@@ -137,6 +137,9 @@ class DutyReportCoverage(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     report_id: Mapped[int] = mapped_column(sa.ForeignKey("duty_reports.id", ondelete="CASCADE"), index=True)
     mandate_id: Mapped[int] = mapped_column(sa.ForeignKey("mandates.id"), index=True)
+    #: When the coverage was recorded (a report may be marked as covering a mandate later than it was
+    #: recorded): a closed term's figures leave out coverage recorded after their freeze (rule R14).
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     report = relationship("DutyReport", back_populates="coverages")
     mandate = relationship("Mandate")

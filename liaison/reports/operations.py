@@ -355,6 +355,7 @@ def update_duty_report(report, expected_version, also_cover_ids=(), attachment=N
         raise StaleReport()
     values, others = _check_report(report.mandate, report.session, fields, also_cover_ids, township_ids,
                                    report)
+    _keep_frozen(report, values["completed"], others, township_ids)
     # One flush, one UPDATE: the version moves by one per save (lazy loads would autoflush early).
     with db.session.no_autoflush:
         for key, value in values.items():
@@ -370,6 +371,30 @@ def update_duty_report(report, expected_version, also_cover_ids=(), attachment=N
     _flush_report()
     log.info("duty report updated: report=%s version=%s", report.id, report.version)
     return report
+
+
+def _keep_frozen(report, completed, others, township_ids):
+    """Refuse a change that would move a closed term's frozen figures (rule R14).
+
+    A report recorded before a term's freeze is counted there as it then stood: whether it was
+    completed, and which of the term's mandates it covered. Other corrections (voters, form,
+    attachment, a date within the term) change no count and are accepted.
+    """
+    wanted = {mandate.id for mandate in others}
+    counted = [(report.mandate.term, report.created_at, None)] + [
+        (coverage.mandate.term, coverage.created_at, coverage) for coverage in report.coverages]
+    for term, recorded_at, coverage in counted:
+        if not term.closed or term.recorded_after_freeze(recorded_at):
+            continue
+        if completed != report.completed:
+            raise InvalidInput(_l("%(term)s已于%(day)s换届，已冻结的统计按此记录当时的“已完成”状态计算，不能再更改；"
+                                  "换届前完成而未登记的述职，请另行登记一条述职记录。", term=term.name,
+                                  day=term.end_date.isoformat()), "completed")
+        outside = township_ids is not None and coverage is not None \
+            and coverage.mandate.township_id not in township_ids
+        if coverage is not None and coverage.mandate_id not in wanted and not outside:
+            raise InvalidInput(_l("%(term)s已于%(day)s换届，此述职记录已计入该届冻结的统计，不能取消同时计入。",
+                                  term=term.name, day=term.end_date.isoformat()), "also_cover")
 
 
 # --- exemptions ------------------------------------------------------------------------------

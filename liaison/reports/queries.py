@@ -4,6 +4,7 @@ import json
 from datetime import timedelta
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from liaison.accounts.access import ensure_township
@@ -172,3 +173,35 @@ def target_term_ids(today=None):
                     Term.end_date >= today)
              .order_by(LEVEL_ORDER, Term.start_date))
     return list(db.session.scalars(query))
+
+
+# --- closed terms (换届, rule R14) ---------------------------------------------------------------
+
+def closed_term_notice(term):
+    """What a form for a closed term's mandate says: a record made now is kept but stays outside the
+    term's frozen figures (rule R14). None for an open term."""
+    if not term.closed:
+        return None
+    return _l("该届已于%(day)s换届，本记录不计入已冻结的统计。", day=term.end_date.isoformat())
+
+
+def outside_frozen_figures(term, recorded_at):
+    """The notice on a record of ``term`` recorded at ``recorded_at``, when that came after the term's
+    figures were frozen (rule R14); None when the record is inside them or the term is open."""
+    if not term.recorded_after_freeze(recorded_at):
+        return None
+    return _l("%(term)s已于%(day)s换届，本记录不计入已冻结的统计。", term=term.name,
+              day=term.end_date.isoformat())
+
+
+def report_notices(report):
+    """The notices of a duty report outside closed terms' frozen figures: for the mandate it is
+    recorded for, and for each other mandate it was marked as covering after that term's freeze."""
+    found = [outside_frozen_figures(report.mandate.term, report.created_at)]
+    found += [outside_frozen_figures(coverage.mandate.term, coverage.created_at) for coverage in report.coverages]
+    return [notice for notice in dict.fromkeys(str(n) for n in found if n is not None)]
+
+
+def exemption_notice(exemption):
+    """The notice of an exemption recorded after its term's figures were frozen, or None."""
+    return outside_frozen_figures(exemption.mandate.term, exemption.created_at)

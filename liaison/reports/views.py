@@ -92,6 +92,22 @@ def _opinions_handled(report_session, extra):
     return year, [(deputy, counts[deputy_id]) for deputy_id, deputy in deputies.items()]
 
 
+# --- closed terms ----------------------------------------------------------------------------
+
+def _form_notices(mandate):
+    """What a form for ``mandate`` says when its term is closed: the record is kept, outside the frozen
+    figures (rule R14)."""
+    notice = queries.closed_term_notice(mandate.term)
+    return [notice] if notice is not None else []
+
+
+def _flash_notices(notices):
+    """Say on saving that the record stays outside a closed term's frozen figures."""
+    for notice in notices:
+        if notice is not None:
+            flash(notice, "warning")
+
+
 # --- reports ---------------------------------------------------------------------------------
 
 def _cover_choices(form, mandate):
@@ -127,10 +143,12 @@ def new_report():
             report = form.saved
             flash(_l("已登记 %(name)s 的述职情况。", name=mandate.deputy.name), "success")
             if report_session is not None:
+                _flash_notices(queries.report_notices(report))
                 return redirect(url_for(".session", session_id=report_session.id))
-            return redirect(url_for(".edit_report", report_id=report.id))
+            return redirect(url_for(".edit_report", report_id=report.id))  # which shows the notices
     return render_template("reports/report_form.html", form=form, mandate=mandate,
-                           report_session=report_session, report=None, others=others)
+                           report_session=report_session, report=None, others=others,
+                           notices=_form_notices(mandate))
 
 
 @bp.route("/reports/<int:report_id>/edit", methods=["GET", "POST"])
@@ -153,10 +171,12 @@ def edit_report(report_id):
             **form.fields())):
             flash(_l("述职记录已保存。"), "success")
             if report.session_id is not None:
+                _flash_notices(queries.report_notices(report))
                 return redirect(url_for(".session", session_id=report.session_id))
-            return redirect(url_for(".edit_report", report_id=report.id))
+            return redirect(url_for(".edit_report", report_id=report.id))  # which shows the notices
     return render_template("reports/report_form.html", form=form, mandate=report.mandate,
-                           report_session=report.session, report=report, others=others)
+                           report_session=report.session, report=report, others=others,
+                           notices=queries.report_notices(report))
 
 
 @bp.route("/reports/<int:report_id>/attachment")
@@ -208,9 +228,10 @@ def new_exemption():
             mandate, form.scope.data, form.reason.data, form.approver.data, form.approved_on.data,
             year=form.year.data, month=form.month.data, quarter=form.quarter.data, by=_user())):
             flash(_l("已登记 %(name)s 的免除记录。", name=mandate.deputy.name), "success")
+            _flash_notices([queries.exemption_notice(form.saved)])
             return redirect(url_for(".exemptions"))
     return render_template("reports/exemption_form.html", form=form, mandate=mandate,
-                           existing=queries.exemptions_for_mandate(mandate.id))
+                           existing=queries.exemptions_for_mandate(mandate.id), notices=_form_notices(mandate))
 
 
 @bp.route("/reports/targets", methods=["GET", "POST"])

@@ -61,6 +61,10 @@ class Term(db.Model):
     end_date: Mapped[date]
     #: True while ``end_date`` is only planned (the next first session has not happened).
     end_provisional: Mapped[bool] = mapped_column(default=True)
+    #: When the term's in-term figures were last frozen (UTC): at its closing (换届), then at each
+    #: reopening by the committee. NULL while the term is open. Reports, coverage, exemptions and
+    #: mandates recorded after this instant stay outside the term's figures (rule R14).
+    figures_frozen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     township = relationship("Township")
@@ -75,6 +79,16 @@ class Term(db.Model):
         """
         prefix = township.name if level is Level.township and township else NAME_PREFIXES[level.value]
         return f"{prefix}第{chinese_numeral(ordinal)}届"
+
+    @property
+    def closed(self):
+        """Whether the term has been closed (换届) and its figures frozen."""
+        return self.figures_frozen_at is not None
+
+    def recorded_after_freeze(self, instant):
+        """Whether a row recorded at ``instant`` (UTC) came after the term's figures were frozen, so
+        it is kept but stays outside them (rule R14). Always False for an open term."""
+        return self.figures_frozen_at is not None and instant is not None and instant > self.figures_frozen_at
 
     def in_force_on(self, day):
         """Tell whether the term runs on a local date (both ends included)."""

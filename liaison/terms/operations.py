@@ -126,7 +126,11 @@ def create_term(level, ordinal, start_date, end_date, end_provisional=True, town
 
 
 def update_term(term, level, ordinal, start_date, end_date, end_provisional=True, township=None, name=None):
-    """Change a term; its dates must still cover every one of its mandates."""
+    """Change a term; its dates must still cover every one of its mandates, and a closed term's dates
+    stay those its figures were frozen with (rule R14)."""
+    if term.closed and (start_date != term.start_date or end_date != term.end_date or end_provisional):
+        raise InvalidInput(_l("%(term)s 已闭届，起止日期已随最终数据冻结，不能再修改。", term=term.name),
+                           "end_date" if start_date == term.start_date else "start_date")
     name = _check_term(level, ordinal, township, start_date, end_date, name, term)
     term.level = level
     term.ordinal = ordinal

@@ -126,6 +126,7 @@ ACCESS = {
     "dashboard.terms": DISTRICT,
     "dashboard.deputy_record": STAFF,
     "dashboard.close_term": DISTRICT,
+    "dashboard.reopen_term": DISTRICT,
     "dashboard.final_workbook": DISTRICT,
     "opinions.leave": PUBLIC,
     "opinions.received": PUBLIC,

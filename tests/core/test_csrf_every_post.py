@@ -8,7 +8,7 @@ made here (a calendar day, a leave request, an unavailable period, an activation
 import io
 import random
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -20,6 +20,7 @@ from liaison.accounts.views import DEMO_PASSWORD
 from liaison.calendar import operations as calendar
 from liaison.calendar.models import DayKind
 from liaison.clock import local_today, utcnow
+from liaison.dashboard.models import TermClosure
 from liaison.deputies.models import Deputy, Mandate
 from liaison.extensions import db as _db
 from liaison.notifications.models import Delivery, DeliveryStatus, Message
@@ -27,6 +28,7 @@ from liaison.opinions.models import Opinion, Status as OpinionStatus
 from liaison.reports.models import DutyReport
 from liaison.rota import operations as rota
 from liaison.rota.models import RequestKind, RotaMonth, Slot, SlotAssignment
+from liaison.terms.models import Level
 from liaison.dashboard.seed import seed_demo_reports
 from liaison.seed.demo import COMMITTEE_MOBILE, DEPUTY_MOBILE, seed_demo_district
 from liaison.seed.opinions import seed_demo_opinions
@@ -107,6 +109,8 @@ POSTS = {
         "reason": "纸质签到表补登"}),
     # dashboard
     "dashboard.close_term": Post(COMMITTEE, lambda w: {"end_date": w["term_end"], "confirm": "y"}),
+    "dashboard.reopen_term": Post(COMMITTEE, {"reason": "补录了换届前完成的述职", "confirm": "y"},
+                                  args={"term_id": "closed_term_id"}),
     # deputies
     "deputies.new": Post(COMMITTEE, lambda w: _person(w, "13812345678")),
     "deputies.edit": Post(COMMITTEE, lambda w: _person(w, DEPUTY_MOBILE)),
@@ -245,6 +249,7 @@ def _world():
     failed = Delivery(message=message, channel="email",
                       address="deputy@example.cn", status=DeliveryStatus.failed, attempts=5, last_error="550 refused")
     _db.session.add(failed)
+    closed = _closed_term(committee)
     _db.session.commit()
     return {
         "township_id": mandate.township_id, "term_id": mandate.term_id,
@@ -262,7 +267,17 @@ def _world():
         "replied_number": replied.number if replied else "NOSUCHNO",
         "report_id": report.id, "report_version": str(report.version),
         "message_id": message.id if message else 0, "delivery_id": failed.id,
+        "closed_term_id": closed.id,
     }
+
+
+def _closed_term(committee):
+    """A term closed at the last 换届, with its frozen figures, so its reopening form can be reached."""
+    term = factories.make_term(level=Level.district, ordinal=7, name="区第七届", start_date=date(2017, 1, 10),
+                               end_date=date(2022, 1, 9), end_provisional=False, figures_frozen_at=utcnow())
+    _db.session.add(TermClosure(term=term, final_end_date=term.end_date, due=0, done=0, workbook=b"",
+                                closed_at=term.figures_frozen_at, closed_by_id=committee.id))
+    return term
 
 
 def _rows(db):
