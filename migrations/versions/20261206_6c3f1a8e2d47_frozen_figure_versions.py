@@ -5,7 +5,7 @@ duty_report_coverages.created_at says when a report was marked as covering a man
 holds one row per frozen version (closing = 1, each reopening one more) with the reopening's reason.
 
 Revision ID: 6c3f1a8e2d47
-Revises: 5e1a9c3b7d20
+Revises: 6a1b2c3d4e5f
 Create Date: 2026-12-06 18:00:00.000000
 
 """
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '6c3f1a8e2d47'
-down_revision = '5e1a9c3b7d20'
+down_revision = '6a1b2c3d4e5f'
 branch_labels = None
 depends_on = None
 
