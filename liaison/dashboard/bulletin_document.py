@@ -115,7 +115,8 @@ def bulletin_figures(month, terms, threshold_percent, with_names=False):
     found = []
     for term in terms:
         now_rows = rates.in_term_reporting(term.id, as_of, group_by="township")
-        before_rows = {row.township_id: row for row in rates.in_term_reporting(term.id, before, group_by="township")}
+        before_rows = {row.township_id: row
+                       for row in rates.in_term_reporting(term.id, before, group_by="township")}
         ranking, unranked = rank_townships(now_rows, before_rows)
         names = None
         if with_names:
@@ -201,8 +202,9 @@ def _term_sentence(figures):
     else:
         gap = gettext("距100%%目标还差%(points)s个百分点", points=_tenths_text(1000 - now.tenths))
     return gettext("%(term)s代表应述%(due)s人，已述%(done)s人，未述%(missing)s人，届内述职率%(rate)s，"
-                   "%(compared)s，%(gap)s。", term=figures.term_name, due=figures.now.due, done=figures.now.done,
-                   missing=figures.now.missing, rate=now.text, compared=compared, gap=gap)
+                   "%(compared)s，%(gap)s。", term=figures.term_name, due=figures.now.due,
+                   done=figures.now.done, missing=figures.now.missing, rate=now.text, compared=compared,
+                   gap=gap)
 
 
 def _ranking_table(number, figures):
@@ -245,8 +247,8 @@ def _visit_sentence(figures, row, period_label, met_word, rate_word):
     """One term's 月进站 (or 季回家) of an ended period, with those outside the rate."""
     rate = Rate(row.due, row.met)
     sentence = gettext("%(term)s代表应%(met_word)s%(due)s人，已%(met_word)s%(met)s人，%(rate_word)s%(rate)s",
-                       term=figures.term_name, met_word=met_word, due=row.due, met=row.met, rate_word=rate_word,
-                       rate=rate.text)
+                       term=figures.term_name, met_word=met_word, due=row.due, met=row.met,
+                       rate_word=rate_word, rate=rate.text)
     outside = []
     if row.partial:
         outside.append(gettext("任职不满%(period)s的%(n)s人", period=period_label, n=row.partial))

@@ -126,8 +126,8 @@ def make_bulletin():
     """Make a past month's 通报 and workbook now (the job makes last month's on the 1st)."""
     form = _bulletin_form()
     if form.validate_on_submit():
-        if form.save(lambda: operations.make_bulletin(form.month.data, form.threshold.data, form.with_names.data,
-                                                      form.replace.data, current_user)):
+        if form.save(lambda: operations.make_bulletin(form.month.data, form.threshold.data,
+                                                      form.with_names.data, form.replace.data, current_user)):
             flash(gettext("已生成%(month)s的通报和统计表。", month=form.saved.label), "success")
             return redirect(url_for("dashboard.bulletins_page"))
     return _bulletins_page(form)

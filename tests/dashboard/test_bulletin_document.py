@@ -265,7 +265,8 @@ def test_committee_makes_a_past_month_with_names(client, login_as, district, bul
     ({"month": "2026-10", "threshold": "八十"}, "应为整数。"),
 ])
 @freeze_time("2026-12-05 10:00:00")
-def test_form_refuses_in_chinese_and_writes_nothing(client, login_as, district, bulletin_folder, data, message):
+def test_form_refuses_in_chinese_and_writes_nothing(client, login_as, district, bulletin_folder, data,
+                                                     message):
     """A month not ended, a malformed month or threshold: the form says why, and no file is written."""
     login_as("committee")
     response = client.post("/dashboard/bulletins/new", data=data)
@@ -320,7 +321,8 @@ def test_township_staff_read_the_district_bulletin(client, login_as, district, b
     assert [row[1] for row in tables[1][1:]] == ["东城镇", "北塘镇", "西湖街道", "南山乡"]
     downloads = db.session.scalars(sa.select(AuditEvent.detail).where(AuditEvent.action == "export")).all()
     assert "bulletin-2026-11.docx" in downloads and "bulletin-2026-11.xlsx" in downloads
-    assert client.post("/dashboard/bulletins/new", data={"month": "2026-10", "threshold": "80"}).status_code == 403
+    refused = client.post("/dashboard/bulletins/new", data={"month": "2026-10", "threshold": "80"})
+    assert refused.status_code == 403
 
 
 @pytest.mark.parametrize("role", ["deputy", None])
@@ -343,15 +345,17 @@ def test_deputies_and_visitors_are_refused(client, login_as, district, bulletin_
 # --- print: the page an office would see -----------------------------------------------------------
 
 def _writer():
-    """soffice, when LibreOffice can open Word documents here (the writer component is installed)."""
+    """soffice, when LibreOffice can open Word documents here (the writer component is installed) and
+    poppler can read the PDF back."""
     soffice = shutil.which("soffice")
-    if soffice is None or not os.path.exists("/usr/lib/libreoffice/program/libswlo.so"):
+    if soffice is None or not os.path.exists("/usr/lib/libreoffice/program/libswlo.so") \
+            or not shutil.which("pdftotext") or not shutil.which("pdfinfo"):
         return None
     return soffice
 
 
-@pytest.mark.skipif(_writer() is None, reason="LibreOffice writer is not installed (apt-get install "
-                                              "libreoffice-writer-nogui); .ci/run installs it")
+@pytest.mark.skipif(_writer() is None, reason="LibreOffice writer or poppler is not installed (apt-get "
+                                              "install libreoffice-writer-nogui poppler-utils; .ci/run does)")
 @freeze_time("2026-12-05 10:00:00")
 def test_bulletin_prints_on_a4_portrait(app, district, tmp_path):
     """Rendered by LibreOffice, the 通报 is A4 portrait, every page is numbered "— n —", its text is
@@ -359,8 +363,9 @@ def test_bulletin_prints_on_a4_portrait(app, district, tmp_path):
     path = tmp_path / "bulletin.docx"
     path.write_bytes(bulletin(with_names=True))
     pdf = tmp_path / "bulletin.pdf"
-    subprocess.run([_writer(), "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to",
-                    "pdf", "--outdir", str(tmp_path), str(path)], check=True, capture_output=True, timeout=180)
+    subprocess.run([_writer(), "--headless", f"-env:UserInstallation=file://{tmp_path}/lo",
+                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(path)],
+                   check=True, capture_output=True, timeout=180)
     info = subprocess.run(["pdfinfo", str(pdf)], check=True, capture_output=True, text=True).stdout
     fields = {key.strip(): value.strip() for key, value in
               (line.split(":", 1) for line in info.splitlines() if ":" in line)}
