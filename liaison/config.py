@@ -159,6 +159,8 @@ def load_config(instance_path, overrides=None):
         "LIAISON_BULLETIN_FOLDER": os.environ.get("LIAISON_BULLETIN_FOLDER", ""),
         "LIAISON_ATTACHMENT_FOLDER": os.environ.get("LIAISON_ATTACHMENT_FOLDER", ""),
         "LIAISON_IMPORT_FOLDER": os.environ.get("LIAISON_IMPORT_FOLDER", ""),
+        #: The monthly 通报 lists the townships whose 届内述职率 is below this percentage (1-100).
+        "LIAISON_BULLETIN_THRESHOLD": int(os.environ.get("LIAISON_BULLETIN_THRESHOLD", 80)),
         "LIAISON_PAGE_SIZE": 20,
         #: SQLite only: how long a writer waits for the one write lock before "database is locked" (ms).
         "LIAISON_SQLITE_BUSY_TIMEOUT_MS": int(os.environ.get("LIAISON_SQLITE_BUSY_TIMEOUT_MS", 15000)),
@@ -203,6 +205,9 @@ def load_config(instance_path, overrides=None):
         raise ConfigError("LIAISON_JOB_STALE_MINUTES must be at least 1 (minutes; default 120).")
 
     _check_delivery(config)
+
+    if not 1 <= config["LIAISON_BULLETIN_THRESHOLD"] <= 100:
+        raise ConfigError("LIAISON_BULLETIN_THRESHOLD must be a percentage from 1 to 100 (default 80).")
 
     if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # SQLite writers wait for each other instead of failing at once.

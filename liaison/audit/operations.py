@@ -34,6 +34,7 @@ ACTION_LABELS = {
     "access.denied": _l("越权访问"),
     "mobile.revealed": _l("查看完整手机号码"),
     "export": _l("导出"),
+    "bulletin.made": _l("生成月度通报"),
     "import": _l("导入"),
     "record.deleted": _l("删除记录"),
     "checkin.back_entry": _l("补登签到"),

@@ -1,13 +1,12 @@
-"""The monthly bulletin (月度通报): on the 1st, the previous month's workbook goes into the archive."""
+"""The monthly bulletin (月度通报): on the 1st, the previous month's 通报 and workbook go into the archive."""
 import logging
-import os
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 from liaison.clock import Month
 from liaison.dashboard import bulletins
-from liaison.dashboard.workbook import build_workbook
+from liaison.dashboard.bulletin_document import month_files
 from liaison.jobs.registry import MONTHLY, Cadence, job
 
 log = logging.getLogger(__name__)
@@ -32,23 +31,21 @@ def _first_of_month(config):
 @job("monthly_rates_bulletin", title=_l("月度述职率通报"), cadence=REPORTED_MONTH, cron=_first_of_month,
      catch_up=2)
 def monthly_rates_bulletin(period):
-    """Write the workbook of the month ``period`` (as of its last day) to the archive, once."""
+    """Write the 通报 and workbook of the month ``period`` (as of its last day) to the archive, once."""
     return write_bulletin(period.last_day)
 
 
 def write_bulletin(last_day):
-    """Archive the bulletin of the month ending on ``last_day``; an existing file is kept as it is."""
-    folder = bulletins.folder()
-    os.makedirs(folder, exist_ok=True)
-    name = bulletins.file_name(last_day.year, last_day.month)
-    path = os.path.join(folder, name)
-    if os.path.exists(path):
-        return f"{name} exists"
-    data = build_workbook(last_day, gettext("系统（月度通报）"))
-    # Write beside, then rename: a half-written file never appears under the archive name.
-    partial = path + ".part"
-    with open(partial, "wb") as out:
-        out.write(data)
-    os.replace(partial, path)
-    log.info("bulletin written: %s (%s bytes)", name, len(data))
-    return f"{name} written"
+    """Archive the bulletin of the month ending on ``last_day``: the files it lacks are written, those
+    it has are kept as they are (so a second run, or a retry after a failure, writes nothing twice)."""
+    month = Month.of(last_day)
+    missing = bulletins.missing_files(month)
+    if not missing:
+        return f"bulletin-{month.year:04d}-{month.month:02d} exists"
+    files = month_files(month, missing, gettext("系统（月度通报）"))
+    bulletins.put_in_place(bulletins.stage(files))
+    for name, data in files.items():
+        log.info("bulletin written: %s (%s bytes)", name, len(data))
+    if not files:
+        return "no target terms: nothing written"
+    return ", ".join(files) + " written" + ("" if len(files) == len(missing) else " (no target terms: no 通报)")

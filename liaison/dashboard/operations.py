@@ -1,5 +1,5 @@
-"""Closing a term (换届): confirm its end and freeze its final figures and workbook; reopening them as a new
-frozen version."""
+"""The dashboard's writes: closing a term (换届) and freezing its figures and workbook, reopening them as a
+new frozen version; a month's 通报 made by hand."""
 import logging
 
 import sqlalchemy as sa
@@ -7,12 +7,16 @@ from flask_babel import lazy_gettext as _l
 
 from liaison.audit.operations import record_event
 from liaison.clock import local_today, utcnow
+from liaison.dashboard import bulletins
+from liaison.dashboard.bulletin_document import month_files
+from liaison.dashboard.queries import target_terms
 from liaison.dashboard.workbook import build_workbook
 from liaison.deputies.models import Mandate
 from liaison.errors import InvalidInput
 from liaison.extensions import db
 from liaison.rates.queries import in_term_reporting
 from liaison.dashboard.models import TermClosure
+from liaison.transaction import after_commit, after_rollback
 
 log = logging.getLogger(__name__)
 
@@ -100,3 +104,42 @@ def record_export(kind, detail, term=None):
         record_event("export", target=term, detail=detail)
     else:
         record_event("export", target_type=kind, detail=detail)
+
+
+#: The first month a bulletin may be made for (the platform holds no earlier figures worth a 通报).
+EARLIEST_BULLETIN_YEAR = 2000
+
+
+def make_bulletin(month_text, threshold_percent, with_names, replace, by):
+    """Make the 通报 and workbook of a past month now, for the archive (both files, as of the month's
+    last day). The files appear under their archive names only when the transaction commits.
+
+    An existing month is replaced only when asked (``replace``): the archived files may have been
+    circulated already.
+    """
+    month = bulletins.month_of(month_text)
+    if month is None:
+        raise InvalidInput(_l("月份格式应为“2026-11”（年-月）。"), "month")
+    today = local_today()
+    if month.last >= today:
+        raise InvalidInput(_l("%(month)s尚未结束，只能为已经结束的月份生成通报。", month=month.label), "month")
+    if month.year < EARLIEST_BULLETIN_YEAR:
+        raise InvalidInput(_l("月份太早了。"), "month")
+    if threshold_percent is None or not 1 <= threshold_percent <= 100:
+        raise InvalidInput(_l("单列标准应在 1 到 100 之间。"), "threshold")
+    if not target_terms(month.last):
+        raise InvalidInput(_l("%(month)s没有“两个100%%”目标届次（市、区届次），无法生成通报。", month=month.label),
+                           "month")
+    names = [bulletins.file_name(month.year, month.month, kind) for kind in ("xlsx", "docx")]
+    if not replace and len(bulletins.missing_files(month)) < len(names):
+        raise InvalidInput(_l("%(month)s的通报已存在。如需按现在的数据重新生成，请勾选“替换该月已有的通报”。",
+                              month=month.label), "replace")
+    files = month_files(month, names, by.name, threshold_percent, with_names)
+    staged = bulletins.stage(files)
+    after_commit(lambda: bulletins.put_in_place(staged))
+    after_rollback(lambda: bulletins.discard(staged))
+    record_event("bulletin.made", target_type="bulletin", target_id=month.key, actor=by,
+                 detail=f"{month.year:04d}-{month.month:02d} threshold={threshold_percent}% "
+                        f"names={'yes' if with_names else 'no'} replace={'yes' if replace else 'no'}")
+    log.info("bulletin made: month=%s by=%s names=%s", month.key, by.id, with_names)
+    return month

@@ -2,7 +2,7 @@
 from datetime import date
 
 import sqlalchemy as sa
-from flask import Response, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext
 from flask_login import current_user
 
@@ -10,7 +10,7 @@ from liaison.accounts.access import DISTRICT_ROLES, STAFF_ROLES, recent_password
     visible_township_ids
 from liaison.clock import local_today
 from liaison.dashboard import bp, bulletins, operations, queries
-from liaison.dashboard.forms import CloseTermForm, ReopenTermForm
+from liaison.dashboard.forms import BulletinForm, CloseTermForm, ReopenTermForm
 from liaison.dashboard.record import deputy_opinion_record, deputy_timeline
 from liaison.deputies import queries as deputy_queries
 from liaison.dashboard.charts import rate_bars
@@ -59,7 +59,7 @@ def index():
         months=months, quarters=quarters, chart=chart, period_label=queries.period_label, pct=_percent,
         opinions=queries.opinion_panel(year, _opinion_month(), local_today(), township_ids),
         scoped=township_ids is not None,
-        archive=bulletins.archive() if current_user.has_role(*DISTRICT_ROLES) else None)
+        archive=bulletins.archive())
 
 
 def _percent(rate):
@@ -112,18 +112,49 @@ def export():
     return response
 
 
-@bp.get("/dashboard/bulletins/<name>")
+@bp.get("/dashboard/bulletins")
+@roles_required(*STAFF_ROLES)
+def bulletins_page():
+    """The archive of monthly 通报 (the district's, for township staff too); the committee's form
+    to make a past month's."""
+    return _bulletins_page(_bulletin_form() if current_user.has_role(*DISTRICT_ROLES) else None)
+
+
+@bp.route("/dashboard/bulletins/new", methods=["GET", "POST"])
+@reshows_expired_form
 @roles_required(*DISTRICT_ROLES)
+def make_bulletin():
+    """Make a past month's 通报 and workbook now (the job makes last month's on the 1st)."""
+    form = _bulletin_form()
+    if form.validate_on_submit():
+        if form.save(lambda: operations.make_bulletin(form.month.data, form.threshold.data,
+                                                      form.with_names.data, form.replace.data, current_user)):
+            flash(gettext("已生成%(month)s的通报和统计表。", month=form.saved.label), "success")
+            return redirect(url_for("dashboard.bulletins_page"))
+    return _bulletins_page(form)
+
+
+def _bulletin_form():
+    """The form to make a bulletin, its threshold set to the configured one."""
+    return BulletinForm(threshold=current_app.config["LIAISON_BULLETIN_THRESHOLD"])
+
+
+def _bulletins_page(form):
+    return render_template("dashboard/bulletins.html", archive=bulletins.archive(), form=form)
+
+
+@bp.get("/dashboard/bulletins/<name>")
+@roles_required(*STAFF_ROLES)
 def bulletin(name):
-    """Download one archived monthly bulletin; only files named like bulletin-2026-10.xlsx are served."""
+    """Download one archived 通报 (.docx) or workbook (.xlsx) of the district; only files named like
+    bulletin-2026-10.docx are served. Township staff read the district's bulletin like everyone it is
+    sent to."""
     path = bulletins.path_of(name)
     if path is None:
         abort(404)
-    month = bulletins.NAME_PATTERN.fullmatch(name)
     commit(lambda: operations.record_export("bulletin", name))
-    response = send_file(path, mimetype=XLSX_MIMETYPE, max_age=0)
-    download = gettext("述职率通报-%(y)s年%(m)s月", y=month[1], m=int(month[2])) + ".xlsx"
-    response.headers["Content-Disposition"] = content_disposition(download)
+    response = send_file(path, mimetype=bulletins.MIMETYPES[name.rsplit(".", 1)[1]], max_age=0)
+    response.headers["Content-Disposition"] = content_disposition(bulletins.download_name(name))
     return response
 
 

@@ -111,6 +111,8 @@ POSTS = {
     "dashboard.close_term": Post(COMMITTEE, lambda w: {"end_date": w["term_end"], "confirm": "y"}),
     "dashboard.reopen_term": Post(COMMITTEE, {"reason": "补录了换届前完成的述职", "confirm": "y"},
                                   args={"term_id": "closed_term_id"}),
+    "dashboard.make_bulletin": Post(COMMITTEE, lambda w: {"month": w["past_month"], "threshold": "80",
+                                                          "with_names": "y", "replace": "y"}),
     # deputies
     "deputies.new": Post(COMMITTEE, lambda w: _person(w, "13812345678")),
     "deputies.edit": Post(COMMITTEE, lambda w: _person(w, DEPUTY_MOBILE)),
@@ -254,6 +256,7 @@ def _world():
     return {
         "township_id": mandate.township_id, "term_id": mandate.term_id,
         "term_end": mandate.term.end_date.isoformat(),
+        "past_month": (TODAY.replace(day=1) - timedelta(days=1)).strftime("%Y-%m"),
         "district_id": mandate.electoral_district_id, "deputy_id": deputy.id, "mandate_id": mandate.id,
         "other_deputy_id": other.deputy_id, "station_id": station.id, "station_code": station.code,
         "home_id": home.id, "user_id": other.deputy.account.id, "staff_user_id": staff_user.id,
