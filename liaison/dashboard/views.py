@@ -147,11 +147,14 @@ def _bulletins_page(form):
 @roles_required(*STAFF_ROLES)
 def bulletin(name):
     """Download one archived 通报 (.docx) or workbook (.xlsx) of the district; only files named like
-    bulletin-2026-10.docx are served. Township staff read the district's bulletin like everyone it is
-    sent to."""
+    bulletin-2026-10.docx are served. Township staff read the district's 通报 like everyone it is
+    sent to; its workbook lists every deputy of the district with 已述/未述, beyond their scope, so it
+    stays with the committee (staff export their own townships' workbook)."""
     path = bulletins.path_of(name)
     if path is None:
         abort(404)
+    if name.endswith(".xlsx") and not current_user.has_role(*DISTRICT_ROLES):
+        abort(403)
     commit(lambda: operations.record_export("bulletin", name))
     response = send_file(path, mimetype=bulletins.MIMETYPES[name.rsplit(".", 1)[1]], max_age=0)
     response.headers["Content-Disposition"] = content_disposition(bulletins.download_name(name))

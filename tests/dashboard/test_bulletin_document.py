@@ -298,7 +298,8 @@ def test_existing_month_is_replaced_only_when_asked(client, login_as, district, 
 
 @freeze_time("2026-12-05 10:00:00")
 def test_township_staff_read_the_district_bulletin(client, login_as, district, bulletin_folder, db):
-    """Township staff see the archive on their dashboard and download both files (audited), but may
+    """Township staff see the archive on their dashboard and download the 通报 (audited), but not the
+    district's workbook (every deputy of the district by name: theirs is their own export), and may
     not make a bulletin."""
     from liaison.dashboard.jobs import write_bulletin
     from liaison.townships.models import Township
@@ -308,8 +309,9 @@ def test_township_staff_read_the_district_bulletin(client, login_as, district, b
     login_as("township_staff", townships=[town])
     page = client.get("/dashboard").get_data(as_text=True)
     assert 'id="bulletins"' in page and "/dashboard/bulletins/bulletin-2026-11.docx" in page
-    for name, saved_as, start in (("bulletin-2026-11.docx", "2026年11月代表履职情况通报.docx", b"PK"),
-                                  ("bulletin-2026-11.xlsx", "述职率通报-2026年11月.xlsx", b"PK")):
+    assert "/dashboard/bulletins/bulletin-2026-11.xlsx" not in page
+    assert client.get("/dashboard/bulletins/bulletin-2026-11.xlsx").status_code == 403
+    for name, saved_as, start in (("bulletin-2026-11.docx", "2026年11月代表履职情况通报.docx", b"PK"),):
         response = client.get(f"/dashboard/bulletins/{name}")
         assert response.status_code == 200, name
         assert response.data[:2] == start
@@ -321,7 +323,7 @@ def test_township_staff_read_the_district_bulletin(client, login_as, district, b
     response.close()
     assert [row[1] for row in tables[1][1:]] == ["东城镇", "西湖街道", "北塘镇", "南山乡"]
     downloads = db.session.scalars(sa.select(AuditEvent.detail).where(AuditEvent.action == "export")).all()
-    assert "bulletin-2026-11.docx" in downloads and "bulletin-2026-11.xlsx" in downloads
+    assert "bulletin-2026-11.docx" in downloads and "bulletin-2026-11.xlsx" not in downloads
     refused = client.post("/dashboard/bulletins/new", data={"month": "2026-10", "threshold": "80"})
     assert refused.status_code == 403
 
