@@ -34,6 +34,9 @@ def make_term(**kw):
     kw.setdefault("ordinal", 8)
     kw.setdefault("start_date", date(2021, 12, 1))
     kw.setdefault("end_date", date(2026, 12, 31))
+    # A confirmed end by default: the term's mandates end on its end date. An open term (end still
+    # provisional) holds its mandates past it until it is closed (rule R5); tests of that say so.
+    kw.setdefault("end_provisional", False)
     kw.setdefault("name", f"{kw['level'].label}第{kw['ordinal']}届-{_n()}")
     return _save(Term(**kw))
 

@@ -1,6 +1,7 @@
 """The dashboard's writes: closing a term (换届) and freezing its figures and workbook, reopening them as a
 new frozen version; a month's 通报 made by hand."""
 import logging
+from datetime import timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -42,6 +43,13 @@ def close_term(term, end_date, by):
     latest_start = db.session.scalar(sa.select(sa.func.max(Mandate.start_date)).where(Mandate.term_id == term.id))
     if latest_start is not None and latest_start > end_date:
         raise InvalidInput(_l("有代表资格在 %(day)s 才开始，闭届日期不能早于此日。", day=latest_start.isoformat()),
+                           "end_date")
+    # Until the closing the mandates were held past the provisional end (rule R5), so an early end
+    # may have been recorded after it; the real last day may not cut such a mandate short (rule R13).
+    latest_end = db.session.scalar(sa.select(sa.func.max(Mandate.end_date)).where(Mandate.term_id == term.id))
+    if latest_end is not None and latest_end - timedelta(days=1) > end_date:
+        raise InvalidInput(_l("有代表资格登记为 %(day)s 提前终止（任职至 %(last)s），闭届日期不能早于 %(last)s。",
+                              day=latest_end.isoformat(), last=(latest_end - timedelta(days=1)).isoformat()),
                            "end_date")
     term.end_date = end_date
     term.end_provisional = False

@@ -1,5 +1,4 @@
 """Dashboard pages: the two 100% targets, townships, visits, the 未述 list, the workbook, the bulletins."""
-from datetime import date
 
 import sqlalchemy as sa
 from flask import Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
@@ -38,8 +37,9 @@ def index():
     year = request.args.get("year", type=int) or as_of.year
     if not 2000 <= year <= 2100:
         year = as_of.year
-    # Periods of a past year are all counted; those of the as-of year up to the as-of date.
-    period_as_of = min(as_of, date(year, 12, 31)) if year <= as_of.year else as_of
+    # Periods of a past year had all ended by the as-of date; they apply the exemptions approved up
+    # to it, not only those approved by 31 December (rule R10).
+    period_as_of = as_of
     township_ids = visible_township_ids()
     terms = queries.target_terms(as_of)
     visit_term = _visit_term(terms)

@@ -7,7 +7,7 @@ from flask_babel import gettext
 
 from liaison.clock import to_local, utcnow
 from liaison.dashboard.queries import period_label, target_terms, targets_of_townships, township_table
-from liaison.deputies.models import Deputy, Gender, Mandate
+from liaison.deputies.models import Deputy, Gender, Mandate, last_day_held_in
 from liaison.deputies.queries import held_on
 from liaison.exports.xlsx import BarChartSpec, OfficialTable, write_official
 from liaison.extensions import db
@@ -97,7 +97,7 @@ def _detail_rows(terms, as_of, township_ids):
     forms = {form: str(form.label) for form in ReportForm}
     no_report = [None, "", None, None, None, None]
     for term in terms:
-        cap = min(as_of, term.end_date)
+        cap = min(as_of, last_day_held_in(term))  # rule R5: an open term is not capped
         details = _mandate_details(term.id, township_ids)
         reports = _latest_reports(term, cap, township_ids)
         term_level = str(term.level.label)

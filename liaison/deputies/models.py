@@ -79,15 +79,33 @@ class Deputy(db.Model):
         return f"<Deputy {self.id}>"
 
 
+#: The last day held of a term still open (rule R5): far enough that no figure reaches it, near
+#: enough that the day after it and the periods around it are still dates.
+OPEN_TERM_LAST_DAY = date(9000, 12, 31)
+
+
 def last_day_held_in(term):
     """The last local date a mandate without an early end is held in ``term`` (rule R5).
 
-    Both forms of the rule read the term through this function: given a ``Term`` it is a date, given
-    the ``Term`` class or an alias of it, the SQL column. Today it is the term's recorded end date.
-    When mandates are held past a provisional end until the term is closed (rule R5, *Not yet*),
-    this is the one place to change (a CASE on ``end_provisional`` serves both forms).
+    A term's recorded end date is provisional until the term is closed (换届, rule R13): until then
+    its mandates are held past that date, and this is ``OPEN_TERM_LAST_DAY``. Once the real last day
+    is set (the closing, which also marks the end date confirmed, or the end date confirmed on the
+    term's form) it is the recorded end date. Every reading of "the term's last day" for holding,
+    partial periods and the cap of 届内述职率 goes through this function.
+
+    Both forms of the rule read the term through it: given a ``Term`` it is a date, given the ``Term``
+    class or an alias of it, the SQL expression.
     """
-    return term.end_date
+    if isinstance(term.end_date, date):
+        return term.end_date if term_end_is_real(term) else OPEN_TERM_LAST_DAY
+    return sa.case((sa.and_(term.end_provisional.is_(True), term.figures_frozen_at.is_(None)),
+                    sa.literal(OPEN_TERM_LAST_DAY, sa.Date)), else_=term.end_date)
+
+
+def term_end_is_real(term):
+    """Whether a ``Term``'s recorded end date is its real last day (rule R5): the term was closed, or
+    its end date confirmed; else the term is still open and its mandates are held past that date."""
+    return not term.end_provisional or term.figures_frozen_at is not None
 
 
 def first_day_not_held(end_date, term_last_day):

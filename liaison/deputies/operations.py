@@ -142,7 +142,8 @@ def _check_recorded_dates(mandate, term, start):
             raise InvalidInput(
                 _l("任职开始日期应早于提前终止日期（%(end)s）。", end=mandate.end_date.isoformat()), "start_date"
             )
-        if mandate.end_date > term.end_date:
+        # An open term holds its mandates past its provisional end (rule R5): only a real last day bounds an early end.
+        if mandate.end_date > last_day_held_in(term):
             raise InvalidInput(
                 _l("此代表资格已于 %(end)s 提前终止，晚于 %(term)s 的届满日期，不能改到该届次。",
                    end=mandate.end_date.isoformat(), term=term.name),
@@ -184,7 +185,7 @@ def check_mandate(deputy, fields, mandate=None):
     start = fields.get("start_date")
     if start is None:
         raise InvalidInput(_l("请填写任职开始日期。"), "start_date")
-    if not term.start_date <= start <= term.end_date:
+    if not term.start_date <= start <= last_day_held_in(term):
         raise InvalidInput(
             _l("任职开始日期应在 %(term)s 的任期内（%(start)s 至 %(end)s）。",
                term=term.name, start=term.start_date.isoformat(), end=term.end_date.isoformat()),
@@ -292,7 +293,8 @@ def end_mandate(mandate, end_date, reason, audit=True):
         raise InvalidInput(
             _l("终止日期应晚于任职开始日期（%(start)s）。", start=mandate.start_date.isoformat()), "end_date"
         )
-    if end_date > mandate.term.end_date:
+    # Past a provisional end the mandates of an open term are still held (rule R5): an early end then is real.
+    if end_date > last_day_held_in(mandate.term):
         raise InvalidInput(
             _l("终止日期不能晚于 %(term)s 的届满日期（%(end)s）；届满不是提前终止，无需登记。",
                term=mandate.term.name, end=mandate.term.end_date.isoformat()),

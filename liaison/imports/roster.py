@@ -16,7 +16,7 @@ import openpyxl
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
-from liaison.deputies.models import Deputy, EndReason, Gender
+from liaison.deputies.models import Deputy, EndReason, Gender, last_day_held_in
 from liaison.deputies.operations import check_mandate, clean_person
 from liaison.errors import InvalidInput
 from liaison.exports.xlsx import Table
@@ -694,7 +694,7 @@ def _check_end(row):
     if end <= row.start_date:
         return [Problem(row.number, "end_date", _l("任职结束日期应晚于任职开始日期（%(start)s）。",
                                                    start=row.start_date.isoformat()))]
-    if end > term.end_date:
+    if end > last_day_held_in(term):  # an open term is held past its provisional end (rule R5)
         return [Problem(row.number, "end_date", _l(
             "任职结束日期不能晚于 %(term)s 的届满日期（%(end)s）；届满不是提前终止，请留空。",
             term=term.name, end=term.end_date.isoformat()))]

@@ -6,7 +6,7 @@ from flask_login import current_user
 from liaison.accounts.access import visible_township_ids
 from liaison.accounts.models import Role
 from liaison.clock import local_today
-from liaison.deputies.models import Mandate
+from liaison.deputies.models import Mandate, last_day_held_in
 from liaison.deputies.queries import held_on
 from liaison.extensions import db
 from liaison.main import bp
@@ -51,7 +51,7 @@ def township_overview(township_ids, today):
                   sa.func.count(Mandate.id).label("mandates"))
         .join(Mandate, Mandate.township_id == Township.id)
         .join(Term, Term.id == Mandate.term_id)
-        .where(held_on(today), Term.start_date <= today, Term.end_date >= today)
+        .where(held_on(today), Term.start_date <= today, last_day_held_in(Term) >= today)
         .group_by(Township.id, Township.name, Township.kind, Township.position, Term.name, Term.level)
         .order_by(Township.position, Term.level)
     )

@@ -264,7 +264,8 @@ class _TermSpan(NamedTuple):
 
     id: int
     start_date: date
-    end_date: date
+    #: The term's last day held (rule R5): its recorded end once closed, else far away (still open).
+    last_day: date
     #: A closed term's freeze (``Term.figures_frozen_at``): rows recorded later are left out (rule R14).
     figures_frozen_at: datetime | None
 
@@ -316,17 +317,26 @@ class _TermMandates(NamedTuple):
     report_date: sa.ColumnElement
 
 
+def _term_span(term):
+    """The ``_TermSpan`` of a ``Term``."""
+    return _TermSpan(term.id, term.start_date, last_day_held_in(term), term.figures_frozen_at)
+
+
 def _term_mandates(term, as_of, township_ids, *columns):
-    """The term's mandates begun by the as-of date (capped at the term's end), selecting ``columns``.
+    """The term's mandates begun by the as-of date (capped at the term's last day), selecting ``columns``.
+
+    The cap is the term's last day held (rule R5): its recorded end once the term is closed; an open
+    term is not capped, its mandates are held past the provisional end. Exemptions are capped the
+    same way (rule R10): one approved after the term's last day changes nothing.
 
     For a closed term, only what had been recorded when its figures were last frozen: mandates,
     reports, coverage and exemptions recorded later are kept but left out (rule R14), so every
     figure of the term (district, townships, 未述, per mandate) is the frozen one.
     """
-    cap = min(as_of, term.end_date)
+    cap = min(as_of, term.last_day)
     frozen_at = term.figures_frozen_at
     reported = _reported(term.start_date, cap, recorded_by=frozen_at)
-    exempt = _exempted(ExemptionScope.term_report, as_of, recorded_by=frozen_at)
+    exempt = _exempted(ExemptionScope.term_report, cap, recorded_by=frozen_at)
     query = (
         sa.select(*columns)
         .select_from(Mandate)
@@ -353,7 +363,7 @@ def _term_flags(term, as_of, township_ids):
 
 
 def in_term_reporting(term_id, as_of, group_by=None, township_ids=None):
-    """届内述职率 of a term as of a local date (capped at the term's end); rules R9 and R10.
+    """届内述职率 of a term as of a local date (capped at the term's last day, rule R5); rules R9 and R10.
 
     应述 = the term's mandates minus those ended early on or before the date, minus term-report
     exemptions; 已述 = those with a completed report covering the mandate dated within the term
@@ -365,8 +375,7 @@ def in_term_reporting(term_id, as_of, group_by=None, township_ids=None):
     term = db.session.get(Term, term_id)
     if term is None:
         raise LookupError(f"no term {term_id}")
-    span = _TermSpan(term.id, term.start_date, term.end_date, term.figures_frozen_at)
-    query = _in_term_statement(span, as_of, group_by, _scope_key(township_ids))
+    query = _in_term_statement(_term_span(term), as_of, group_by, _scope_key(township_ids))
     if group_by == "deputy":
         return _per_mandate(query, lambda row: "ended" if row.ended else "exempted" if row.exempted else "due")
     return _totals(query, group_by, _term_row)
@@ -433,7 +442,7 @@ def missing_reporters(term_id, as_of, township_ids=None):
     if term is None:
         raise LookupError(f"no term {term_id}")
     # Filtered on the raw conditions (not on 1/0 flags) so the planner can tell how many rows pass.
-    parts = _term_mandates(term, as_of, township_ids, Mandate.id, Mandate.deputy_id, Deputy.name,
+    parts = _term_mandates(_term_span(term), as_of, township_ids, Mandate.id, Mandate.deputy_id, Deputy.name,
                            Mandate.township_id, Township.name, Mandate.start_date, Mandate.by_election)
     query = (_names(parts.query, Mandate.township_id, Mandate.deputy_id)
              .where(~parts.ended, ~parts.exempted, parts.report_date.is_(None))
@@ -458,9 +467,11 @@ def annual_reporting(year, as_of, term_id=None, group_by=None, township_ids=None
     if day < first:
         return [] if group_by else [AnnualReportingRow(None, None, 0, 0, 0, 0, 0, 0, None, 0, 0)]
     reported = _reported(first, day)
+    # Capped like the figure (rule R10): an exemption approved after 31 December changes nothing.
+    # The mandates counted are held on ``day``, so their term's last day is not before it.
     exempt = (sa.select(Exemption.mandate_id)
               .where(Exemption.scope == ExemptionScope.year_report, Exemption.period_key == year,
-                     Exemption.approved_on <= as_of)
+                     Exemption.approved_on <= day)
               .distinct().subquery("exempt"))
     query = (
         sa.select(Mandate.id.label("mandate_id"), Mandate.deputy_id, Mandate.township_id, Mandate.term_id,
@@ -670,7 +681,9 @@ def _period_codes_query(r, periods):
     """One row per mandate of the per-(mandate, period) select ``r``: its names, then one column per
     period holding the index of its state in ``PERIOD_STATES`` (NULL when not held that period), in
     pinyin order. Aggregated in SQL so a year of months is one row, not twelve."""
-    code = sa.case((r.c.whole == 0, 2), (r.c.suspended == 1, 3), (r.c.exempted == 1, 4), else_=r.c.met)
+    # Suspended and exempted come before partial: a period both partial and suspended or exempted
+    # is labelled 暂停 / 免 (rule R6); the counts do not depend on the label.
+    code = sa.case((r.c.suspended == 1, 3), (r.c.exempted == 1, 4), (r.c.whole == 0, 2), else_=r.c.met)
     cells = [sa.func.max(sa.case((r.c.period_key == period.key, code))).label(f"p{index}")
              for index, period in enumerate(periods)]
     grouped = (sa.select(r.c.mandate_id, r.c.deputy_id, r.c.township_id, *cells)
@@ -718,13 +731,14 @@ def visits_by_mandate(kind, year, term_id, as_of, township_ids=None):
 
 
 def _visit_status(whole, suspended, exempted):
-    """Why a mandate is or is not due in a period: partial first, then suspended, then exempted."""
-    if not whole:
-        return "partial"
+    """Why a mandate is or is not due in a period: suspended first, then exempted, then partial (a
+    period both partial and suspended or exempted is labelled 暂停 / 免, rule R6)."""
     if suspended:
         return "suspended"
     if exempted:
         return "exempted"
+    if not whole:
+        return "partial"
     return "due"
 
 

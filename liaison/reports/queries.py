@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from liaison.accounts.access import ensure_township
 from liaison.clock import local_today
-from liaison.deputies.models import Deputy, Mandate
+from liaison.deputies.models import Deputy, Mandate, last_day_held_in
 from liaison.deputies.queries import held_end_after
 from liaison.extensions import db
 from liaison.network.models import Station
@@ -170,7 +170,7 @@ def target_term_ids(today=None):
     today = today or local_today()
     query = (sa.select(Term.id)
              .where(Term.level.in_((Level.municipal, Level.district)), Term.start_date <= today,
-                    Term.end_date >= today)
+                    last_day_held_in(Term) >= today)
              .order_by(LEVEL_ORDER, Term.start_date))
     return list(db.session.scalars(query))
 

@@ -91,8 +91,10 @@ class Term(db.Model):
         return self.figures_frozen_at is not None and instant is not None and instant > self.figures_frozen_at
 
     def in_force_on(self, day):
-        """Tell whether the term runs on a local date (both ends included)."""
-        return self.start_date <= day <= self.end_date
+        """Tell whether the term runs on a local date (both ends included): an open term whose end
+        is still provisional runs past its recorded end date until it is closed (rule R5)."""
+        end_is_real = not self.end_provisional or self.figures_frozen_at is not None
+        return self.start_date <= day and (day <= self.end_date or not end_is_real)
 
     def __repr__(self):
         return f"<Term {self.name}>"

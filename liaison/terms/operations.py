@@ -27,7 +27,7 @@ def _count(query):
     return db.session.scalar(query) or 0
 
 
-def _check_term(level, ordinal, township, start_date, end_date, name, term=None):
+def _check_term(level, ordinal, township, start_date, end_date, name, term=None, end_provisional=True):
     """Validate a term's fields and return the name to store (``term`` is the one being edited, if any)."""
     if level is None:
         raise InvalidInput(_l("请选择层级：全国、市、区或乡镇。"), "level")
@@ -61,7 +61,7 @@ def _check_term(level, ordinal, township, start_date, end_date, name, term=None)
         raise InvalidInput(_duplicate_name(name), "name")
 
     if term is not None:
-        _check_term_change(term, level, township, start_date, end_date)
+        _check_term_change(term, level, township, start_date, end_date, end_provisional)
     return name
 
 
@@ -70,8 +70,12 @@ def _duplicate_name(name):
     return _l("已有名为“%(name)s”的届次。请检查是否重复添加，或填写其他名称。", name=name)
 
 
-def _check_term_change(term, level, township, start_date, end_date):
-    """Refuse edits that would strand the term's districts or mandates."""
+def _check_term_change(term, level, township, start_date, end_date, end_provisional=True):
+    """Refuse edits that would strand the term's districts or mandates.
+
+    A provisional end bounds no mandate: until the term is closed its mandates are held past it, and
+    a by-election or an early end may fall after it (rule R5). Only a confirmed end must cover them.
+    """
     township_id = township.id if township is not None else None
     if level is not term.level or township_id != term.township_id:
         districts = _count(
@@ -89,7 +93,7 @@ def _check_term_change(term, level, township, start_date, end_date):
             raise InvalidInput(_l("有 %(n)s 个代表资格在新的开始日期 %(day)s 之前就已开始，会落在届期之外。"
                                   "请先调整这些代表资格的日期，或改用更早的开始日期。",
                                   n=early, day=start_date.isoformat()), "start_date")
-    if end_date != term.end_date:
+    if not end_provisional and (end_date != term.end_date or term.end_provisional):
         late = _count(sa.select(sa.func.count(Mandate.id)).where(
             Mandate.term_id == term.id,
             sa.or_(Mandate.start_date > end_date, Mandate.end_date > end_date)))
@@ -131,7 +135,7 @@ def update_term(term, level, ordinal, start_date, end_date, end_provisional=True
     if term.closed and (start_date != term.start_date or end_date != term.end_date or end_provisional):
         raise InvalidInput(_l("%(term)s 已闭届，起止日期已随最终数据冻结，不能再修改。", term=term.name),
                            "end_date" if start_date == term.start_date else "start_date")
-    name = _check_term(level, ordinal, township, start_date, end_date, name, term)
+    name = _check_term(level, ordinal, township, start_date, end_date, name, term, end_provisional)
     term.level = level
     term.ordinal = ordinal
     term.name = name
