@@ -154,12 +154,23 @@ def test_later_start_that_strands_mandates_is_refused(client, committee, term_wi
 
 
 def test_earlier_end_that_strands_mandates_is_refused(client, committee, term_with_mandates):
-    """Moving the end before a mandate began or ended is refused, saying how many."""
+    """Confirming an end before a mandate began or ended is refused, saying how many."""
+    term = term_with_mandates
+    response = client.post(f"/terms/{term.id}/edit", data=term_form(
+        name="区第八届", start_date="2021-12-01", end_date="2023-01-01", end_provisional=None))
+    assert "有 2 个代表资格在新的结束日期 2023-01-01 之后才开始或结束，会落在届期之外" in text(response)
+    assert db.session.get(Term, term.id).end_date == date(2026, 12, 31)
+
+
+def test_an_earlier_provisional_end_strands_nothing(client, committee, term_with_mandates):
+    """Rule R5: a provisional end bounds no mandate (they are held past it until the closing), so a
+    planned end moved before a by-election or an early end is saved; confirming it would be refused."""
     term = term_with_mandates
     response = client.post(f"/terms/{term.id}/edit", data=term_form(
         name="区第八届", start_date="2021-12-01", end_date="2023-01-01"))
-    assert "有 2 个代表资格在新的结束日期 2023-01-01 之后才开始或结束，会落在届期之外" in text(response)
-    assert db.session.get(Term, term.id).end_date == date(2026, 12, 31)
+    assert response.status_code == 302
+    saved = db.session.get(Term, term.id)
+    assert (saved.end_date, saved.end_provisional) == (date(2023, 1, 1), True)
 
 
 def test_date_change_that_keeps_mandates_inside_is_saved(client, committee, term_with_mandates):
@@ -187,7 +198,7 @@ def test_list_order_counts_and_provisional_marker(client, committee):
                         township=factories.make_township(name="安平镇"))
     factories.make_term(level=Level.district, ordinal=7, name="区第七届", start_date=date(2016, 12, 1),
                         end_date=date(2021, 12, 1), end_provisional=False)
-    district8 = factories.make_term(level=Level.district, ordinal=8, name="区第八届")
+    district8 = factories.make_term(level=Level.district, ordinal=8, name="区第八届", end_provisional=True)
     factories.make_term(level=Level.municipal, ordinal=15, name="市第十五届")
     factories.make_term(level=Level.national, ordinal=14, name="全国第十四届")
     factories.make_mandate(term=district8)
