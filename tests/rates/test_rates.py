@@ -138,6 +138,34 @@ def test_annual_reporting_mid_year(db, world):
     assert (row.people_due, row.people_done) == (5, 2)
 
 
+def test_annual_rates_worked_out_by_hand(db, world):
+    """Rule R11, the rates themselves. As of 2024-12-31 (from the counts above): district 3/5 = 60%;
+    东城镇 2/3 (P1 P2 of P1 P2 P6); 西湖街道 1/2 (P2's 市 seat covered, P4 not); 区第八届 2/3; 市第十五届 1/2.
+    Per mandate of 区第八届: P1 and P2 done, P4 due and not done, P5 exempted, P7 begun too late;
+    P3 (ended 5-20) is not in force on 12-31 and is not listed."""
+    [district] = rates.annual_reporting(2024, date(2024, 12, 31))
+    assert (district.done, district.due, district.missing) == (3, 5, 2)
+    assert district.rate == pytest.approx(3 / 5)
+    towns = rates.annual_reporting(2024, date(2024, 12, 31), group_by="township")
+    assert [(r.township_name, r.done, r.due, r.missing) for r in towns] == [("东城镇", 2, 3, 1), ("西湖街道", 1, 2, 1)]
+    assert [r.rate for r in towns] == [pytest.approx(2 / 3), pytest.approx(1 / 2)]
+    [d] = rates.annual_reporting(2024, date(2024, 12, 31), term_id=world["D"])
+    [m] = rates.annual_reporting(2024, date(2024, 12, 31), term_id=world["M"])
+    assert (d.rate, m.rate) == (pytest.approx(2 / 3), pytest.approx(1 / 2))
+    rows = rates.annual_reporting(2024, date(2024, 12, 31), term_id=world["D"], group_by="deputy")
+    assert [(r.deputy_name, r.status, r.done, r.report_date) for r in rows] == [
+        ("安一", "due", True, date(2024, 4, 10)), ("白二", "due", True, date(2024, 6, 18)),
+        ("冯五", "exempted", False, None), ("韩七", "late_start", False, None), ("邓四", "due", False, None)]
+
+
+def test_annual_rate_mid_year_and_as_of_a_later_year(db, world):
+    """Rule R11: as of 2024-06-30 the running year's figure is 3 of 6 = 50% (counts above); as of
+    2025-03-01 the 2024 figure is the one of 31 December (capped), 3/5."""
+    [mid] = rates.annual_reporting(2024, date(2024, 6, 30))
+    assert mid.rate == pytest.approx(0.5)
+    assert rates.annual_reporting(2024, date(2025, 3, 1)) == rates.annual_reporting(2024, date(2024, 12, 31))
+
+
 def test_a_year_not_begun_is_not_counted(db, world):
     """Rule R11: Figures for 2025 as of 2024-12-31: nothing due yet."""
     [row] = rates.annual_reporting(2025, date(2024, 12, 31))
@@ -332,6 +360,22 @@ def test_a_running_quarter_counts_met_and_in_progress(db, world):
               for row in rates.visits_by_mandate("quarter", 2024, world["D"], date(2024, 5, 1))}
     assert states == {"安一": ("met", "in_progress"), "白二": ("unmet", "in_progress"),
                       "冯五": ("unmet", "met"), "陈三": ("unmet", "partial"), "邓四": ("partial", "in_progress")}
+
+
+def test_three_states_as_of_mid_september(db, world):
+    """Rule R8, all three states at once: 区第八届 as of 2024-09-15. August has ended: P1 P2 P4 due and
+    none met, so three missed; P5 is suspended (7-10 – 8-05); P7 not held yet. September runs: P1 P2 P4
+    P5 (suspension over) and P7 (from 9-01, the whole month) due; P7 met on 9-03, the other four still
+    have time (in progress, not missed); the running rate 1/5."""
+    rows = rates.monthly_visits(2024, world["D"], date(2024, 9, 15), group_by=None)
+    assert _states(rows)[202408] == (3, 0, 3, 0, True)
+    assert _states(rows)[202409] == (5, 1, 0, 4, False)
+    assert rows[-1].rate == pytest.approx(0.2)
+    states = {row.deputy_name: row.states[7:9]
+              for row in rates.visits_by_mandate("month", 2024, world["D"], date(2024, 9, 15))}
+    assert states == {"安一": ("unmet", "in_progress"), "白二": ("unmet", "in_progress"),
+                      "冯五": ("suspended", "in_progress"), "韩七": (None, "met"), "陈三": (None, None),
+                      "邓四": ("unmet", "in_progress")}
 
 
 def test_due_splits_into_met_missed_and_in_progress(db, world):
