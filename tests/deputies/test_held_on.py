@@ -89,3 +89,21 @@ def test_rule_r5_by_hand(db, world, key, day, held):  # noqa: F811
     mandate = db.session.get(Mandate, world[key])
     assert mandate.held_on(day) is held
     assert (mandate.id in _held_in_sql(day)) is held
+
+
+def test_open_and_closed_terms_agree(db, world):  # noqa: F811
+    """Rule R5 with the term's state: 市第十五届 made open (end still provisional) holds its mandates
+    past 2026-12-31; 区第八届 closed (figures frozen, even with the provisional flag left on) ends on
+    its recorded end. Python and SQL agree on every day, and on the first day no longer held."""
+    from datetime import datetime, timezone
+
+    municipal, district = db.session.get(Term, world["M"]), db.session.get(Term, world["D"])
+    municipal.end_provisional = True
+    district.end_provisional, district.figures_frozen_at = True, datetime(2026, 12, 5, tzinfo=timezone.utc)
+    db.session.commit()
+    mandates = _mandates()
+    for day in _days(mandates) + [date(2030, 6, 1)]:
+        assert _held_in_sql(day) == {m.id for m in mandates if m.held_on(day)}, day
+    assert world["P2M"] in _held_in_sql(date(2030, 6, 1)) and world["P6"] in _held_in_sql(date(2027, 1, 1))
+    assert world["P1"] not in _held_in_sql(date(2026, 12, 1))
+    test_held_end_agrees(db, world)
