@@ -169,6 +169,14 @@ class Mandate(db.Model):
         """The last local date the mandate is held (rule R5)."""
         return self.held_end - timedelta(days=1)
 
+    @property
+    def last_held_label(self):
+        """``last_held`` as messages show it: the date, or 本届闭届 while the term is open and the
+        mandate has no early end (held until the closing, rule R5)."""
+        if self.end_date is None and not term_end_is_real(self.term):
+            return str(_l("本届闭届"))
+        return self.last_held.isoformat()
+
     def held_on(self, day):
         """Held on that local date, suspension aside (rule R5): from its start date, up to its early
         end date (not held itself), else up to and including its term's end."""

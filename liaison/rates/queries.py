@@ -9,11 +9,12 @@ Portability (SQLite and PostgreSQL): no database date functions or date arithmet
 boundaries and "the day after a term's end" are computed in Python and enter the SQL as typed
 literal rows joined like tables. A mandate's days held are the half-open range
 ``[start_date, end_excl)`` where ``end_excl`` is its early end date (not held from that day on)
-or the day after its term's end (rule R5; the expressions are liaison/deputies/queries.py's).
+or the day after its term's last day (rule R5: the recorded end once the term is closed, far away
+while it is open; the expressions are liaison/deputies/queries.py's).
 
 As-of semantics, decided here: figures "as of" a date use what had happened by then: check-ins
-and reports dated on or before it, exemptions approved on or before it, and mandates begun on or
-before it. A period (month, quarter) counts once it has begun; ``closed`` tells whether it had
+and reports dated on or before it, exemptions approved on or before it (capped like the figure,
+rule R10), and mandates begun on or before it. A period (month, quarter) counts once it has begun; ``closed`` tells whether it had
 ended by the as-of date.
 """
 from datetime import date, datetime

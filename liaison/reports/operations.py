@@ -140,7 +140,7 @@ def _check_report(mandate, session, fields, also_cover_ids, township_ids, report
     if not mandate.held_on(day):
         raise InvalidInput(
             _l("述职日期应在 %(term)s 代表资格的任职期间内（%(start)s 至 %(end)s）。", term=mandate.term.name,
-               start=mandate.start_date.isoformat(), end=mandate.last_held.isoformat()), "report_date")
+               start=mandate.start_date.isoformat(), end=mandate.last_held_label), "report_date")
     completed = bool(fields.get("completed"))
     today = local_today()
     if completed and day > today:
@@ -188,7 +188,7 @@ def _covered_mandates(mandate, day, also_cover_ids, township_ids):
             raise InvalidInput(
                 _l("述职日期 %(day)s 不在 %(term)s 代表资格的任职期间内（%(start)s 至 %(end)s），不能同时计入。",
                    day=day.isoformat(), term=other.term.name, start=other.start_date.isoformat(),
-                   end=other.last_held.isoformat()), "also_cover")
+                   end=other.last_held_label), "also_cover")
     return others
 
 
@@ -429,7 +429,7 @@ def create_exemption(mandate, scope, reason, approver, approved_on, year=None, m
     if first is not None and (last < mandate.start_date or first > mandate.last_held):
         raise InvalidInput(_l("所选期间不在 %(term)s 代表资格的任职期间内（%(start)s 至 %(end)s）。",
                               term=mandate.term.name, start=mandate.start_date.isoformat(),
-                              end=mandate.last_held.isoformat()), "year")
+                              end=mandate.last_held_label), "year")
     reason, approver = (reason or "").strip(), (approver or "").strip()
     if not reason:
         raise InvalidInput(_l("请填写免除的原因（如因病、外出挂职）。"), "reason")

@@ -8,6 +8,8 @@ from flask_login import current_user
 
 from liaison.accounts.access import (DISTRICT_ROLES, STAFF_ROLES, ensure_township, roles_required,
                                     visible_township_ids)
+from liaison.clock import local_today
+from liaison.deputies.models import term_end_is_real
 from liaison.errors import reshows_expired_form
 from liaison.extensions import db
 from liaison.opinions import counters as opinion_counters
@@ -222,7 +224,10 @@ def new_exemption():
                                endpoint="reports.new_exemption", title=_l("登记免除：选择代表"))
     mandate = queries.get_mandate_or_404(mandate_id)
     form = ExemptionForm()
-    form.fill_years(mandate.term.start_date.year, mandate.term.end_date.year)
+    # An open term runs past its planned end until it is closed (rule R5): offer the current year too.
+    last_year = mandate.term.end_date.year if term_end_is_real(mandate.term) else max(
+        mandate.term.end_date.year, local_today().year)
+    form.fill_years(mandate.term.start_date.year, last_year)
     if form.validate_on_submit():
         if form.save(lambda: operations.create_exemption(
             mandate, form.scope.data, form.reason.data, form.approver.data, form.approved_on.data,
