@@ -288,7 +288,7 @@ class _City:
                 break
         self.names.add(name)
         self.mobile_counter += 1
-        return {"name": name, "name_sort_key": sort_key(name), "gender": gender,
+        return {"name": name, **Deputy.name_keys(name), "gender": gender,
                 "ethnicity": rng.choice(OTHER_ETHNIC_GROUPS) if rng.random() < 0.05 else "汉族",
                 "mobile": f"150{self.mobile_counter:08d}"}
 
