@@ -120,3 +120,17 @@ def test_list_shows_current_mandates_and_townships(client, db, committee):
     assert "区第八届" in row and "区第七届" not in row and "东湖镇" in row and "男" in row
     left_row = page[page.index("褚离任"):page.index("</tr>", page.index("褚离任"))]
     assert "无在任代表资格" in left_row
+
+
+def test_roster_export_is_in_stroke_order(client, db, committee):
+    """The exported 代表名单 is an official list: 姓氏笔画 order (rule R16), read back from the xlsx."""
+    import io
+
+    import openpyxl
+
+    for name in ("张伟", "李娜", "王芳", "詹敏"):
+        factories.make_mandate(deputy=factories.make_deputy(name=name))
+    response = client.get("/deputies/export.xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(response.data)).active
+    names = [row[0] for row in sheet.iter_rows(values_only=True) if row and row[0] in ("张伟", "李娜", "王芳", "詹敏")]
+    assert names == ["王芳", "李娜", "张伟", "詹敏"]
