@@ -15,6 +15,9 @@ the middle dot of transcribed names (·) are not compared.
 
 *Pinyin*: the surname is read as a surname (曾 zeng, 单 shan, 解 xie, …; compound surnames first:
 尉迟 yuchi, 万俟 moqi), the given name as pypinyin reads it; pypinyin has no surname mode.
+
+The keys are stored: a change to the data or to the readings below needs a migration that rewrites
+every deputy's keys, as migrations/versions/*_deputy_stroke_order.py does.
 """
 import gzip
 from functools import lru_cache
