@@ -282,7 +282,8 @@ def _visit_summary_table(kind, terms, context, common):
                               township_ids=context.township_ids)}
             yield TotalRow([term.name, gettext("合计"), *cells(district)])
 
-    notes = [gettext("进站率 = 已完成 ÷ 应完成（人次）；只任职部分时间、暂停、免除的不计入。")]
+    notes = [gettext("进站率 = 已完成 ÷ 应完成（人次）；只任职部分时间、暂停、免除的不计入。") if kind == "month"
+             else gettext("回家率 = 已完成 ÷ 应完成（人次）；只任职部分时间、暂停、免除的不计入。")]
     if running:
         notes.append(gettext("“进行中”一列为尚未结束的当期截至目前的进度，未完成的代表仍有时间，"
                              "不计入已结束期间合计。"))

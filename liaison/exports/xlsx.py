@@ -21,9 +21,9 @@ XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.she
 #: Characters that make spreadsheet programs treat a cell as a formula or a command.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
-HEADER_FONT = Font(bold=True)
+HEADER_FONT = Font(name="Calibri", bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="F2DCDB")
-TITLE_FONT = Font(bold=True, size=14)
+TITLE_FONT = Font(name="Calibri", bold=True, size=14)
 #: Data rows that offer a column's drop-down (a template's blank rows).
 CHOICE_ROWS = 5000
 
@@ -105,12 +105,13 @@ def _column_letter(index):
 
 #: 未述 and other cells that must catch the eye: a light red fill with dark red text.
 ALERT_FILL = PatternFill("solid", fgColor="FFC7CE")
-ALERT_FONT = Font(color="9C0006")
+ALERT_FONT = Font(name="Calibri", color="9C0006")
 PERCENT_FORMAT = "0.0%"
 THIN = Side(style="thin", color="000000")
 #: Every cell of an official table (headers, data, 合计) has a thin border all round.
 TABLE_BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-TOTAL_FONT = Font(bold=True)
+#: Named as the workbook's default font: without a name LibreOffice falls back to a serif face.
+TOTAL_FONT = Font(name="Calibri", bold=True)
 #: Rows above the header rows: the merged title, then 制表单位 / 制表日期.
 OFFICIAL_HEADER_ROW = 3
 #: The footer of every printed page (Excel and LibreOffice fill in &P and &N).
@@ -314,6 +315,11 @@ def _append_headers(sheet, headers, grouped, widths):
         return
     _set_height(sheet, OFFICIAL_HEADER_ROW + 1,
                 max(_lines(text, width(i)) for i, text in enumerate(leaves) if isinstance(headers[i], tuple)))
+    spans = {}
+    for index, header in enumerate(headers):
+        if isinstance(header, tuple):
+            spans.setdefault(header[0], []).append(width(index))
+    _set_height(sheet, OFFICIAL_HEADER_ROW, max(_lines(group, sum(w)) for group, w in spans.items()))
     top, bottom = [], []
     row, below = OFFICIAL_HEADER_ROW, OFFICIAL_HEADER_ROW + 1
     index = 0
@@ -373,7 +379,7 @@ class _DataCells:
         for name, value in attributes.items():
             setattr(cell, name, value)
         if total and "font" in attributes:
-            cell.font = Font(bold=True, color=attributes["font"].color)
+            cell.font = Font(name="Calibri", bold=True, color=attributes["font"].color)
         return cell._style
 
     def _cell(self, value, kind, total):
