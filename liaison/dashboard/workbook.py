@@ -151,7 +151,7 @@ def _targets_table(terms, context, townships, annual, common):
                         scope=context.scope.label, day=context.day),
         headers=headers, rows=rows, widths=[16, 9, 9, 9, 10, 9, 9, 9, 9, 8, 10],
         percent_columns=frozenset({5, 6, 7, 11}),
-        chart=BarChartSpec(title=gettext("届内述职率"), category_column=1, value_column=5, target_column=6),
+        chart=BarChartSpec(title=gettext("%(scope)s届内述职率", scope=context.scope.label), category_column=1, value_column=5, target_column=6),
         notes=[gettext("年述职：当年 6 月 30 日前开始任职、统计日仍在任的代表应述，减去经批准免除的；"
                        "当年未结束时为截至目前的进度。")],
         **common)
@@ -327,14 +327,15 @@ def _detail_table(terms, context, common):
     where, latest = gettext("所属"), gettext("最近一次述职")
     headers = [gettext("届次"), gettext("姓名"), gettext("性别"), gettext("代表层级"),
                (where, gettext("乡镇（街道）")), (where, gettext("选区")), (where, gettext("联络站")),
-               (latest, gettext("日期")), (latest, gettext("形式")), (latest, gettext("到会选民") + PEOPLE),
-               (latest, gettext("满意") + PEOPLE), (latest, gettext("基本满意") + PEOPLE),
-               (latest, gettext("不满意") + PEOPLE), gettext("述职情况")]
+               (latest, gettext("日期")), (latest, gettext("形式")), (latest, gettext("到会选民") + "\n" + PEOPLE),
+               (latest, gettext("满意") + "\n" + PEOPLE), (latest, gettext("基本满意") + "\n" + PEOPLE),
+               (latest, gettext("不满意") + "\n" + PEOPLE), gettext("述职情况")]
     return OfficialTable(
         title=gettext("代表明细"),
         caption=gettext("%(scope)s代表届内述职明细（截至%(day)s）", scope=context.scope.label, day=context.day),
         headers=headers, rows=_detail_rows(terms, context.as_of, context.township_ids),
-        widths=[12, 9, 5, 9, 11, 14, 16, 11, 14, 11, 9, 11, 9, 9], alerts=frozenset({MISSING}),
+        widths=[12, 9, 5, 9, 11, 14, 16, 11, 14, 10, 8, 10, 8, 9], alerts=frozenset({MISSING}),
+        centred_columns=frozenset({3, 14}),
         frozen_columns=2, autofilter=True, **common)
 
 
@@ -440,24 +441,26 @@ def _visits_table(kind, terms, context, common):
     if kind == "month":
         title, per = gettext("月进站"), gettext("%(year)s年各月进站情况", year=year)
         caption = gettext("%(scope)s%(year)s年代表月进站明细（截至%(day)s）", scope=scope, year=year, day=day)
-        totals, due, met = gettext("已结束月份"), gettext("应进站（月）"), gettext("已进站（月）")
+        totals, due, met = gettext("已结束月份"), gettext("应进站\n（月）"), gettext("已进站\n（月）")
     else:
         title, per = gettext("季回家"), gettext("%(year)s年各季度回家情况", year=year)
         caption = gettext("%(scope)s%(year)s年代表季回家明细（截至%(day)s）", scope=scope, year=year, day=day)
-        totals, due, met = gettext("已结束季度"), gettext("应回家（季）"), gettext("已回家（季）")
+        totals, due, met = gettext("已结束季度"), gettext("应回家\n（季）"), gettext("已回家\n（季）")
 
     def label(period):
         text = period_label(kind, period.key)
-        return text if period.last <= context.as_of else text + gettext("（进行中）")
+        return text if period.last <= context.as_of else text + "\n" + gettext("（进行中）")
 
     headers = [gettext("届次"), gettext("姓名"), gettext("乡镇（街道）"),
                *[(per, label(p)) for p in periods],
-               (totals, due), (totals, met), (totals, gettext("完成率") + PERCENT)]
+               (totals, due), (totals, met), (totals, gettext("完成率") + "\n" + PERCENT)]
     return OfficialTable(
         title=title, caption=caption, headers=headers,
         rows=_visits_rows(kind, terms, context, periods),
-        widths=[12, 9, 11, *[6 if kind == "month" else 10] * len(periods), 12, 12, 9],
+        widths=[12, 9, 11, *[(6 if kind == "month" else 10) if period.last <= context.as_of else 10
+                             for period in periods], 9, 9, 9],
         percent_columns=frozenset({len(headers)}), alerts=frozenset({UNMET}), frozen_columns=3,
+        centred_columns=frozenset(range(4, 4 + len(periods))),
         autofilter=True,
         notes=[gettext("√ 已完成；× 已结束而未完成；进行中：当期尚未结束、尚未完成，仍有时间，不计入完成率；"
                        "部分：当期只任职部分时间，不计入完成率；暂停：暂停执行代表职务；免：经批准免除。")],

@@ -167,6 +167,8 @@ class OfficialTable:
     autofilter: bool = False
     #: Columns whose text wraps (long explanations).
     wrap_columns: frozenset = frozenset()
+    #: Columns whose text is centred (marks such as √, ×, 进行中).
+    centred_columns: frozenset = frozenset()
 
 
 def write_official(tables):
@@ -358,12 +360,14 @@ class _DataCells:
         self.sheet, self.alerts = sheet, table.alerts
         self.percent_columns = frozenset(table.percent_columns)
         self.wrap_columns = frozenset(table.wrap_columns)
+        self.centred_columns = frozenset(table.centred_columns)
         self.styles = {}
         middle = Alignment(vertical="center")
         for total in (False, True):
             self.styles[("plain", total)] = self._style(total, alignment=middle)
             self.styles[("percent", total)] = self._style(total, number_format=PERCENT_FORMAT)
-            self.styles[("alert", total)] = self._style(total, fill=ALERT_FILL, font=ALERT_FONT)
+            self.styles[("alert", total)] = self._style(
+                total, fill=ALERT_FILL, font=ALERT_FONT, alignment=Alignment(horizontal="center", vertical="center"))
             self.styles[("day", total)] = self._style(total, number_format="yyyy-mm-dd")
             self.styles[("moment", total)] = self._style(total, number_format="yyyy-mm-dd hh:mm")
             self.styles[("wrap", total)] = self._style(
@@ -400,7 +404,12 @@ class _DataCells:
                 if alert:
                     cell.fill, cell.font = ALERT_FILL, ALERT_FONT
                 return cell
-            kind = "alert" if alert else "wrap" if index in self.wrap_columns else "plain"
+            if alert:
+                kind = "alert"
+            elif index in self.centred_columns:
+                kind = "centre"
+            else:
+                kind = "wrap" if index in self.wrap_columns else "plain"
             return self._cell(value, kind, total)
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return self._cell(value, "percent" if index in self.percent_columns else "plain", total)

@@ -180,7 +180,7 @@ def test_as_of_mid_month_the_running_month_is_apart(client, login_as, targets):
     login_as("committee")
     workbook = read_workbook(_export(client, "as_of=2024-01-15").data)
     detail = workbook["月进站"]
-    assert [c.value for c in detail[4]][4] == "1月（进行中）"
+    assert [c.value for c in detail[4]][4] == "1月\n（进行中）"
     an_yi = next(row for row in sheet_rows(detail) if row[0] == "区第八届" and row[1] == "安一")
     assert an_yi[3:] == ("√", 0, 0, None)
     summary = workbook["月进站（分乡镇）"]
@@ -294,7 +294,7 @@ def test_export_follows_year_and_as_of(client, login_as, targets):
     assert headers[4:16] == [f"{month}月" for month in range(1, 13)]
     assert workbook["年述职"]["A1"].value == "全区2024年代表年述职情况"
     default = read_workbook(_export(client, "as_of=2025-02-10").data)
-    assert [c.value for c in default["月进站"][4]][4:6] == ["1月", "2月（进行中）"]
+    assert [c.value for c in default["月进站"][4]][4:6] == ["1月", "2月\n（进行中）"]
 
 
 @pytest.mark.parametrize("query, words", [
