@@ -5,7 +5,7 @@ Both keys of every existing deputy are written here from liaison/names.py, as ev
 a name does (Deputy.name_keys).
 
 Revision ID: 7b2e5d9a4c18
-Revises: 6c3f1a8e2d47
+Revises: 7d2e4b6a9c13
 Create Date: 2026-12-06 20:00:00.000000
 
 """
@@ -17,7 +17,7 @@ from liaison.names import pinyin_sort_key, stroke_sort_key
 
 # revision identifiers, used by Alembic.
 revision = '7b2e5d9a4c18'
-down_revision = '6c3f1a8e2d47'
+down_revision = '7d2e4b6a9c13'
 branch_labels = None
 depends_on = None
 

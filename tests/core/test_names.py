@@ -117,7 +117,7 @@ def test_the_migration_fills_both_keys_of_existing_deputies(tmp_path):
     app = make_test_app("sqlite:///" + str(tmp_path / "before.db"))
     with app.app_context():
         from liaison.extensions import db as _db
-        upgrade(revision="6c3f1a8e2d47")
+        upgrade(revision="7d2e4b6a9c13")
         with _db.engine.begin() as conn:
             conn.execute(sa.text(
                 "INSERT INTO deputies (name, name_sort_key, gender, ethnicity, mobile, created_at) VALUES "
