@@ -31,7 +31,10 @@ def index():
     scope_ids = visible_township_ids()
     q = request.args.get("q", "").strip()
     term_id, township_id = _int_arg("term_id"), _int_arg("township_id")
-    query = queries.deputy_list(q=q, term_id=term_id, township_id=township_id, township_ids=scope_ids)
+    # 姓氏笔画 order unless pinyin is chosen (rule R16).
+    order = request.args.get("order") if request.args.get("order") in queries.NAME_ORDERS else "strokes"
+    query = queries.deputy_list(q=q, term_id=term_id, township_id=township_id, township_ids=scope_ids,
+                                order=order)
     pagination = one_page(query)
     today = local_today()
     rows = []
@@ -42,7 +45,7 @@ def index():
         townships = list(dict.fromkeys(m.township.name for m in shown))
         rows.append({"deputy": deputy, "current": current, "townships": townships})
     return render_template(
-        "deputies/index.html", pagination=pagination, rows=rows, q=q, term_id=term_id,
+        "deputies/index.html", pagination=pagination, rows=rows, q=q, term_id=term_id, order=order,
         township_id=township_id, terms=queries.terms(), townships=queries.townships(scope_ids),
         can_manage=current_user.has_role(*DISTRICT_ROLES),
     )
