@@ -1,4 +1,5 @@
 """Dashboard pages: the two 100% targets, townships, visits, the 未述 list, the workbook, the bulletins."""
+from datetime import date
 
 import sqlalchemy as sa
 from flask import Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
