@@ -142,8 +142,8 @@ def test_annual_reporting_mid_year(db, world):
 def test_annual_rates_worked_out_by_hand(db, world):
     """Rule R11, the rates themselves. As of 2024-12-31 (from the counts above): district 3/5 = 60%;
     东城镇 2/3 (P1 P2 of P1 P2 P6); 西湖街道 1/2 (P2's 市 seat covered, P4 not); 区第八届 2/3; 市第十五届 1/2.
-    Per mandate of 区第八届: P1 and P2 done, P4 due and not done, P5 exempted, P7 begun too late;
-    P3 (ended 5-20) is not in force on 12-31 and is not listed."""
+    Per mandate of 区第八届 (姓氏笔画 order within each township, rule R16): P1 and P2 done, P4 due and
+    not done, P5 exempted, P7 begun too late; P3 (ended 5-20) is not in force on 12-31 and is not listed."""
     [district] = rates.annual_reporting(2024, date(2024, 12, 31))
     assert (district.done, district.due, district.missing) == (3, 5, 2)
     assert district.rate == pytest.approx(3 / 5)
@@ -155,8 +155,8 @@ def test_annual_rates_worked_out_by_hand(db, world):
     assert (d.rate, m.rate) == (pytest.approx(2 / 3), pytest.approx(1 / 2))
     rows = rates.annual_reporting(2024, date(2024, 12, 31), term_id=world["D"], group_by="deputy")
     assert [(r.deputy_name, r.status, r.done, r.report_date) for r in rows] == [
-        ("安一", "due", True, date(2024, 4, 10)), ("白二", "due", True, date(2024, 6, 18)),
-        ("冯五", "exempted", False, None), ("韩七", "late_start", False, None), ("邓四", "due", False, None)]
+        ("白二", "due", True, date(2024, 6, 18)), ("冯五", "exempted", False, None),
+        ("安一", "due", True, date(2024, 4, 10)), ("韩七", "late_start", False, None), ("邓四", "due", False, None)]
 
 
 def test_annual_rate_mid_year_and_as_of_a_later_year(db, world):
