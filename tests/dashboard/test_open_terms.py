@@ -73,3 +73,24 @@ def test_the_closing_day_bounds_the_months(client, db, login_as, world):
     assert db.session.get(Term, term.id).closed
     rows = rates.monthly_visits(2027, term.id, date(2027, 2, 28), group_by=None)
     assert [(r.period_key, r.due, r.partial) for r in rows] == [(202701, 0, 2), (202702, 0, 0)]
+
+
+def test_the_workbook_labels_partial_and_suspended_or_exempted_periods_by_the_reason(client, login_as, targets):
+    """Rule R6: P3 (ended early 2024-05-20, so May is partial) also suspended 5-01 – 5-10 reads 暂停 for
+    May in the workbook's 月进站 sheet, not 部分; P7 (from 2024-09-01, Q3 partial) exempted from Q3's
+    季回家 reads 免. P4's March (by-election 3-15, partial only) still reads 部分."""
+    from liaison.deputies.models import Suspension
+    from tests.dashboard.conftest import read_workbook, sheet_rows
+
+    _db.session.add(Suspension(mandate=_db.session.get(Mandate, targets["P3"]), start_date=date(2024, 5, 1),
+                               end_date=date(2024, 5, 10), reason="接受调查"))
+    add_exemption(_db.session.get(Mandate, targets["P7"]), ExemptionScope.quarter, 20243, date(2024, 9, 2))
+    _db.session.commit()
+    login_as("committee")
+    workbook = read_workbook(client.get("/dashboard/export.xlsx?as_of=2024-12-31").get_data())
+    # A row: 届次, 姓名, 乡镇（街道）, then one cell per period (January is the fourth column).
+    months = {row[1]: row for row in sheet_rows(workbook["月进站"]) if row[0] == "区第八届"}
+    assert months["陈三"][3 + 4] == "暂停"
+    assert months["邓四"][3 + 2] == "部分"
+    quarters = {row[1]: row for row in sheet_rows(workbook["季回家"]) if row[0] == "区第八届"}
+    assert quarters["韩七"][3 + 2] == "免"
