@@ -57,7 +57,10 @@ def check_zone_at_start():
         record.name, record.recorded_at = configured, utcnow()
         db.session.commit()
     except sa.exc.OperationalError as error:
-        # The database is not reachable yet: the app starts and the check happens at the next start.
+        if db.engine.dialect.name == "sqlite":
+            raise  # a local file: a real problem (a lock held too long), never "not reachable yet"
+        # The database server does not answer: the app starts (its pages say the system is
+        # unavailable, liaison.errors) and the check happens at the next start.
         log.warning("stored zone not checked: %s", error.orig)
     finally:
         db.session.remove()
