@@ -30,8 +30,8 @@ def show():
     if record is None:
         click.echo(_l("已存数据的时区：未记录"))
     else:
-        click.echo(_l("已存数据的时区：%(zone)s（记录于 %(at)s UTC）", zone=record.name,
-                      at=f"{record.recorded_at:%Y-%m-%d %H:%M}"))
+        recorded = record.recorded_at.strftime("%Y-%m-%d %H:%M")
+        click.echo(_l("已存数据的时区：%(zone)s（记录于 %(at)s UTC）", zone=record.name, at=recorded))
     click.echo(_l("配置的时区（LIAISON_TIMEZONE）：%(zone)s", zone=configured))
     counts = zoned_counts()
     click.echo(_l("含本地日期的记录：签到 %(checkins)s 条，民意 %(opinions)s 条",

@@ -135,8 +135,10 @@ def _of(instant, column, which="new"):
 
 
 def _update(model, where, values):
-    """Update ``values`` (column -> new value) on the rows of ``model`` where any differs."""
-    differs = sa.or_(*(sa.or_(column != value, column.is_(None)) for column, value in values.items()))
+    """Update ``values`` (column -> new value) on the rows of ``model`` whose first column (the local
+    date; the others are its period keys) differs: one lookup for a row that stays as it is."""
+    column, value = next(iter(values.items()))
+    differs = sa.or_(column != value, column.is_(None))
     result = db.session.execute(
         sa.update(model).where(where, differs).values({column.key: value for column, value in values.items()})
         .execution_options(synchronize_session=False))
