@@ -1,4 +1,6 @@
 """``liaison zone``: the zone the stored local dates are in, and their recompute after a change (rule R2)."""
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 import click
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -44,6 +46,10 @@ def show():
 def recompute_command():
     """Rewrite every stored local date and period key in LIAISON_TIMEZONE, in one transaction."""
     configured = current_app.config["LIAISON_TIMEZONE"]
+    try:
+        ZoneInfo(configured)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise click.ClickException(str(_l("LIAISON_TIMEZONE 不是有效的时区名称：%(zone)s", zone=configured))) from None
     try:
         outcome = recompute(configured)
         db.session.commit()

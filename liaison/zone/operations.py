@@ -12,8 +12,10 @@ from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from liaison.audit.operations import record_event
 from liaison.clock import Month, Quarter, UTCDateTime, utcnow
 from liaison.extensions import db
 from liaison.opinions.models import EventKind, Opinion, OpinionEvent, month_key
@@ -42,8 +44,6 @@ def check_zone_at_start():
     Without data a changed zone is simply recorded. Nothing is checked before the migrations have
     made the table, nor when no zone is recorded. Runs in an app context; ends its own session.
     """
-    from flask import current_app
-
     configured = current_app.config["LIAISON_TIMEZONE"]
     try:
         if not zone_table_exists():
@@ -52,6 +52,8 @@ def check_zone_at_start():
         if record is None or record.name == configured:
             return
         if has_zoned_data():
+            db.session.remove()
+            db.engine.dispose()  # the app does not start: it leaves no connection open
             raise ZoneMismatch(record.name, configured)
         log.info("no stored local dates: zone %s recorded in place of %s", configured, record.name)
         record.name, record.recorded_at = configured, utcnow()
@@ -99,8 +101,10 @@ class Recomputed:
     changed: dict = field(default_factory=dict)
 
     @property
-    def total(self):
-        return sum(self.changed.values())
+    def detail(self):
+        """For the audit trail: ``Asia/Shanghai -> UTC: checkins=12, opinions.received=3 …``."""
+        counts = ", ".join(f"{key}={count}" for key, count in self.changed.items()) or "no stored local dates"
+        return f"{self.previous or '-'} -> {self.zone}: {counts}"
 
 
 def _instant_range():
@@ -191,4 +195,5 @@ def recompute(zone_name):
             outcome.changed[label] = _update(Opinion, column == _of(at, "day", "old"), {column: _of(at, "day")})
         _days.drop(connection)
     record_zone(zone_name)
+    record_event("zone.recomputed", target_type="stored_zone", target_id=str(THE_ROW), detail=outcome.detail)
     return outcome

@@ -10,9 +10,12 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
+from flask.cli import ScriptInfo
 from freezegun import freeze_time
 
 from liaison.accounts.models import Role
+from liaison.audit.models import AuditEvent
+import liaison.cli
 from liaison.cli import main
 from liaison.extensions import db as _db
 from liaison.opinions.models import Category, Channel, Opinion
@@ -109,6 +112,8 @@ def test_a_changed_zone_refuses_to_start_until_recomputed(app, db, database_url,
     # The month's figure follows: the check-in now meets the other month's 月进站.
     assert _met(term) == {month_before: 0, month_after: 1}
     assert stored_zone().name == zone
+    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "zone.recomputed"))
+    assert event.detail.startswith(f"{SHANGHAI} -> {zone}: checkins=1, opinions.received=1")
     _starts(database_url, zone)  # starts now
 
     # Running it again changes nothing.
@@ -123,7 +128,15 @@ def test_the_command_line_refuses_but_zone_commands_run(app, db, database_url, d
     refused = CliRunner().invoke(main, ["jobs", "list"], env=env)
     assert refused.exit_code == 1
     assert "liaison zone recompute" in refused.output and "Traceback" not in refused.output
-    shown = CliRunner().invoke(main, ["zone", "show"], env=env)
+    made = []
+
+    def create_app():  # the command line's own factory, keeping the app to close its connections
+        made.append(liaison.cli._create_app())
+        return made[-1]
+
+    shown = CliRunner().invoke(main, ["zone", "show"], env=env, obj=ScriptInfo(create_app=create_app))
+    with made[0].app_context():
+        _db.engine.dispose()
     assert shown.exit_code == 0, shown.output
     assert f"已存数据的时区：{SHANGHAI}" in shown.output
     assert "配置的时区（LIAISON_TIMEZONE）：Asia/Tokyo" in shown.output
@@ -174,6 +187,8 @@ def test_a_failed_recompute_leaves_everything_as_it_was(app, db, database_url, d
     db.session.expire_all()
     assert db.session.get(Checkin, checkin_id).month_key == MARCH
     assert stored_zone().name == SHANGHAI
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)
+                             .where(AuditEvent.action == "zone.recomputed")) == 0
     assert _met(term)[MARCH] == 1
     with pytest.raises(ZoneMismatch):
         _starts(database_url, "Asia/Tokyo")
@@ -209,3 +224,11 @@ def test_the_record_is_one_row(db):
     record_zone("UTC")
     db.session.commit()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(StoredZone)) == 1
+
+
+def test_an_unknown_zone_is_refused_before_anything_is_written(app, db, district, monkeypatch):
+    checkin_id, _ = _write(district, factories.local(2024, 3, 31, 23, 30))
+    monkeypatch.setitem(app.config, "LIAISON_TIMEZONE", "Asia/Atlantis")
+    result = app.test_cli_runner().invoke(args=["zone", "recompute"])
+    assert result.exit_code == 1 and "LIAISON_TIMEZONE 不是有效的时区名称：Asia/Atlantis" in result.output
+    assert stored_zone().name == SHANGHAI and db.session.get(Checkin, checkin_id).month_key == MARCH
