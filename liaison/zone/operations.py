@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from liaison.audit.operations import record_event
 from liaison.clock import Month, Quarter, UTCDateTime, utcnow
 from liaison.extensions import db
+from liaison.sqlite import reading
 from liaison.opinions.models import EventKind, Opinion, OpinionEvent, month_key
 from liaison.zone.models import THE_ROW, StoredZone
 from liaison.zone.queries import has_zoned_data, stored_zone, zone_table_exists
@@ -43,24 +44,27 @@ def check_zone_at_start():
 
     Without data a changed zone is simply recorded. Nothing is checked before the migrations have
     made the table, nor when no zone is recorded. Runs in an app context; ends its own session.
+    The reads take no write lock on SQLite, so a starting app never queues behind a writer.
     """
     configured = current_app.config["LIAISON_TIMEZONE"]
     try:
-        if not zone_table_exists():
+        with reading():
+            record = stored_zone() if zone_table_exists() else None
+            recorded = record.name if record is not None else None
+            data = recorded not in (None, configured) and has_zoned_data()
+            db.session.rollback()
+        if recorded in (None, configured):
             return
-        record = stored_zone()
-        if record is None or record.name == configured:
-            return
-        if has_zoned_data():
+        if data:
             db.session.remove()
             db.engine.dispose()  # the app does not start: it leaves no connection open
-            raise ZoneMismatch(record.name, configured)
-        log.info("no stored local dates: zone %s recorded in place of %s", configured, record.name)
-        record.name, record.recorded_at = configured, utcnow()
+            raise ZoneMismatch(recorded, configured)
+        log.info("no stored local dates: zone %s recorded in place of %s", configured, recorded)
+        record_zone(configured)
         db.session.commit()
     except sa.exc.OperationalError as error:
         if db.engine.dialect.name == "sqlite":
-            raise  # a local file: a real problem (a lock held too long), never "not reachable yet"
+            raise  # a local file: a real problem, never "not reachable yet"
         # The database server does not answer: the app starts (its pages say the system is
         # unavailable, liaison.errors) and the check happens at the next start.
         log.warning("stored zone not checked: %s", error.orig)

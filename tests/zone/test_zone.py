@@ -232,3 +232,17 @@ def test_an_unknown_zone_is_refused_before_anything_is_written(app, db, district
     result = app.test_cli_runner().invoke(args=["zone", "recompute"])
     assert result.exit_code == 1 and "LIAISON_TIMEZONE 不是有效的时区名称：Asia/Atlantis" in result.output
     assert stored_zone().name == SHANGHAI and db.session.get(Checkin, checkin_id).month_key == MARCH
+
+
+def test_the_check_does_not_wait_behind_a_writer(app, db, database_url, district):
+    """On SQLite a starting app reads the stored zone without the write lock: a long write elsewhere
+    (here the test's own open transaction) neither delays nor defeats the refusal."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("the write lock is SQLite's")
+    _write(district, factories.local(2024, 3, 31, 23, 30))
+    factories.make_township()  # holds the write lock until the rollback below
+    try:
+        with pytest.raises(ZoneMismatch):
+            make_test_app(database_url, LIAISON_TIMEZONE="Asia/Tokyo", LIAISON_SQLITE_BUSY_TIMEOUT_MS=200)
+    finally:
+        db.session.rollback()
