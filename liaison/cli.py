@@ -4,9 +4,13 @@ import os
 import click
 from flask.cli import FlaskGroup, ScriptInfo
 
+#: What ``liaison --help`` loads the app for: listing the commands.
+LISTING = "--help"
+
 #: Commands that start without the stored-zone check (rule R2): ``zone`` repairs what it would refuse,
-#: ``db`` migrates the schema, ``backup`` and ``restore`` copy the database whatever its zone.
-UNCHECKED_COMMANDS = frozenset({"zone", "db", "backup", "restore"})
+#: ``db`` migrates the schema, ``backup`` and ``restore`` copy the database whatever its zone, and
+#: the list of commands shows them all.
+UNCHECKED_COMMANDS = frozenset({"zone", "db", "backup", "restore", LISTING})
 
 
 class LiaisonGroup(FlaskGroup):
@@ -15,6 +19,10 @@ class LiaisonGroup(FlaskGroup):
     def get_command(self, ctx, name):
         ctx.ensure_object(ScriptInfo).data["command"] = name
         return super().get_command(ctx, name)
+
+    def list_commands(self, ctx):
+        ctx.ensure_object(ScriptInfo).data.setdefault("command", LISTING)
+        return super().list_commands(ctx)
 
 
 def _create_app():

@@ -135,8 +135,11 @@ def test_the_command_line_refuses_but_zone_commands_run(app, db, database_url, d
         return made[-1]
 
     shown = CliRunner().invoke(main, ["zone", "show"], env=env, obj=ScriptInfo(create_app=create_app))
-    with made[0].app_context():
-        _db.engine.dispose()
+    listed = CliRunner().invoke(main, ["--help"], env=env, obj=ScriptInfo(create_app=create_app))
+    for made_app in made:
+        with made_app.app_context():
+            _db.engine.dispose()
+    assert listed.exit_code == 0 and "jobs" in listed.output and "zone" in listed.output
     assert shown.exit_code == 0, shown.output
     assert f"已存数据的时区：{SHANGHAI}" in shown.output
     assert "配置的时区（LIAISON_TIMEZONE）：Asia/Tokyo" in shown.output
