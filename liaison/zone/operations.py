@@ -126,7 +126,8 @@ def _instant_range():
 def _day_rows(which, zone, low, high):
     """One row per local day of ``zone`` from the day before ``low``'s to the day after ``high``'s
     (instants), so every instant between has a day starting at or before it."""
-    day, last = low.astimezone(zone).date() - timedelta(days=1), high.astimezone(zone).date() + timedelta(days=1)
+    day = low.astimezone(zone).date() - timedelta(days=1)
+    last = high.astimezone(zone).date() + timedelta(days=1)
     while day <= last:
         # The first instant of the day: midnight, or (where midnight does not exist) the moment
         # the clocks jump past it, which is what fold=0 resolves to.
@@ -196,7 +197,8 @@ def recompute(zone_name):
                                      (Opinion.referred_on, (EventKind.referred, EventKind.suggestion),
                                       "opinions.referred")):
             at = _first_event_at(kinds)
-            outcome.changed[label] = _update(Opinion, column == _of(at, "day", "old"), {column: _of(at, "day")})
+            was_its_day = column == _of(at, "day", "old")
+            outcome.changed[label] = _update(Opinion, was_its_day, {column: _of(at, "day")})
         _days.drop(connection)
     record_zone(zone_name)
     record_event("zone.recomputed", target_type="stored_zone", target_id=str(THE_ROW), detail=outcome.detail)

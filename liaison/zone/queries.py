@@ -22,7 +22,8 @@ def stored_zone():
 
 def has_zoned_data():
     """Whether any row carries a local date or period key written in the stored zone."""
-    return any(db.session.scalar(sa.select(sa.literal(1)).select_from(model).limit(1)) for model in ZONED_MODELS)
+    return any(db.session.scalar(sa.select(sa.literal(1)).select_from(model).limit(1))
+               for model in ZONED_MODELS)
 
 
 def zoned_counts():

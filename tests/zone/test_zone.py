@@ -206,7 +206,7 @@ def test_recomputed_dates_match_the_zone_across_daylight_saving(app, db, distric
     the product writes for that instant in the new zone."""
     _, station, deputy, _ = district
     instants = [datetime(2024, 3, 9, tzinfo=timezone.utc) + timedelta(hours=h) for h in range(72)]
-    instants += [datetime(2024, 11, 2, tzinfo=timezone.utc) + timedelta(hours=h, minutes=59) for h in range(72)]
+    instants += [datetime(2024, 11, 2, 0, 59, tzinfo=timezone.utc) + timedelta(hours=h) for h in range(72)]
     for when in instants:
         factories.make_checkin(deputy, station, when)
     db.session.commit()
