@@ -4,7 +4,7 @@ Every local date and period key already stored was written in the zone configure
 no way to change it safely), so the row records LIAISON_TIMEZONE as configured for this upgrade.
 
 Revision ID: 7b2e4d9a1c63
-Revises: 6c3f1a8e2d47
+Revises: 7b2e5d9a4c18
 Create Date: 2026-12-06 20:00:00.000000
 
 """
@@ -17,7 +17,7 @@ from flask import current_app, has_app_context
 
 # revision identifiers, used by Alembic.
 revision = '7b2e4d9a1c63'
-down_revision = '6c3f1a8e2d47'
+down_revision = '7b2e5d9a4c18'
 branch_labels = None
 depends_on = None
 
