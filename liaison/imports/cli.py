@@ -8,7 +8,7 @@ from liaison.errors import InvalidInput
 from liaison.extensions import db
 from liaison.imports.operations import RosterRejected, import_roster
 from liaison.imports.roster import plan_roster
-from liaison.uploads import checked_xlsx
+from liaison.uploads import checked_table_file
 
 
 @click.group("import")
@@ -30,9 +30,11 @@ def roster(file, dry_run):
     printed with their row and column, nothing is written and the exit status is 1.
     """
     try:
-        plan = plan_roster(checked_xlsx(file))
+        plan = plan_roster(checked_table_file(file))
     except InvalidInput as error:
         raise click.ClickException(str(error.message)) from None
+    for note in plan.notes:
+        click.echo(str(note), err=True)
     if plan.ok and not dry_run:
         try:
             import_roster(plan, os.path.basename(file.name or ""))
