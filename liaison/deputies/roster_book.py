@@ -18,7 +18,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from liaison.deputies.models import EndReason
-from liaison.exports.xlsx import TITLE_FONT, header_cells, text_cell
+from liaison.exports.xlsx import CHOICE_ROWS, TITLE_FONT, header_cells, text_cell
 from liaison.extensions import db
 from liaison.network.models import Station, StationKind
 from liaison.terms.models import NAME_PREFIXES
@@ -123,7 +123,7 @@ def write_roster_book(rows, caption, names, extra_tables=()):
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
 
     rows = list(rows)
-    end = HEADER_ROW + len(rows) + SPARE_ROWS
+    end = max(CHOICE_ROWS, HEADER_ROW + len(rows) + SPARE_ROWS)
     fixed = {"gender": ["男", "女"], "level": list(dict.fromkeys(LEVEL_WORDS.values())),
              "end_reason": list(end_reasons())}
     for key, values in fixed.items():
