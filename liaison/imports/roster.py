@@ -428,21 +428,15 @@ def _read_body(rows, header_number, columns, twice, source):
 
 
 def _footer(body):
-    """The rows of a footer block at the end of the sheet, below a blank row: each line's first
-    filled cell starts with 填报人, 联系电话, 审核人, 日期 or the like."""
-    numbers = sorted(body)
+    """The rows of a footer block at the end of the sheet: each line's first filled cell starts with
+    填报人, 联系电话, 审核人, 日期 or the like (usually below a blank row; directly under the table
+    too, since no deputy's row starts that way)."""
     footer = []
-    for number in reversed(numbers):
+    for number in sorted(body, reverse=True):
         first = next((_text(v) for v in body[number] if _text(v) != ""), "")
         if not _FOOTER.fullmatch(unicodedata.normalize("NFKC", first)):
             break
         footer.append(number)
-    if not footer:
-        return []
-    top = min(footer)
-    above = [n for n in numbers if n < top]
-    if above and max(above) == top - 1:
-        return []  # no blank row between the table and these lines: read them as rows (and say why not)
     return sorted(footer)
 
 

@@ -125,6 +125,14 @@ def test_a_footer_below_a_blank_row_is_ignored_with_a_note(client, network, comm
     assert counts()["Deputy"] == 3
 
 
+def test_a_footer_right_under_the_table_is_recognised_too(client, network, committee):
+    workbook, sheet = _book([roster_row(n) for n in range(1, 3)])
+    sheet.append(["制表人：王五", None, "联系电话：0571-88886666"])
+    html = _upload(client, _bytes(workbook))
+    assert "第 5 行是表尾（填报人、联系电话、审核人、日期等），不是代表名单，已忽略。" in html
+    assert "新增 2 人" in html
+
+
 def test_every_problem_comes_in_one_pass_duplicates_included(client, network, committee):
     """A bad date on row 3 and its duplicate on row 6, a bad cell elsewhere: all said at once."""
     rows = [roster_row(1, 任职开始="2021-13-45"), roster_row(2), roster_row(3, 性别="未知"),

@@ -191,3 +191,49 @@ def test_the_export_and_the_template_offer_the_network_as_drop_downs_and_print_o
         assert sheet.print_title_rows == "$1:$2"
         assert sheet.page_setup.fitToWidth == 1 and sheet.page_setup.fitToHeight == 0
         assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.orientation == "landscape"
+
+
+def test_the_export_prints_one_page_wide_with_title_and_headers_on_every_page(client, roster, login_as, tmp_path):
+    """Rendered by LibreOffice: each printed page carries the title, the header row and the last column."""
+    import shutil
+    import subprocess
+
+    soffice, pdftotext = shutil.which("soffice"), shutil.which("pdftotext")
+    if soffice is None or pdftotext is None:
+        pytest.skip("LibreOffice (soffice) and poppler-utils (pdftotext) are needed to render the print layout")
+    for n in range(80):  # enough rows for several pages
+        deputy = factories.make_deputy(name=f"代表甲{n}", mobile=f"1590000{n:04d}")
+        factories.make_mandate(deputy=deputy, term=roster.district_term, township=roster.chengguan,
+                               electoral_district=roster.first, station=roster.station, home=roster.home)
+    db.session.commit()
+    login_as("committee")
+    response = client.get("/deputies/export.xlsx")
+    source = tmp_path / "roster.xlsx"
+    source.write_bytes(response.data)
+    subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path}/profile", "--headless", "--convert-to",
+                    "pdf", "--outdir", str(tmp_path), str(source)], check=True, capture_output=True, timeout=180)
+    text = subprocess.run([pdftotext, "-layout", str(tmp_path / "roster.pdf"), "-"], check=True,
+                          capture_output=True, text=True).stdout
+    pages = [p for p in text.split("\f") if p.strip()]
+    assert len(pages) >= 2
+    for page in pages:
+        assert "代表名单（" in page and "姓名" in page and "终止原因" in page
+    assert sum(page.count("代表甲") for page in pages) == 80
+
+
+def test_an_export_resaved_by_libreoffice_and_edited_changes_exactly_that_cell(client, roster, login_as, tmp_path):
+    """A township that works in LibreOffice (or WPS) saves the file again: its dates, text numbers,
+    hidden names sheet and drop-downs are written its own way, and the round trip still holds."""
+    from tests.imports.test_office_files import _libreoffice_resave
+
+    login_as("committee")
+    before = _snapshot()
+    data = _libreoffice_resave(client.get("/deputies/export.xlsx?masked=1").data, tmp_path)
+    workbook = openpyxl.load_workbook(io.BytesIO(data))
+    sheet = workbook["代表名单"]
+    sheet.cell(_row_of(sheet, "王五", "区第八届"), COLUMN["任职结束"]).value = "2024年6月"
+    html = _import(client, workbook)
+    assert "「任职结束」“2024年6月”只写到月份，按当月第一天 2024-06-01 读取" in html
+    wang = db.session.scalar(sa.select(Deputy).where(Deputy.name == "王五"))
+    assert _differences(before, _snapshot()) == [
+        ("mandate", wang.mandates[0].id, "end", date(2024, 5, 6), date(2024, 6, 1))]
