@@ -252,3 +252,19 @@ def test_a_libreoffice_resave_keeps_merges_hidden_rows_and_footer_readings(clien
     assert "新增 4 人" in html
     _confirm(client)
     assert _names() == ["代表1", "代表2", "代表4", "代表5"]
+
+
+def test_after_an_import_the_new_accounts_without_a_password_are_one_link_away(client, network, committee):
+    from tests import factories
+
+    active = factories.make_deputy(name="老代表", mobile="13500000000")
+    factories.make_user(roles=("deputy",), deputy=active)
+    db.session.commit()
+    _upload(client, _bytes(_book([roster_row(1), roster_row(2)])[0]))
+    _confirm(client)
+    page = client.get("/imports/roster").get_data(as_text=True)
+    assert "本次导入新增 2 人，他们的代表账号尚未激活（还没有密码）。" in page
+    assert 'href="/users?role=deputy&amp;pending=1"' in page
+    listed = client.get("/users?role=deputy&pending=1").get_data(as_text=True)
+    assert "代表1" in listed and "代表2" in listed and "老代表" not in listed
+    assert "本次导入新增" not in client.get("/imports/roster").get_data(as_text=True)  # said once
