@@ -21,7 +21,8 @@ def import_cli():
 @click.option("--dry-run", is_flag=True,
               help="Check the file and print what would change (新增/更新/未变) without writing anything.")
 def roster(file, dry_run):
-    """Import a deputy roster (代表名单) from FILE, an .xlsx made from the template.
+    """Import a deputy roster (代表名单) from FILE, an .xlsx made from the template (or an export), or a
+    CSV file in UTF-8 or GBK.
 
     Columns: 姓名, 性别, 民族, 手机号码, 层级 (全国/市/区/乡镇), 届次, 乡镇（街道）, 选区,
     联络站, 代表之家, 任职开始, 任职结束, 终止原因. People are matched by mobile number

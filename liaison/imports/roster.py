@@ -458,9 +458,10 @@ def _fill_merged(body, merged, header_number, columns):
                 continue  # a blank row inside the block stays blank
             while len(values) < block.min_col:
                 values.append(None)
-            if _text(values[block.min_col - 1]) == "":
-                values[block.min_col - 1] = value
-                filled.append(number)
+            # What Excel shows is the top cell: a value hidden under the merge (LibreOffice can keep
+            # one) is not what the office sees, so the top value wins.
+            values[block.min_col - 1] = value
+            filled.append(number)
         if filled:
             notes.append(Note(_l("第 %(rows)s 行「%(column)s」是合并单元格，已把“%(value)s”填入其中每一行。",
                                  rows=rows_text([block.min_row, *filled]), column=HEADER_OF[key],
