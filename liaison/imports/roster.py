@@ -512,6 +512,10 @@ def read_mobile(value):
     """The normalised mobile number of a cell, or raise ``_Bad``."""
     text = _required(_plain(value))
     mobile = normalize_mobile(text)
+    if re.fullmatch(r"\d(\.\d+)?[eE]\+?\d+", mobile):
+        # Excel showed the number as 1.39E+10 and saved the CSV as shown: the digits are lost.
+        raise _Bad(_l("“%(value)s”是 Excel 以科学计数法显示的号码，保存成 CSV 时号码已丢失。请把该列设为“文本”格式"
+                      "重新填写，或直接上传 .xlsx 文件。", value=text))
     if not is_mobile(mobile):
         raise _Bad(_l("%(value)s 不是 11 位手机号码。", value=text))
     return mobile

@@ -213,6 +213,13 @@ def test_csv_in_gbk_or_utf8_follows_the_same_rules(client, network, committee, e
     assert _names() == ["张三", "代表2", "代表3"]
 
 
+def test_a_csv_whose_numbers_excel_showed_as_1e10_says_what_happened(client, network, committee):
+    html = _upload(client, _csv([roster_row(1, 手机号码="1.39E+10"), roster_row(2)], "gbk"), name="名单.csv")
+    assert ("第 3 行「手机号码」：“1.39E+10”是 Excel 以科学计数法显示的号码，保存成 CSV 时号码已丢失。"
+            "请把该列设为“文本”格式重新填写，或直接上传 .xlsx 文件。") in html
+    assert counts()["Deputy"] == 0
+
+
 def test_an_old_xls_is_refused_with_the_current_message(client, network, committee):
     html = _upload(client, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, name="名单.xls")
     assert "这是旧版 .xls 或加密的文件，请在 Excel 中另存为 .xlsx 格式后再上传。" in html
@@ -236,7 +243,9 @@ def _libreoffice_resave(data, tmp_path):
 
 
 def test_a_libreoffice_resave_keeps_merges_hidden_rows_and_footer_readings(client, network, committee, tmp_path):
-    workbook, sheet = _book([roster_row(n, 任职开始=date(2021, 12, 1)) for n in range(1, 6)])
+    rows = [roster_row(n, 任职开始=date(2021, 12, 1)) for n in range(1, 6)]
+    rows[0].update(任职开始="2022年2月", 手机号码="１３９０００００００１", 姓名="张 三")
+    workbook, sheet = _book(rows)
     column = COLUMN["乡镇（街道）"]
     for row in range(4, 8):
         sheet.cell(row=row, column=column).value = None
@@ -249,9 +258,13 @@ def test_a_libreoffice_resave_keeps_merges_hidden_rows_and_footer_readings(clien
     assert "第 3–7 行「乡镇（街道）」是合并单元格，已把“城关镇”填入其中每一行。" in html
     assert "第 5 行是隐藏行，没有导入。" in html
     assert "第 9 行是表尾" in html
+    assert "「任职开始」“2022年2月”只写到月份，按当月第一天 2022-02-01 读取：第 3 行。" in html
+    assert "「姓名」中的空格已去掉：第 3 行“张 三”→“张三”。" in html
     assert "新增 4 人" in html
     _confirm(client)
-    assert _names() == ["代表1", "代表2", "代表4", "代表5"]
+    assert _names() == ["张三", "代表2", "代表4", "代表5"]
+    assert db.session.scalar(sa.select(Mandate.start_date).join(Deputy).where(Deputy.mobile == "13900000001")) \
+        == date(2022, 2, 1)
 
 
 def test_after_an_import_the_new_accounts_without_a_password_are_one_link_away(client, network, committee):
