@@ -95,10 +95,16 @@ def _once(names):
     return list(dict.fromkeys(n for n in names if n))
 
 
-def roster_row(mandate_row, mobile):
-    """One exported row in the template's column order (``mobile``: full or masked, as allowed)."""
+def reason_labels():
+    """The 终止原因 column's words by reason (Chinese, as the import reads them)."""
+    return {reason: label for label, reason in end_reasons().items()}
+
+
+def roster_row(mandate_row, mobile, reasons=None):
+    """One exported row in the template's column order (``mobile``: full or masked, as allowed;
+    ``reasons``: ``reason_labels()``, made once for many rows)."""
     r = mandate_row
-    reasons = {reason: label for label, reason in end_reasons().items()}
+    reasons = reasons or reason_labels()
     return [r.name, "男" if r.gender.value == "male" else "女", r.ethnicity or "", mobile,
             LEVEL_WORDS[r.level.value], r.term, r.township, r.district or "", r.station or "", r.home or "",
             r.start_date, r.end_date, reasons[r.end_reason] if r.end_reason else ""]

@@ -213,7 +213,8 @@ def export_roster():
     scope_ids = visible_township_ids()
     full = current_user.has_role(*DISTRICT_ROLES) and not request.args.get("masked")
     mandates = queries.roster_rows(scope_ids).all()
-    rows = [roster_book.roster_row(r, r.mobile if full else mask_mobile(r.mobile)) for r in mandates]
+    reasons = roster_book.reason_labels()
+    rows = [roster_book.roster_row(r, r.mobile if full else mask_mobile(r.mobile), reasons) for r in mandates]
     title = str(_l("代表名单（%(day)s）", day=local_today().isoformat()))
     data = roster_book.write_roster_book(rows, title, roster_book.network_names())
     people = len({r.mobile for r in mandates})

@@ -298,7 +298,7 @@ class _SheetRows:
     which rows are hidden (seen while streaming) and the merged ranges (after the last row)."""
 
     def __init__(self, sheet):
-        self.sheet, self.hidden, self.merged, self._parser = sheet, set(), [], None
+        self.sheet, self.hidden, self.merged = sheet, set(), []
 
     def __iter__(self):
         from openpyxl.worksheet._reader import WorkSheetParser
