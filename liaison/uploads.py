@@ -73,7 +73,8 @@ def checked_xlsx(stream, max_bytes=XLSX_MAX_BYTES, max_entries=XLSX_MAX_ENTRIES,
 
 
 def checked_table_file(stream, max_bytes=XLSX_MAX_BYTES):
-    """Like ``checked_xlsx``, but a CSV file (UTF-8 or GBK text) is accepted too, as it is.
+    """Like ``checked_xlsx``, but a CSV file (UTF-8, GBK, or UTF-16 as Excel's "Unicode 文本") is
+    accepted too, as it is.
 
     An old .xls, a macro workbook, a zip bomb are refused with the same messages; anything that is
     neither a workbook nor text is refused.
@@ -81,7 +82,8 @@ def checked_table_file(stream, max_bytes=XLSX_MAX_BYTES):
     data = read_limited(stream, max_bytes)
     if data.startswith(_OLE_MAGIC) or data.startswith(_ZIP_MAGIC):
         return _checked_xlsx_bytes(data)
-    for encoding in ("utf-8-sig", "gb18030"):
+    encodings = ("utf-16",) if data.startswith((b"\xff\xfe", b"\xfe\xff")) else ("utf-8-sig", "gb18030")
+    for encoding in encodings:  # UTF-16 with its BOM: Excel's "Unicode 文本"
         try:
             text = data.decode(encoding)
         except UnicodeDecodeError:

@@ -339,7 +339,7 @@ def _read_csv(data):
     """A CSV file as Excel saves it: UTF-8 (with or without BOM) or GBK, comma- or tab-separated."""
     notes = []
     try:
-        text = data.decode("utf-8-sig")
+        text = data.decode("utf-16" if data.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8-sig")
     except UnicodeDecodeError:
         try:
             text = data.decode("gb18030")

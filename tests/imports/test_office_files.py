@@ -199,12 +199,15 @@ def _csv(rows, encoding, delimiter=","):
     return out.getvalue().encode(encoding)
 
 
-@pytest.mark.parametrize("encoding, said", [("gbk", True), ("utf-8-sig", False), ("utf-8", False)])
-def test_csv_in_gbk_or_utf8_follows_the_same_rules(client, network, committee, encoding, said):
+@pytest.mark.parametrize("encoding, delimiter, said", [("gbk", ",", True), ("utf-8-sig", ",", False),
+                                                       ("utf-8", ",", False), ("utf-16", "\t", False)])
+def test_csv_in_gbk_or_utf8_follows_the_same_rules(client, network, committee, encoding, delimiter, said):
+    """GBK (Excel's "CSV (逗号分隔)" on Chinese Windows), UTF-8 with or without BOM ("CSV UTF-8"), and
+    Excel's tab-separated "Unicode 文本" (UTF-16)."""
     rows = [roster_row(1, 姓名="张 三", 任职开始="2022年2月"), roster_row(2), roster_row(3),
             {"姓名": "填报人：王五"}]
     rows.insert(3, {})
-    html = _upload(client, _csv(rows, encoding), name="名单.csv")
+    html = _upload(client, _csv(rows, encoding, delimiter), name="名单.csv")
     assert ("CSV 文件按 GBK（简体中文）编码读取。" in html) is said
     assert "「姓名」中的空格已去掉：第 3 行“张 三”→“张三”。" in html
     assert "「任职开始」“2022年2月”只写到月份，按当月第一天 2022-02-01 读取：第 3 行。" in html
