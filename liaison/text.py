@@ -17,8 +17,17 @@ def sort_key(name: str) -> str:
     which both SQLite's and PostgreSQL's do; the name itself follows to break ties.
     """
     name = (name or "").strip()
-    parts = lazy_pinyin(name, style=Style.NORMAL, errors=lambda chars: list(chars))
-    return ("".join(p.lower()[:6].ljust(6, "0") for p in parts) + "0" + name)[:255]
+    return syllables_key(pinyin_syllables(name), name)
+
+
+def pinyin_syllables(text: str) -> list[str]:
+    """The toneless pinyin of ``text``, one item per character (a non-Han character stands for itself)."""
+    return lazy_pinyin(text, style=Style.NORMAL, errors=lambda chars: list(chars))
+
+
+def syllables_key(syllables: list[str], name: str) -> str:
+    """The stored key of :func:`sort_key` from a name's syllables: each padded to six, then the name."""
+    return ("".join(p.lower()[:6].ljust(6, "0") for p in syllables) + "0" + name)[:255]
 
 
 #: Unicode categories with no place in a one-line name: control characters (CR, LF, tab, NUL…),

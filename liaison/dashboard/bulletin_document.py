@@ -387,7 +387,7 @@ def month_files(month, names, made_by, threshold_percent=None, with_names=False)
         # 市 before 区, as the work plan names the two targets, whatever order they were chosen in.
         terms = sorted(target_terms(as_of), key=lambda term: list(Level).index(term.level))
         if workbook_name in names:
-            files[workbook_name] = build_workbook(as_of, made_by)
+            files[workbook_name] = build_workbook(as_of, made_by, ended_only=True)  # rule R8/R15
         document_name = bulletins.file_name(month.year, month.month, "docx")
         if document_name in names and terms:
             files[document_name] = build_bulletin(month, terms, local_today(), threshold_percent,

@@ -14,7 +14,7 @@ from liaison.dashboard.forms import BulletinForm, CloseTermForm, ReopenTermForm
 from liaison.dashboard.record import deputy_opinion_record, deputy_timeline
 from liaison.deputies import queries as deputy_queries
 from liaison.dashboard.charts import rate_bars
-from liaison.dashboard.workbook import build_workbook, workbook_filename
+from liaison.dashboard.workbook import build_workbook, workbook_filename, workbook_scope
 from liaison.errors import reshows_expired_form
 from liaison.exports.xlsx import XLSX_MIMETYPE
 from liaison.extensions import db
@@ -102,14 +102,50 @@ def missing():
 @roles_required(*STAFF_ROLES)
 @recent_password_required
 def export():
-    """Download the official workbook (township staff get their townships only); the export is audited."""
-    as_of = _as_of()
+    """Download the official workbook (township staff get their townships only, labelled as theirs)
+    as of ``as_of`` (default today, never later) for the year ``year`` (default the as-of date's,
+    as the dashboard shows it); a malformed or impossible value answers 400 saying why. Audited."""
+    today = local_today()
+    try:
+        as_of, year = _export_dates(request.args, today)
+    except ValueError as error:
+        return render_template("errors/error.html", code=400, title=gettext("无法导出统计表"),
+                               message=str(error)), 400
     township_ids = visible_township_ids()
-    data = build_workbook(as_of, current_user.name, township_ids)
-    commit(lambda: operations.record_export("workbook", f"rates as of {as_of.isoformat()}"))
+    scope = workbook_scope(township_ids)
+    data = build_workbook(as_of, current_user.name, township_ids, year=year)
+    commit(lambda: operations.record_export(
+        "workbook", f"rates as of {as_of.isoformat()}, year {year}, {scope.label}"))
     response = Response(data, mimetype=XLSX_MIMETYPE)
-    response.headers["Content-Disposition"] = content_disposition(workbook_filename(as_of))
+    response.headers["Content-Disposition"] = content_disposition(
+        workbook_filename(as_of, year=year, scope=scope))
     return response
+
+
+#: The earliest year a workbook is made for (the platform holds no earlier data).
+FIRST_YEAR = 2000
+
+
+def _export_dates(args, today):
+    """The export's as-of date and year from the query, or ValueError with the Chinese reason."""
+    value = args.get("as_of", "").strip()
+    try:
+        as_of = date.fromisoformat(value) if value else today
+    except ValueError:
+        raise ValueError(gettext("统计日期“%(value)s”无效，请按“年-月-日”填写，例如 %(today)s。",
+                                 value=value, today=today.isoformat())) from None
+    if as_of > today:
+        raise ValueError(gettext("统计日期 %(day)s 晚于今天（%(today)s），只能导出已经发生的情况。",
+                                 day=as_of.isoformat(), today=today.isoformat()))
+    if as_of.year < FIRST_YEAR:
+        raise ValueError(gettext("统计日期不能早于 %(year)s 年。", year=FIRST_YEAR))
+    value = args.get("year", "").strip()
+    if not value:
+        return as_of, as_of.year
+    if not value.isdigit() or not FIRST_YEAR <= int(value) <= as_of.year:
+        raise ValueError(gettext("年度“%(value)s”无效：应为 %(first)s 年至统计日期所在的 %(last)s 年之间的年份。",
+                                 value=value, first=FIRST_YEAR, last=as_of.year))
+    return as_of, int(value)
 
 
 @bp.get("/dashboard/bulletins")

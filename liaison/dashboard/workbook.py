@@ -9,67 +9,162 @@ from liaison.clock import to_local, utcnow
 from liaison.dashboard.queries import period_label, target_terms, targets_of_townships, township_table
 from liaison.deputies.models import Deputy, Gender, Mandate
 from liaison.deputies.queries import held_on
-from liaison.exports.xlsx import BarChartSpec, OfficialTable, write_official
+from liaison.exports.xlsx import BarChartSpec, OfficialTable, TotalRow, write_official
 from liaison.extensions import db
 from liaison.network.models import Station
 from liaison.rates import queries as rates
 from liaison.deputies.models import Exemption
 from liaison.reports.models import DutyReport, DutyReportCoverage, ReportForm
 from liaison.terms.models import Term
-from liaison.townships.models import ElectoralDistrict
+from liaison.townships.models import ADMINISTRATIVE_ORDER, ElectoralDistrict, Township
 
 #: 未述 (and unmet visits) are highlighted in the sheets.
 MISSING, DONE, UNMET, MET = "未述", "已述", "×", "√"
 
-
-def workbook_filename(as_of):
-    """The download's name: 述职率统计表-2026-11-26.xlsx."""
-    return f"{gettext('述职率统计表')}-{as_of.isoformat()}.xlsx"
+#: Header units (统计表 convention: every count and rate says its unit).
+PEOPLE, PERCENT = "（人）", "（%）"
 
 
-def build_workbook(as_of, made_by, township_ids=None, terms=None):
+class Scope(NamedTuple):
+    """Whose workbook it is: the label in its titles and file name, and who signs it (制表单位)."""
+
+    label: str
+    unit: str
+
+
+def workbook_scope(township_ids=None):
+    """The district's scope (全区, the committee's office), or the given townships' (their names in
+    administrative order, their liaison offices: ``Township.office_label``)."""
+    if township_ids is None:
+        return Scope(gettext("全区"), gettext("区人大常委会代表工作室"))
+    townships = db.session.scalars(sa.select(Township).where(Township.id.in_(list(township_ids)))
+                                   .order_by(*ADMINISTRATIVE_ORDER)).all()
+    return Scope("、".join(t.name for t in townships) or gettext("无乡镇（街道）"),
+                 "、".join(t.office_label for t in townships) or gettext("区人大常委会代表工作室"))
+
+
+def workbook_filename(as_of, township_ids=None, year=None, scope=None):
+    """The download's name, naming whose it is: 述职率统计表-东城镇-2026-11-26.xlsx (全区 for the
+    district's); a year other than the as-of date's is named too."""
+    scope = scope or workbook_scope(township_ids)
+    name = f"{gettext('述职率统计表')}-{scope.label}-{as_of.isoformat()}"
+    if year is not None and year != as_of.year:
+        name += gettext("-%(year)s年度", year=year)
+    return f"{name}.xlsx"
+
+
+def build_workbook(as_of, made_by, township_ids=None, terms=None, year=None, ended_only=False):
     """The whole workbook as bytes, as of a local date, for the district or the given townships.
 
     ``terms`` defaults to the two 100% target terms; closing a term passes that term alone.
+    ``year`` is the year of the 年述职, month and quarter sheets (default: the as-of date's).
+    ``ended_only`` leaves out the month and quarter still running on the as-of date: a bulletin for a
+    month shows only the periods that had ended by its last day (rule R8).
     """
     terms = terms if terms is not None else target_terms(as_of)
+    year = as_of.year if year is None else year
     made_at = to_local(utcnow())
-    unit = gettext("制表单位：区人大常委会代表工作室")
-    made_on = gettext("制表日期：%(day)s", day=made_at.strftime("%Y-%m-%d"))
-    common = dict(unit=unit, made_on=made_on)
-    year = as_of.year
+    scope = workbook_scope(township_ids)
+    common = dict(unit=gettext("制表单位：%(unit)s", unit=scope.unit),
+                  made_on=gettext("制表日期：%(day)s", day=made_at.strftime("%Y-%m-%d")))
+    context = _Context(as_of, year, township_ids, scope, ended_only)
     townships = township_table(terms, as_of, township_ids)
+    annual = _annual_rows(terms, context)
     tables = [
-        _targets_table(terms, as_of, townships, common),
-        _township_table(terms, as_of, townships, common),
-        _detail_table(terms, as_of, township_ids, common),
-        _visits_table("month", terms, year, as_of, township_ids, common),
-        _visits_table("quarter", terms, year, as_of, township_ids, common),
-        _notes_table(terms, as_of, township_ids, made_at, made_by, common),
+        _targets_table(terms, context, townships, annual, common),
+        _township_table(terms, context, townships, common),
+        _annual_table(terms, context, annual, common),
+        _visit_summary_table("month", terms, context, common),
+        _visit_summary_table("quarter", terms, context, common),
+        _detail_table(terms, context, common),
+        _visits_table("month", terms, context, common),
+        _visits_table("quarter", terms, context, common),
+        _notes_table(terms, context, made_at, made_by, common),
     ]
     return write_official(tables)
 
 
-def _targets_table(terms, as_of, townships, common):
-    """两个100%目标: one row per target term, and a bar chart of the rates drawn from this table."""
-    rows = [(row.term_name, row.due, row.done, row.missing, row.rate, 1.0, row.gap)
-            for row in targets_of_townships(terms, townships)]
+class _Context(NamedTuple):
+    """What every sheet of one workbook shares."""
+
+    as_of: date
+    year: int
+    township_ids: object
+    scope: Scope
+    ended_only: bool
+
+    @property
+    def day(self):
+        return self.as_of.isoformat()
+
+
+def _periods(kind, context):
+    """The months or quarters of the year shown: begun by the as-of date, and ended by it when
+    ``ended_only``."""
+    periods = (rates.months if kind == "month" else rates.quarters)(context.year, context.as_of)
+    if context.ended_only:
+        periods = [period for period in periods if period.last <= context.as_of]
+    return periods
+
+
+def _year_running(context):
+    """The year shown has not ended on the as-of date: its 年述职 is a figure 截至目前."""
+    return context.as_of < date(context.year, 12, 31)
+
+
+def _annual_rows(terms, context):
+    """term id → (district ``AnnualReportingRow``, its township rows) for the year shown (rule R11)."""
+    found = {}
+    for term in terms:
+        district = rates.annual_reporting(context.year, context.as_of, term.id, township_ids=context.township_ids)
+        by_township = rates.annual_reporting(context.year, context.as_of, term.id, group_by="township",
+                                             township_ids=context.township_ids)
+        found[term.id] = (district[0], by_township)
+    return found
+
+
+def _annual_group(context):
+    """The header group of 年述职 figures: 2026年述职, 截至目前 while the year runs."""
+    if _year_running(context):
+        return gettext("%(year)s年述职（截至目前）", year=context.year)
+    return gettext("%(year)s年述职", year=context.year)
+
+
+def _targets_table(terms, context, townships, annual, common):
+    """两个100%目标: one row per target term, its 届内述职率 with target and gap, its 年述职, and a bar
+    chart of the rates drawn from this table with the 100% target as a line."""
+    rows = []
+    for row in targets_of_townships(terms, townships):
+        year_row = annual[row.term_id][0]
+        rows.append((row.term_name, row.due, row.done, row.missing, row.rate, 1.0, row.gap,
+                     year_row.due, year_row.done, year_row.exempted, year_row.rate))
+    in_term, of_year = gettext("届内述职"), _annual_group(context)
+    headers = [gettext("届次"),
+               (in_term, gettext("应述") + PEOPLE), (in_term, gettext("已述") + PEOPLE),
+               (in_term, gettext("未述") + PEOPLE), (in_term, gettext("述职率") + PERCENT),
+               (in_term, gettext("目标") + PERCENT), (in_term, gettext("差距") + PERCENT),
+               (of_year, gettext("应述") + PEOPLE), (of_year, gettext("已述") + PEOPLE),
+               (of_year, gettext("免") + PEOPLE), (of_year, gettext("述职率") + PERCENT)]
     return OfficialTable(
         title=gettext("两个100%目标"),
-        caption=gettext("届内述职率“两个100%%”目标完成情况（截至%(day)s）", day=as_of.isoformat()),
-        headers=[gettext("届次"), gettext("应述"), gettext("已述"), gettext("未述"), gettext("述职率"),
-                 gettext("目标"), gettext("差距")],
-        rows=rows, widths=[18, 10, 10, 10, 12, 10, 10], percent_columns=frozenset({5, 6, 7}),
-        chart=BarChartSpec(title=gettext("届内述职率"), category_column=1, value_column=5), **common)
+        caption=gettext("%(scope)s届内述职率“两个100%%”目标完成情况（截至%(day)s）",
+                        scope=context.scope.label, day=context.day),
+        headers=headers, rows=rows, widths=[16, 9, 9, 9, 10, 9, 9, 9, 9, 8, 10],
+        percent_columns=frozenset({5, 6, 7, 11}),
+        chart=BarChartSpec(title=gettext("%(scope)s届内述职率", scope=context.scope.label), category_column=1, value_column=5, target_column=6),
+        notes=[gettext("年述职：当年 6 月 30 日前开始任职、统计日仍在任的代表应述，减去经批准免除的；"
+                       "当年未结束时为截至目前的进度。")],
+        **common)
 
 
-def _township_table(terms, as_of, townships, common):
-    """分乡镇: 应述, 已述, 未述 and the rate of each target term per township (``township_table`` rows)."""
+def _township_table(terms, context, townships, common):
+    """分乡镇: 应述, 已述, 未述 and the rate of each target term per township (``township_table`` rows,
+    administrative order), then the 合计 row."""
     headers = [gettext("乡镇（街道）")]
     percent = set()
     for term in terms:
-        headers += [gettext("%(term)s应述", term=term.name), gettext("%(term)s已述", term=term.name),
-                    gettext("%(term)s未述", term=term.name), gettext("%(term)s述职率", term=term.name)]
+        headers += [(term.name, gettext("应述") + PEOPLE), (term.name, gettext("已述") + PEOPLE),
+                    (term.name, gettext("未述") + PEOPLE), (term.name, gettext("述职率") + PERCENT)]
         percent.add(len(headers))
     rows = []
     for _township_id, name, by_term in townships:
@@ -78,10 +173,124 @@ def _township_table(terms, as_of, townships, common):
             found = by_term.get(term.id)
             row += [found.due, found.done, found.missing, found.rate] if found else [0, 0, 0, None]
         rows.append(row)
+    total = [gettext("合计")]
+    for target in targets_of_townships(terms, townships):
+        total += [target.due, target.done, target.missing, target.rate]
+    rows.append(TotalRow(total))
     return OfficialTable(
-        title=gettext("分乡镇"), caption=gettext("各乡镇（街道）届内述职情况（截至%(day)s）", day=as_of.isoformat()),
-        headers=headers, rows=rows, widths=[14] + [12] * (len(headers) - 1),
+        title=gettext("分乡镇"),
+        caption=gettext("%(scope)s各乡镇（街道）届内述职情况（截至%(day)s）", scope=context.scope.label,
+                        day=context.day),
+        headers=headers, rows=rows, widths=[16] + [9, 9, 9, 10] * len(terms),
         percent_columns=frozenset(percent), **common)
+
+
+def _township_order(township_ids):
+    """township id → its place in the administrative order."""
+    query = sa.select(Township.id).order_by(*ADMINISTRATIVE_ORDER)
+    if township_ids is not None:
+        query = query.where(Township.id.in_(list(township_ids)))
+    return {township_id: place for place, township_id in enumerate(db.session.scalars(query))}
+
+
+def _annual_table(terms, context, annual, common):
+    """年述职: per target term, each township's 应述, 已述, 未述, 免 and rate for the year shown, then
+    the district's (the 合计 row is ``annual_reporting``'s district row), rule R11."""
+    headers = [gettext("乡镇（街道）")]
+    percent = set()
+    for term in terms:
+        headers += [(term.name, gettext("应述") + PEOPLE), (term.name, gettext("已述") + PEOPLE),
+                    (term.name, gettext("未述") + PEOPLE), (term.name, gettext("免") + PEOPLE),
+                    (term.name, gettext("述职率") + PERCENT)]
+        percent.add(len(headers))
+    names, cells = {}, {}
+    for term in terms:
+        for row in annual[term.id][1]:
+            names[row.township_id] = row.township_name
+            cells[(row.township_id, term.id)] = row
+    order = _township_order(context.township_ids)
+    rows = []
+    for township_id in sorted(names, key=lambda tid: (order.get(tid, len(order)), tid)):
+        row = [names[township_id]]
+        for term in terms:
+            found = cells.get((township_id, term.id))
+            row += [found.due, found.done, found.missing, found.exempted, found.rate] if found \
+                else [0, 0, 0, 0, None]
+        rows.append(row)
+    total = [gettext("合计")]
+    for term in terms:
+        found = annual[term.id][0]
+        total += [found.due, found.done, found.missing, found.exempted, found.rate]
+    rows.append(TotalRow(total))
+    running = _year_running(context)
+    caption = (gettext("%(scope)s%(year)s年代表年述职情况（截至%(day)s，当年未结束，为截至目前进度）",
+                       scope=context.scope.label, year=context.year, day=context.day) if running
+               else gettext("%(scope)s%(year)s年代表年述职情况", scope=context.scope.label, year=context.year))
+    return OfficialTable(
+        title=gettext("年述职"), caption=caption, headers=headers, rows=rows,
+        widths=[16] + [9, 9, 9, 8, 10] * len(terms), percent_columns=frozenset(percent),
+        notes=[gettext("应述：当年 6 月 30 日前开始任职、统计日（不晚于 12 月 31 日）仍在任的代表，减去经批准免除当年述职的；"
+                       "已述：当年内有一次已完成述职的。")],
+        **common)
+
+
+def _visit_summary_table(kind, terms, context, common):
+    """月进站 (township × month) or 季回家 (township × quarter) of each target term, as the dashboard's
+    matrix: the rate of each period, the period still running apart as 截至目前 (rule R8), then the
+    ended periods together (应, 已, 完成率); a 合计 row per term (the district's)."""
+    query = rates.monthly_visits if kind == "month" else rates.quarterly_visits
+    periods = _periods(kind, context)
+    ended = [period for period in periods if period.last <= context.as_of]
+    running = [period for period in periods if period.last > context.as_of]
+    if kind == "month":
+        title, per = gettext("月进站（分乡镇）"), gettext("各月进站率")
+        caption = gettext("%(scope)s%(year)s年代表月进站情况（分乡镇，截至%(day)s）",
+                          scope=context.scope.label, year=context.year, day=context.day)
+        total_group = gettext("已结束月份合计")
+    else:
+        title, per = gettext("季回家（分乡镇）"), gettext("各季度回家率")
+        caption = gettext("%(scope)s%(year)s年代表季回家情况（分乡镇，截至%(day)s）",
+                          scope=context.scope.label, year=context.year, day=context.day)
+        total_group = gettext("已结束季度合计")
+    times = gettext("（人次）")
+    headers = [gettext("届次"), gettext("乡镇（街道）"),
+               *[(per + PERCENT, period_label(kind, p.key)) for p in ended],
+               *[(gettext("截至目前") + PERCENT, period_label(kind, p.key) + gettext("（进行中）")) for p in running],
+               (total_group, gettext("应完成") + times), (total_group, gettext("已完成") + times),
+               (total_group, gettext("完成率") + PERCENT)]
+    shown = [p.key for p in ended + running]
+    ended_keys = {p.key for p in ended}
+    percent = frozenset(range(3, 3 + len(shown))) | {len(headers)}
+
+    def cells(by_period):
+        rates_of = [by_period[key].rate if by_period.get(key) else None for key in shown]
+        due = sum(by_period[key].due for key in ended_keys if by_period.get(key))
+        met = sum(by_period[key].met for key in ended_keys if by_period.get(key))
+        return [*rates_of, due, met, met / due if due else None]
+
+    def rows():
+        for term in terms:
+            by_township, names = {}, {}
+            for row in query(context.year, term.id, context.as_of, group_by="township",
+                             township_ids=context.township_ids):
+                names.setdefault(row.township_id, row.township_name)
+                by_township.setdefault(row.township_id, {})[row.period_key] = row
+            for township_id, name in names.items():  # administrative order, as the rates give them
+                yield [term.name, name, *cells(by_township[township_id])]
+            district = {row.period_key: row for row in
+                        query(context.year, term.id, context.as_of, group_by=None,
+                              township_ids=context.township_ids)}
+            yield TotalRow([term.name, gettext("合计"), *cells(district)])
+
+    notes = [gettext("进站率 = 已完成 ÷ 应完成（人次）；只任职部分时间、暂停、免除的不计入。") if kind == "month"
+             else gettext("回家率 = 已完成 ÷ 应完成（人次）；只任职部分时间、暂停、免除的不计入。")]
+    if running:
+        notes.append(gettext("“进行中”一列为尚未结束的当期截至目前的进度，未完成的代表仍有时间，"
+                             "不计入已结束期间合计。"))
+    return OfficialTable(
+        title=title, caption=caption, headers=headers, rows=rows(),
+        widths=[13, 12, *[7.5 if kind == "month" else 10] * len(shown), 12, 12, 10],
+        percent_columns=percent, frozen_columns=2, notes=notes, **common)
 
 
 def _status_labels():
@@ -113,16 +322,21 @@ def _detail_rows(terms, as_of, township_ids):
                    statuses.get(row.status) or (DONE if row.done else MISSING)]
 
 
-def _detail_table(terms, as_of, township_ids, common):
+def _detail_table(terms, context, common):
     """代表明细: every target-term mandate with its latest report and 已述/未述 (未述 highlighted)."""
-    headers = [gettext("届次"), gettext("姓名"), gettext("性别"), gettext("代表层级"), gettext("乡镇（街道）"),
-               gettext("选区"), gettext("联络站"), gettext("述职日期"), gettext("述职形式"), gettext("到会选民"),
-               gettext("满意"), gettext("基本满意"), gettext("不满意"), gettext("述职情况")]
+    where, latest = gettext("所属"), gettext("最近一次述职")
+    headers = [gettext("届次"), gettext("姓名"), gettext("性别"), gettext("代表层级"),
+               (where, gettext("乡镇（街道）")), (where, gettext("选区")), (where, gettext("联络站")),
+               (latest, gettext("日期")), (latest, gettext("形式")), (latest, gettext("到会选民") + "\n" + PEOPLE),
+               (latest, gettext("满意") + "\n" + PEOPLE), (latest, gettext("基本满意") + "\n" + PEOPLE),
+               (latest, gettext("不满意") + "\n" + PEOPLE), gettext("述职情况")]
     return OfficialTable(
-        title=gettext("代表明细"), caption=gettext("代表届内述职明细（截至%(day)s）", day=as_of.isoformat()),
-        headers=headers, rows=_detail_rows(terms, as_of, township_ids),
-        widths=[14, 10, 6, 10, 14, 16, 18, 12, 16, 10, 8, 10, 8, 10], alerts=frozenset({MISSING}),
-        frozen_columns=2, **common)
+        title=gettext("代表明细"),
+        caption=gettext("%(scope)s代表届内述职明细（截至%(day)s）", scope=context.scope.label, day=context.day),
+        headers=headers, rows=_detail_rows(terms, context.as_of, context.township_ids),
+        widths=[12, 9, 5, 9, 11, 14, 16, 11, 14, 10, 8, 10, 8, 9], alerts=frozenset({MISSING}),
+        centred_columns=frozenset({3, 14}),
+        frozen_columns=2, autofilter=True, **common)
 
 
 def _mandate_details(term_id, township_ids):
@@ -204,39 +418,52 @@ def _visit_labels():
     return {"partial": gettext("部分"), "suspended": gettext("暂停"), "exempted": gettext("免")}
 
 
-def _visits_rows(kind, terms, year, as_of, township_ids):
+def _visits_rows(kind, terms, context, periods):
     """One row per target-term mandate: its cells per period (√ met, × due and missed, 进行中 due in a
-    period still running, else why not due), then due and met counts. The rows (one per mandate) are
-    streamed from the database."""
-    # A period still running is not missed (rule R8): 进行中, outside the row's counts.
+    period still running, else why not due), then due, met and the rate over the ended periods only
+    (rule R8: a period still running is never mixed in). The rows are streamed from the database."""
     cell_of = {"met": MET, "unmet": UNMET, "in_progress": gettext("进行中"), None: "", **_visit_labels()}
+    ended = [index for index, period in enumerate(periods) if period.last <= context.as_of]
+    shown = len(periods)
     for term in terms:
-        for row in rates.visits_by_mandate(kind, year, term.id, as_of, township_ids):
-            met = row.states.count("met")
-            due = met + row.states.count("unmet")
-            yield [term.name, row.deputy_name, row.township_name, *[cell_of[state] for state in row.states],
+        for row in rates.visits_by_mandate(kind, context.year, term.id, context.as_of, context.township_ids):
+            states = row.states[:shown]  # with ``ended_only`` the period still running is left out
+            met = sum(1 for index in ended if states[index] == "met")
+            due = met + sum(1 for index in ended if states[index] == "unmet")
+            yield [term.name, row.deputy_name, row.township_name, *[cell_of[state] for state in states],
                    due, met, met / due if due else None]
 
 
-def _visits_table(kind, terms, year, as_of, township_ids, common):
-    """月进站 (deputy × month) or 季回家 (deputy × quarter) for the as-of year."""
-    periods = (rates.months if kind == "month" else rates.quarters)(year, as_of)
+def _visits_table(kind, terms, context, common):
+    """月进站 (deputy × month) or 季回家 (deputy × quarter) for the year shown."""
+    periods = _periods(kind, context)
+    scope, year, day = context.scope.label, context.year, context.day
     if kind == "month":
-        title = gettext("月进站")
-        caption = gettext("%(year)s年代表月进站情况（截至%(day)s）", year=year, day=as_of.isoformat())
-        due, met = gettext("应进站月数"), gettext("已进站月数")
+        title, per = gettext("月进站"), gettext("%(year)s年各月进站情况", year=year)
+        caption = gettext("%(scope)s%(year)s年代表月进站明细（截至%(day)s）", scope=scope, year=year, day=day)
+        totals, due, met = gettext("已结束月份"), gettext("应进站\n（月）"), gettext("已进站\n（月）")
     else:
-        title = gettext("季回家")
-        caption = gettext("%(year)s年代表季回家情况（截至%(day)s）", year=year, day=as_of.isoformat())
-        due, met = gettext("应回家季数"), gettext("已回家季数")
+        title, per = gettext("季回家"), gettext("%(year)s年各季度回家情况", year=year)
+        caption = gettext("%(scope)s%(year)s年代表季回家明细（截至%(day)s）", scope=scope, year=year, day=day)
+        totals, due, met = gettext("已结束季度"), gettext("应回家\n（季）"), gettext("已回家\n（季）")
+
+    def label(period):
+        text = period_label(kind, period.key)
+        return text if period.last <= context.as_of else text + "\n" + gettext("（进行中）")
+
     headers = [gettext("届次"), gettext("姓名"), gettext("乡镇（街道）"),
-               *[period_label(kind, p.key) for p in periods], due, met, gettext("完成率")]
+               *[(per, label(p)) for p in periods],
+               (totals, due), (totals, met), (totals, gettext("完成率") + "\n" + PERCENT)]
     return OfficialTable(
         title=title, caption=caption, headers=headers,
-        rows=_visits_rows(kind, terms, year, as_of, township_ids),
-        widths=[14, 10, 14, *[8] * len(periods), 12, 12, 10], percent_columns=frozenset({len(headers)}),
-        alerts=frozenset({UNMET}), frozen_columns=2,
-        notes=[gettext("√ 已完成；× 应完成未完成；部分：当期只任职部分时间，不计入完成率；暂停：暂停执行代表职务；免：经批准免除。")],
+        rows=_visits_rows(kind, terms, context, periods),
+        widths=[12, 9, 11, *[(6 if kind == "month" else 10) if period.last <= context.as_of else 10
+                             for period in periods], 9, 9, 9],
+        percent_columns=frozenset({len(headers)}), alerts=frozenset({UNMET}), frozen_columns=3,
+        centred_columns=frozenset(range(4, 4 + len(periods))),
+        autofilter=True,
+        notes=[gettext("√ 已完成；× 已结束而未完成；进行中：当期尚未结束、尚未完成，仍有时间，不计入完成率；"
+                       "部分：当期只任职部分时间，不计入完成率；暂停：暂停执行代表职务；免：经批准免除。")],
         **common)
 
 
@@ -249,24 +476,31 @@ def _exemption_count(terms, as_of, township_ids):
     return db.session.scalar(query) if terms else 0
 
 
-def _notes_table(terms, as_of, township_ids, made_at, made_by, common):
+def _notes_table(terms, context, made_at, made_by, common):
     """说明: the definitions the figures follow, the as-of date, exemptions and who made the workbook."""
     rows = [
-        (gettext("统计截止日期"), as_of.isoformat()),
+        (gettext("统计截止日期"), context.day),
+        (gettext("统计年度"), gettext("%(year)s年（年述职、月进站、季回家）", year=context.year)),
         (gettext("目标届次"), "、".join(term.name for term in terms) or gettext("未设置")),
-        (gettext("统计范围"), gettext("全区") if township_ids is None else gettext("本人负责的乡镇（街道）")),
+        (gettext("统计范围"), context.scope.label),
         (gettext("应述"), gettext("本届代表资格，减去截至统计日已提前终止的，减去经批准（有原因、批准人、日期）免除届内述职的；"
                                   "届满正常终止的不减。")),
         (gettext("已述"), gettext("应述代表中，在本届任期内、统计日之前至少有一次已完成述职（本人记录或标注为同时覆盖）的。")),
         (gettext("述职率"), gettext("已述 ÷ 应述；目标为 100%，差距 = 100% − 述职率。")),
+        (gettext("年述职"), gettext("当年 6 月 30 日前开始任职、统计日（不晚于 12 月 31 日）仍在任的代表应述，减去经批准免除当年述职的；"
+                                    "当年内有一次已完成述职即为已述。当年未结束时为截至目前的进度。")),
         (gettext("月进站"), gettext("代表同级任职覆盖整月、未暂停、未免除的为应进站；当月在任一联络站有一次有效签到即完成。"
                                     "只任职部分月份的单列为“部分”，不计入完成率。")),
         (gettext("季回家"), gettext("同上，按季度计，在任一代表之家有一次有效签到即完成。")),
+        (gettext("进行中"), gettext("统计日尚未结束的月份或季度：已签到的为完成，未签到的为“进行中”（仍有时间），不算未完成；"
+                                    "完成率只按已结束的月份、季度计算，当期进度另列为“截至目前”。")),
         (gettext("有效签到"), gettext("扫码签到、经核实确认的签到和补登；待核实和已驳回的不计。时间按本地时区的自然月、季度计算。")),
-        (gettext("免除记录"), gettext("截至统计日已批准的免除共 %(n)s 条。", n=_exemption_count(terms, as_of, township_ids))),
+        (gettext("免除记录"), gettext("截至统计日已批准的免除共 %(n)s 条。",
+                                      n=_exemption_count(terms, context.as_of, context.township_ids))),
         (gettext("制表时间"), made_at.strftime("%Y-%m-%d %H:%M")),
         (gettext("制表人"), made_by),
     ]
     return OfficialTable(
-        title=gettext("说明"), caption=gettext("统计口径说明"), headers=[gettext("项目"), gettext("说明")],
-        rows=rows, widths=[16, 90], frozen_columns=1, **common)
+        title=gettext("说明"), caption=gettext("%(scope)s统计口径说明", scope=context.scope.label),
+        headers=[gettext("项目"), gettext("说明")], rows=rows, widths=[16, 96], frozen_columns=1,
+        numbered=False, wrap_columns=frozenset({2}), **common)

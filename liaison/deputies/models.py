@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from liaison.clock import Month, Quarter, UTCDateTime, utcnow
 from liaison.extensions import db
-from liaison.text import sort_key
+from liaison.names import pinyin_sort_key, stroke_sort_key
 
 
 class Gender(enum.Enum):
@@ -53,8 +53,11 @@ class Deputy(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(50))
-    #: Pinyin key written with the name, so lists sort by pinyin in SQL across pages.
+    #: Pinyin key written with the name (surnames read as surnames), so lists sort by pinyin in SQL
+    #: across pages (rule R16).
     name_sort_key: Mapped[str] = mapped_column(sa.String(255), index=True)
+    #: 姓氏笔画 key written with the name: official tables order by it (rule R16).
+    stroke_sort_key: Mapped[str] = mapped_column(sa.String(255), index=True)
     gender: Mapped[Gender] = mapped_column(sa.Enum(Gender, native_enum=False, length=10))
     ethnicity: Mapped[str] = mapped_column(sa.String(20), default="汉族")
     #: Normalised 11-digit mainland mobile number; also the deputy's sign-in name.
@@ -64,9 +67,16 @@ class Deputy(db.Model):
     mandates = relationship("Mandate", back_populates="deputy", order_by="Mandate.start_date")
     account = relationship("User", back_populates="deputy", uselist=False)
 
+    @staticmethod
+    def name_keys(name):
+        """The stored sort keys of a name (rule R16): every write of a name sets them from here,
+        the ORM's through ``_keep_sort_keys``, bulk inserts by spreading this into their rows."""
+        return {"name_sort_key": pinyin_sort_key(name), "stroke_sort_key": stroke_sort_key(name)}
+
     @validates("name")
-    def _keep_sort_key(self, _key, value):
-        self.name_sort_key = sort_key(value)
+    def _keep_sort_keys(self, _key, value):
+        for column, key in self.name_keys(value).items():
+            setattr(self, column, key)
         return value
 
     @property

@@ -366,7 +366,7 @@ def record_roster_export(township_ids, full_mobiles=0):
     """Note an export of the roster for the townships given (None: the whole district).
 
     ``full_mobiles``: how many people's full mobile numbers the file shows; like any reveal of a
-    full number, that is audited as ``mobile.revealed`` too (R16).
+    full number, that is audited as ``mobile.revealed`` too (R17).
     """
     scope = "all" if township_ids is None else sorted(township_ids)
     record_event("export", detail=f"deputies roster, townships={scope}")

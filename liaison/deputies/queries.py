@@ -37,8 +37,16 @@ def held_end(mandate, term_held_end):
     return sa.func.coalesce(mandate.end_date, term_held_end)
 
 
-def deputy_list(q=None, term_id=None, township_id=None, township_ids=None):
-    """Deputies in pinyin order, with their mandates loaded.
+#: The orders a list of deputies can take (rule R16): 姓氏笔画, the official one and the default,
+#: or pinyin. Identical strokes fall back on pinyin, then on the id, so pages never overlap.
+NAME_ORDERS = {
+    "strokes": (Deputy.stroke_sort_key, Deputy.name_sort_key, Deputy.id),
+    "pinyin": (Deputy.name_sort_key, Deputy.id),
+}
+
+
+def deputy_list(q=None, term_id=None, township_id=None, township_ids=None, order="strokes"):
+    """Deputies in 姓氏笔画 order, or pinyin with ``order="pinyin"`` (rule R16), with their mandates loaded.
 
     ``township_ids`` is the viewer's scope (``None``: the whole district). A deputy is listed when
     one mandate matches the scope and the term and township filters together.
@@ -60,7 +68,7 @@ def deputy_list(q=None, term_id=None, township_id=None, township_ids=None):
     if q:
         matches = [Deputy.name.icontains(q, autoescape=True), *mobile_conditions(Deputy.mobile, q)]
         query = query.where(sa.or_(*matches))
-    return query.order_by(Deputy.name_sort_key, Deputy.id)
+    return query.order_by(*NAME_ORDERS.get(order, NAME_ORDERS["strokes"]))
 
 
 def visible_mandates(deputy, township_ids):
@@ -94,7 +102,7 @@ def terms():
 
 
 def townships(township_ids=None):
-    """Townships in pinyin order, limited to ``township_ids`` when given."""
+    """Townships in administrative order, limited to ``township_ids`` when given."""
     query = sa.select(Township).order_by(Township.position)
     if township_ids is not None:
         query = query.where(Township.id.in_(township_ids))
@@ -129,7 +137,7 @@ def station_rows(kind, keep_ids=()):
 
 
 def roster_rows(township_ids=None, today=None):
-    """One plain row per mandate the viewer may see, in pinyin order, for the roster export."""
+    """One plain row per mandate the viewer may see, in 姓氏笔画 order (rule R16), for the roster export."""
     from sqlalchemy.orm import aliased
 
     home = aliased(Station)
@@ -146,7 +154,7 @@ def roster_rows(township_ids=None, today=None):
         .outerjoin(ElectoralDistrict, ElectoralDistrict.id == Mandate.electoral_district_id)
         .outerjoin(station, station.id == Mandate.station_id)
         .outerjoin(home, home.id == Mandate.home_id)
-        .order_by(Deputy.name_sort_key, Deputy.id, Term.level, Term.start_date)
+        .order_by(*NAME_ORDERS["strokes"], Term.level, Term.start_date)
     )
     if township_ids is not None:
         query = query.where(Mandate.township_id.in_(township_ids))

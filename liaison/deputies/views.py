@@ -31,7 +31,10 @@ def index():
     scope_ids = visible_township_ids()
     q = request.args.get("q", "").strip()
     term_id, township_id = _int_arg("term_id"), _int_arg("township_id")
-    query = queries.deputy_list(q=q, term_id=term_id, township_id=township_id, township_ids=scope_ids)
+    # 姓氏笔画 order unless pinyin is chosen (rule R16).
+    order = request.args.get("order") if request.args.get("order") in queries.NAME_ORDERS else "strokes"
+    query = queries.deputy_list(q=q, term_id=term_id, township_id=township_id, township_ids=scope_ids,
+                                order=order)
     pagination = one_page(query)
     today = local_today()
     rows = []
@@ -42,7 +45,7 @@ def index():
         townships = list(dict.fromkeys(m.township.name for m in shown))
         rows.append({"deputy": deputy, "current": current, "townships": townships})
     return render_template(
-        "deputies/index.html", pagination=pagination, rows=rows, q=q, term_id=term_id,
+        "deputies/index.html", pagination=pagination, rows=rows, q=q, term_id=term_id, order=order,
         township_id=township_id, terms=queries.terms(), townships=queries.townships(scope_ids),
         can_manage=current_user.has_role(*DISTRICT_ROLES),
     )
@@ -207,7 +210,7 @@ def export_roster():
     """The roster of the deputies in the viewer's scope: the import template filled with their data.
 
     The committee gets full mobile numbers (its password was just re-entered; the reveal is audited,
-    R16) unless it asks for a masked copy (``?masked=1``, to send to a township); everyone else gets
+    R17) unless it asks for a masked copy (``?masked=1``, to send to a township); everyone else gets
     masked numbers. Either file can be edited and imported back: a masked number means "unchanged".
     """
     scope_ids = visible_township_ids()

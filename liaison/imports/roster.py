@@ -253,7 +253,7 @@ class RawRow:
     values: tuple = ()
 
 
-#: A footer line's first cell: 填报人：…, 联系电话 0571-…, 审核人, 日期：… (R16).
+#: A footer line's first cell: 填报人：…, 联系电话 0571-…, 审核人, 日期：… (R17).
 _FOOTER = re.compile(r"(填报人|填表人|制表人|经办人|联系人|联系电话|电话|审核人|审核|负责人|分管领导|签字|签名|盖章|"
                      r"填报单位|报送单位|制表单位|填报日期|填表日期|制表日期|报送日期|日期)(\s*[:：].*|\s.*|)",
                      re.S)
@@ -379,7 +379,7 @@ def _match_headers(values):
 
 
 def _read_body(rows, header_number, columns, twice, source):
-    """The data rows under the header as an office fills them (R16).
+    """The data rows under the header as an office fills them (R17).
 
     Vertically merged cells are filled down, hidden rows left out, a footer (填报人, 联系电话, 审核人,
     日期) ignored — each said in a note. ``source``: the sheet's ``_SheetRows`` (None for a CSV).
@@ -528,7 +528,7 @@ def masked_mobile(value):
 
 
 def read_name(value):
-    """A name with its inner spaces collapsed (R16): none between Chinese characters (张 三, 李　四),
+    """A name with its inner spaces collapsed (R17): none between Chinese characters (张 三, 李　四),
     one between Latin words. Returns ``(name, changed)``."""
     typed = _text(value)
     name = re.sub(r"\s+", " ", typed.replace("\u3000", " ")).strip()
@@ -536,7 +536,7 @@ def read_name(value):
     return _required(name), name != typed
 
 
-#: Text dates with a month but no day: 2022年1月, 2022.01, 2022-1, 2022/1 (R16).
+#: Text dates with a month but no day: 2022年1月, 2022.01, 2022-1, 2022/1 (R17).
 _MONTH = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?")
 #: 20220110: eight digits, year month day.
 _COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
@@ -549,7 +549,7 @@ def read_day(value):
 
 def read_day_noted(value):
     """``(date, how)``: ``how`` is None for a full date, "month" for a month read as its first day,
-    "compact" for 20220110 read as that day (R16)."""
+    "compact" for 20220110 read as that day (R17)."""
     if isinstance(value, datetime):
         return value.date(), None
     if isinstance(value, date):
@@ -652,7 +652,7 @@ def plan_roster(stream):
 
 def _resolve_masked(raw_rows):
     """Row number → the stored full number for each row whose number is masked (138****1234), or a
-    ``_Bad`` saying why it cannot be matched (R16).
+    ``_Bad`` saying why it cannot be matched (R17).
 
     A masked number comes from an export: it means "the number stored for this person, unchanged".
     The person is the one stored with those first three and last four digits and the row's name;
@@ -701,7 +701,7 @@ def _same_name(stored, name):
 def check_rows(raw_rows, directory, masked=None):
     """Check every row, then the rows against each other, then the domain rules; return the plan.
 
-    Every problem is found in this one pass (R16): rows with a bad cell still take part in the
+    Every problem is found in this one pass (R17): rows with a bad cell still take part in the
     cross-row checks (duplicates) with the cells that could be read.
     """
     reasons, masked = end_reasons(), masked or {}
@@ -726,7 +726,7 @@ def check_rows(raw_rows, directory, masked=None):
 
 
 class _Said:
-    """The readings of cells worth a note, gathered by kind and value with their rows (R16)."""
+    """The readings of cells worth a note, gathered by kind and value with their rows (R17)."""
 
     def __init__(self):
         self.names, self.dates, self.masked = [], defaultdict(list), []
@@ -891,7 +891,7 @@ def _district(value, term, township, directory):
 
 
 def _valid_names(names):
-    """The names a cell may hold, said after a wrong one (R16)."""
+    """The names a cell may hold, said after a wrong one (R17)."""
     if not names:
         return _l("该乡镇（街道）还没有登记可选的名称，请留空或先在系统中添加。")
     return _l("可填写：%(names)s。", names="、".join(names))

@@ -389,10 +389,11 @@ def _in_term_statement(term, as_of, group_by, township_ids):
 
 
 def _per_mandate_query(r):
-    """One row per mandate of the per-mandate select ``r`` with its names: townships in administrative order, names in pinyin."""
+    """One row per mandate of the per-mandate select ``r`` with its names: townships in administrative
+    order, names in 姓氏笔画 order (rule R16)."""
     query = _names(sa.select(r, Deputy.name.label("deputy_name"), Township.name.label("township_name")),
                    r.c.township_id, r.c.deputy_id)
-    return query.order_by(Township.position, Deputy.name_sort_key, r.c.mandate_id)
+    return query.order_by(Township.position, Deputy.stroke_sort_key, Deputy.name_sort_key, r.c.mandate_id)
 
 
 def _per_mandate(query, status_of):
@@ -427,7 +428,7 @@ def _term_row(township_id, township_name, row):
 def missing_reporters(term_id, as_of, township_ids=None):
     """The 未述 list: mandates due to report in the term (as of the date) without a covering report.
 
-    Ordered by township (administrative order), then name in pinyin.
+    Ordered by township (administrative order), then name in 姓氏笔画 order (rule R16).
     """
     term = db.session.get(Term, term_id)
     if term is None:
@@ -437,7 +438,7 @@ def missing_reporters(term_id, as_of, township_ids=None):
                            Mandate.township_id, Township.name, Mandate.start_date, Mandate.by_election)
     query = (_names(parts.query, Mandate.township_id, Mandate.deputy_id)
              .where(~parts.ended, ~parts.exempted, parts.report_date.is_(None))
-             .order_by(Township.position, Deputy.name_sort_key, Mandate.id))
+             .order_by(Township.position, Deputy.stroke_sort_key, Deputy.name_sort_key, Mandate.id))
     return [MissingRow(*row) for row in plain_rows(query)]
 
 
@@ -643,7 +644,7 @@ def _visits_statement(periods, kind, exemption_scope, term_id, as_of, group_by, 
         query = _names(sa.select(r.c.period_key, r.c.mandate_id, r.c.deputy_id, Deputy.name, r.c.township_id,
                                  Township.name, r.c.whole, r.c.suspended, r.c.exempted, r.c.met),
                        r.c.township_id, r.c.deputy_id)
-        return query.order_by(Township.position, Deputy.name_sort_key, r.c.mandate_id, r.c.period_key)
+        return query.order_by(Township.position, Deputy.stroke_sort_key, Deputy.name_sort_key, r.c.mandate_id, r.c.period_key)
 
     whole, is_met = r.c.whole == 1, r.c.met == 1
     due = sa.and_(whole, r.c.suspended == 0, r.c.exempted == 0)
@@ -669,7 +670,7 @@ PERIOD_STATES = ("unmet", "met", "partial", "suspended", "exempted", "in_progres
 def _period_codes_query(r, periods):
     """One row per mandate of the per-(mandate, period) select ``r``: its names, then one column per
     period holding the index of its state in ``PERIOD_STATES`` (NULL when not held that period), in
-    pinyin order. Aggregated in SQL so a year of months is one row, not twelve."""
+    姓氏笔画 order (rule R16). Aggregated in SQL so a year of months is one row, not twelve."""
     code = sa.case((r.c.whole == 0, 2), (r.c.suspended == 1, 3), (r.c.exempted == 1, 4), else_=r.c.met)
     cells = [sa.func.max(sa.case((r.c.period_key == period.key, code))).label(f"p{index}")
              for index, period in enumerate(periods)]
@@ -678,7 +679,7 @@ def _period_codes_query(r, periods):
     query = _names(sa.select(grouped.c.mandate_id, Deputy.name, Township.name,
                              *[grouped.c[f"p{index}"] for index in range(len(periods))]),
                    grouped.c.township_id, grouped.c.deputy_id)
-    return query.order_by(Township.position, Deputy.name_sort_key, grouped.c.mandate_id)
+    return query.order_by(Township.position, Deputy.stroke_sort_key, Deputy.name_sort_key, grouped.c.mandate_id)
 
 
 class MandatePeriodsRow(NamedTuple):
@@ -695,7 +696,7 @@ class MandatePeriodsRow(NamedTuple):
 
 def visits_by_mandate(kind, year, term_id, as_of, township_ids=None):
     """月进站 (``kind`` "month") or 季回家 ("quarter") of a term's mandates, one ``MandatePeriodsRow``
-    per mandate in pinyin order, streamed in batches (memory stays flat; nothing else may use the
+    per mandate in 姓氏笔画 order (rule R16), streamed in batches (memory stays flat; nothing else may use the
     session until the iterator is exhausted). The states follow ``monthly_visits`` exactly."""
     if kind == "month":
         periods, station_kind, scope = months(year, as_of), StationKind.station, ExemptionScope.month

@@ -2,7 +2,7 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice, SelectField, StringField, SubmitField
 
-from liaison.forms import NOT_AN_OPTION, Form, optional_enum, single_line
+from liaison.forms import NOT_AN_OPTION, Form, WholeNumberField, optional_enum, single_line, strip_spaces
 from liaison.townships.models import TownshipKind
 
 class TownshipForm(Form):
@@ -16,6 +16,14 @@ class TownshipForm(Form):
         invalid_choice_message=NOT_AN_OPTION, invalid_value_message=NOT_AN_OPTION,
         description=_l("乡镇设有本级人大；街道不设人大，由人大工委组织区代表活动。"),
     )
+    position = WholeNumberField(
+        _l("排序号"), render_kw={"inputmode": "numeric"},
+        description=_l("在本区行政区划顺序中的位置，1 排最前；各统计表和名单按此顺序列出乡镇（街道）。"
+                       "新增时留空则排在最后，修改时留空则不变。"))
+    office_name = StringField(
+        _l("制表单位"), filters=[strip_spaces], validators=[single_line],
+        description=_l("本乡镇（街道）导出统计表时署的制表单位，如 安平镇人大主席团；"
+                       "留空则用默认名称：乡镇为“××人大主席团”，街道为“××人大工委”。"))
     submit = SubmitField(_l("保存"))
 
 

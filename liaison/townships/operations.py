@@ -17,6 +17,11 @@ from liaison.townships.models import ElectoralDistrict, Township, TownshipKind
 log = logging.getLogger(__name__)
 
 TOWNSHIP_NAME_LENGTH = (2, 50)
+#: A township's place in the administrative order, and the length of the office that signs its tables.
+POSITION_RANGE = (1, 9999)
+OFFICE_NAME_LENGTH = (2, 60)
+#: An argument left out: the township keeps what it has.
+KEEP = object()
 DISTRICT_NAME_LENGTH = (1, 50)
 
 
@@ -65,11 +70,30 @@ def _check_township(name, kind, township=None):
                                   "如确需更改，请先处理这些届次。", name=township.name, n=own_terms), "kind")
 
 
-def create_township(name, kind):
-    """Create a 乡镇 or 街道."""
+def _check_settings(position, office_name):
+    """Validate a township's administrative order (None: keep, or last when new) and its 制表单位
+    (None: the default one); return the office name to store."""
+    if position is not None:
+        low, high = POSITION_RANGE
+        if not low <= position <= high:
+            raise InvalidInput(_l("排序号应为 %(low)s 到 %(high)s 之间的整数。", low=low, high=high), "position")
+    office_name = (office_name or "").strip() or None
+    if office_name is not None:
+        low, high = OFFICE_NAME_LENGTH
+        if not low <= len(office_name) <= high:
+            raise InvalidInput(_l("制表单位应为 %(low)s 到 %(high)s 个字，现在是 %(n)s 个字。",
+                                  low=low, high=high, n=len(office_name)), "office_name")
+    return office_name
+
+
+def create_township(name, kind, position=None, office_name=None):
+    """Create a 乡镇 or 街道; without a ``position`` it goes last in the administrative order."""
     name = (name or "").strip()
     _check_township(name, kind)
-    township = Township(name=name, kind=kind)
+    office_name = _check_settings(position, office_name)
+    township = Township(name=name, kind=kind, office_name=office_name)
+    if position is not None:
+        township.position = position
     db.session.add(township)
     _flush(_l("已有名为“%(name)s”的乡镇（街道），请换一个名称。", name=name), "name")
     log.info("township created: township=%s kind=%s", township.id, kind.value)
@@ -77,17 +101,26 @@ def create_township(name, kind):
     return township
 
 
-def update_township(township, name, kind):
-    """Rename a township or change its kind."""
+def update_township(township, name, kind, position=None, office_name=KEEP):
+    """Rename a township, change its kind, its place in the administrative order (None: unchanged)
+    or its 制表单位 (blank: the default; left out: unchanged)."""
     name = (name or "").strip()
     _check_township(name, kind, township)
-    before = f"{township.name} {township.kind.value}"
+    office_name = township.office_name if office_name is KEEP else office_name
+    office_name = _check_settings(position, office_name)
+
+    def described():
+        return f"{township.name} {township.kind.value} #{township.position} {township.office_name or '-'}"
+
+    before = described()
     township.name = name
     township.kind = kind
+    if position is not None:
+        township.position = position
+    township.office_name = office_name
     _flush(_l("已有名为“%(name)s”的乡镇（街道），请换一个名称。", name=name), "name")
-    log.info("township updated: township=%s kind=%s", township.id, kind.value)
-    record_event("township.updated", target=township, township_id=township.id,
-                 detail=f"{before} → {name} {kind.value}")
+    log.info("township updated: township=%s kind=%s position=%s", township.id, kind.value, township.position)
+    record_event("township.updated", target=township, township_id=township.id, detail=f"{before} → {described()}")
     return township
 
 

@@ -23,7 +23,7 @@ def _township_or_404(township_id):
 @bp.route("/townships")
 @roles_required(*DISTRICT_ROLES)
 def index():
-    """All townships, searchable by name, in pinyin order, with how many homes and stations each has."""
+    """All townships, searchable by name, in administrative order, with how many homes and stations each has."""
     q = request.args.get("q", "").strip()
     pagination = one_page(queries.township_list(q))
     counts = queries.station_counts([t.id for t in pagination.items])
@@ -37,7 +37,8 @@ def new():
     """Add a township or subdistrict."""
     form = TownshipForm()
     if form.validate_on_submit() and form.save(
-            lambda: operations.create_township(form.name.data, form.kind.data)):
+            lambda: operations.create_township(form.name.data, form.kind.data, form.position.data,
+                                               form.office_name.data)):
         township = form.saved
         flash(_l("已添加%(kind)s“%(name)s”。", kind=township.kind.label, name=township.name), "success")
         return redirect(url_for(".detail", township_id=township.id))
@@ -48,11 +49,12 @@ def new():
 @reshows_expired_form
 @roles_required(*DISTRICT_ROLES)
 def edit(township_id):
-    """Rename a township or change its kind."""
+    """Rename a township, change its kind, its place in the administrative order or its 制表单位."""
     township = _township_or_404(township_id)
     form = TownshipForm(obj=township)
     if form.validate_on_submit() and form.save(
-            lambda: operations.update_township(township, form.name.data, form.kind.data)):
+            lambda: operations.update_township(township, form.name.data, form.kind.data, form.position.data,
+                                               form.office_name.data)):
         flash(_l("已保存“%(name)s”。", name=township.name), "success")
         return redirect(url_for(".detail", township_id=township.id))
     return render_template("townships/form.html", form=form, township=township)

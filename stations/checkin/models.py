@@ -106,6 +106,11 @@ class Checkin(db.Model):
         # The deputy's latest check-in (the travel doubt on every scan) without sorting their history.
         sa.Index("ix_checkins_deputy_id_occurred_at", "deputy_id", "occurred_at"),
         sa.Index("ix_checkins_station_id_local_date", "station_id", "local_date"),
+        # The pending queue, oldest first: a few hundred rows among millions. A partial index keeps
+        # the queue's cost flat as the district's history grows (the planner otherwise walks every
+        # station's check-ins, since "pending" is rare and the status index says so only on average).
+        sa.Index("ix_checkins_pending", "occurred_at", "id", sqlite_where=sa.text("status = 'pending'"),
+                 postgresql_where=sa.text("status = 'pending'")),
         sa.CheckConstraint("constituents_received IS NULL OR constituents_received >= 0",
                            name="constituents_not_negative"),
     )

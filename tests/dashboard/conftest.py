@@ -23,9 +23,17 @@ def read_workbook(data, read_only=False):
     return load_workbook(io.BytesIO(data), read_only=read_only)
 
 
-def sheet_rows(sheet, first_row=4):
-    """The data rows of an official sheet (after title, unit and header rows), as value tuples."""
-    return [row for row in sheet.iter_rows(min_row=first_row, values_only=True)]
+def header_rows_end(sheet):
+    """The last header row of an official sheet: the end of its print titles ($1:$4 → 4)."""
+    return int(sheet.print_title_rows.split(":")[1].lstrip("$"))
+
+
+def sheet_rows(sheet, first_row=None):
+    """The data rows of an official sheet (after title, unit and header rows, 合计 rows included),
+    as value tuples, without the 序号 column (so a row starts with the table's first column)."""
+    first_row = first_row or header_rows_end(sheet) + 1
+    skip = 1 if sheet["A3"].value == "序号" else 0
+    return [row[skip:] for row in sheet.iter_rows(min_row=first_row, values_only=True)]
 
 
 @pytest.fixture()

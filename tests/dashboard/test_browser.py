@@ -32,7 +32,7 @@ def test_committee_finds_who_is_missing_and_downloads(live_server, targets, db, 
     with page.expect_download() as download_info:
         page.locator("#export").click()
     download = download_info.value
-    assert download.suggested_filename == "述职率统计表-2024-12-31.xlsx"
+    assert download.suggested_filename == "述职率统计表-全区-2024-12-31.xlsx"
     path = tmp_path / "rates.xlsx"
     download.save_as(path)
     found = {row[0]: row for row in sheet_rows(read_workbook(path.read_bytes())["两个100%目标"])}

@@ -34,6 +34,7 @@ from liaison.audit.models import AuditEvent
 from liaison.clock import Month
 from liaison.dashboard.bulletin_document import month_files
 from liaison.deputies.models import ExemptionScope
+from liaison.names import stroke_sort_key
 from liaison.network.models import StationKind
 from liaison.reports.operations import set_target_terms
 from liaison.terms.models import Level
@@ -188,7 +189,10 @@ def test_missing_deputies_named_only_when_chosen(app, district):
     paragraphs, tables, _document = read_docx(bulletin(with_names=True))
     assert "五、未述代表名单" in paragraphs
     for (term_name, town), names in district["missing"].items():
+        # In 姓氏笔画 order (rule R16).
+        names = sorted(names, key=stroke_sort_key)
         assert f"{town}（{len(names)}人）：{'、'.join(names)}。" in paragraphs, (term_name, town)
+    assert "南山乡（2人）：丙五、丙四。" in paragraphs  # 五 has 4 strokes, 四 5
     # Those who reported are not named anywhere.
     assert "甲一" not in "\n".join(paragraphs)
 

@@ -13,7 +13,7 @@ from liaison.townships.models import Township
 from tests import factories
 from tests.dashboard.conftest import AS_OF, read_workbook, sheet_rows
 
-SHEETS = ["两个100%目标", "分乡镇", "代表明细", "月进站", "季回家", "说明"]
+SHEETS = ["两个100%目标", "分乡镇", "年述职", "月进站（分乡镇）", "季回家（分乡镇）", "代表明细", "月进站", "季回家", "说明"]
 
 
 def _download(client, as_of=AS_OF):
@@ -23,18 +23,20 @@ def _download(client, as_of=AS_OF):
 
 
 def test_download_has_a_chinese_name_and_is_audited(client, login_as, targets, db):
-    """The download is named 述职率统计表-<date>.xlsx and leaves an export event in the audit log."""
+    """The district's download is named 述职率统计表-全区-<date>.xlsx and leaves an export event in the
+    audit log."""
     login_as("committee")
     response = _download(client)
-    assert "述职率统计表-2024-12-31.xlsx" in unquote(response.headers["Content-Disposition"])
+    assert "述职率统计表-全区-2024-12-31.xlsx" in unquote(response.headers["Content-Disposition"])
     assert response.data[:2] == b"PK"
     events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "export")).all()
     assert len(events) == 1 and "2024-12-31" in events[0].detail
 
 
 def test_workbook_has_the_official_layout(client, login_as, targets):
-    """Every sheet has a merged title and unit/date row, repeated header rows, landscape, fit to
-    width and frozen panes; rates carry 0.0%; the target sheet's chart draws the table's rate cells."""
+    """Every sheet has a merged title and a unit/date row, repeated header rows, landscape, fit to
+    width and frozen panes; rates carry 0.0%; the target sheet's chart draws the table's rate cells.
+    (The 统计表 details, borders, footer, filters, are in test_workbook_layout.py.)"""
     login_as("committee")
     workbook = read_workbook(_download(client).data)
     assert workbook.sheetnames == SHEETS
@@ -42,29 +44,32 @@ def test_workbook_has_the_official_layout(client, login_as, targets):
         merged = {str(r) for r in sheet.merged_cells.ranges}
         assert any(r.startswith("A1:") for r in merged), sheet.title
         assert sheet["A2"].value.startswith("制表单位：区人大常委会代表工作室")
-        assert any(str(c.value or "").startswith("制表日期：") for c in sheet[2])
-        assert sheet.print_title_rows == "$1:$3"
+        assert any("制表日期：" in str(c.value or "") for c in sheet[2])
+        assert sheet.print_title_rows in ("$1:$3", "$1:$4"), sheet.title
         assert sheet.page_setup.orientation == "landscape"
         assert sheet.page_setup.fitToWidth == 1 and sheet.sheet_properties.pageSetUpPr.fitToPage
-        assert sheet.freeze_panes in ("B4", "C4")
-        assert sheet.column_dimensions["A"].width >= 12
+        assert sheet.freeze_panes is not None and sheet.freeze_panes[0] in "BCDE"
+        assert sheet.column_dimensions["A"].width >= 6
     target = workbook["两个100%目标"]
-    headers = [c.value for c in target[3]]
-    assert headers == ["届次", "应述", "已述", "未述", "述职率", "目标", "差距"]
-    rate_cells = [row[4] for row in target.iter_rows(min_row=4, max_row=5)]
+    assert [c.value for c in target[3]][:3] == ["序号", "届次", "届内述职"]
+    assert [c.value for c in target[4]][2:8] == ["应述（人）", "已述（人）", "未述（人）", "述职率（%）", "目标（%）",
+                                                "差距（%）"]
+    rate_cells = [row[5] for row in target.iter_rows(min_row=5, max_row=6)]
     assert all(cell.number_format == "0.0%" for cell in rate_cells)
     charts = target._charts
     assert len(charts) == 1
-    assert charts[0].series[0].val.numRef.f == "'两个100%目标'!$E$4:$E$5"
+    assert charts[0].series[0].val.numRef.f == "'两个100%目标'!$F$5:$F$6"
 
 
 def test_chart_xml_points_at_the_target_table(client, login_as, targets):
-    """The chart part of the file references the rate column of the target table."""
+    """The chart part of the file references the rate column of the target table, its names, and the
+    目标 column drawn as the 100% line."""
     login_as("committee")
     with zipfile.ZipFile(io.BytesIO(_download(client).data)) as archive:
         chart = archive.read("xl/charts/chart1.xml").decode()
     refs = re.findall(r"<(?:c:)?f>([^<]*)</(?:c:)?f>", chart)
-    assert "'两个100%目标'!$E$4:$E$5" in refs and "'两个100%目标'!$A$4:$A$5" in refs
+    assert "'两个100%目标'!$F$5:$F$6" in refs and "'两个100%目标'!$B$5:$B$6" in refs
+    assert "'两个100%目标'!$G$5:$G$6" in refs
 
 
 def test_workbook_numbers_match_the_rates_queries(client, login_as, targets, app):
@@ -83,8 +88,8 @@ def test_workbook_numbers_match_the_rates_queries(client, login_as, targets, app
         assert found[name][1:5] == (row.due, row.done, row.missing, row.rate)
         assert found[name][5] == 1 and abs(found[name][6] - (1 - row.rate)) < 1e-9
     township_sheet = workbook["分乡镇"]
-    headers = [c.value for c in township_sheet[3]]
-    col = headers.index("区第八届应述")
+    groups = [c.value for c in township_sheet[3]]
+    col = groups.index("区第八届") - 1  # the term's 应述 column, counted without 序号
     by_name = {row[0]: row for row in sheet_rows(township_sheet)}
     for row in towns:
         assert by_name[row.township_name][col:col + 4] == (row.due, row.done, row.missing, row.rate)
@@ -104,7 +109,7 @@ def test_missing_is_highlighted(client, login_as, targets):
     """未述 cells in 代表明细 are filled red."""
     login_as("committee")
     sheet = read_workbook(_download(client).data)["代表明细"]
-    cells = [row[13] for row in sheet.iter_rows(min_row=4) if row[13].value in ("未述", "已述")]
+    cells = [row[14] for row in sheet.iter_rows(min_row=5) if row[14].value in ("未述", "已述")]
     assert {c.fill.fgColor.rgb[-6:] for c in cells if c.value == "未述"} == {"FFC7CE"}
     assert all(c.fill.fill_type is None for c in cells if c.value == "已述")
 
@@ -138,7 +143,7 @@ def test_formula_like_names_stay_text(client, login_as, targets, db):
             if part.startswith("xl/worksheets/sheet"):
                 assert "<f>" not in archive.read(part).decode(), part
     details = read_workbook(data)["代表明细"]
-    values = {row[1] for row in details.iter_rows(min_row=4, values_only=True)}
+    values = {row[1] for row in sheet_rows(details)}
     assert set(names) <= values
 
 

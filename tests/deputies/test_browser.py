@@ -35,3 +35,26 @@ def test_committee_adds_a_mandate_on_a_phone(db, live_server, page, screenshot):
     assert "区第八届" in text and "第一选区" in text and "东湖镇代表之家" in text
     assert "未激活" in text and "发放激活码" in text
     screenshot("detail")
+
+
+@pytest.mark.browser
+def test_committee_switches_the_list_to_pinyin_order_on_a_phone(db, live_server, page, screenshot):
+    """The deputy list opens in 姓氏笔画 order; choosing 按姓名拼音 and 查找 relists it (rule R16)."""
+    for name in ("张伟", "李娜", "王芳", "詹敏", "曾华"):
+        factories.make_deputy(name=name)
+    mobile = factories.make_user(roles={"committee"}).mobile
+    db.session.commit()
+
+    sign_in_page(page, live_server, mobile)
+    page.goto(f"{live_server}/deputies")
+
+    def names():
+        return [name.strip() for name in page.locator("#deputies tbody td:first-child").all_inner_texts()]
+
+    assert names() == ["王芳", "李娜", "张伟", "曾华", "詹敏"]
+    screenshot("strokes")
+    page.select_option("#order", label="按姓名拼音")
+    page.click("form[role=search] button[type=submit]")
+    page.wait_for_url("**order=pinyin**")
+    assert names() == ["李娜", "王芳", "曾华", "詹敏", "张伟"]
+    screenshot("pinyin")

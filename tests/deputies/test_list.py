@@ -1,5 +1,7 @@
-"""The deputy list: pinyin order, search by name or mobile digits, filters, masking and pages."""
+"""The deputy list: 姓氏笔画 or pinyin order, search by name or mobile digits, filters, masking and pages."""
 from datetime import date
+
+import pytest
 
 from liaison.deputies.models import EndReason
 from liaison.terms.models import Level
@@ -13,24 +15,47 @@ def _names_in_order(page, names):
     return positions == sorted(positions)
 
 
-def test_list_is_in_pinyin_order(client, db, committee):
-    """张 (zhang), 李 (li), 王 (wang), 詹 (zhan) are listed as 李, 王, 詹, 张."""
+def test_list_is_in_stroke_order_by_default_and_pinyin_on_request(client, db, committee):
+    """The list is an official list: 姓氏笔画 order by default (rule R16), 王 (4 strokes), 李 (7, 横
+    first), 张 (7, 折 first), 詹 (13); 按姓名拼音 lists 李, 王, 詹, 张."""
     for name in ("张伟", "李娜", "王芳", "詹敏"):
         factories.make_mandate(deputy=factories.make_deputy(name=name))
     page = page_text(client.get("/deputies"))
+    assert _names_in_order(page, ["王芳", "李娜", "张伟", "詹敏"])
+    assert '<option value="strokes" selected>按姓氏笔画</option>' in page
+    page = page_text(client.get("/deputies?order=pinyin"))
     assert _names_in_order(page, ["李娜", "王芳", "詹敏", "张伟"])
+    assert '<option value="pinyin" selected>按姓名拼音</option>' in page
+    # Anything else is the official order.
+    assert _names_in_order(page_text(client.get("/deputies?order=x")), ["王芳", "李娜", "张伟", "詹敏"])
 
 
-def test_pinyin_order_holds_across_pages(app, client, db, committee, monkeypatch):
-    """With two per page, page 2 continues the pinyin order where page 1 stopped."""
+def test_polyphone_surnames_in_the_pinyin_list(client, db, committee):
+    """In pinyin order 曾 is zeng (after 杨), 单 shan (after 丁), 仇 qiu (after 秦) (rule R16)."""
+    for name in ("曾华", "杨强", "单明", "丁一", "仇明", "秦力"):
+        factories.make_deputy(name=name)
+    page = page_text(client.get("/deputies?order=pinyin"))
+    assert _names_in_order(page, ["丁一", "秦力", "仇明", "单明", "杨强", "曾华"])
+
+
+@pytest.mark.parametrize("order, first, second", [
+    ("", ["王芳", "李娜"], ["张伟", "詹敏"]),
+    ("pinyin", ["李娜", "王芳"], ["詹敏", "张伟"]),
+])
+def test_the_order_holds_across_pages(app, client, db, committee, monkeypatch, order, first, second):
+    """With two per page, page 2 continues the chosen order where page 1 stopped, and the page
+    links keep the choice."""
     monkeypatch.setitem(app.config, "LIAISON_PAGE_SIZE", 2)
     for name in ("张伟", "李娜", "王芳", "詹敏"):
         factories.make_deputy(name=name)
-    first = page_text(client.get("/deputies"))
-    second = page_text(client.get("/deputies?page=2"))
-    assert "李娜" in first and "王芳" in first and "张伟" not in first
-    assert _names_in_order(second, ["詹敏", "张伟"]) and "李娜" not in second
-    assert "第 1 / 2 页" in first
+    query = f"?order={order}&" if order else "?"
+    page_one = page_text(client.get(f"/deputies{query}"))
+    page_two = page_text(client.get(f"/deputies{query}page=2"))
+    assert _names_in_order(page_one, first) and not any(name in page_one for name in second)
+    assert _names_in_order(page_two, second) and not any(name in page_two for name in first)
+    assert "第 1 / 2 页" in page_one
+    if order:
+        assert f"order={order}" in page_one[page_one.index("下一页") - 200:page_one.index("下一页")]
 
 
 def test_search_by_mobile_digits(client, db, committee):
@@ -95,3 +120,17 @@ def test_list_shows_current_mandates_and_townships(client, db, committee):
     assert "区第八届" in row and "区第七届" not in row and "东湖镇" in row and "男" in row
     left_row = page[page.index("褚离任"):page.index("</tr>", page.index("褚离任"))]
     assert "无在任代表资格" in left_row
+
+
+def test_roster_export_is_in_stroke_order(client, db, committee):
+    """The exported 代表名单 is an official list: 姓氏笔画 order (rule R16), read back from the xlsx."""
+    import io
+
+    import openpyxl
+
+    for name in ("张伟", "李娜", "王芳", "詹敏"):
+        factories.make_mandate(deputy=factories.make_deputy(name=name))
+    response = client.get("/deputies/export.xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(response.data)).active
+    names = [row[0] for row in sheet.iter_rows(values_only=True) if row and row[0] in ("张伟", "李娜", "王芳", "詹敏")]
+    assert names == ["王芳", "李娜", "张伟", "詹敏"]

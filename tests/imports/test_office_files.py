@@ -1,4 +1,4 @@
-"""Rosters as offices really make them (issue 15, R16): each file is built the way an office builds it,
+"""Rosters as offices really make them (issue 15, R17): each file is built the way an office builds it,
 uploaded, and the test reads the notes the check shows and the rows stored after the confirmation.
 
 Merged cells, hidden rows, a footer, spaces in names, text dates, full-width digits, duplicates,

@@ -1,4 +1,4 @@
-"""The roster goes round (issue 15, R16): export, edit one cell in the workbook, import it back — and
+"""The roster goes round (issue 15, R17): export, edit one cell in the workbook, import it back — and
 exactly that cell changes, from an export with full numbers and from a township's masked copy."""
 import io
 from datetime import date

@@ -2,7 +2,8 @@
 
 Year 2024, zone Asia/Shanghai. Two townships: 东城镇 (A) and 西湖街道 (B), each with a 联络站 and
 a 代表之家. Terms: 区第八届 D (2021-12-01 – 2026-11-30) and 市第十五届 M (2022-01-01 – 2026-12-31).
-Names sort by pinyin in the order P1 … P7.
+Names sort by pinyin in the order P1 … P7; in 姓氏笔画 order (rule R16) 邓 (4 strokes), 白 and 冯 (5:
+丿 before 丶), 安 (6), 陈 (7), 高 (10), 韩 (12).
 
 =====  =========  ============  ===============================================================
 who    mandate    township      what matters

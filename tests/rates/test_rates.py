@@ -87,15 +87,16 @@ def test_missing_reporters_list(db, world):
 
 
 def test_per_deputy_reporting_rows(db, world):
-    """Rules R9, R12: Drill-down: each mandate of 区第八届 with its status and latest report date."""
+    """Rules R9, R12: Drill-down: each mandate of 区第八届 with its status and latest report date (in
+    姓氏笔画 order within each township, rule R16)."""
     rows = rates.in_term_reporting(world["D"], date(2024, 12, 31), group_by="deputy")
     assert [(r.deputy_name, r.status, r.done, r.report_date) for r in rows] == [
-        ("安一", "due", True, date(2024, 4, 10)),
         ("白二", "due", True, date(2024, 6, 18)),
         ("冯五", "due", False, None),
+        ("安一", "due", True, date(2024, 4, 10)),
         ("韩七", "due", False, None),
-        ("陈三", "ended", True, date(2024, 3, 1)),
         ("邓四", "due", False, None),
+        ("陈三", "ended", True, date(2024, 3, 1)),
     ]
 
 
@@ -305,8 +306,8 @@ def test_as_of_mid_month_no_mandate_of_the_running_month_reads_as_missed(db, wor
     P3 and P5."""
     rows = rates.monthly_visits(2024, world["D"], date(2024, 2, 20), group_by="deputy")
     february = [(r.deputy_name, r.status, r.met, r.closed) for r in rows if r.period_key == 202402]
-    assert february == [("安一", "due", False, False), ("白二", "due", False, False), ("冯五", "due", False, False),
-                        ("陈三", "due", False, False)]
+    assert february == [("白二", "due", False, False), ("冯五", "due", False, False), ("安一", "due", False, False),
+                        ("陈三", "due", False, False)]  # 姓氏笔画 order (rule R16)
     assert all(r.closed for r in rows if r.period_key == 202401)
     states = {row.deputy_name: row.states
               for row in rates.visits_by_mandate("month", 2024, world["D"], date(2024, 2, 20))}

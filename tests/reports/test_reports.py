@@ -179,5 +179,6 @@ def test_uncompleted_reports_do_not_count(db, place):
     db.session.commit()
     [row] = rates.in_term_reporting(place.d_id, local_today())
     assert row.done == 0
+    # 姓氏笔画 order (rule R16): 丁 2 strokes, 白 5, 安 6.
     assert [r.deputy_name for r in rates.missing_reporters(place.d_id, local_today(), {place.a_id})] == [
-        "安一", "白二", "丁四"]
+        "丁四", "白二", "安一"]

@@ -202,3 +202,64 @@ def test_unknown_township_is_404(client, committee):
     """A township id that does not exist answers 404 on its page and its edit page."""
     assert client.get("/townships/999999").status_code == 404
     assert client.get("/townships/999999/edit").status_code == 404
+
+
+def test_committee_sets_the_administrative_order_and_the_office_on_the_form(client, committee):
+    """The edit form carries 排序号 and 制表单位 (issue 14 §3, §6): what the committee types there
+    orders the list and signs the township's tables; a blank 制表单位 goes back to the default."""
+    zhang = factories.make_township(name="张家镇")
+    anping = factories.make_township(name="安平街道", kind=TownshipKind.subdistrict)
+    page = text(client.get(f"/townships/{zhang.id}/edit"))
+    assert "排序号" in page and "制表单位" in page and f'value="{zhang.position}"' in page
+    response = client.post(f"/townships/{zhang.id}/edit", data={
+        "name": "张家镇", "kind": "township", "position": "５", "office_name": " 张家镇人大代表联络办公室 "})
+    assert response.status_code == 302
+    client.post(f"/townships/{anping.id}/edit", data={"name": "安平街道", "kind": "subdistrict", "position": "2"})
+    db.session.expire_all()
+    zhang, anping = db.session.get(Township, zhang.id), db.session.get(Township, anping.id)
+    assert (zhang.position, zhang.office_label) == (5, "张家镇人大代表联络办公室")
+    assert (anping.position, anping.office_label) == (2, "安平街道人大工委")
+    table = text(client.get("/townships")).split('id="townships"')[1]
+    assert table.index("安平街道") < table.index("张家镇") and "张家镇人大代表联络办公室" in table
+    assert "制表单位：张家镇人大代表联络办公室" in text(client.get(f"/townships/{zhang.id}"))
+
+    # Leaving 排序号 blank keeps it; clearing 制表单位 restores the default name.
+    client.post(f"/townships/{zhang.id}/edit", data={"name": "张家镇", "kind": "township", "position": "",
+                                                     "office_name": ""})
+    db.session.expire_all()
+    zhang = db.session.get(Township, zhang.id)
+    assert (zhang.position, zhang.office_name, zhang.office_label) == (5, None, "张家镇人大主席团")
+
+
+def test_a_new_township_takes_the_position_given_or_goes_last(client, committee):
+    """Added with a 排序号 it takes it; without one it goes after every township there is."""
+    factories.make_township(name="张家镇").position = 5
+    db.session.commit()
+    client.post("/townships/new", data={"name": "安平镇", "kind": "township", "position": "1"})
+    client.post("/townships/new", data={"name": "李家镇", "kind": "township"})
+    assert township_named("安平镇").position == 1
+    assert township_named("李家镇").position > township_named("张家镇").position
+    table = text(client.get("/townships")).split('id="townships"')[1]
+    assert positions(table, "安平镇", "张家镇", "李家镇") == sorted(positions(table, "安平镇", "张家镇", "李家镇"))
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("position", "0", "排序号应为 1 到 9999 之间的整数"),
+    ("position", "10000", "排序号应为 1 到 9999 之间的整数"),
+    ("position", "第三", "排序号应为整数"),
+    ("position", "2.5", "排序号应为整数"),
+    ("office_name", "办", "制表单位应为 2 到 60 个字，现在是 1 个字"),
+    ("office_name", "办" * 61, "制表单位应为 2 到 60 个字，现在是 61 个字"),
+    ("office_name", "张家镇\n人大", "制表单位只能是一行文字"),
+])
+def test_bad_order_or_office_is_refused_and_changes_nothing(client, committee, field, value, message):
+    """An order outside 1–9999 or not a whole number, or an office name not 2–60 characters on one
+    line, is refused next to its field; the township keeps what it had."""
+    township = factories.make_township(name="张家镇")
+    before = (township.name, township.position, township.office_name)
+    data = {"name": "张家新镇", "kind": "township", "position": "3", "office_name": "张家镇人大主席团", field: value}
+    response = client.post(f"/townships/{township.id}/edit", data=data)
+    assert response.status_code == 200 and message in text(response)
+    db.session.expire_all()
+    township = db.session.get(Township, township.id)
+    assert (township.name, township.position, township.office_name) == before
