@@ -77,6 +77,13 @@ def _people_link(base, args):
     return base + "?" + "&".join(f"{key}={value}" for key, value in args.items() if value is not None)
 
 
+@bp.app_template_global("year_duty")
+def year_duty(deputy_id, today):
+    """我的履职's 年述职 of this year, per mandate (the page lives with check-ins, a layer below the
+    rates, so the dashboard lends it this)."""
+    return queries.year_duty(deputy_id, today.year, today)
+
+
 def _percent(rate):
     """A rate as the page's cells show it: 87.5%, or — when nobody is due (a function, not a template
     macro: the page shows hundreds of rates and a macro call costs many times more)."""

@@ -443,7 +443,7 @@ def missing_reporters(term_id, as_of, township_ids=None):
 
 # --- 年述职 ------------------------------------------------------------------------------------
 
-def annual_reporting(year, as_of, term_id=None, group_by=None, township_ids=None):
+def annual_reporting(year, as_of, term_id=None, group_by=None, township_ids=None, deputy_id=None):
     """年述职 for a year, as of a local date (capped at 31 December); rule R11.
 
     Due = mandates in force on that date that began on or before 30 June, minus exemptions for
@@ -451,6 +451,7 @@ def annual_reporting(year, as_of, term_id=None, group_by=None, township_ids=None
     the date). ``term_id`` None takes every term's mandates (people then count each person once).
     ``group_by`` as for ``in_term_reporting``. A year not begun by the as-of date gives zeros.
     Suspensions do not change the annual duty (rule R11 names only the start and exemptions).
+    ``deputy_id`` limits to one person's mandates (their own page).
     """
     _check_group(group_by)
     first, mid, last = date(year, 1, 1), date(year, 6, 30), date(year, 12, 31)
@@ -477,6 +478,8 @@ def annual_reporting(year, as_of, term_id=None, group_by=None, township_ids=None
         query = query.where(Mandate.term_id == term_id)
     if township_ids is not None:
         query = query.where(Mandate.township_id.in_(township_ids))
+    if deputy_id is not None:
+        query = query.where(Mandate.deputy_id == deputy_id)
     r = query.subquery("annual_mandates")
     late = r.c.late_start == 1
     exempt = sa.and_(r.c.late_start == 0, r.c.exempted == 1)
