@@ -358,19 +358,17 @@ class YearDuty(NamedTuple):
     """One of a deputy's mandates and its 年述职 (rule R11) for a year, as of a date."""
 
     term_name: str
-    #: "done", "missing" (not yet, or not done once the year is over), "exempted", "late_start".
+    #: "done", "missing" (not yet: the year is still running), "exempted", "late_start".
     state: str
     report_date: date | None
-    #: The year is over on the as-of date: "missing" is then final.
-    over: bool
 
 
 def year_duty(deputy_id, year, as_of):
-    """The deputy's 年述职 per mandate held on the as-of date (capped at 31 December): two statements."""
+    """The deputy's 年述职 (rule R11) per mandate held on the as-of date (capped at 31 December):
+    two small statements."""
     rows = rates.annual_reporting(year, as_of, group_by="deputy", deputy_id=deputy_id)
     if not rows:
         return []
     names = dict(db.session.execute(sa.select(Term.id, Term.name).where(Term.id.in_({r.term_id for r in rows}))).all())
-    over = as_of > date(year, 12, 31)
-    return [YearDuty(names.get(row.term_id, ""), _reporting_person(row).state, row.report_date, over)
-            for row in sorted(rows, key=lambda row: row.term_id)]
+    return [YearDuty(names.get(row.term_id, ""), _reporting_person(row).state, row.report_date)
+            for row in rows]
