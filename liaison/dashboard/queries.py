@@ -195,8 +195,8 @@ def annual_table(terms, year, as_of, township_ids=None):
             by_township[row.township_id][1][term.id] = _annual_row(term, row.township_id, row.township_name,
                                                                    row.due, row.done, row.exempted,
                                                                    row.late_start)
-        district.append(_annual_row(term, None, None, *(sum(getattr(row, field) for row in rows)
-                                                        for field in ("due", "done", "exempted", "late_start"))))
+        sums = (sum(getattr(row, field) for row in rows) for field in ("due", "done", "exempted", "late_start"))
+        district.append(_annual_row(term, None, None, *sums))
     return AnnualTable(year, day, day.month == 12 or as_of > last, begun, district,
                        [(tid, *by_township[tid]) for tid in order])
 
@@ -204,8 +204,8 @@ def annual_table(terms, year, as_of, township_ids=None):
 def _annual_row(term, township_id, township_name, due, done, exempted, late_start):
     rate = done / due if due else None
     percent = 0 if rate is None else max(0, min(100, int(rate * 100 + 0.5)))
-    return AnnualRow(term.id, term.name, township_id, township_name, due, done, due - done, exempted, late_start,
-                     rate, percent)
+    return AnnualRow(term.id, term.name, township_id, township_name, due, done, due - done, exempted,
+                     late_start, rate, percent)
 
 
 def period_label(kind, key):
@@ -318,17 +318,20 @@ def people(figure, term_id, as_of, year=None, period_key=None, township_ids=None
         rows = rates.in_term_reporting(term_id, as_of, group_by="deputy", township_ids=township_ids)
         return [_reporting_person(row) for row in rows]
     if figure == "year":
-        rows = rates.annual_reporting(year, as_of, term_id=term_id, group_by="deputy", township_ids=township_ids)
+        rows = rates.annual_reporting(year, as_of, term_id=term_id, group_by="deputy",
+                                      township_ids=township_ids)
         return [_reporting_person(row) for row in rows]
     query = rates.monthly_visits if figure == "month" else rates.quarterly_visits
-    return [PersonRow(row.deputy_id, row.deputy_name, row.township_id, row.township_name, _visit_state(row), None)
+    return [PersonRow(row.deputy_id, row.deputy_name, row.township_id, row.township_name, _visit_state(row),
+                      None)
             for row in query(year, term_id, as_of, group_by="deputy", township_ids=township_ids, stream=True)
             if row.period_key == period_key]
 
 
 def _reporting_person(row):
     state = row.status if row.status != "due" else "done" if row.done else "missing"
-    return PersonRow(row.deputy_id, row.deputy_name, row.township_id, row.township_name, state, row.report_date)
+    return PersonRow(row.deputy_id, row.deputy_name, row.township_id, row.township_name, state,
+                     row.report_date)
 
 
 def _visit_state(row):
@@ -369,6 +372,7 @@ def year_duty(deputy_id, year, as_of):
     rows = rates.annual_reporting(year, as_of, group_by="deputy", deputy_id=deputy_id)
     if not rows:
         return []
-    names = dict(db.session.execute(sa.select(Term.id, Term.name).where(Term.id.in_({r.term_id for r in rows}))).all())
+    term_ids = {row.term_id for row in rows}
+    names = dict(db.session.execute(sa.select(Term.id, Term.name).where(Term.id.in_(term_ids))).all())
     return [YearDuty(names.get(row.term_id, ""), _reporting_person(row).state, row.report_date)
             for row in rows]

@@ -2,8 +2,8 @@
 from datetime import date
 
 import sqlalchemy as sa
-from flask import Response, abort, current_app, flash, make_response, redirect, render_template, request, send_file, \
-    url_for
+from flask import (Response, abort, current_app, flash, make_response, redirect, render_template, request,
+                   send_file, url_for)
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -197,7 +197,8 @@ def people():
             _refuse(_l("这个月份或季度不在所选年度内，或在统计截止日期时还没有开始。"), 404)
     rows = queries.people(figure, term.id, as_of, year, period, township_ids)
     states = queries.FILTER_STATES
-    counts = {name: sum(1 for row in rows if row.state in states[name]) for name in queries.PEOPLE_FILTERS[figure]}
+    counts = {name: sum(1 for row in rows if row.state in states[name])
+              for name in queries.PEOPLE_FILTERS[figure]}
     chosen = [row for row in rows if row.state in states[what]]
     page = _list_page(chosen, request.args.get("page", 1, type=int))
     labels = VISIT_FILTER_LABELS if figure in ("month", "quarter") else FILTER_LABELS
@@ -209,7 +210,8 @@ def people():
         "dashboard/people.html", figure=figure, figure_title=FIGURE_TITLES[figure], what=what, term=term,
         as_of=as_of, year=year, period=period, township=township, counts=counts, page=page, labels=labels,
         period_name=queries.period_label(figure, period) if period else None,
-        township_name=township_name, state_labels=state_labels, scope_limited=visible_township_ids() is not None,
+        township_name=township_name, state_labels=state_labels,
+        scope_limited=visible_township_ids() is not None,
         annual_final=annual_final)
 
 

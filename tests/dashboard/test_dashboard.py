@@ -47,7 +47,8 @@ def test_township_table_and_visit_tables_match_the_rates(client, login_as, targe
         assert re.search(rf">{row.done}</a>/<a [^>]*>{row.due}</a>", line)
     month_table = page.split('id="months"')[1].split("</table>")[0]
     total = month_table.split(">合计</th>")[1].split("</tr>")[0]
-    assert re.findall(r"(\d+)</a>/<a [^>]*>(\d+)</a></span>", total) == [(str(r.met), str(r.due)) for r in months]
+    found = re.findall(r"(\d+)</a>/<a [^>]*>(\d+)</a></span>", total)
+    assert found == [(str(r.met), str(r.due)) for r in months]
     quarter_table = page.split('id="quarters"')[1].split("</table>")[0]
     for row in quarters:
         assert re.search(rf">{row.met}</a>/<a [^>]*>{row.due}</a>", quarter_table)

@@ -21,8 +21,8 @@ def _table(html, table_id):
     table = lxml.html.fromstring(html).get_element_by_id(table_id)
     for br in table.iter("br"):  # a line break reads as a space
         br.tail = " " + (br.tail or "")
-    return [[(" ".join(cell.text_content().split()), cell.get("class") or "") for cell in row.xpath("./th|./td")]
-            for row in table.xpath(".//tr")]
+    return [[(" ".join(cell.text_content().split()), cell.get("class") or "")
+             for cell in row.xpath("./th|./td")] for row in table.xpath(".//tr")]
 
 
 def _column(rows, header):
@@ -103,7 +103,8 @@ def test_annual_reporting_is_progress_before_december_and_a_rate_after(client, l
 def _people_links(html):
     """Every link of the page into the drill-down, with the number it shows."""
     tree = lxml.html.fromstring(html)
-    return [(a.get("href"), a.text_content().strip()) for a in tree.xpath("//a[contains(@href, '/dashboard/people?')]")]
+    return [(a.get("href"), a.text_content().strip())
+            for a in tree.xpath("//a[contains(@href, '/dashboard/people?')]")]
 
 
 def _listed(client, href):
@@ -111,8 +112,8 @@ def _listed(client, href):
     html = _page(client, href)
     tree = lxml.html.fromstring(html)
     active = tree.xpath("//ul[@id='people-filters']//a[@aria-current='page']//span")[0].text_content()
-    names = [row.xpath("./td")[1].text_content() for row in tree.get_element_by_id("people").xpath("./tbody/tr")
-             if len(row.xpath("./td")) == 5]
+    rows = tree.get_element_by_id("people").xpath("./tbody/tr")
+    names = [row.xpath("./td")[1].text_content() for row in rows if len(row.xpath("./td")) == 5]
     return int(active), names
 
 
@@ -216,8 +217,8 @@ def test_people_list_pages_through_long_lists(client, login_as, targets, db):
     term = db.session.get(Term, targets["D"])
     township = db.session.get(Township, targets["A"])
     for index in range(105):
-        factories.make_mandate(deputy=factories.make_deputy(name=f"测{index:03d}"), term=term, township=township,
-                               start_date=date(2024, 1, 1))
+        factories.make_mandate(deputy=factories.make_deputy(name=f"测{index:03d}"), term=term,
+                               township=township, start_date=date(2024, 1, 1))
     db.session.commit()
     login_as("committee")
     url = f"/dashboard/people?figure=term&term={targets['D']}&as_of=2024-12-31&what=missing"

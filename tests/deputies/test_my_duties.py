@@ -21,7 +21,8 @@ def _my_page(client, login_as, db, mandate_id):
 
 
 def _badges(tree, element_id):
-    return [" ".join(span.text_content().split()) for span in tree.get_element_by_id(element_id).xpath("./span")]
+    spans = tree.get_element_by_id(element_id).xpath("./span")
+    return [" ".join(span.text_content().split()) for span in spans]
 
 
 def test_running_month_and_quarter_read_in_progress(client, login_as, world, db):  # noqa: F811
