@@ -7,6 +7,7 @@ from flask import (Response, abort, current_app, flash, make_response, redirect,
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from liaison.accounts.access import DISTRICT_ROLES, STAFF_ROLES, recent_password_required, roles_required, \
     visible_township_ids
@@ -57,9 +58,9 @@ def index():
                         + ("" if row.closed else gettext("（截至目前）")))
                        for row in months.district])
     people_url = url_for("dashboard.people")
+    visit_cell = _VisitCells(people_url, visit_term.id if visit_term else None, year, period_as_of.isoformat())
     return render_template(
         "dashboard/index.html", as_of=as_of, year=year, terms=terms, visit_term=visit_term,
-        period_as_of=period_as_of,
         targets=queries.targets(terms, as_of, township_ids),
         closures=queries.latest_closures([term.id for term in terms]),
         townships=queries.township_table(terms, as_of, township_ids),
@@ -67,8 +68,51 @@ def index():
         months=months, quarters=quarters, chart=chart, period_label=queries.period_label, pct=_percent,
         opinions=queries.opinion_panel(year, _opinion_month(), local_today(), township_ids),
         scoped=township_ids is not None,
-        people=lambda **args: _people_link(people_url, args),
+        people=lambda **args: _people_link(people_url, args), visit_cell=visit_cell,
         archive=bulletins.archive())
+
+
+class _VisitCells:
+    """The cells of the 月进站 and 季回家 tables as markup, built in Python: a table has a cell per
+    township and period (a macro call each cost more than the rest of the page). An ended period
+    shows its rate, 已到/应到 and who missed it; a running one 进行中 and its figure so far, never
+    a miss (rule R8). Every count links to its people."""
+
+    def __init__(self, people_url, term_id, year, as_of):
+        self.base = f"{people_url}?term={term_id}&year={year}&as_of={as_of}"
+        self.linked = term_id is not None
+        self.running = escape(gettext("进行中"))
+        self.so_far = escape(gettext("截至目前"))
+        self.missed = escape(gettext("未到 %(n)s", n="{n}"))
+        self.pending = escape(gettext("尚未 %(n)s", n="{n}"))
+
+    def _link(self, text, kind, row, township_id, what, css=""):
+        if not self.linked:
+            return str(text)
+        where = "" if township_id is None else f"&township={township_id}"
+        href = escape(f"{self.base}&figure={kind}&period={row.period_key}{where}&what={what}")
+        css = f' class="{css}"' if css else ""
+        return f'<a{css} href="{href}">{text}</a>'
+
+    def __call__(self, row, kind, township_id=None):
+        if row is None:
+            return Markup('<td class="cell-rate">—</td>')
+        counts = (f'{self._link(row.met, kind, row, township_id, "met")}/'
+                  f'{self._link(row.due, kind, row, township_id, "due")}')
+        if row.closed:
+            cell = (f'<td class="cell-rate cell-ended">{_percent(row.rate)}'
+                    f'<br><span class="small text-muted">{counts}</span>')
+            if row.unmet:
+                cell += "<br>" + self._link(self.missed.replace("{n}", str(row.unmet)), kind, row, township_id,
+                                            "missed", "small text-danger cell-missed")
+        else:
+            cell = (f'<td class="cell-rate cell-running"><span class="badge text-bg-info">{self.running}</span>'
+                    f'<br><span class="small">{self.so_far} {_percent(row.rate)}</span>'
+                    f'<br><span class="small text-muted">{counts}</span>')
+            if row.in_progress:
+                cell += "<br>" + self._link(self.pending.replace("{n}", str(row.in_progress)), kind, row,
+                                            township_id, "in_progress", "small cell-pending")
+        return Markup(cell + "</td>")
 
 
 def _people_link(base, args):
