@@ -226,3 +226,13 @@ def test_people_list_pages_through_long_lists(client, login_as, targets, db):
     assert count == 108 and len(names) == 100  # 冯五, 邓四, 韩七 and the 105
     html = _page(client, url + "&page=2")
     assert "第 2 / 2 页，共 108 条" in html and ">101<" in html
+
+
+def test_a_year_not_begun_shows_nothing_due(client, login_as, targets):
+    """Choosing a year after the as-of date: 年述职 says it has not begun, no period is listed."""
+    login_as("committee")
+    html = _page(client, "/dashboard?as_of=2024-06-30&year=2025")
+    assert "2025年尚未开始" in lxml.html.fromstring(html).get_element_by_id("annual").text_content()
+    assert [text for text, _c in _table(html, "months")[0]] == ["乡镇（街道）", "已结束月份合计"]
+    response = client.get(f"/dashboard/people?figure=year&term={targets['D']}&year=2025&as_of=2024-06-30")
+    assert response.status_code == 200 and "没有符合条件的代表" in response.get_data(as_text=True)
