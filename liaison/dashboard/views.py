@@ -195,7 +195,7 @@ def _int_arg(name, message, required=True):
     value = request.args.get(name, "")
     if value == "" and not required:
         return None
-    if not value.isdigit() or len(value) > 9:
+    if not (value.isascii() and value.isdigit()) or len(value) > 9:  # "²" is a digit to isdigit()
         _refuse(message)
     return int(value)
 
@@ -232,7 +232,8 @@ def people():
         township_ids, township_name = [township], found.name
     year = period = None
     if figure != "term":
-        year = _int_arg("year", _l("年度不对。"), required=False) or as_of.year
+        year = _int_arg("year", _l("年度不对。"), required=False)
+        year = as_of.year if year is None else year
         if not 2000 <= year <= 2100:
             _refuse(_l("年度不对。"))
     if figure in ("month", "quarter"):
