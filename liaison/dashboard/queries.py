@@ -324,8 +324,8 @@ def people(figure, term_id, as_of, year=None, period_key=None, township_ids=None
     query = rates.monthly_visits if figure == "month" else rates.quarterly_visits
     return [PersonRow(row.deputy_id, row.deputy_name, row.township_id, row.township_name, _visit_state(row),
                       None)
-            for row in query(year, term_id, as_of, group_by="deputy", township_ids=township_ids, stream=True)
-            if row.period_key == period_key]
+            for row in query(year, term_id, as_of, group_by="deputy", township_ids=township_ids, stream=True,
+                             only=period_key)]
 
 
 def _reporting_person(row):

@@ -518,7 +518,7 @@ def quarters(year, as_of):
     return [period for period in (Quarter(year, quarter) for quarter in range(1, 5)) if period.first <= as_of]
 
 
-def monthly_visits(year, term_id, as_of, group_by="township", township_ids=None, stream=False):
+def monthly_visits(year, term_id, as_of, group_by="township", township_ids=None, stream=False, only=None):
     """月进站 per month of a year (rules R6, R7): due mandates, those met by a counted check-in at any 联络站.
 
     A mandate is due for a month when the person's mandates of the same level together hold every
@@ -528,16 +528,21 @@ def monthly_visits(year, term_id, as_of, group_by="township", township_ids=None,
     (district rows, one per month begun), "township" (per township and month) or "deputy"
     (``MandateVisitRow`` per mandate and month). ``stream`` (with "deputy") gives an iterator that
     fetches the rows in batches instead of a list, so memory stays flat at any size; nothing else may
-    use the session until it is exhausted.
+    use the session until it is exhausted. ``only`` (a period key) limits to that one period.
     """
-    return _visits(months(year, as_of), StationKind.station, ExemptionScope.month, term_id, as_of, group_by,
-                   township_ids, stream)
+    return _visits(_only(months(year, as_of), only), StationKind.station, ExemptionScope.month, term_id, as_of,
+                   group_by, township_ids, stream)
 
 
-def quarterly_visits(year, term_id, as_of, group_by="township", township_ids=None, stream=False):
+def quarterly_visits(year, term_id, as_of, group_by="township", township_ids=None, stream=False, only=None):
     """季回家 per quarter of a year (rules R6, R7): as ``monthly_visits``, met at any 代表之家."""
-    return _visits(quarters(year, as_of), StationKind.home, ExemptionScope.quarter, term_id, as_of, group_by,
-                   township_ids, stream)
+    return _visits(_only(quarters(year, as_of), only), StationKind.home, ExemptionScope.quarter, term_id, as_of,
+                   group_by, township_ids, stream)
+
+
+def _only(periods, key):
+    """The periods, or only the one of ``key`` among them (a drill-down asks for one month, not the year)."""
+    return periods if key is None else [period for period in periods if period.key == key]
 
 
 #: Rows fetched per batch when per-mandate rows are streamed.
