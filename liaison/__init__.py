@@ -12,8 +12,13 @@ from liaison.config import load_config
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def create_app(test_config=None):
-    """Create and configure one app; ``test_config`` overrides the environment (tests use it)."""
+def create_app(test_config=None, check_zone=True):
+    """Create and configure one app; ``test_config`` overrides the environment (tests use it).
+
+    With ``check_zone`` it refuses to start (``liaison.zone.operations.ZoneMismatch``) when the stored
+    local dates were written in another zone than LIAISON_TIMEZONE (rule R2); the commands that
+    repair or migrate the database start without it.
+    """
     app = Flask(
         __name__,
         instance_relative_config=True,
@@ -33,7 +38,17 @@ def create_app(test_config=None):
     register_errorhandlers(app)
     register_template_helpers(app)
     register_commands(app)
+    if check_zone:
+        check_stored_zone(app)
     return app
+
+
+def check_stored_zone(app):
+    """Refuse to start on local dates stored in another zone than the configured one (rule R2)."""
+    from liaison.zone.operations import check_zone_at_start
+
+    with app.app_context():
+        check_zone_at_start()
 
 
 def configure_logging(app):
@@ -159,6 +174,10 @@ def register_commands(app):
     from liaison.imports.cli import import_cli
 
     app.cli.add_command(import_cli)
+
+    from liaison.zone.cli import zone_cli
+
+    app.cli.add_command(zone_cli)
 
 
 __all__ = ["create_app"]

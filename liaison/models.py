@@ -16,3 +16,4 @@ from liaison.notifications.models import Delivery, EmailAddress, Message  # noqa
 from liaison.activities.models import Activity, ActivityInvitation  # noqa: F401
 from liaison.rota.models import LeaveRequest, RotaMonth, Slot, SlotAssignment, Unavailability  # noqa: F401
 from liaison.opinions.models import Opinion, OpinionEvent  # noqa: F401
+from liaison.zone.models import StoredZone  # noqa: F401

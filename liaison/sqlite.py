@@ -1,5 +1,8 @@
 """SQLite settings for the embedded database: WAL, a busy timeout, foreign keys, and which
 transactions take the write lock at their start."""
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from flask import g, has_request_context, request
 from sqlalchemy import event
 
@@ -39,8 +42,27 @@ def configure_engine(engine, busy_timeout_ms=15000):
         connection.exec_driver_sql("BEGIN" if _only_reads() else "BEGIN IMMEDIATE")
 
 
+#: Set by ``reading()``: transactions begun meanwhile only read, outside any request.
+_reading = ContextVar("liaison_sqlite_reading", default=False)
+
+
+@contextmanager
+def reading():
+    """Transactions begun inside begin deferred, as a reading request's do: for reads outside a
+    request that must not wait behind writers (the stored-zone check when an app starts). End the
+    transaction inside; a write after it begins immediate as usual."""
+    token = _reading.set(True)
+    try:
+        yield
+    finally:
+        _reading.reset(token)
+
+
 def _only_reads():
-    """The current transaction belongs to a reading request that has not asked to write."""
+    """The current transaction belongs to a reading request that has not asked to write, or to
+    ``reading()``."""
+    if _reading.get():
+        return True
     return has_request_context() and request.method in READING_METHODS and not g.get("liaison_writes")
 
 

@@ -69,7 +69,32 @@ def checked_xlsx(stream, max_bytes=XLSX_MAX_BYTES, max_entries=XLSX_MAX_ENTRIES,
     Raises ``InvalidInput`` with a Chinese message for anything else: too large, not a real
     .xlsx (a renamed CSV, an old .xls), too many parts, unpacking too large, macros.
     """
+    return _checked_xlsx_bytes(read_limited(stream, max_bytes), max_entries, max_unpacked)
+
+
+def checked_table_file(stream, max_bytes=XLSX_MAX_BYTES):
+    """Like ``checked_xlsx``, but a CSV file (UTF-8, GBK, or UTF-16 as Excel's "Unicode 文本") is
+    accepted too, as it is.
+
+    An old .xls, a macro workbook, a zip bomb are refused with the same messages; anything that is
+    neither a workbook nor text is refused.
+    """
     data = read_limited(stream, max_bytes)
+    if data.startswith(_OLE_MAGIC) or data.startswith(_ZIP_MAGIC):
+        return _checked_xlsx_bytes(data)
+    encodings = ("utf-16",) if data.startswith((b"\xff\xfe", b"\xfe\xff")) else ("utf-8-sig", "gb18030")
+    for encoding in encodings:  # UTF-16 with its BOM: Excel's "Unicode 文本"
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if "\x00" not in text:
+            return io.BytesIO(data)
+    raise InvalidInput(_l("这不是 Excel 工作簿（.xlsx）或 CSV 文件。请上传按模板填写的 .xlsx 或 .csv 文件。"), "file")
+
+
+def _checked_xlsx_bytes(data, max_entries=XLSX_MAX_ENTRIES, max_unpacked=XLSX_MAX_UNPACKED):
+    """``checked_xlsx`` on bytes already read."""
     if data.startswith(_OLE_MAGIC):
         raise InvalidInput(_l("这是旧版 .xls 或加密的文件，请在 Excel 中另存为 .xlsx 格式后再上传。"), "file")
     if not data.startswith(_ZIP_MAGIC):

@@ -8,8 +8,9 @@ from liaison.text import mobile_conditions
 from liaison.townships.models import Township
 
 
-def account_list(q=None, role=None):
-    """Accounts matching ``q`` (part of the name, or the mobile number as shown) and holding ``role``.
+def account_list(q=None, role=None, pending=False):
+    """Accounts matching ``q`` (part of the name, or the mobile number as shown) and holding ``role``;
+    with ``pending``, only enabled accounts still without a password (awaiting activation).
 
     Staff accounts come first, then deputies' accounts in pinyin order. Accounts have no pinyin
     key of their own, so staff who are not deputies sort by name as stored.
@@ -22,6 +23,8 @@ def account_list(q=None, role=None):
         query = query.where(sa.or_(*matches))
     if role is not None:
         query = query.where(User.role_rows.any(UserRole.role == role))
+    if pending:
+        query = query.where(User.enabled.is_(True), User.password_hash.is_(None))
     return query
 
 

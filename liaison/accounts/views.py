@@ -282,8 +282,10 @@ def users():
     """Every account, searchable by name or mobile number and filterable by role."""
     q = request.args.get("q", "").strip()
     role = _role_filter(request.args.get("role"))
-    pagination = one_page(queries.account_list(q, role))
+    pending = bool(request.args.get("pending"))
+    pagination = one_page(queries.account_list(q, role, pending))
     return render_template("accounts/users.html", pagination=pagination, q=q, role=role, roles=list(Role),
+                           pending=pending,
                            status=account_status, may_issue_activation=may_issue_activation)
 
 

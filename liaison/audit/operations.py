@@ -62,6 +62,7 @@ ACTION_LABELS = {
     "exemption.recorded": _l("登记免除事项"),
     "rota.published": _l("公示排班"),
     "audit.pruned": _l("清理过期日志"),
+    "zone.recomputed": _l("按新时区重算本地日期"),
     "job.taken_over": _l("接管中断的定时任务"),
     "delivery.retried": _l("重发消息"),
     "opinion.received": _l("收到民意"),

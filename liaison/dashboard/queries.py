@@ -50,6 +50,62 @@ class Matrix(NamedTuple):
     periods: list
     district: list
     townships: list
+    #: The district's periods that have ended, summed (rule R8: never mixed with the running one).
+    ended: "EndedTotal | None" = None
+    #: township id → its ``EndedTotal``.
+    township_ended: dict | None = None
+    #: The key of the period still running on the as-of date (shown 进行中, 截至目前), or None.
+    running_key: int | None = None
+
+
+class EndedTotal(NamedTuple):
+    """月进站 or 季回家 over the periods that had ended by the as-of date: due and met summed over those
+    periods (人次), the rate met / due (rule R8: the period still running stays outside)."""
+
+    periods: int
+    due: int
+    met: int
+    unmet: int
+    rate: float | None
+
+
+def ended_total(rows):
+    """Sum the ended periods among ``VisitRow``s (None cells skipped)."""
+    ended = [row for row in rows if row is not None and row.closed]
+    due, met = sum(row.due for row in ended), sum(row.met for row in ended)
+    return EndedTotal(len(ended), due, met, due - met, met / due if due else None)
+
+
+class AnnualRow(NamedTuple):
+    """年述职 of a target term for the dashboard: the district (township fields None) or a township."""
+
+    term_id: int
+    term_name: str
+    township_id: int | None
+    township_name: str | None
+    #: Due by rule R11, reported, not yet reported, exempted for the year, begun after 30 June.
+    due: int
+    done: int
+    missing: int
+    exempted: int
+    late_start: int
+    rate: float | None
+    percent: int
+
+
+class AnnualTable(NamedTuple):
+    """年述职 of the target terms for a year as of a date: a headline row per term, township rows."""
+
+    year: int
+    #: The date the figures are counted to (the as-of date capped at 31 December).
+    as_of: date
+    #: The year is finished or in its December (rule R15): the rate is the year's; else in progress.
+    final: bool
+    #: The year had begun by the as-of date.
+    begun: bool
+    district: list
+    #: ``[(township_id, name, {term_id: AnnualRow})]`` in administrative order.
+    townships: list
 
 
 def target_terms(as_of):
@@ -117,7 +173,39 @@ def visit_matrix(kind, year, term_id, as_of, township_ids=None):
             order.append(row.township_id)
         townships[row.township_id][1][row.period_key] = row
     rows = [(tid, townships[tid][0], [townships[tid][1].get(p.key) for p in periods]) for tid in order]
-    return Matrix(periods, district, rows)
+    running = [period.key for period in periods if period.last > as_of]
+    return Matrix(periods, district, rows, ended_total(district),
+                  {tid: ended_total(cells) for tid, _name, cells in rows}, running[0] if running else None)
+
+
+def annual_table(terms, year, as_of, township_ids=None):
+    """年述职 (rule R11) of each target term for ``year`` as of a date: one grouped statement per term;
+    the district rows are the township rows summed (every mandate is in one township)."""
+    last = date(year, 12, 31)
+    day = min(as_of, last)
+    begun = day >= date(year, 1, 1)
+    district, by_township, order = [], {}, []
+    for term in terms:
+        rows = rates.annual_reporting(year, as_of, term_id=term.id, group_by="township",
+                                      township_ids=township_ids) if begun else []
+        for row in rows:
+            if row.township_id not in by_township:
+                by_township[row.township_id] = (row.township_name, {})
+                order.append(row.township_id)
+            by_township[row.township_id][1][term.id] = _annual_row(term, row.township_id, row.township_name,
+                                                                   row.due, row.done, row.exempted,
+                                                                   row.late_start)
+        sums = (sum(getattr(row, field) for row in rows) for field in ("due", "done", "exempted", "late_start"))
+        district.append(_annual_row(term, None, None, *sums))
+    return AnnualTable(year, day, day.month == 12 or as_of > last, begun, district,
+                       [(tid, *by_township[tid]) for tid in order])
+
+
+def _annual_row(term, township_id, township_name, due, done, exempted, late_start):
+    rate = done / due if due else None
+    percent = 0 if rate is None else max(0, min(100, int(rate * 100 + 0.5)))
+    return AnnualRow(term.id, term.name, township_id, township_name, due, done, due - done, exempted,
+                     late_start, rate, percent)
 
 
 def period_label(kind, key):
@@ -194,3 +282,97 @@ def recorded_since_freeze(term):
         db.session.scalar(count(Exemption).where(Exemption.mandate_id.in_(of_term),
                                                  Exemption.created_at > frozen_at)),
         db.session.scalar(count(Mandate).where(Mandate.term_id == term.id, Mandate.created_at > frozen_at)))
+
+
+# --- drill-down: the people behind a number ------------------------------------------------------
+
+#: What each figure's people list can show, in the order of its filter links; each is a state of the
+#: per-mandate rows of the rates queries (never new counting).
+PEOPLE_FILTERS = {
+    "term": ("due", "done", "missing", "exempted", "ended"),
+    "year": ("due", "done", "missing", "exempted", "late_start"),
+    "month": ("due", "met", "missed", "in_progress", "partial", "suspended", "exempted"),
+    "quarter": ("due", "met", "missed", "in_progress", "partial", "suspended", "exempted"),
+}
+
+
+class PersonRow(NamedTuple):
+    """One mandate behind a dashboard number: who, where, and its state in the figure."""
+
+    deputy_id: int
+    deputy_name: str
+    township_id: int
+    township_name: str
+    #: The row's state: "done"/"missing"/"exempted"/"ended"/"late_start" for reporting figures,
+    #: "met"/"missed"/"in_progress"/"partial"/"suspended"/"exempted" for a month or quarter.
+    state: str
+    #: The latest covering report's date (reporting figures), else None.
+    report_date: date | None
+
+
+def people(figure, term_id, as_of, year=None, period_key=None, township_ids=None):
+    """Every mandate of a figure with its state, from the rates' per-mandate rows (one statement):
+    ``figure`` "term" (届内述职率), "year" (年述职 of ``year``), "month" or "quarter" (the period
+    ``period_key`` of ``year``). Ordered as the rates order them (township, then name)."""
+    if figure == "term":
+        rows = rates.in_term_reporting(term_id, as_of, group_by="deputy", township_ids=township_ids)
+        return [_reporting_person(row) for row in rows]
+    if figure == "year":
+        rows = rates.annual_reporting(year, as_of, term_id=term_id, group_by="deputy",
+                                      township_ids=township_ids)
+        return [_reporting_person(row) for row in rows]
+    query = rates.monthly_visits if figure == "month" else rates.quarterly_visits
+    return [PersonRow(row.deputy_id, row.deputy_name, row.township_id, row.township_name, _visit_state(row),
+                      None)
+            for row in query(year, term_id, as_of, group_by="deputy", township_ids=township_ids, stream=True,
+                             only=period_key)]
+
+
+def _reporting_person(row):
+    state = row.status if row.status != "due" else "done" if row.done else "missing"
+    return PersonRow(row.deputy_id, row.deputy_name, row.township_id, row.township_name, state,
+                     row.report_date)
+
+
+def _visit_state(row):
+    """A due mandate not met is missed once the period has ended, in progress before (rule R8)."""
+    if row.status != "due":
+        return row.status
+    return "met" if row.met else "missed" if row.closed else "in_progress"
+
+
+#: The states each filter keeps.
+FILTER_STATES = {
+    "due": {"done", "missing", "met", "missed", "in_progress"},
+    "done": {"done"}, "missing": {"missing"}, "exempted": {"exempted"}, "ended": {"ended"},
+    "late_start": {"late_start"}, "met": {"met"}, "missed": {"missed"}, "in_progress": {"in_progress"},
+    "partial": {"partial"}, "suspended": {"suspended"},
+}
+
+
+def period_keys(figure, year, as_of):
+    """The keys of the periods of ``year`` begun by the as-of date (months or quarters)."""
+    return [period.key for period in (rates.months if figure == "month" else rates.quarters)(year, as_of)]
+
+
+# --- the deputy's own page -------------------------------------------------------------------------
+
+class YearDuty(NamedTuple):
+    """One of a deputy's mandates and its 年述职 (rule R11) for a year, as of a date."""
+
+    term_name: str
+    #: "done", "missing" (not yet: the year is still running), "exempted", "late_start".
+    state: str
+    report_date: date | None
+
+
+def year_duty(deputy_id, year, as_of):
+    """The deputy's 年述职 (rule R11) per mandate held on the as-of date (capped at 31 December):
+    two small statements."""
+    rows = rates.annual_reporting(year, as_of, group_by="deputy", deputy_id=deputy_id)
+    if not rows:
+        return []
+    term_ids = {row.term_id for row in rows}
+    names = dict(db.session.execute(sa.select(Term.id, Term.name).where(Term.id.in_(term_ids))).all())
+    return [YearDuty(names.get(row.term_id, ""), _reporting_person(row).state, row.report_date)
+            for row in rows]

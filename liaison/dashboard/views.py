@@ -2,9 +2,12 @@
 from datetime import date
 
 import sqlalchemy as sa
-from flask import Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import (Response, abort, current_app, flash, make_response, redirect, render_template, request,
+                   send_file, url_for)
 from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from liaison.accounts.access import DISTRICT_ROLES, STAFF_ROLES, recent_password_required, roles_required, \
     visible_township_ids
@@ -21,6 +24,7 @@ from liaison.extensions import db
 from liaison.rates import queries as rates
 from liaison.dashboard.models import TermClosure
 from liaison.terms.models import Level, Term
+from liaison.townships.models import Township
 from liaison.transaction import commit
 from liaison.uploads import content_disposition
 
@@ -48,19 +52,81 @@ def index():
                                   township_ids)
     quarters = queries.visit_matrix("quarter", year, visit_term.id if visit_term else None, period_as_of,
                                     township_ids)
+    # A month still running is marked and its figure said to be so far (rule R8).
     chart = rate_bars(gettext("%(year)s年月进站率", year=year),
-                      [(queries.period_label("month", row.period_key), row.rate,
-                        gettext("已到 %(met)s / 应到 %(due)s", met=row.met, due=row.due))
+                      [(queries.period_label("month", row.period_key) + ("" if row.closed else "*"), row.rate,
+                        gettext("已到 %(met)s / 应到 %(due)s", met=row.met, due=row.due)
+                        + ("" if row.closed else gettext("（截至目前）")))
                        for row in months.district])
+    people_url = url_for("dashboard.people")
+    visit_cell = _VisitCells(people_url, visit_term.id if visit_term else None, year, period_as_of.isoformat())
     return render_template(
         "dashboard/index.html", as_of=as_of, year=year, terms=terms, visit_term=visit_term,
         targets=queries.targets(terms, as_of, township_ids),
         closures=queries.latest_closures([term.id for term in terms]),
         townships=queries.township_table(terms, as_of, township_ids),
+        annual=queries.annual_table(terms, year, as_of, township_ids),
         months=months, quarters=quarters, chart=chart, period_label=queries.period_label, pct=_percent,
         opinions=queries.opinion_panel(year, _opinion_month(), local_today(), township_ids),
         scoped=township_ids is not None,
+        people=lambda **args: _people_link(people_url, args), visit_cell=visit_cell,
         archive=bulletins.archive())
+
+
+class _VisitCells:
+    """The cells of the 月进站 and 季回家 tables as markup, built in Python: a table has a cell per
+    township and period (a macro call each cost more than the rest of the page). An ended period
+    shows its rate, 已到/应到 and who missed it; a running one 进行中 and its figure so far, never
+    a miss (rule R8). Every count links to its people."""
+
+    def __init__(self, people_url, term_id, year, as_of):
+        self.base = f"{people_url}?term={term_id}&year={year}&as_of={as_of}"
+        self.linked = term_id is not None
+        self.running = escape(gettext("进行中"))
+        self.so_far = escape(gettext("截至目前"))
+        self.missed = escape(gettext("未到 %(n)s", n="{n}"))
+        self.pending = escape(gettext("尚未 %(n)s", n="{n}"))
+
+    def _link(self, text, kind, row, township_id, what, css=""):
+        if not self.linked:
+            return str(text)
+        where = "" if township_id is None else f"&township={township_id}"
+        href = escape(f"{self.base}&figure={kind}&period={row.period_key}{where}&what={what}")
+        css = f' class="{css}"' if css else ""
+        return f'<a{css} href="{href}">{text}</a>'
+
+    def __call__(self, row, kind, township_id=None):
+        if row is None:
+            return Markup('<td class="cell-rate">—</td>')
+        counts = (f'{self._link(row.met, kind, row, township_id, "met")}/'
+                  f'{self._link(row.due, kind, row, township_id, "due")}')
+        if row.closed:
+            cell = (f'<td class="cell-rate cell-ended">{_percent(row.rate)}'
+                    f'<br><span class="small text-muted">{counts}</span>')
+            if row.unmet:
+                cell += "<br>" + self._link(self.missed.replace("{n}", str(row.unmet)), kind, row, township_id,
+                                            "missed", "small text-danger cell-missed")
+        else:
+            cell = (f'<td class="cell-rate cell-running"><span class="badge text-bg-info">{self.running}</span>'
+                    f'<br><span class="small">{self.so_far} {_percent(row.rate)}</span>'
+                    f'<br><span class="small text-muted">{counts}</span>')
+            if row.in_progress:
+                cell += "<br>" + self._link(self.pending.replace("{n}", str(row.in_progress)), kind, row,
+                                            township_id, "in_progress", "small cell-pending")
+        return Markup(cell + "</td>")
+
+
+def _people_link(base, args):
+    """The drill-down address of a number (``dashboard.people``), built without ``url_for``: the page
+    links every count of its tables, hundreds of them (the arguments are numbers and plain words)."""
+    return base + "?" + "&".join(f"{key}={value}" for key, value in args.items() if value is not None)
+
+
+@bp.app_template_global("year_duty")
+def year_duty(deputy_id, today):
+    """我的履职's 年述职 of this year, per mandate (the page lives with check-ins, a layer below the
+    rates, so the dashboard lends it this)."""
+    return queries.year_duty(deputy_id, today.year, today)
 
 
 def _percent(rate):
@@ -97,6 +163,119 @@ def missing():
     rows = rates.missing_reporters(term.id, as_of, township_ids=township_ids)
     summary = rates.in_term_reporting(term.id, as_of, township_ids=township_ids)[0]
     return render_template("dashboard/missing.html", term=term, as_of=as_of, rows=rows, summary=summary)
+
+
+#: Rows per page of a drill-down list.
+PEOPLE_PER_PAGE = 100
+
+#: The heading of each figure's list, and the label of each filter.
+FIGURE_TITLES = {"term": _l("届内述职"), "year": _l("年述职"), "month": _l("月进站"), "quarter": _l("季回家")}
+FILTER_LABELS = {
+    "due": _l("应述"), "done": _l("已述"), "missing": _l("未述"), "exempted": _l("免"), "ended": _l("已终止资格"),
+    "late_start": _l("下半年任职"), "met": _l("已到"), "missed": _l("未到"), "in_progress": _l("进行中"),
+    "partial": _l("部分时间任职"), "suspended": _l("暂停"),
+}
+#: For a month or quarter, 应述 reads 应到.
+VISIT_FILTER_LABELS = dict(FILTER_LABELS, due=_l("应到"))
+#: Each person's state in the list.
+STATE_LABELS = {
+    "done": _l("已述"), "missing": _l("未述"), "exempted": _l("免"), "ended": _l("已终止资格"),
+    "late_start": _l("下半年任职，本年不需述职"), "met": _l("已到"), "missed": _l("未到"),
+    "in_progress": _l("进行中"), "partial": _l("部分时间任职"), "suspended": _l("暂停"),
+}
+
+
+def _refuse(message, code=400):
+    """Stop the request with an error page that says what was wrong with the address."""
+    title = _l("参数有误") if code == 400 else _l("页面不存在")
+    abort(make_response(render_template("errors/error.html", code=code, title=title, message=message), code))
+
+
+def _int_arg(name, message, required=True):
+    """An integer query argument; missing (when required) or not a number answers 400 with ``message``."""
+    value = request.args.get(name, "")
+    if value == "" and not required:
+        return None
+    if not (value.isascii() and value.isdigit()) or len(value) > 9:  # "²" is a digit to isdigit()
+        _refuse(message)
+    return int(value)
+
+
+@bp.get("/dashboard/people")
+@roles_required(*STAFF_ROLES)
+def people():
+    """The people behind a number of the dashboard: ``figure`` (term, year, month, quarter) of
+    ``term``, filtered by ``what``, optionally one ``township``; ``year`` and ``period`` for the
+    annual and visit figures; as of ``as_of``. Township staff see only their townships' people."""
+    figure = request.args.get("figure", "")
+    if figure not in queries.PEOPLE_FILTERS:
+        _refuse(_l("统计项目不对：应为届内述职、年述职、月进站或季回家之一。"))
+    what = request.args.get("what", "due")
+    if what not in queries.PEOPLE_FILTERS[figure]:
+        _refuse(_l("筛选条件不对。"))
+    raw_as_of = request.args.get("as_of", "")
+    try:
+        as_of = date.fromisoformat(raw_as_of) if raw_as_of else local_today()
+    except ValueError:
+        _refuse(_l("统计截止日期应写成 2026-01-31 这样的格式。"))
+    term = db.session.get(Term, _int_arg("term", _l("请指定届次。")))
+    if term is None:
+        _refuse(_l("没有这个届次。"), 404)
+    township_ids = visible_township_ids()
+    township = _int_arg("township", _l("乡镇（街道）编号不对。"), required=False)
+    township_name = None
+    if township is not None:
+        if township_ids is not None and township not in township_ids:
+            abort(403)
+        found = db.session.get(Township, township)
+        if found is None:
+            _refuse(_l("没有这个乡镇（街道）。"), 404)
+        township_ids, township_name = [township], found.name
+    year = period = None
+    if figure != "term":
+        year = _int_arg("year", _l("年度不对。"), required=False)
+        year = as_of.year if year is None else year
+        if not 2000 <= year <= 2100:
+            _refuse(_l("年度不对。"))
+    if figure in ("month", "quarter"):
+        period = _int_arg("period", _l("请指定月份或季度。"))
+        if period not in queries.period_keys(figure, year, as_of):
+            _refuse(_l("这个月份或季度不在所选年度内，或在统计截止日期时还没有开始。"), 404)
+    rows = queries.people(figure, term.id, as_of, year, period, township_ids)
+    states = queries.FILTER_STATES
+    counts = {name: sum(1 for row in rows if row.state in states[name])
+              for name in queries.PEOPLE_FILTERS[figure]}
+    chosen = [row for row in rows if row.state in states[what]]
+    page = _list_page(chosen, request.args.get("page", 1, type=int))
+    labels = VISIT_FILTER_LABELS if figure in ("month", "quarter") else FILTER_LABELS
+    annual_final = year is not None and as_of >= date(year, 12, 1)
+    state_labels = STATE_LABELS
+    if figure == "year" and not annual_final:
+        state_labels = dict(STATE_LABELS, missing=_l("尚未述职"))
+    return render_template(
+        "dashboard/people.html", figure=figure, figure_title=FIGURE_TITLES[figure], what=what, term=term,
+        as_of=as_of, year=year, period=period, township=township, counts=counts, page=page, labels=labels,
+        period_name=queries.period_label(figure, period) if period else None,
+        township_name=township_name, state_labels=state_labels,
+        scope_limited=visible_township_ids() is not None,
+        annual_final=annual_final)
+
+
+class _ListPage:
+    """One page of a list already in memory, with the attributes the ``pager`` macro reads."""
+
+    def __init__(self, items, page, per_page):
+        self.total = len(items)
+        self.pages = max(1, -(-self.total // per_page))
+        self.page = max(1, min(page or 1, self.pages))
+        self.items = items[(self.page - 1) * per_page:self.page * per_page]
+        self.has_prev, self.has_next = self.page > 1, self.page < self.pages
+        self.prev_num, self.next_num = self.page - 1, self.page + 1
+        self.first = (self.page - 1) * per_page
+
+
+def _list_page(items, page):
+    return _ListPage(items, page, PEOPLE_PER_PAGE)
 
 
 @bp.get("/dashboard/export.xlsx")

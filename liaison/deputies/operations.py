@@ -364,10 +364,17 @@ def create_suspension(mandate, start_date, end_date, reason):
 
 # --- personal data leaving the system -------------------------------------------------------
 
-def record_roster_export(township_ids):
-    """Note an export of the roster for the townships given (None: the whole district)."""
+def record_roster_export(township_ids, full_mobiles=0):
+    """Note an export of the roster for the townships given (None: the whole district).
+
+    ``full_mobiles``: how many people's full mobile numbers the file shows; like any reveal of a
+    full number, that is audited as ``mobile.revealed`` too (R17).
+    """
     scope = "all" if township_ids is None else sorted(township_ids)
     record_event("export", detail=f"deputies roster, townships={scope}")
+    if full_mobiles:
+        record_event("mobile.revealed", detail=f"roster export, full numbers of {full_mobiles} deputies, "
+                                               f"townships={scope}"[:500])
 
 
 def record_mobile_reveal(deputy, township_id):

@@ -144,6 +144,7 @@ def roster_rows(township_ids=None, today=None):
     station = aliased(Station)
     query = (
         sa.select(Deputy.name, Deputy.gender, Deputy.ethnicity, Deputy.mobile, Term.name.label("term"),
+                  Term.level,
                   Township.name.label("township"), ElectoralDistrict.name.label("district"),
                   station.name.label("station"), home.name.label("home"), Mandate.start_date,
                   Mandate.end_date, Mandate.end_reason)

@@ -7,9 +7,9 @@ from liaison.accounts.access import (DISTRICT_ROLES, STAFF_ROLES, recent_passwor
                                     visible_township_ids)
 from liaison.accounts.models import Role
 from liaison.clock import local_today
-from liaison.deputies import bp, operations, queries
+from liaison.deputies import bp, operations, queries, roster_book
 from liaison.deputies.forms import DeputyForm, EndMandateForm, MandateForm, SuspensionForm
-from liaison.exports.xlsx import XLSX_MIMETYPE, Table, write_tables
+from liaison.exports.xlsx import XLSX_MIMETYPE
 from liaison.errors import reshows_expired_form
 from liaison.network.models import StationKind
 from liaison.paging import one_page
@@ -203,27 +203,25 @@ def new_suspension(mandate_id):
 
 
 
-ROSTER_HEADERS = (_l("姓名"), _l("性别"), _l("民族"), _l("手机号码"), _l("届次"), _l("乡镇（街道）"), _l("选区"),
-                  _l("联络站"), _l("代表之家"), _l("任职开始"), _l("提前终止"), _l("终止原因"))
-
-
 @bp.route("/deputies/export.xlsx")
 @roles_required(*STAFF_ROLES)
 @recent_password_required
 def export_roster():
-    """The roster of the deputies in the viewer's scope as a workbook; phone numbers masked."""
+    """The roster of the deputies in the viewer's scope: the import template filled with their data.
+
+    The committee gets full mobile numbers (its password was just re-entered; the reveal is audited,
+    R17) unless it asks for a masked copy (``?masked=1``, to send to a township); everyone else gets
+    masked numbers. Either file can be edited and imported back: a masked number means "unchanged".
+    """
     scope_ids = visible_township_ids()
-    # Labels are lazy translations: made plain text once here, as the writer stores strings only.
-    rows = (
-        (r.name, str(r.gender.label), r.ethnicity, mask_mobile(r.mobile), r.term, r.township,
-         r.district or "", r.station or "", r.home or "", r.start_date, r.end_date,
-         str(r.end_reason.label) if r.end_reason else "")
-        for r in queries.roster_rows(scope_ids)
-    )
+    full = current_user.has_role(*DISTRICT_ROLES) and not request.args.get("masked")
+    mandates = queries.roster_rows(scope_ids).all()
+    reasons = roster_book.reason_labels()
+    rows = [roster_book.roster_row(r, r.mobile if full else mask_mobile(r.mobile), reasons) for r in mandates]
     title = str(_l("代表名单（%(day)s）", day=local_today().isoformat()))
-    data = write_tables([Table(title=str(_l("代表名单")), caption=title, headers=[str(h) for h in ROSTER_HEADERS],
-                               rows=rows, widths=[10, 6, 8, 14, 14, 14, 12, 18, 18, 12, 12, 20])])
-    commit(lambda: operations.record_roster_export(scope_ids))
+    data = roster_book.write_roster_book(rows, title, roster_book.network_names())
+    people = len({r.mobile for r in mandates})
+    commit(lambda: operations.record_roster_export(scope_ids, full_mobiles=people if full else 0))
     response = current_app.response_class(data, mimetype=XLSX_MIMETYPE)
     response.headers["Content-Disposition"] = content_disposition(f"{title}.xlsx")
     return response

@@ -8,7 +8,7 @@ from liaison.errors import InvalidInput
 from liaison.extensions import db
 from liaison.imports.operations import RosterRejected, import_roster
 from liaison.imports.roster import plan_roster
-from liaison.uploads import checked_xlsx
+from liaison.uploads import checked_table_file
 
 
 @click.group("import")
@@ -21,7 +21,8 @@ def import_cli():
 @click.option("--dry-run", is_flag=True,
               help="Check the file and print what would change (新增/更新/未变) without writing anything.")
 def roster(file, dry_run):
-    """Import a deputy roster (代表名单) from FILE, an .xlsx made from the template.
+    """Import a deputy roster (代表名单) from FILE, an .xlsx made from the template (or an export), or a
+    CSV file in UTF-8 or GBK.
 
     Columns: 姓名, 性别, 民族, 手机号码, 层级 (全国/市/区/乡镇), 届次, 乡镇（街道）, 选区,
     联络站, 代表之家, 任职开始, 任职结束, 终止原因. People are matched by mobile number
@@ -30,9 +31,11 @@ def roster(file, dry_run):
     printed with their row and column, nothing is written and the exit status is 1.
     """
     try:
-        plan = plan_roster(checked_xlsx(file))
+        plan = plan_roster(checked_table_file(file))
     except InvalidInput as error:
         raise click.ClickException(str(error.message)) from None
+    for note in plan.notes:
+        click.echo(str(note), err=True)
     if plan.ok and not dry_run:
         try:
             import_roster(plan, os.path.basename(file.name or ""))

@@ -11,9 +11,9 @@ class RosterUploadForm(Form):
 
     file = FileField(
         _l("名单文件"),
-        validators=[FileRequired(_l("请选择要导入的名单文件（.xlsx）。"))],
-        description=_l("Excel 工作簿（.xlsx），不超过 10 MB；请按导入模板填写。"),
-        render_kw={"accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
+        validators=[FileRequired(_l("请选择要导入的名单文件（.xlsx 或 .csv）。"))],
+        description=_l("Excel 工作簿（.xlsx）或 CSV 文件（UTF-8 或 GBK 编码），不超过 10 MB；请按导入模板或导出的名单填写。"),
+        render_kw={"accept": ".xlsx,.csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,text/csv"},
     )
     submit = SubmitField(_l("上传并检查"))
 

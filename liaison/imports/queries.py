@@ -34,11 +34,15 @@ class Directory:
             self.terms_by_name[term.name] = term
         self.townships = {t.name: t for t in db.session.scalars(sa.select(Township))}
         self.districts = defaultdict(list)  # (township id, name) → the districts of every term
-        for district in db.session.scalars(sa.select(ElectoralDistrict)):
+        self._district_names = defaultdict(list)  # (township id, term id) → names, for error messages
+        for district in db.session.scalars(sa.select(ElectoralDistrict).order_by(ElectoralDistrict.name)):
             self.districts[(district.township_id, district.name)].append(district)
+            self._district_names[(district.township_id, district.term_id)].append(district.name)
         self.places = defaultdict(list)  # name → homes and stations of every township
-        for place in db.session.scalars(sa.select(Station)):
+        self._place_names = defaultdict(list)  # (township id, kind) → names, for error messages
+        for place in db.session.scalars(sa.select(Station).order_by(Station.name_sort_key)):
             self.places[place.name].append(place)
+            self._place_names[(place.township_id, place.kind)].append(place.name)
         self.deputies = {}
         mobiles = sorted(set(mobiles))
         for start in range(0, len(mobiles), CHUNK):
@@ -46,6 +50,24 @@ class Directory:
                      .options(selectinload(Deputy.mandates).selectinload(Mandate.suspensions),
                               selectinload(Deputy.account)))
             self.deputies.update((d.mobile, d) for d in db.session.scalars(query))
+
+    def districts_of(self, township, term):
+        """The names of the term's 选区 in the township."""
+        return self._district_names.get((township.id, term.id), [])
+
+    def places_of(self, township, kind):
+        """The names of the township's stations or homes (of that kind)."""
+        return self._place_names.get((township.id, kind), [])
+
+    @staticmethod
+    def people_by_mask(masks):
+        """``(mobile, name)`` of the people whose number has these (first three, last four) digits.
+
+        Masked numbers come from an export of the whole roster: one query over the people's
+        numbers and names, matched here, instead of one LIKE per row.
+        """
+        rows = db.session.execute(sa.select(Deputy.mobile, Deputy.name)).all()
+        return [(mobile, name) for mobile, name in rows if (mobile[:3], mobile[-4:]) in masks]
 
     def mandate(self, deputy, term):
         """The person's mandate in that term, or None."""

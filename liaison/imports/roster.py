@@ -6,17 +6,22 @@ for a file without problems, each row's resolved records and what it would chang
 rules are the deputies operations' own (``clean_person``, ``check_mandate``); the writes in
 ``liaison.imports.operations`` go through the same operations, which check once more.
 """
+import csv
+import io
 import logging
 import re
 import unicodedata
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 import openpyxl
-from flask_babel import force_locale
+from openpyxl.worksheet.cell_range import CellRange
 from flask_babel import lazy_gettext as _l
 
 from liaison.deputies.models import Deputy, EndReason, Gender, last_day_held_in
+from liaison.deputies.roster_book import (COLUMNS, HEADER_OF, HEADERS, end_reasons,  # noqa: F401 (HEADERS re-exported)
+                                          network_names, write_roster_book)
 from liaison.deputies.operations import check_mandate, clean_person
 from liaison.errors import InvalidInput
 from liaison.exports.xlsx import Table
@@ -34,34 +39,6 @@ MAX_ROWS = 20000
 HEADER_SEARCH_ROWS = 10
 
 
-@dataclass(frozen=True)
-class Column:
-    """A roster column: its key, its header in the template, other headers people use for it."""
-
-    key: str
-    header: str
-    aliases: tuple = ()
-    required: bool = False
-
-
-#: The template's columns, in order. Headers are part of the file format: always Chinese.
-COLUMNS = (
-    Column("name", "姓名", ("代表姓名",), required=True),
-    Column("gender", "性别", required=True),
-    Column("ethnicity", "民族"),
-    Column("mobile", "手机号码", ("手机号", "手机"), required=True),
-    Column("level", "层级", ("级别",), required=True),
-    Column("ordinal", "届次", ("届别",), required=True),
-    Column("township", "乡镇（街道）", ("乡镇街道", "乡镇/街道", "乡镇、街道"), required=True),
-    Column("district", "选区"),
-    Column("station", "联络站", ("代表联络站",)),
-    Column("home", "代表之家"),
-    Column("start_date", "任职开始", ("任职开始日期",), required=True),
-    Column("end_date", "任职结束", ("任职结束日期", "提前终止", "终止日期")),
-    Column("end_reason", "终止原因"),
-)
-HEADERS = tuple(c.header for c in COLUMNS)
-HEADER_OF = {c.key: c.header for c in COLUMNS}
 _ORDER = {c.key: i for i, c in enumerate(COLUMNS)}
 
 #: Which column a deputies-operations error is about, by the form field it names.
@@ -79,6 +56,7 @@ _NUMERALS = {chinese_numeral(n): n for n in range(1, 100)}
 _DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
                    r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
 
+NOT_A_TABLE = _l("这不是 Excel 工作簿（.xlsx）或 CSV 文件，无法读取。")
 UNREADABLE = _l("无法读取这个 Excel 文件，请在 Excel 中打开后另存为 .xlsx 再上传。")
 
 
@@ -89,12 +67,6 @@ def _header_key(value):
 
 
 _HEADER_KEYS = {_header_key(name): c.key for c in COLUMNS for name in (c.header, *c.aliases)}
-
-
-def end_reasons():
-    """The 代表法 reasons by their Chinese labels, whatever language the reader has chosen."""
-    with force_locale("zh_CN"):
-        return {str(reason.label): reason for reason in EndReason}
 
 
 # --- problems and the plan --------------------------------------------------------------------
@@ -175,6 +147,7 @@ class RowPlan:
     person_changes: list = field(default_factory=list)
     mandate_changes: list = field(default_factory=list)
     end_changes: bool = False
+    cells: dict = field(default_factory=dict, repr=False)  # the row's cells as read (duplicate checks)
 
     @property
     def action(self):
@@ -210,6 +183,8 @@ class RosterPlan:
     rows: list
     problems: list
     row_count: int = 0
+    #: What the check did with the file (merged cells, hidden rows, spaces, footer, dates): ``Note``.
+    notes: list = field(default_factory=list)
 
     @property
     def ok(self):
@@ -247,47 +222,146 @@ class RosterPlan:
         return f"{detail} file={filename[:100]}" if filename else detail
 
 
-# --- reading the workbook ---------------------------------------------------------------------
+# --- reading the file -------------------------------------------------------------------------
+
+@dataclass
+class Note:
+    """Something the check did with the file as an office made it, said on the result page.
+
+    ``warning``: rows were left out (hidden rows); the rest are readings (merged cells filled down,
+    spaces removed, a footer ignored, a text date read). Notes never stop an import: problems do.
+    """
+
+    message: object
+    warning: bool = False
+
+    @property
+    def text(self):
+        return self.message
+
+    def __str__(self):
+        return str(self.message)
+
 
 @dataclass
 class RawRow:
-    """A non-empty row as read: its Excel row number and its cells by column key."""
+    """A non-empty row as read: its row number (as Excel or a text editor numbers it), its cells by
+    column key, and every value of the row (a footer may sit in any column)."""
 
     number: int
     cells: dict
+    values: tuple = ()
+
+
+#: A footer line's first cell: 填报人：…, 联系电话 0571-…, 审核人, 日期：… (R17).
+_FOOTER = re.compile(r"(填报人|填表人|制表人|经办人|联系人|联系电话|电话|审核人|审核|负责人|分管领导|签字|签名|盖章|"
+                     r"填报单位|报送单位|制表单位|填报日期|填表日期|制表日期|报送日期|日期)(\s*[:：].*|\s.*|)",
+                     re.S)
+
+
+def rows_text(numbers):
+    """Row numbers as a short list: 7、9、12–14."""
+    numbers, parts, start = sorted(set(numbers)), [], None
+    for i, n in enumerate(numbers):
+        if start is None:
+            start = n
+        if i + 1 == len(numbers) or numbers[i + 1] != n + 1:
+            parts.append(str(start) if start == n else f"{start}–{n}")
+            start = None
+    return "、".join(parts)
 
 
 def read_roster(stream):
-    """Read the sheet holding the roster; return ``(rows, problems)`` where problems concern the file."""
+    """Read the roster from an .xlsx workbook or a CSV file (UTF-8 or GBK).
+
+    Returns ``(rows, problems, notes)``; problems concern the whole file.
+    """
+    data = stream.read() if hasattr(stream, "read") else stream
+    if not data.startswith(b"PK"):
+        return _read_csv(data)
     try:
-        workbook = openpyxl.load_workbook(stream, read_only=True, data_only=True)
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # an untrusted file: openpyxl fails in many ways on broken parts
         log.warning("roster workbook unreadable: %s", error.__class__.__name__)
-        return [], [Problem(None, None, UNREADABLE)]
+        return [], [Problem(None, None, UNREADABLE)], []
     try:
         return _read_sheets(workbook)
     except Exception as error:  # the same, for parts openpyxl only parses while iterating
         log.warning("roster sheet unreadable: %s", error.__class__.__name__)
-        return [], [Problem(None, None, UNREADABLE)]
+        return [], [Problem(None, None, UNREADABLE)], []
     finally:
         workbook.close()
+
+
+class _SheetRows:
+    """A read-only sheet's rows as ``(number, values)``, streamed, with what read-only mode hides:
+    which rows are hidden (seen while streaming) and the merged ranges (after the last row)."""
+
+    def __init__(self, sheet):
+        self.sheet, self.hidden, self.merged = sheet, set(), []
+
+    def __iter__(self):
+        from openpyxl.worksheet._reader import WorkSheetParser
+
+        workbook = self.sheet.parent
+        with self.sheet._get_source() as source:
+            parser = WorkSheetParser(source, self.sheet._shared_strings, data_only=True, epoch=workbook.epoch,
+                                     date_formats=workbook._date_formats,
+                                     timedelta_formats=workbook._timedelta_formats)
+            for number, cells in parser.parse():
+                # Excel writes hidden="1", LibreOffice hidden="true".
+                if str(parser.row_dimensions.get(str(number), {}).get("hidden", "")).lower() in ("1", "true"):
+                    self.hidden.add(number)
+                yield number, self.sheet._get_row(cells, 1, None, values_only=True) if cells else ()
+            if parser.merged_cells is not None:
+                self.merged = [CellRange(m.ref) for m in parser.merged_cells.mergeCell if m.ref]
 
 
 def _read_sheets(workbook):
     """Find the first sheet with a roster header row and read the rows below it."""
     for sheet in workbook.worksheets:
-        # A wrong <dimension> in the file would otherwise cut rows or columns off.
-        sheet.reset_dimensions()
-        rows = sheet.iter_rows(values_only=True)
-        for number, values in enumerate(rows, start=1):
+        if getattr(sheet, "sheet_state", "visible") != "visible":
+            continue  # the template's hidden sheet of names
+        source = _SheetRows(sheet)
+        rows = iter(source)
+        for number, values in rows:
             if number > HEADER_SEARCH_ROWS:
                 break
             columns, twice = _match_headers(values)
             if "name" in columns and "mobile" in columns:
-                return _read_body(rows, number, columns, twice)
+                return _read_body(rows, number, columns, twice, source)
     return [], [Problem(None, None, _l(
         "没有找到表头行：前 %(n)s 行中应有一行列名，包括「姓名」「手机号码」等。请下载导入模板，按模板填写。",
-        n=HEADER_SEARCH_ROWS))]
+        n=HEADER_SEARCH_ROWS))], []
+
+
+def _read_csv(data):
+    """A CSV file as Excel saves it: UTF-8 (with or without BOM) or GBK, comma- or tab-separated."""
+    notes = []
+    try:
+        text = data.decode("utf-16" if data.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = data.decode("gb18030")
+        except UnicodeDecodeError:
+            return [], [Problem(None, None, NOT_A_TABLE)], []
+        notes.append(Note(_l("CSV 文件按 GBK（简体中文）编码读取。")))
+    if "\x00" in text:
+        return [], [Problem(None, None, NOT_A_TABLE)], []
+    lines = text.splitlines()
+    first = next((line for line in lines[:HEADER_SEARCH_ROWS] if "姓名" in line), "")
+    delimiter = "\t" if first.count("\t") > first.count(",") else ","
+    numbered = enumerate(csv.reader(lines, delimiter=delimiter), start=1)
+    for number, values in numbered:
+        if number > HEADER_SEARCH_ROWS:
+            break
+        columns, twice = _match_headers(values)
+        if "name" in columns and "mobile" in columns:
+            rows, problems, read_notes = _read_body(numbered, number, columns, twice, None)
+            return rows, problems, notes + read_notes
+    return [], [Problem(None, None, _l(
+        "没有找到表头行：前 %(n)s 行中应有一行列名，包括「姓名」「手机号码」等。请下载导入模板，按模板填写。",
+        n=HEADER_SEARCH_ROWS))], []
 
 
 def _match_headers(values):
@@ -304,8 +378,12 @@ def _match_headers(values):
     return columns, twice
 
 
-def _read_body(rows, header_number, columns, twice):
-    """The data rows under the header, skipping empty ones."""
+def _read_body(rows, header_number, columns, twice, source):
+    """The data rows under the header as an office fills them (R17).
+
+    Vertically merged cells are filled down, hidden rows left out, a footer (填报人, 联系电话, 审核人,
+    日期) ignored — each said in a note. ``source``: the sheet's ``_SheetRows`` (None for a CSV).
+    """
     problems = [Problem(None, None, _l("表头中「%(column)s」列出现了不止一次，请只保留一列。", column=HEADER_OF[key]))
                 for key in twice]
     missing = [c.header for c in COLUMNS if c.required and c.key not in columns]
@@ -313,22 +391,82 @@ def _read_body(rows, header_number, columns, twice):
         problems.append(Problem(None, None, _l("表头缺少这些列：%(columns)s。请下载导入模板，按模板的列名填写。",
                                                columns="、".join(missing))))
     if problems:
-        return [], problems
-    result = []
-    for number, values in enumerate(rows, start=header_number + 1):
+        return [], problems, []
+    body = {}
+    for number, values in rows:
         # Every row counts, empty ones too: a small file can hold millions of empty <row> elements
-        # (or one far-off row, which openpyxl reaches by yielding every empty row before it), and
-        # skipping them uncounted kept a worker busy for a minute.
+        # (or one far-off row), and reading them uncounted kept a worker busy for a minute.
         if number - header_number > MAX_ROWS:
-            return result, [Problem(None, None, _l(
-                "文件超过 %(n)s 行（空行也计算在内）。请删除表格下方多余的空行，或分成几个文件导入。", n=MAX_ROWS))]
+            return [], [Problem(None, None, _l(
+                "文件超过 %(n)s 行（空行也计算在内）。请删除表格下方多余的空行，或分成几个文件导入。", n=MAX_ROWS))], []
+        if any(_text(v) != "" for v in values):
+            body[number] = list(values)
+    notes = []
+    footer = _footer(body)
+    if footer:
+        for number in footer:
+            del body[number]
+        notes.append(Note(_l("第 %(rows)s 行是表尾（填报人、联系电话、审核人、日期等），不是代表名单，已忽略。",
+                             rows=rows_text(footer))))
+    if source is not None:
+        notes += _fill_merged(body, source.merged, header_number, columns)
+        hidden = sorted(n for n in body if n in source.hidden)
+        if hidden:
+            for number in hidden:
+                del body[number]
+            notes.append(Note(_l("第 %(rows)s 行是隐藏行，没有导入。如果这些代表也要导入，请在 Excel 中取消隐藏后重新上传。",
+                                 rows=rows_text(hidden)), warning=True))
+    result = []
+    for number, values in sorted(body.items()):
         cells = {key: (values[i] if i < len(values) else None) for key, i in columns.items()}
         if all(_text(v) == "" for v in cells.values()):
-            continue
-        result.append(RawRow(number, cells))
+            continue  # something outside the roster's columns (a remark beside the table)
+        result.append(RawRow(number, cells, tuple(values)))
     if not result:
-        return [], [Problem(None, None, _l("表头下面没有代表数据。"))]
-    return result, []
+        return [], [Problem(None, None, _l("表头下面没有代表数据。"))], notes
+    return result, [], notes
+
+
+def _footer(body):
+    """The rows of a footer block at the end of the sheet: each line's first filled cell starts with
+    填报人, 联系电话, 审核人, 日期 or the like (usually below a blank row; directly under the table
+    too, since no deputy's row starts that way)."""
+    footer = []
+    for number in sorted(body, reverse=True):
+        first = next((_text(v) for v in body[number] if _text(v) != ""), "")
+        if not _FOOTER.fullmatch(unicodedata.normalize("NFKC", first)):
+            break
+        footer.append(number)
+    return sorted(footer)
+
+
+def _fill_merged(body, merged, header_number, columns):
+    """Copy a vertically merged cell's value into every row of its block; a note per block."""
+    notes, keys = [], {index: key for key, index in columns.items()}
+    for block in sorted(merged, key=lambda r: (r.min_col, r.min_row)):
+        key = keys.get(block.min_col - 1)
+        if key is None or block.max_row == block.min_row or block.min_row <= header_number:
+            continue
+        top = body.get(block.min_row)
+        value = top[block.min_col - 1] if top is not None and block.min_col - 1 < len(top) else None
+        if _text(value) == "":
+            continue
+        filled = []
+        for number in range(block.min_row + 1, block.max_row + 1):
+            values = body.get(number)
+            if values is None:
+                continue  # a blank row inside the block stays blank
+            while len(values) < block.min_col:
+                values.append(None)
+            # What Excel shows is the top cell: a value hidden under the merge (LibreOffice can keep
+            # one) is not what the office sees, so the top value wins.
+            values[block.min_col - 1] = value
+            filled.append(number)
+        if filled:
+            notes.append(Note(_l("第 %(rows)s 行「%(column)s」是合并单元格，已把“%(value)s”填入其中每一行。",
+                                 rows=rows_text([block.min_row, *filled]), column=HEADER_OF[key],
+                                 value=_text(value))))
+    return notes
 
 
 # --- cells ------------------------------------------------------------------------------------
@@ -366,28 +504,74 @@ def _required(text):
     return text
 
 
+#: A number as the export masks it: 138****1234 (full-width asterisks too, once NFKC-normalised).
+MASKED_MOBILE = re.compile(r"(1\d{2})\*{4}(\d{4})")
+
+
 def read_mobile(value):
     """The normalised mobile number of a cell, or raise ``_Bad``."""
     text = _required(_plain(value))
     mobile = normalize_mobile(text)
+    if re.fullmatch(r"\d(\.\d+)?[eE]\+?\d+", mobile):
+        # Excel showed the number as 1.39E+10 and saved the CSV as shown: the digits are lost.
+        raise _Bad(_l("“%(value)s”是 Excel 以科学计数法显示的号码，保存成 CSV 时号码已丢失。请把该列设为“文本”格式"
+                      "重新填写，或直接上传 .xlsx 文件。", value=text))
     if not is_mobile(mobile):
         raise _Bad(_l("%(value)s 不是 11 位手机号码。", value=text))
     return mobile
 
 
+def masked_mobile(value):
+    """The (first three, last four) digits of a masked number such as 138****1234, else None."""
+    match = MASKED_MOBILE.fullmatch(normalize_mobile(_plain(value)))
+    return match.groups() if match else None
+
+
+def read_name(value):
+    """A name with its inner spaces collapsed (R17): none between Chinese characters (张 三, 李　四),
+    one between Latin words. Returns ``(name, changed)``."""
+    typed = _text(value)
+    name = re.sub(r"\s+", " ", typed.replace("\u3000", " ")).strip()
+    name = re.sub(r"(?<=[^\x00-\x7f]) | (?=[^\x00-\x7f])", "", name)
+    return _required(name), name != typed
+
+
+#: Text dates with a month but no day: 2022年1月, 2022.01, 2022-1, 2022/1 (R17).
+_MONTH = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?")
+#: 20220110: eight digits, year month day.
+_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
+
+
 def read_day(value):
     """A date from a real Excel date or typed text (2021-12-01, 2021/12/1, 2021年12月1日, 2021.12.1)."""
+    return read_day_noted(value)[0]
+
+
+def read_day_noted(value):
+    """``(date, how)``: ``how`` is None for a full date, "month" for a month read as its first day,
+    "compact" for 20220110 read as that day (R17)."""
     if isinstance(value, datetime):
-        return value.date()
+        return value.date(), None
     if isinstance(value, date):
-        return value
+        return value, None
     text = _plain(value)
+    if isinstance(value, float) and re.fullmatch(r"\d{4}\.1", text):
+        # Excel keeps 2022.10 typed in a number cell as the number 2022.1: January or October?
+        raise _Bad(_l("“%(value)s”是数字，看不出是 1 月还是 10 月（Excel 会把 2022.10 存成 2022.1）。"
+                      "请写成 2022-10-01 或 2022年10月，或使用 Excel 的日期格式。", value=text))
+    parts, how = None, None
     match = _DATE.fullmatch(text)
-    if not match:
+    if match:
+        parts = [int(p) for p in match.groups()]
+    elif _MONTH.fullmatch(text):
+        parts, how = [*(int(p) for p in _MONTH.fullmatch(text).groups()), 1], "month"
+    elif _COMPACT.fullmatch(text):
+        parts, how = [int(p) for p in _COMPACT.fullmatch(text).groups()], "compact"
+    if parts is None:
         raise _Bad(_l("“%(value)s”不是日期。请写成 2021-12-01、2021/12/1、2021年12月1日 或 2021.12.1，"
                       "或使用 Excel 的日期格式。", value=text))
     try:
-        return date(*(int(part) for part in match.groups()))
+        return date(*parts), how
     except ValueError:
         raise _Bad(_l("“%(value)s”不是有效的日期（没有这一天）。", value=text)) from None
 
@@ -450,29 +634,86 @@ def read_end_reason(value, reasons):
 # --- checking the rows ------------------------------------------------------------------------
 
 def plan_roster(stream):
-    """Read and check a roster workbook against the database; write nothing."""
-    raw_rows, problems = read_roster(stream)
+    """Read and check a roster workbook or CSV file against the database; write nothing."""
+    raw_rows, problems, notes = read_roster(stream)
     if problems:
-        return RosterPlan(rows=[], problems=problems, row_count=len(raw_rows))
-    mobiles = set()
+        return RosterPlan(rows=[], problems=problems, row_count=len(raw_rows), notes=notes)
+    masked = _resolve_masked(raw_rows)
+    mobiles = {m for m in masked.values() if isinstance(m, str)}
     for raw in raw_rows:
         try:
             mobiles.add(read_mobile(raw.cells.get("mobile")))
         except _Bad:
             pass
-    return check_rows(raw_rows, Directory(mobiles))
+    plan = check_rows(raw_rows, Directory(mobiles), masked)
+    plan.notes = notes + plan.notes
+    return plan
 
 
-def check_rows(raw_rows, directory):
-    """Check every row, then the rows against each other, then the domain rules; return the plan."""
-    reasons = end_reasons()
-    problems, planned = [], []
+def _resolve_masked(raw_rows):
+    """Row number → the stored full number for each row whose number is masked (138****1234), or a
+    ``_Bad`` saying why it cannot be matched (R17).
+
+    A masked number comes from an export: it means "the number stored for this person, unchanged".
+    The person is the one stored with those first three and last four digits and the row's name;
+    when nobody with that name has them, the only person with them (whose name the row then corrects).
+    """
+    wanted = {}
     for raw in raw_rows:
-        row, row_problems = _parse_row(raw, directory, reasons)
+        parts = masked_mobile(raw.cells.get("mobile"))
+        if parts:
+            wanted[raw.number] = parts
+    if not wanted:
+        return {}
+    by_mask = defaultdict(list)
+    for mobile, name in Directory.people_by_mask({parts for parts in wanted.values()}):
+        by_mask[(mobile[:3], mobile[-4:])].append((mobile, name))
+    result = {}
+    for raw in raw_rows:
+        parts = wanted.get(raw.number)
+        if parts is None:
+            continue
+        shown = f"{parts[0]}****{parts[1]}"
+        candidates = by_mask.get(parts, [])
+        try:
+            name = read_name(raw.cells.get("name"))[0]
+        except _Bad:
+            name = ""
+        named = [mobile for mobile, stored in candidates if _same_name(stored, name)]
+        if len(named) == 1 or (not named and len(candidates) == 1):
+            result[raw.number] = (named or [candidates[0][0]])[0]
+        elif not candidates:
+            result[raw.number] = _Bad(_l(
+                "“%(mobile)s”隐去了中间四位，系统中没有号码相符的代表。新增代表或更换号码，请填写完整的 11 位手机号码。",
+                mobile=shown))
+        else:
+            result[raw.number] = _Bad(_l(
+                "系统中有 %(n)s 位代表的号码是“%(mobile)s”，无法确定是哪一位。请填写完整的 11 位手机号码。",
+                n=len(named) or len(candidates), mobile=shown))
+    return result
+
+
+def _same_name(stored, name):
+    """The stored name and the row's, both with inner spaces collapsed."""
+    return read_name(stored)[0] == name if stored else False
+
+
+def check_rows(raw_rows, directory, masked=None):
+    """Check every row, then the rows against each other, then the domain rules; return the plan.
+
+    Every problem is found in this one pass (R17): rows with a bad cell still take part in the
+    cross-row checks (duplicates) with the cells that could be read.
+    """
+    reasons, masked = end_reasons(), masked or {}
+    problems, planned, partial, said = [], [], [], _Said()
+    for raw in raw_rows:
+        row, row_problems, values = _parse_row(raw, directory, reasons, masked, said)
         problems += row_problems
         if row is not None:
             planned.append(row)
-    problems += _check_across_rows(planned)
+        else:
+            partial.append(values)
+    problems += _check_across_rows(planned + partial)
     bad_rows, seen = {p.row for p in problems}, set()
     for row in planned:
         first = row.mobile not in seen
@@ -480,11 +721,53 @@ def check_rows(raw_rows, directory):
         if row.number not in bad_rows:
             problems += _compare_and_check(row, first)
     problems.sort(key=Problem.sort_key)
-    return RosterPlan(rows=[] if problems else planned, problems=problems, row_count=len(raw_rows))
+    return RosterPlan(rows=[] if problems else planned, problems=problems, row_count=len(raw_rows),
+                      notes=said.notes())
 
 
-def _parse_row(raw, directory, reasons):
-    """Read one row's cells and find the records they name; return ``(RowPlan or None, problems)``."""
+class _Said:
+    """The readings of cells worth a note, gathered by kind and value with their rows (R17)."""
+
+    def __init__(self):
+        self.names, self.dates, self.masked = [], defaultdict(list), []
+
+    def notes(self):
+        notes = []
+        if self.masked:
+            notes.append(Note(_l("第 %(rows)s 行的手机号码隐去了中间四位（导出的名单），按系统中已登记的号码处理，号码不变。",
+                                 rows=rows_text(self.masked))))
+        if self.names:
+            notes.append(Note(_l("「姓名」中的空格已去掉：%(names)s。", names="，".join(
+                f"第 {n} 行“{typed}”→“{name}”" for n, typed, name in self.names))))
+        for (key, text, day, how), rows in self.dates.items():
+            if how == "month":
+                message = _l("「%(column)s」“%(value)s”只写到月份，按当月第一天 %(day)s 读取：第 %(rows)s 行。",
+                             column=HEADER_OF[key], value=text, day=day.isoformat(), rows=rows_text(rows))
+            else:
+                message = _l("「%(column)s」“%(value)s”按 %(day)s 读取：第 %(rows)s 行。",
+                             column=HEADER_OF[key], value=text, day=day.isoformat(), rows=rows_text(rows))
+            notes.append(Note(message))
+        return notes
+
+
+@dataclass
+class _Partial:
+    """What could be read of a row with a bad cell, for the duplicate checks."""
+
+    number: int
+    mobile: str | None
+    name: str | None
+    gender: object
+    ethnicity: str | None
+    term: object
+    cells: dict
+
+
+def _parse_row(raw, directory, reasons, masked, said):
+    """Read one row's cells and find the records they name.
+
+    Returns ``(RowPlan or None, problems, _Partial or None)``.
+    """
     problems, values = [], {}
 
     def read(key, reader, *args):
@@ -495,18 +778,43 @@ def _parse_row(raw, directory, reasons):
             values[key] = None
             problems.append(Problem(raw.number, key, bad.message))
 
-    read("name", lambda v: _required(_text(v)))
+    def name(value):
+        text, changed = read_name(value)
+        if changed and _text(value):
+            said.names.append((raw.number, _text(value), text))
+        return text
+
+    def mobile(value):
+        found = masked.get(raw.number)
+        if isinstance(found, _Bad):
+            raise found
+        if found:
+            said.masked.append(raw.number)
+            return found
+        return read_mobile(value)
+
+    def day(key):
+        def reader(value):
+            if not _text(value):
+                return _required("") if key == "start_date" else None
+            result, how = read_day_noted(value)
+            if how:
+                said.dates[(key, _plain(value), result, how)].append(raw.number)
+            return result
+        return reader
+
+    read("name", name)
     read("gender", read_gender)
     read("ethnicity", read_ethnicity)
-    read("mobile", read_mobile)
+    read("mobile", mobile)
     read("level", read_level)
     read("township", lambda v: _township(v, directory))
     read("ordinal", lambda v: _term(v, values["level"], values["township"], directory))
     read("district", lambda v: _district(v, values["ordinal"], values["township"], directory))
     read("station", lambda v: _place(v, StationKind.station, values["township"], directory))
     read("home", lambda v: _place(v, StationKind.home, values["township"], directory))
-    read("start_date", lambda v: read_day(v) if _text(v) else _required(""))
-    read("end_date", lambda v: read_day(v) if _text(v) else None)
+    read("start_date", day("start_date"))
+    read("end_date", day("end_date"))
     read("end_reason", read_end_reason, reasons)
     # An early end needs both its date and its reason (a cell with its own problem is reported already).
     end_date_blank = not _text(raw.cells.get("end_date"))
@@ -517,16 +825,18 @@ def _parse_row(raw, directory, reasons):
     if values["end_reason"] is not None and end_date_blank:
         problems.append(Problem(raw.number, "end_date", _l("填写了终止原因，请同时填写任职结束日期。")))
     if problems:
-        return None, problems
+        partial = _Partial(raw.number, values["mobile"], values["name"], values["gender"], values["ethnicity"],
+                           values["ordinal"], raw.cells)
+        return None, problems, partial
     deputy = directory.deputies.get(values["mobile"])
     row = RowPlan(
         number=raw.number, name=values["name"], gender=values["gender"], ethnicity=values["ethnicity"],
         mobile=values["mobile"], term=values["ordinal"], township=values["township"],
         district=values["district"], station=values["station"], home=values["home"],
         start_date=values["start_date"], end_date=values["end_date"], end_reason=values["end_reason"],
-        deputy=deputy, mandate=directory.mandate(deputy, values["ordinal"]),
+        deputy=deputy, mandate=directory.mandate(deputy, values["ordinal"]), cells=raw.cells,
     )
-    return row, []
+    return row, [], None
 
 
 def _township(value, directory):
@@ -571,11 +881,20 @@ def _district(value, term, township, directory):
     for district in candidates:
         if district.term_id == term.id:
             return district
+    valid = _valid_names(directory.districts_of(township, term))
     if candidates:
-        raise _Bad(_l("“%(name)s”是 %(other)s 划分的选区，%(term)s 在 %(township)s 没有这个选区。",
-                      name=text, other=candidates[-1].term.name, term=term.name, township=township.name))
-    raise _Bad(_l("%(term)s 在 %(township)s 没有名为“%(name)s”的选区。", term=term.name, township=township.name,
-                  name=text))
+        raise _Bad(_l("“%(name)s”是 %(other)s 划分的选区，%(term)s 在 %(township)s 没有这个选区。%(valid)s",
+                      name=text, other=candidates[-1].term.name, term=term.name, township=township.name,
+                      valid=valid))
+    raise _Bad(_l("%(term)s 在 %(township)s 没有名为“%(name)s”的选区。%(valid)s", term=term.name,
+                  township=township.name, name=text, valid=valid))
+
+
+def _valid_names(names):
+    """The names a cell may hold, said after a wrong one (R17)."""
+    if not names:
+        return _l("该乡镇（街道）还没有登记可选的名称，请留空或先在系统中添加。")
+    return _l("可填写：%(names)s。", names="、".join(names))
 
 
 def _place(value, kind, township, directory):
@@ -588,38 +907,50 @@ def _place(value, kind, township, directory):
         if place.township_id == township.id and place.kind is kind:
             return place
     here = [p for p in places if p.township_id == township.id]
+    valid = _valid_names(directory.places_of(township, kind))
     if here:
-        raise _Bad(_l("“%(name)s”是%(other)s，不是%(kind)s。",
-                      name=text, other=here[0].kind.label, kind=kind.label))
+        raise _Bad(_l("“%(name)s”是%(other)s，不是%(kind)s。%(valid)s",
+                      name=text, other=here[0].kind.label, kind=kind.label, valid=valid))
     if places:
-        raise _Bad(_l("“%(name)s”在 %(other)s，不在 %(township)s。", name=text, other=places[0].township.name,
-                      township=township.name))
-    raise _Bad(_l("%(township)s 没有名为“%(name)s”的%(kind)s。",
-                  township=township.name, name=text, kind=kind.label))
+        raise _Bad(_l("“%(name)s”在 %(other)s，不在 %(township)s。%(valid)s", name=text,
+                      other=places[0].township.name, township=township.name, valid=valid))
+    raise _Bad(_l("%(township)s 没有名为“%(name)s”的%(kind)s。%(valid)s",
+                  township=township.name, name=text, kind=kind.label, valid=valid))
 
 
 def _check_across_rows(rows):
-    """One person per mobile number with one name; one row per person and term."""
+    """One person per mobile number with one name; one row per person and term.
+
+    ``rows``: valid rows and what could be read of the others (None where a cell was bad).
+    """
     problems, people, seats = [], {}, {}
-    for row in rows:
+    for row in sorted(rows, key=lambda r: r.number):
+        if row.mobile is None:
+            continue
         first = people.setdefault(row.mobile, row)
         if first is not row:
             mobile = mask_mobile(row.mobile)
-            if first.name != row.name:
+            if first.name and row.name and first.name != row.name:
                 problems.append(Problem(row.number, "name", _l(
                     "手机号码 %(mobile)s 在第 %(row)s 行登记的姓名是“%(name)s”。同一手机号码只能属于一个人，请核对。",
                     mobile=mobile, row=first.number, name=first.name)))
-            if first.gender is not row.gender:
+            if first.gender and row.gender and first.gender is not row.gender:
                 problems.append(Problem(row.number, "gender", _l(
                     "与第 %(row)s 行（同一手机号码）的性别不一致。", row=first.number)))
             if first.ethnicity and row.ethnicity and first.ethnicity != row.ethnicity:
                 problems.append(Problem(row.number, "ethnicity", _l(
                     "与第 %(row)s 行（同一手机号码）的民族不一致。", row=first.number)))
+        if row.term is None:
+            continue
         seat = seats.setdefault((row.mobile, row.term.id), row)
         if seat is not row:
-            problems.append(Problem(row.number, "ordinal", _l(
-                "与第 %(row)s 行重复：同一人在 %(term)s 只能有一项代表资格，请合并为一行。",
-                row=seat.number, term=row.term.name)))
+            if [_text(v) for v in seat.cells.values()] == [_text(v) for v in row.cells.values()]:
+                problems.append(Problem(row.number, None, _l(
+                    "与第 %(row)s 行完全相同（重复的行），请删除其中一行。", row=seat.number)))
+            else:
+                problems.append(Problem(row.number, "ordinal", _l(
+                    "与第 %(row)s 行重复：同一人在 %(term)s 只能有一项代表资格，请合并为一行。",
+                    row=seat.number, term=row.term.name)))
     return problems
 
 
@@ -707,16 +1038,16 @@ def _check_end(row):
 
 # --- the template -----------------------------------------------------------------------------
 
-def template_tables():
-    """The downloadable template: an empty 代表名单 sheet with drop-downs, and a 说明 sheet."""
+def template_workbook():
+    """The downloadable template: the empty 代表名单 sheet with its drop-downs (the export's layout),
+    a 说明 sheet, and the hidden sheet of names."""
+    caption = str(_l("代表名单（第 2 行为列名，请勿修改；从第 3 行起每行填写一人的一项代表资格）"))
+    return write_roster_book([], caption, network_names(), extra_tables=[explanation_table()])
+
+
+def explanation_table():
+    """The template's 说明 sheet: each column and the habits the import understands."""
     reasons = list(end_reasons())
-    roster = Table(
-        title="代表名单",
-        caption=str(_l("代表名单（第 2 行为列名，请勿修改；从第 3 行起每行填写一人的一项代表资格）")),
-        headers=list(HEADERS), rows=[],
-        widths=[10, 6, 8, 14, 8, 8, 14, 12, 20, 20, 12, 12, 22],
-        choices={2: ["男", "女"], 5: list(LEVELS), 13: reasons},
-    )
     yes, no = str(_l("是")), str(_l("否"))
     notes = [
         ("姓名", yes, _l("代表本人姓名，按单元格中的文字原样保存。"), "张三"),
@@ -735,14 +1066,18 @@ def template_tables():
         ("任职结束", no, _l("仅在代表资格提前终止时填写：终止之日（自该日起不再担任）。届满无需填写。"
                            "须与终止原因同时填写；留空不会撤销已登记的提前终止。"), ""),
         ("终止原因", no, _l("代表法规定的原因之一：%(reasons)s。须与任职结束同时填写。", reasons="、".join(reasons)), ""),
-        (str(_l("日期格式")), "", _l("可使用 Excel 日期，也可输入文字：2021-12-01、2021/12/1、2021年12月1日 或 2021.12.1。"), ""),
+        (str(_l("日期格式")), "", _l("可使用 Excel 日期，也可输入文字：2021-12-01、2021/12/1、2021年12月1日 或 2021.12.1；"
+                                   "只写到月份的（2022年1月、2022.01、2022-1）按当月第一天，20220110 按当天读取，检查结果中会说明。"), ""),
+        (str(_l("导出的名单")), "", _l("“代表”页面导出的名单就是本模板，可修改后直接导入。手机号码隐去中间四位（138****1234）的，"
+                                    "表示号码不变，按系统中已登记的号码处理。"), ""),
+        (str(_l("常见写法")), "", _l("合并单元格会填入合并范围的每一行；隐藏的行不导入；姓名中的空格会去掉；表格下方空一行后的"
+                                   "填报人、联系电话、审核人、日期等表尾会忽略。检查结果中会一一说明。也可上传 CSV 文件（UTF-8 或 GBK 编码）。"), ""),
         (str(_l("重复导入")), "", _l("同一文件导入两次不会重复添加：按手机号码识别人员，按人员和届次识别代表资格；"
                                    "有变化的内容会更新，导入前会列出将要新增和修改的内容供确认。"), ""),
         (str(_l("检查")), "", _l("导入前逐行检查，发现任何问题都不会写入，并列出问题所在的行、列和原因。"), ""),
     ]
-    explained = Table(
+    return Table(
         title="说明", caption=str(_l("代表名单导入说明")),
         headers=[str(_l("列名")), str(_l("是否必填")), str(_l("填写说明")), str(_l("示例"))],
         rows=[[str(v) for v in row] for row in notes], widths=[14, 12, 80, 18],
     )
-    return [roster, explained]

@@ -7,23 +7,25 @@ from flask_babel import lazy_gettext as _l
 
 from liaison.accounts.access import DISTRICT_ROLES, roles_required
 from liaison.errors import InvalidInput, reshows_expired_form
-from liaison.exports.xlsx import XLSX_MIMETYPE, write_tables
+from liaison.exports.xlsx import XLSX_MIMETYPE
 from liaison.imports import bp, operations, queries
 from liaison.imports.forms import ConfirmForm, RosterUploadForm
-from liaison.imports.roster import plan_roster, template_tables
+from liaison.imports.roster import plan_roster, template_workbook
 from liaison.transaction import commit
-from liaison.uploads import checked_xlsx, content_disposition
+from liaison.uploads import checked_table_file, content_disposition
 
 #: The session remembers the file waiting for confirmation: its token, name and expected counts.
 PENDING = "roster_import"
+#: The session keeps the last import's result for the upload page: how many new people it added.
+DONE = "roster_import_done"
 #: The report page lists at most this many problems or changed rows.
 SHOWN = 1000
 
 
 def _roster_page(form=None):
-    """The upload page with the latest imports."""
+    """The upload page with the latest imports (and, once after an import, the way to its new accounts)."""
     return render_template("imports/roster.html", form=form or RosterUploadForm(),
-                           recent=queries.recent_imports())
+                           recent=queries.recent_imports(), done=session.pop(DONE, None))
 
 
 def _report(plan, filename, confirm=None, notice=None):
@@ -49,7 +51,7 @@ def roster():
 @roles_required(*DISTRICT_ROLES)
 def template():
     """The roster template: the columns with drop-downs, and a sheet explaining each column."""
-    data = write_tables(template_tables())
+    data = template_workbook()
     response = current_app.response_class(data, mimetype=XLSX_MIMETYPE)
     response.headers["Content-Disposition"] = content_disposition(f"{_l('代表名单导入模板')}.xlsx")
     return response
@@ -66,7 +68,7 @@ def upload():
     upload = form.file.data
     filename = os.path.basename(upload.filename or "")[:100]
     try:
-        data = checked_xlsx(upload.stream).getvalue()
+        data = checked_table_file(upload.stream).getvalue()
     except InvalidInput as error:
         form.attach_error(error)
         return _roster_page(form)
@@ -92,7 +94,7 @@ def confirm():
         flash(_l("没有待确认的名单：文件已导入、已过期（超过 1 小时）或未上传。请重新上传。"), "warning")
         return redirect(url_for("imports.roster"))
     filename = pending.get("filename", "")
-    plan = plan_roster(checked_xlsx(io.BytesIO(data)))
+    plan = plan_roster(checked_table_file(io.BytesIO(data)))
     if not plan.ok:
         _forget_pending()
         return _report(plan, filename)
@@ -108,4 +110,6 @@ def confirm():
         plan.problems, plan.rows = written.error.problems, []
         return _report(plan, filename)
     flash(str(_l("名单已导入。%(summary)s", summary=plan.summary)), "success")
+    # Activation is one step away: the upload page links to the accounts still without a password.
+    session[DONE] = {"new_people": plan.counts["new_people"]}
     return redirect(url_for("imports.roster"))

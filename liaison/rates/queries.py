@@ -454,7 +454,7 @@ def missing_reporters(term_id, as_of, township_ids=None):
 
 # --- 年述职 ------------------------------------------------------------------------------------
 
-def annual_reporting(year, as_of, term_id=None, group_by=None, township_ids=None):
+def annual_reporting(year, as_of, term_id=None, group_by=None, township_ids=None, deputy_id=None):
     """年述职 for a year, as of a local date (capped at 31 December); rule R11.
 
     Due = mandates in force on that date that began on or before 30 June, minus exemptions for
@@ -462,6 +462,7 @@ def annual_reporting(year, as_of, term_id=None, group_by=None, township_ids=None
     the date). ``term_id`` None takes every term's mandates (people then count each person once).
     ``group_by`` as for ``in_term_reporting``. A year not begun by the as-of date gives zeros.
     Suspensions do not change the annual duty (rule R11 names only the start and exemptions).
+    ``deputy_id`` limits to one person's mandates (their own page).
     """
     _check_group(group_by)
     first, mid, last = date(year, 1, 1), date(year, 6, 30), date(year, 12, 31)
@@ -490,6 +491,8 @@ def annual_reporting(year, as_of, term_id=None, group_by=None, township_ids=None
         query = query.where(Mandate.term_id == term_id)
     if township_ids is not None:
         query = query.where(Mandate.township_id.in_(township_ids))
+    if deputy_id is not None:
+        query = query.where(Mandate.deputy_id == deputy_id)
     r = query.subquery("annual_mandates")
     late = r.c.late_start == 1
     exempt = sa.and_(r.c.late_start == 0, r.c.exempted == 1)
@@ -528,7 +531,7 @@ def quarters(year, as_of):
     return [period for period in (Quarter(year, quarter) for quarter in range(1, 5)) if period.first <= as_of]
 
 
-def monthly_visits(year, term_id, as_of, group_by="township", township_ids=None, stream=False):
+def monthly_visits(year, term_id, as_of, group_by="township", township_ids=None, stream=False, only=None):
     """月进站 per month of a year (rules R6, R7): due mandates, those met by a counted check-in at any 联络站.
 
     A mandate is due for a month when the person's mandates of the same level together hold every
@@ -538,16 +541,21 @@ def monthly_visits(year, term_id, as_of, group_by="township", township_ids=None,
     (district rows, one per month begun), "township" (per township and month) or "deputy"
     (``MandateVisitRow`` per mandate and month). ``stream`` (with "deputy") gives an iterator that
     fetches the rows in batches instead of a list, so memory stays flat at any size; nothing else may
-    use the session until it is exhausted.
+    use the session until it is exhausted. ``only`` (a period key) limits to that one period.
     """
-    return _visits(months(year, as_of), StationKind.station, ExemptionScope.month, term_id, as_of, group_by,
-                   township_ids, stream)
+    return _visits(_only(months(year, as_of), only), StationKind.station, ExemptionScope.month, term_id, as_of,
+                   group_by, township_ids, stream)
 
 
-def quarterly_visits(year, term_id, as_of, group_by="township", township_ids=None, stream=False):
+def quarterly_visits(year, term_id, as_of, group_by="township", township_ids=None, stream=False, only=None):
     """季回家 per quarter of a year (rules R6, R7): as ``monthly_visits``, met at any 代表之家."""
-    return _visits(quarters(year, as_of), StationKind.home, ExemptionScope.quarter, term_id, as_of, group_by,
-                   township_ids, stream)
+    return _visits(_only(quarters(year, as_of), only), StationKind.home, ExemptionScope.quarter, term_id, as_of,
+                   group_by, township_ids, stream)
+
+
+def _only(periods, key):
+    """The periods, or only the one of ``key`` among them (a drill-down asks for one month, not the year)."""
+    return periods if key is None else [period for period in periods if period.key == key]
 
 
 #: Rows fetched per batch when per-mandate rows are streamed.

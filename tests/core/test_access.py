@@ -121,6 +121,7 @@ ACCESS = {
     "imports.static": PUBLIC,
     "dashboard.index": STAFF,
     "dashboard.missing": STAFF,
+    "dashboard.people": STAFF,
     "dashboard.export": STAFF,
     "dashboard.bulletin": STAFF,
     "dashboard.bulletins_page": STAFF,

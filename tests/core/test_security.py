@@ -93,12 +93,13 @@ def test_export_asks_for_the_password_again_after_ten_minutes(client, db, login_
 
 
 def test_roster_export_masks_phones_and_keeps_formulas_as_text(client, db, login_as):
+    """Township staff get masked numbers (the committee's full-number export: tests/imports/test_round_trip)."""
     township = factories.make_township()
     deputy = factories.make_deputy(name='=HYPERLINK("http://x","y")', mobile="13812345678")
     factories.make_mandate(deputy=deputy, township=township)
     other = factories.make_deputy(name="+1", mobile="13812340000")
     factories.make_mandate(deputy=other, township=township)
-    login_as("committee")
+    login_as("township_staff", townships=[township])
     response = client.get("/deputies/export.xlsx")
     assert response.status_code == 200
     assert "filename*=UTF-8''" in response.headers["Content-Disposition"]

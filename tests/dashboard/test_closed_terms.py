@@ -53,8 +53,8 @@ def _card(page, term_name):
 
 
 def _card_figures(card):
-    due = int(re.search(r"应述</dt><dd[^>]*>(\d+)<", card)[1])
-    done = int(re.search(r"已述</dt><dd[^>]*>(\d+)<", card)[1])
+    due = int(re.search(r"应述</dt><dd[^>]*>(?:<a [^>]*>)?(\d+)<", card)[1])
+    done = int(re.search(r"已述</dt><dd[^>]*>(?:<a [^>]*>)?(\d+)<", card)[1])
     return due, done
 
 
@@ -118,7 +118,8 @@ def test_a_report_recorded_after_the_close_moves_no_figure_of_the_closed_term(cl
     assert f"应述 {due}，已述 {done}" in card and 'href="/dashboard/terms#term-' in card
     townships = dashboard.split('id="townships"')[1].split("</table>")[0]
     column = list(closure_terms_order(dashboard)).index(demo.name)
-    cells = [re.findall(r"<td>(\d+)/(\d+)</td>", line) for line in townships.split("<tr>")[2:]]
+    cells = [re.findall(r"<td>(?:<a [^>]*>)?(\d+)(?:</a>)?/(?:<a [^>]*>)?(\d+)(?:</a>)?</td>", line)
+             for line in townships.split("<tr>")[2:]]
     assert sum(int(row[column][0]) for row in cells if row) == done
     assert sum(int(row[column][1]) for row in cells if row) == due
 

@@ -26,8 +26,8 @@ def test_targets_show_the_rates_of_both_terms(client, login_as, targets, app):
     for key, name in (("D", "区第八届"), ("M", "市第十五届")):
         card = cards.split(name, 1)[1].split("</dl>")[0]
         row = expected[key]
-        assert re.search(rf"应述</dt><dd[^>]*>{row.due}<", card)
-        assert re.search(rf"已述</dt><dd[^>]*>{row.done}<", card)
+        assert re.search(rf"应述</dt><dd[^>]*><a [^>]*>{row.due}</a>", card)
+        assert re.search(rf"已述</dt><dd[^>]*><a [^>]*>{row.done}</a>", card)
         assert f"未述 {row.missing} 人" in card
         assert f"w-pct-{round(row.rate * 100)}" in card
     assert "40.0%" in cards and "100.0%" in cards
@@ -44,13 +44,14 @@ def test_township_table_and_visit_tables_match_the_rates(client, login_as, targe
     table = page.split('id="townships"')[1].split("</table>")[0]
     for row in by_township:
         line = table.split(row.township_name)[1].split("</tr>")[0]
-        assert f"{row.done}/{row.due}" in line
+        assert re.search(rf">{row.done}</a>/<a [^>]*>{row.due}</a>", line)
     month_table = page.split('id="months"')[1].split("</table>")[0]
-    total = month_table.split("合计")[1].split("</tr>")[0]
-    assert re.findall(r"(\d+)/(\d+)</span>", total) == [(str(r.met), str(r.due)) for r in months]
+    total = month_table.split(">合计</th>")[1].split("</tr>")[0]
+    found = re.findall(r"(\d+)</a>/<a [^>]*>(\d+)</a></span>", total)
+    assert found == [(str(r.met), str(r.due)) for r in months]
     quarter_table = page.split('id="quarters"')[1].split("</table>")[0]
     for row in quarters:
-        assert f"{row.met}/{row.due}" in quarter_table
+        assert re.search(rf">{row.met}</a>/<a [^>]*>{row.due}</a>", quarter_table)
 
 
 def test_chart_is_inline_svg_without_script_or_inline_style(client, login_as, targets):

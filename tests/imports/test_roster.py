@@ -252,12 +252,12 @@ def test_dry_run_prints_the_report_and_writes_nothing(app, network, write_file):
     assert counts() == before
 
 
-def test_a_csv_renamed_to_xlsx_is_refused_by_the_cli(app, network, tmp_path):
-    """The upload guard runs for the command too."""
+def test_a_csv_without_the_required_columns_is_refused_by_the_cli(app, network, tmp_path):
+    """The command reads a CSV as the pages do (issue 15), and refuses a partial header."""
     path = tmp_path / "roster.xlsx"
     path.write_text("姓名,手机号码\n张三,13900000001\n", encoding="utf-8")
     result = run_cli(app, "roster", str(path))
-    assert result.exit_code == 1 and "不是 Excel" in result.output
+    assert result.exit_code == 1 and "表头缺少这些列：性别、层级、届次、乡镇（街道）、任职开始" in result.output
     assert counts()["Deputy"] == 0
 
 

@@ -77,5 +77,5 @@ def test_names_saved_through_the_forms_are_exported_as_stored(client, committee)
     assert response.status_code == 200
     sheet = openpyxl.load_workbook(io.BytesIO(response.data)).active
     row = next(r for r in sheet.iter_rows(values_only=True) if r and r[0] == "李明")
-    assert (row[4], row[5], row[6], row[7]) == (term.name, township.name, district.name, station.name)
+    assert (row[5], row[6], row[7], row[8]) == (term.name, township.name, district.name, station.name)
     assert (township.name, term.name, station.name) == ("安平镇", "区第八届（2021）", "安平 第一联络站")
