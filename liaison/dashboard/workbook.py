@@ -463,7 +463,8 @@ def _visits_table(kind, terms, context, common):
         centred_columns=frozenset(range(4, 4 + len(periods))),
         autofilter=True,
         notes=[gettext("√ 已完成；× 已结束而未完成；进行中：当期尚未结束、尚未完成，仍有时间，不计入完成率；"
-                       "部分：当期只任职部分时间，不计入完成率；暂停：暂停执行代表职务；免：经批准免除。")],
+                       "部分：当期只任职部分时间，不计入完成率；暂停：暂停执行代表职务；免：经批准免除"
+                       "（既部分任职又暂停或免除的，标为暂停或免）。")],  # rule R6
         **common)
 
 
