@@ -26,14 +26,34 @@ def _required(name):
     return os.environ.get(name) == "1"
 
 
+def _libreoffice_missing():
+    """The Debian package missing to render workbooks and Word documents to PDF here, or None."""
+    if not shutil.which("soffice"):
+        return "libreoffice-calc-nogui"
+    for library, package in (("libsclo.so", "libreoffice-calc-nogui"), ("libswlo.so", "libreoffice-writer-nogui")):
+        if not os.path.exists(f"/usr/lib/libreoffice/program/{library}"):
+            return package
+    if not (shutil.which("pdftotext") and shutil.which("pdfinfo")):
+        return "poppler-utils"
+    return None
+
+
 def pytest_collection_modifyitems(config, items):
-    """Skip browser or PostgreSQL tests with a visible reason, unless CI requires them."""
+    """Skip browser, LibreOffice or PostgreSQL tests with a visible reason, unless CI requires them."""
     if not CHROMIUM:
         if _required("LIAISON_REQUIRE_BROWSER"):
             raise pytest.UsageError("LIAISON_REQUIRE_BROWSER=1 but no chromium on PATH")
         skip = pytest.mark.skip(reason="no Chromium found (apt-get install chromium fonts-wqy-microhei)")
         for item in items:
             if "browser" in item.keywords:
+                item.add_marker(skip)
+    missing = _libreoffice_missing()
+    if missing:
+        if _required("LIAISON_REQUIRE_LIBREOFFICE"):
+            raise pytest.UsageError(f"LIAISON_REQUIRE_LIBREOFFICE=1 but {missing} is not installed")
+        skip = pytest.mark.skip(reason=f"LibreOffice rendering needs {missing} (apt-get install; .ci/run does)")
+        for item in items:
+            if "libreoffice" in item.keywords:
                 item.add_marker(skip)
     if not PG_URL:
         if _required("LIAISON_REQUIRE_POSTGRES"):

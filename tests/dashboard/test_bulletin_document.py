@@ -361,8 +361,7 @@ def _writer():
     return soffice
 
 
-@pytest.mark.skipif(_writer() is None, reason="LibreOffice writer or poppler is not installed (apt-get "
-                                              "install libreoffice-writer-nogui poppler-utils; .ci/run does)")
+@pytest.mark.libreoffice
 @freeze_time("2026-12-05 10:00:00")
 def test_bulletin_prints_on_a4_portrait(app, district, tmp_path):
     """Rendered by LibreOffice, the 通报 is A4 portrait, every page is numbered "— n —", its text is

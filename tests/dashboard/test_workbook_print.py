@@ -43,8 +43,7 @@ def _pages(pdf):
     return sizes, texts
 
 
-@pytest.mark.skipif(_calc() is None, reason="LibreOffice calc or poppler is not installed (apt-get install "
-                                            "libreoffice-calc-nogui poppler-utils; .ci/run does)")
+@pytest.mark.libreoffice
 def test_workbook_prints_a4_landscape_one_page_wide(app, targets, db, tmp_path):
     """With 60 more 区 deputies in 东城镇 (so the detail sheets run over several pages), every page of
     the rendered workbook is A4 landscape and numbered "第 n 页 共 N 页"; each sheet's pages come in

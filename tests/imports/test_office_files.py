@@ -245,6 +245,7 @@ def _libreoffice_resave(data, tmp_path):
     return (out / "名单.xlsx").read_bytes()
 
 
+@pytest.mark.libreoffice
 def test_a_libreoffice_resave_keeps_merges_hidden_rows_and_footer_readings(client, network, committee, tmp_path):
     rows = [roster_row(n, 任职开始=date(2021, 12, 1)) for n in range(1, 6)]
     rows[0].update(任职开始="2022年2月", 手机号码="１３９０００００００１", 姓名="张 三")

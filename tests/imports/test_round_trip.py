@@ -193,6 +193,7 @@ def test_the_export_and_the_template_offer_the_network_as_drop_downs_and_print_o
         assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.orientation == "landscape"
 
 
+@pytest.mark.libreoffice
 def test_the_export_prints_one_page_wide_with_title_and_headers_on_every_page(client, roster, login_as, tmp_path):
     """Rendered by LibreOffice: each printed page carries the title, the header row and the last column."""
     import shutil
@@ -221,6 +222,7 @@ def test_the_export_prints_one_page_wide_with_title_and_headers_on_every_page(cl
     assert sum(page.count("代表甲") for page in pages) == 80
 
 
+@pytest.mark.libreoffice
 def test_an_export_resaved_by_libreoffice_and_edited_changes_exactly_that_cell(client, roster, login_as, tmp_path):
     """A township that works in LibreOffice (or WPS) saves the file again: its dates, text numbers,
     hidden names sheet and drop-downs are written its own way, and the round trip still holds."""
