@@ -199,10 +199,33 @@ def _literal_rows(name, columns, rows):
     return compound.cte(name)
 
 
-def _reported(first, last, recorded_by=None):
+def _scoped_mandates(term_id=None, township_ids=None, deputy_id=None):
+    """A select of the ids of the mandates a figure is limited to (a term, a staff member's townships,
+    one person), or None when it is not limited to a township or a person: the committee's
+    district-wide figures need every mandate anyway.
+
+    The derived tables below (covering reports, exemptions) are grouped per mandate; limited by this
+    set, their cost follows the township, not the district (issue 16: a township's pages cost the
+    same whatever the district's size). Its own alias of the mandates, so it never correlates with
+    the query it is used in."""
+    if township_ids is None and deputy_id is None:
+        return None
+    scope, _scope_term = _aliases("scope")
+    query = sa.select(scope.id)
+    if term_id is not None:
+        query = query.where(scope.term_id == term_id)
+    if township_ids is not None:
+        query = query.where(scope.township_id.in_(township_ids))
+    if deputy_id is not None:
+        query = query.where(scope.deputy_id == deputy_id)
+    return query
+
+
+def _reported(first, last, recorded_by=None, mandates=None):
     """A derived table (mandate_id, last_date): completed reports covering each mandate (the one
     recorded for and the others marked), dated from ``first`` to ``last``; with ``recorded_by``, only
-    reports and coverage recorded by that instant (a closed term's freeze, rule R14)."""
+    reports and coverage recorded by that instant (a closed term's freeze, rule R14); with
+    ``mandates`` (a ``_scoped_mandates`` select), only for those mandates."""
     def dated(column):
         """Completed, and dated within the range."""
         return sa.and_(DutyReport.completed.is_(True), column >= first, column <= last)
@@ -218,18 +241,24 @@ def _reported(first, last, recorded_by=None):
     if recorded_by is not None:
         own = own.where(DutyReport.created_at <= recorded_by)
         also = also.where(DutyReportCoverage.created_at <= recorded_by)
+    if mandates is not None:
+        own = own.where(DutyReport.mandate_id.in_(mandates))
+        also = also.where(DutyReportCoverage.mandate_id.in_(mandates))
     both = sa.union_all(own, also).subquery("covering")
     return (sa.select(both.c.mandate_id, sa.func.max(both.c.report_date).label("last_date"))
             .group_by(both.c.mandate_id).subquery("reported"))
 
 
-def _exempted(scope, as_of, with_period=False, recorded_by=None):
+def _exempted(scope, as_of, with_period=False, recorded_by=None, mandates=None):
     """A derived table of the mandates (and periods) exempted for a scope, approved by ``as_of``
-    (and recorded by ``recorded_by`` when given: a closed term's freeze, rule R14)."""
+    (and recorded by ``recorded_by`` when given: a closed term's freeze, rule R14); with ``mandates``
+    (a ``_scoped_mandates`` select), only for those mandates."""
     columns = [Exemption.mandate_id] + ([Exemption.period_key] if with_period else [])
     query = sa.select(*columns).where(Exemption.scope == scope, Exemption.approved_on <= as_of)
     if recorded_by is not None:
         query = query.where(Exemption.created_at <= recorded_by)
+    if mandates is not None:
+        query = query.where(Exemption.mandate_id.in_(mandates))
     return query.distinct().subquery("exempt")
 
 
@@ -336,8 +365,10 @@ def _term_mandates(term, as_of, township_ids, *columns):
     """
     cap = min(as_of, term.last_day)
     frozen_at = term.figures_frozen_at
-    reported = _reported(term.start_date, cap, recorded_by=frozen_at)
-    exempt = _exempted(ExemptionScope.term_report, cap, recorded_by=frozen_at)
+    # A staff member's figures group only their townships' reports and exemptions (issue 16).
+    scoped = _scoped_mandates(term.id, township_ids)
+    reported = _reported(term.start_date, cap, recorded_by=frozen_at, mandates=scoped)
+    exempt = _exempted(ExemptionScope.term_report, cap, recorded_by=frozen_at, mandates=scoped)
     query = (
         sa.select(*columns)
         .select_from(Mandate)
@@ -469,13 +500,16 @@ def annual_reporting(year, as_of, term_id=None, group_by=None, township_ids=None
     day = min(as_of, last)
     if day < first:
         return [] if group_by else [AnnualReportingRow(None, None, 0, 0, 0, 0, 0, 0, None, 0, 0)]
-    reported = _reported(first, day)
+    # A staff member's (or one person's) figures group only their own reports and exemptions (issue 16).
+    scoped = _scoped_mandates(term_id, township_ids, deputy_id)
+    reported = _reported(first, day, mandates=scoped)
     # Capped like the figure (rule R10): an exemption approved after 31 December changes nothing.
     # The mandates counted are held on ``day``, so their term's last day is not before it.
-    exempt = (sa.select(Exemption.mandate_id)
-              .where(Exemption.scope == ExemptionScope.year_report, Exemption.period_key == year,
-                     Exemption.approved_on <= day)
-              .distinct().subquery("exempt"))
+    exempt = sa.select(Exemption.mandate_id).where(
+        Exemption.scope == ExemptionScope.year_report, Exemption.period_key == year, Exemption.approved_on <= day)
+    if scoped is not None:
+        exempt = exempt.where(Exemption.mandate_id.in_(scoped))
+    exempt = exempt.distinct().subquery("exempt")
     query = (
         sa.select(Mandate.id.label("mandate_id"), Mandate.deputy_id, Mandate.township_id, Mandate.term_id,
                   _flag(Mandate.start_date > mid).label("late_start"),
@@ -626,9 +660,11 @@ def _visits_statement(periods, kind, exemption_scope, term_id, as_of, group_by, 
         sa.or_(Suspension.end_date.is_(None), Suspension.end_date >= p.c.p_first),
     ).exists()
     # Few people are ever suspended: a set computed once (uncorrelated, so both databases build it
-    # a single time) spares the probe above for everyone else.
+    # a single time) spares the probe above for everyone else. Written from the suspensions (the
+    # few suspended mandates' ids, then those mandates by primary key) so it never scans every
+    # mandate of the district: a township's figures cost the same at any size (issue 16).
     ever_suspended = h.deputy_id.in_(
-        sa.select(Mandate.deputy_id).join(Suspension, Suspension.mandate_id == Mandate.id))
+        sa.select(Mandate.deputy_id).where(Mandate.id.in_(sa.select(Suspension.mandate_id))))
     exempted = sa.select(Exemption.id).where(
         Exemption.mandate_id == h.id, Exemption.scope == exemption_scope,
         Exemption.period_key == p.c.period_key, Exemption.approved_on <= as_of,

@@ -100,6 +100,37 @@ def test_per_deputy_reporting_rows(db, world):
     ]
 
 
+
+def test_a_townships_own_figures_equal_its_row_of_the_district(db, world):
+    """Issue 16 §4: a staff member's figures are computed on their townships' mandates only, and are
+    exactly the district's row for that township. The cases that cross townships: P2's report is
+    recorded for the 区 mandate in 东城镇 (A) and also covers the 市 mandate in 西湖街道 (B), so B's staff
+    see P2 已述 in 市第十五届 (1/1) and A's staff see it in 区第八届 (2/4); P6's term-report exemption
+    counts in A only (rule R10); in 2024 B's annual figure is P2 (covered) and P4 (not): 1/2, and A's
+    keeps P5's exemption: 2 of 3."""
+    as_of = date(2024, 12, 31)
+    for term in (world["D"], world["M"]):
+        by_township = {r.township_id: r for r in rates.in_term_reporting(term, as_of, group_by="township")}
+        for township, row in by_township.items():
+            [own] = rates.in_term_reporting(term, as_of, township_ids={township})
+            assert own._replace(township_id=township, township_name=row.township_name) == row
+            assert rates.in_term_reporting(term, as_of, group_by="township", township_ids={township}) == [row]
+    [b_in_m] = rates.in_term_reporting(world["M"], as_of, township_ids={world["B"]})
+    assert (b_in_m.due, b_in_m.done, b_in_m.exempted) == (1, 1, 0)
+    [a_in_m] = rates.in_term_reporting(world["M"], as_of, township_ids={world["A"]})
+    assert (a_in_m.due, a_in_m.done, a_in_m.exempted) == (0, 0, 1)
+    [a_in_d] = rates.in_term_reporting(world["D"], as_of, township_ids={world["A"]})
+    assert (a_in_d.due, a_in_d.done) == (4, 2)
+    assert [r.deputy_name for r in rates.missing_reporters(world["M"], as_of, township_ids={world["B"]})] == []
+    district_rows = {r.township_id: r for r in rates.annual_reporting(2024, as_of, group_by="township")}
+    for township, row in district_rows.items():
+        [own] = rates.annual_reporting(2024, as_of, township_ids={township})
+        assert own._replace(township_id=township, township_name=row.township_name) == row
+    assert [(r.due, r.done, r.exempted) for r in (district_rows[world["A"]], district_rows[world["B"]])] == [
+        (3, 2, 1), (2, 1, 0)]
+    mandates = rates.in_term_reporting(world["M"], as_of, group_by="deputy", township_ids={world["B"]})
+    assert [(r.deputy_name, r.status, r.report_date) for r in mandates] == [("白二", "due", date(2024, 6, 18))]
+
 # --- 年述职 ------------------------------------------------------------------------------------
 
 def test_annual_reporting_district(db, world):
