@@ -32,7 +32,7 @@ from liaison.network.models import StationKind
 from liaison.deputies.models import Exemption, ExemptionScope
 from liaison.reports.models import DutyReport, DutyReportCoverage
 from liaison.terms.models import Term
-from liaison.townships.models import Township
+from liaison.townships.models import ADMINISTRATIVE_ORDER, Township
 from stations.checkin.models import COUNTED, Checkin
 
 GROUPS = (None, "township", "deputy")
@@ -434,7 +434,7 @@ def _per_mandate_query(r):
     order, names in 姓氏笔画 order (rule R16)."""
     query = _names(sa.select(r, Deputy.name.label("deputy_name"), Township.name.label("township_name")),
                    r.c.township_id, r.c.deputy_id)
-    return query.order_by(Township.position, Deputy.stroke_sort_key, Deputy.name_sort_key, r.c.mandate_id)
+    return query.order_by(*ADMINISTRATIVE_ORDER, Deputy.stroke_sort_key, Deputy.name_sort_key, r.c.mandate_id)
 
 
 def _per_mandate(query, status_of):
@@ -449,8 +449,8 @@ def _totals_query(r, totals, group_by):
     if group_by is None:
         return sa.select(*totals).select_from(r)
     query = _names(sa.select(r.c.township_id, Township.name.label("township_name"), *totals), r.c.township_id)
-    return (query.group_by(r.c.township_id, Township.name, Township.position)
-            .order_by(Township.position))
+    return (query.group_by(r.c.township_id, Township.id, Township.name, Township.position)
+            .order_by(*ADMINISTRATIVE_ORDER))
 
 
 def _totals(query, group_by, shape):
@@ -479,7 +479,7 @@ def missing_reporters(term_id, as_of, township_ids=None):
                            Mandate.township_id, Township.name, Mandate.start_date, Mandate.by_election)
     query = (_names(parts.query, Mandate.township_id, Mandate.deputy_id)
              .where(~parts.ended, ~parts.exempted, parts.report_date.is_(None))
-             .order_by(Township.position, Deputy.stroke_sort_key, Deputy.name_sort_key, Mandate.id))
+             .order_by(*ADMINISTRATIVE_ORDER, Deputy.stroke_sort_key, Deputy.name_sort_key, Mandate.id))
     return [MissingRow(*row) for row in plain_rows(query)]
 
 
@@ -700,7 +700,8 @@ def _visits_statement(periods, kind, exemption_scope, term_id, as_of, group_by, 
         query = _names(sa.select(r.c.period_key, r.c.mandate_id, r.c.deputy_id, Deputy.name, r.c.township_id,
                                  Township.name, r.c.whole, r.c.suspended, r.c.exempted, r.c.met),
                        r.c.township_id, r.c.deputy_id)
-        return query.order_by(Township.position, Deputy.stroke_sort_key, Deputy.name_sort_key, r.c.mandate_id, r.c.period_key)
+        return query.order_by(*ADMINISTRATIVE_ORDER, Deputy.stroke_sort_key, Deputy.name_sort_key,
+                              r.c.mandate_id, r.c.period_key)
 
     whole, is_met = r.c.whole == 1, r.c.met == 1
     due = sa.and_(whole, r.c.suspended == 0, r.c.exempted == 0)
@@ -714,8 +715,8 @@ def _visits_statement(periods, kind, exemption_scope, term_id, as_of, group_by, 
         return sa.select(r.c.period_key, *totals).group_by(r.c.period_key)
     query = _names(sa.select(r.c.period_key, r.c.township_id, Township.name.label("township_name"), *totals),
                    r.c.township_id)
-    return query.group_by(r.c.period_key, r.c.township_id, Township.name, Township.position) \
-        .order_by(Township.position, r.c.township_id, r.c.period_key)
+    return query.group_by(r.c.period_key, r.c.township_id, Township.id, Township.name, Township.position) \
+        .order_by(*ADMINISTRATIVE_ORDER, r.c.period_key)
 
 
 #: A mandate's state in one period as ``visits_by_mandate`` gives it, by the code the SQL computes
@@ -737,7 +738,8 @@ def _period_codes_query(r, periods):
     query = _names(sa.select(grouped.c.mandate_id, Deputy.name, Township.name,
                              *[grouped.c[f"p{index}"] for index in range(len(periods))]),
                    grouped.c.township_id, grouped.c.deputy_id)
-    return query.order_by(Township.position, Deputy.stroke_sort_key, Deputy.name_sort_key, grouped.c.mandate_id)
+    return query.order_by(*ADMINISTRATIVE_ORDER, Deputy.stroke_sort_key, Deputy.name_sort_key,
+                          grouped.c.mandate_id)
 
 
 class MandatePeriodsRow(NamedTuple):
@@ -839,6 +841,6 @@ def people_and_mandates(as_of, group_by=None, term_ids=None, township_ids=None):
         return [PeopleRow(None, None, row.mandates, row.people)]
     query = query.add_columns(Township.id.label("township_id"), Township.name.label("township_name")) \
         .join(Township, Township.id == Mandate.township_id) \
-        .group_by(Township.id, Township.name, Township.position).order_by(Township.position)
+        .group_by(Township.id, Township.name, Township.position).order_by(*ADMINISTRATIVE_ORDER)
     return [PeopleRow(row.township_id, row.township_name, row.mandates, row.people)
             for row in plain_rows(query)]

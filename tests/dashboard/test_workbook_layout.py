@@ -313,3 +313,23 @@ def test_export_refuses_bad_dates_with_a_reason(client, login_as, targets, query
     response = client.get(f"/dashboard/export.xlsx?{query}")
     assert response.status_code == 400
     assert words in response.get_data(as_text=True)
+
+
+def test_townships_with_the_same_order_number_keep_their_import_order(client, login_as, targets, db):
+    """Two townships given the same 排序号 are listed in the order they were added (rule R16), and
+    the per-deputy sheets keep each township's deputies together instead of interleaving them."""
+    first, second = sorted((targets["A"], targets["B"]))
+    for township_id in (first, second):
+        db.session.get(Township, township_id).position = 3
+    db.session.commit()
+    names = {township_id: db.session.get(Township, township_id).name for township_id in (first, second)}
+    login_as("committee")
+    workbook = read_workbook(_export(client).data)
+    assert [row[0] for row in sheet_rows(workbook["分乡镇"])][:2] == [names[first], names[second]]
+    for sheet in ("代表明细", "月进站"):
+        # (term, township) of each row: the sheets list a term's deputies township by township.
+        places = [(next((v for v in row[:4] if isinstance(v, str) and v.endswith("届")), None),
+                   next(v for v in row[:4] if v in names.values()))
+                  for row in sheet_rows(workbook[sheet]) if any(v in names.values() for v in row[:4])]
+        runs = [place for index, place in enumerate(places) if index == 0 or places[index - 1] != place]
+        assert len(runs) == len(set(runs)), (sheet, runs)
