@@ -30,13 +30,15 @@ class Scope(NamedTuple):
 
     label: str
     unit: str
+    #: The whole district (its tables list every township), not some townships' own copy.
+    district: bool = False
 
 
 def workbook_scope(township_ids=None):
     """The district's scope (全区, the committee's office), or the given townships' (their names in
     administrative order, their liaison offices: ``Township.office_label``)."""
     if township_ids is None:
-        return Scope(gettext("全区"), gettext("区人大常委会代表工作室"))
+        return Scope(gettext("全区"), gettext("区人大常委会代表工作室"), district=True)
     townships = db.session.scalars(sa.select(Township).where(Township.id.in_(list(township_ids)))
                                    .order_by(*ADMINISTRATIVE_ORDER)).all()
     return Scope("、".join(t.name for t in townships) or gettext("无乡镇（街道）"),
@@ -179,8 +181,10 @@ def _township_table(terms, context, townships, common):
     rows.append(TotalRow(total))
     return OfficialTable(
         title=gettext("分乡镇"),
-        caption=gettext("%(scope)s各乡镇（街道）届内述职情况（截至%(day)s）", scope=context.scope.label,
-                        day=context.day),
+        # A township's copy is not "各乡镇": it lists that township (or a staff member's few) only.
+        caption=(gettext("%(scope)s各乡镇（街道）届内述职情况（截至%(day)s）", scope=context.scope.label,
+                         day=context.day) if context.scope.district
+                 else gettext("%(scope)s届内述职情况（截至%(day)s）", scope=context.scope.label, day=context.day)),
         headers=headers, rows=rows, widths=[16] + [9, 9, 9, 10] * len(terms),
         percent_columns=frozenset(percent), **common)
 

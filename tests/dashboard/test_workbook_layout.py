@@ -268,6 +268,7 @@ def test_township_workbook_names_its_township_everywhere(client, login_as, targe
         assert sheet["A2"].value.startswith("制表单位：东城镇人大代表联络办公室"), sheet.title
         for row in sheet.iter_rows(values_only=True):
             assert not any("全区" in str(v) or "区人大常委会代表工作室" in str(v) for v in row), sheet.title
+    assert workbook["分乡镇"]["A1"].value.startswith("东城镇届内述职情况")  # not "东城镇各乡镇（街道）…"
     targets_sheet = _by_first(sheet_rows(workbook["两个100%目标"]))
     assert targets_sheet["区第八届"][1:3] == (4, 2)  # 东城镇's 区 deputies only, not the district's (5, 2)
 
