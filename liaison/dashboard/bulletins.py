@@ -35,6 +35,11 @@ class ArchivedMonth(NamedTuple):
     docx: ArchivedFile | None
     xlsx: ArchivedFile | None
 
+    @property
+    def last_day(self):
+        """The month's last day: the date its bulletin's figures run to."""
+        return Month.of(self.month).last
+
 
 def folder():
     """The archive folder: LIAISON_BULLETIN_FOLDER, else instance/bulletins."""

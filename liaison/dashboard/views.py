@@ -284,7 +284,9 @@ def _list_page(items, page):
 def export():
     """Download the official workbook (township staff get their townships only, labelled as theirs)
     as of ``as_of`` (default today, never later) for the year ``year`` (default the as-of date's,
-    as the dashboard shows it); a malformed or impossible value answers 400 saying why. Audited."""
+    as the dashboard shows it); a malformed or impossible value answers 400 saying why. ``ended=1``
+    leaves out the month and quarter still running, as a bulletin's workbook does (township staff
+    get theirs this way beside the district's 通报). Audited."""
     today = local_today()
     try:
         as_of, year = _export_dates(request.args, today)
@@ -293,7 +295,8 @@ def export():
                                message=str(error)), 400
     township_ids = visible_township_ids()
     scope = workbook_scope(township_ids)
-    data = build_workbook(as_of, current_user.name, township_ids, year=year)
+    data = build_workbook(as_of, current_user.name, township_ids, year=year,
+                          ended_only=request.args.get("ended") == "1")
     commit(lambda: operations.record_export(
         "workbook", f"rates as of {as_of.isoformat()}, year {year}, {scope.label}"))
     response = Response(data, mimetype=XLSX_MIMETYPE)

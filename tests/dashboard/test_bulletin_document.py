@@ -18,8 +18,10 @@ district     18   12 (66.7%)  14 (77.8%)
 市第十五届: 东城镇 2 (1 → 2), 北塘镇 2 with one exempted (1 → 1 of 1), 西湖街道 1 (0 → 0), 南山乡 1
 exempted (nobody due: not ranked); district 2/4 = 50.0% → 3/4 = 75.0%.
 """
+import html
 import io
 import os
+import re
 import shutil
 import subprocess
 from datetime import date, datetime
@@ -39,6 +41,7 @@ from liaison.network.models import StationKind
 from liaison.reports.operations import set_target_terms
 from liaison.terms.models import Level
 from tests import factories
+from tests.dashboard.conftest import read_workbook
 from tests.rates.conftest import add_checkin, add_exemption, add_report
 
 NOVEMBER = Month(2026, 11)
@@ -315,6 +318,18 @@ def test_township_staff_read_the_district_bulletin(client, login_as, district, b
     assert 'id="bulletins"' in page and "/dashboard/bulletins/bulletin-2026-11.docx" in page
     assert "/dashboard/bulletins/bulletin-2026-11.xlsx" not in page
     assert client.get("/dashboard/bulletins/bulletin-2026-11.xlsx").status_code == 403
+    # In its place, their own township's workbook as of the same month end, ended periods only.
+    own = re.search(r'href="(/dashboard/export\.xlsx\?[^"]*)"[^>]*>本乡镇统计表', page)
+    assert own, "the bulletin archive offers the township's own workbook"
+    response = client.get(html.unescape(own.group(1)))
+    assert response.status_code == 200
+    workbook = read_workbook(response.data)
+    assert workbook["分乡镇"]["A1"].value == "东城镇届内述职情况（截至2026-11-30）"
+    quarters = [str(v) for sheet in ("季回家", "季回家（分乡镇）") for row in workbook[sheet].iter_rows(values_only=True)
+                for v in row if v]
+    assert "第3季度" in quarters and not [v for v in quarters if "第4季度" in v or v == "进行中"]
+    cells = [str(v) for sheet in workbook for row in sheet.iter_rows(values_only=True) for v in row if v]
+    assert not any("西湖街道" in cell for cell in cells)
     for name, saved_as, start in (("bulletin-2026-11.docx", "2026年11月代表履职情况通报.docx", b"PK"),):
         response = client.get(f"/dashboard/bulletins/{name}")
         assert response.status_code == 200, name
