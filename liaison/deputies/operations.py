@@ -168,13 +168,14 @@ def refuse_frozen_mandate(mandate, field="start_date"):
     on every page while the frozen workbook stays as it was. The term's record is closed: only a
     mandate recorded after the freeze (outside the figures) may still be corrected.
     """
-    term = mandate.term
-    if term is None or not term.closed or term.recorded_after_freeze(mandate.created_at):
-        return
-    raise InvalidInput(
-        _l("%(term)s已于%(day)s换届，该届的代表资格已随最终统计冻结，记录已经封存，不能再登记或撤销提前终止、"
-           "修改任职信息或登记暂停执行代表职务。", term=term.name, day=term.end_date.isoformat()),
-        field)
+    if mandate.frozen:
+        raise InvalidInput(frozen_mandate_message(mandate), field)
+
+
+def frozen_mandate_message(mandate):
+    """Why a mandate of a closed term no longer changes (rule R14); its forms show it before saving."""
+    return _l("%(term)s已于%(day)s换届，该届的代表资格已随最终统计冻结，记录已经封存，不能再登记或撤销提前终止、"
+              "修改任职信息或登记暂停执行代表职务。", term=mandate.term.name, day=mandate.term.end_date.isoformat())
 
 
 def check_mandate(deputy, fields, mandate=None):

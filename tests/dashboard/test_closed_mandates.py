@@ -61,6 +61,20 @@ def test_no_change_to_a_closed_terms_mandates_moves_its_figures(client, db, logi
         (f"/mandates/{world['P6']}/edit", _edit_data(db.session.get(Mandate, world["P6"]), term_id=str(world["D"])),
          f"区第八届已于{END}换届，最终统计已冻结，不能把代表资格改到该届次"),
     ]
+    # The forms say so before saving, and the deputy's page offers no change (rule R14).
+    for url in (f"/mandates/{world['P5']}/end", f"/mandates/{world['P7']}/edit",
+                f"/mandates/{world['P1']}/suspensions/new"):
+        form = client.get(url).get_data(as_text=True)
+        assert 'id="frozen-mandate"' in form and REFUSED in form, url
+        assert 'class="btn btn-congress" disabled>' in form, url
+    p3 = db.session.get(Mandate, world["P3"])
+    card = client.get(f"/deputies/{p3.deputy_id}").get_data(as_text=True).split(f'id="mandate-{p3.id}"')[1]
+    card = card.split('class="card mb-2 mandate"')[0]
+    assert "已换届" in card and f"区第八届已于{END}换届，代表资格已随最终统计冻结，不能再修改" in card
+    assert f"/mandates/{p3.id}/end" not in card and f"/mandates/{p3.id}/edit" not in card
+    open_form = client.get(f"/mandates/{world['P6']}/end").get_data(as_text=True)  # 市第十五届 is open
+    assert 'id="frozen-mandate"' not in open_form
+
     for url, data, message in attempts:
         response = client.post(url, data=data)
         assert response.status_code == 200, url  # the form again, not the redirect of a save
