@@ -167,8 +167,9 @@ def _targets_table(terms, context, townships, annual, common):
         title=gettext("两个100%目标"),
         caption=gettext("%(scope)s届内述职率“两个100%%”目标完成情况（截至%(day)s）",
                         scope=context.scope.label, day=context.day),
-        headers=headers, rows=rows, widths=[16, 9, 9, 9, 10, 9, 9, 9, 9, 8, 10],
-        percent_columns=frozenset({5, 6, 7, 11}),
+        # A closed term's longer label (rule R14) gets a wider, wrapped first column.
+        headers=headers, rows=rows, widths=[24 if context.closed else 16, 9, 9, 9, 10, 9, 9, 9, 9, 8, 10],
+        percent_columns=frozenset({5, 6, 7, 11}), wrap_columns=frozenset({1}) if context.closed else frozenset(),
         chart=BarChartSpec(title=gettext("%(scope)s届内述职率", scope=context.scope.label), category_column=1, value_column=5, target_column=6),
         notes=[gettext("年述职：当年 6 月 30 日前开始任职、统计日仍在任的代表应述，减去经批准免除的；"
                        "当年未结束时为截至目前的进度。")],
