@@ -154,7 +154,8 @@ def _targets_table(terms, context, townships, annual, common):
     rows = []
     for row in targets_of_townships(terms, townships):
         year_row = annual[row.term_id][0]
-        rows.append((context.term_label(row.term_id, row.term_name), row.due, row.done, row.missing, row.rate, 1.0, row.gap,
+        rows.append((context.term_label(row.term_id, row.term_name), row.due, row.done, row.missing, row.rate,
+                     1.0, row.gap,
                      year_row.due, year_row.done, year_row.exempted, year_row.rate))
     in_term, of_year = gettext("届内述职"), _annual_group(context)
     headers = [gettext("届次"),
