@@ -93,9 +93,11 @@ def _freeze(term, version, by, reason=""):
     due = sum(row.due for row in figures)
     done = sum(row.done for row in figures)
     closure = TermClosure(term=term, version=version, final_end_date=term.end_date, due=due, done=done,
-                          closed_at=frozen_at, closed_by_id=by.id, reason=reason,
-                          workbook=build_workbook(term.end_date, by.name, terms=[term]))
+                          closed_at=frozen_at, closed_by_id=by.id, reason=reason, workbook=b"")
     db.session.add(closure)
+    db.session.flush()
+    # Built once the version exists, so the workbook names itself as this version (rule R14).
+    closure.workbook = build_workbook(term.end_date, by.name, terms=[term])
     db.session.flush()
     return closure
 

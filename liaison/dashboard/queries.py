@@ -376,3 +376,37 @@ def year_duty(deputy_id, year, as_of):
     names = dict(db.session.execute(sa.select(Term.id, Term.name).where(Term.id.in_(term_ids))).all())
     return [YearDuty(names.get(row.term_id, ""), _reporting_person(row).state, row.report_date)
             for row in rows]
+
+
+class ClosedMandate(NamedTuple):
+    """One of a deputy's mandates in a closed term (换届), with its place in the frozen figures (rule R14)."""
+
+    term_name: str
+    #: The term's real last day, the day it was closed on.
+    closed_on: date
+    #: The current frozen version of the term's figures.
+    version: int
+    #: In the frozen 届内述职率: "done", "missing", "exempted", "ended" (ended early, not due).
+    state: str
+    report_date: date | None
+
+
+def closed_mandates(deputy_id):
+    """The deputy's mandates in closed terms, newest term first, each as the term's frozen figures
+    count it: the figures are computed as of the term's last day from what was recorded by its
+    freeze, which is what the frozen version holds (rule R14)."""
+    terms = db.session.scalars(
+        sa.select(Term).join(Mandate, Mandate.term_id == Term.id)
+        .where(Mandate.deputy_id == deputy_id, Term.figures_frozen_at.is_not(None))
+        .order_by(Term.end_date.desc(), Term.id)).all()
+    closures = latest_closures([term.id for term in terms])
+    found = []
+    for term in terms:
+        closure = closures.get(term.id)
+        if closure is None:
+            continue
+        for row in rates.in_term_reporting(term.id, term.end_date, group_by="deputy"):
+            if row.deputy_id == deputy_id:
+                found.append(ClosedMandate(term.name, closure.final_end_date, closure.version,
+                                           _reporting_person(row).state, row.report_date))
+    return found

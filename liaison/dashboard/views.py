@@ -129,6 +129,12 @@ def year_duty(deputy_id, today):
     return queries.year_duty(deputy_id, today.year, today)
 
 
+@bp.app_template_global("closed_mandates")
+def closed_mandates(deputy_id):
+    """我的履职's mandates in closed terms (已换届) with the deputy's place in the frozen figures (rule R14)."""
+    return queries.closed_mandates(deputy_id)
+
+
 def _percent(rate):
     """A rate as the page's cells show it: 87.5%, or — when nobody is due (a function, not a template
     macro: the page shows hundreds of rates and a macro call costs many times more)."""

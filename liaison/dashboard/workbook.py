@@ -6,7 +6,8 @@ import sqlalchemy as sa
 from flask_babel import gettext
 
 from liaison.clock import to_local, utcnow
-from liaison.dashboard.queries import period_label, target_terms, targets_of_townships, township_table
+from liaison.dashboard.queries import (latest_closures, period_label, target_terms, targets_of_townships,
+                                       township_table)
 from liaison.deputies.models import Deputy, Gender, Mandate, last_day_held_in
 from liaison.deputies.queries import held_on
 from liaison.exports.xlsx import BarChartSpec, OfficialTable, TotalRow, write_official
@@ -69,7 +70,8 @@ def build_workbook(as_of, made_by, township_ids=None, terms=None, year=None, end
     scope = workbook_scope(township_ids)
     common = dict(unit=gettext("制表单位：%(unit)s", unit=scope.unit),
                   made_on=gettext("制表日期：%(day)s", day=made_at.strftime("%Y-%m-%d")))
-    context = _Context(as_of, year, township_ids, scope, ended_only)
+    context = _Context(as_of, year, township_ids, scope, ended_only,
+                       _closed_labels(terms))
     townships = township_table(terms, as_of, township_ids)
     annual = _annual_rows(terms, context)
     tables = [
@@ -94,10 +96,26 @@ class _Context(NamedTuple):
     township_ids: object
     scope: Scope
     ended_only: bool
+    #: term id → how a closed term is named in the workbook (rule R14); open terms are absent.
+    closed: dict
 
     @property
     def day(self):
         return self.as_of.isoformat()
+
+    def term_label(self, term_id, name):
+        """A term's name, said to be closed with its frozen version when it is (rule R14)."""
+        return self.closed.get(term_id, name)
+
+
+def _closed_labels(terms):
+    """term id → 市第十五届（已于2027-01-10换届，第 1 版冻结数据） for the closed ones among ``terms``: every
+    figure of a closed term is its frozen one (rule R14), and the workbook says so."""
+    closures = latest_closures([term.id for term in terms if term.closed])
+    return {term.id: gettext("%(term)s（已于%(day)s换届，第 %(version)s 版冻结数据）", term=term.name,
+                             day=closures[term.id].final_end_date.isoformat(),
+                             version=closures[term.id].version)
+            for term in terms if term.id in closures}
 
 
 def _periods(kind, context):
@@ -138,7 +156,8 @@ def _targets_table(terms, context, townships, annual, common):
     rows = []
     for row in targets_of_townships(terms, townships):
         year_row = annual[row.term_id][0]
-        rows.append((row.term_name, row.due, row.done, row.missing, row.rate, 1.0, row.gap,
+        rows.append((context.term_label(row.term_id, row.term_name), row.due, row.done, row.missing, row.rate,
+                     1.0, row.gap,
                      year_row.due, year_row.done, year_row.exempted, year_row.rate))
     in_term, of_year = gettext("届内述职"), _annual_group(context)
     headers = [gettext("届次"),
@@ -151,8 +170,9 @@ def _targets_table(terms, context, townships, annual, common):
         title=gettext("两个100%目标"),
         caption=gettext("%(scope)s届内述职率“两个100%%”目标完成情况（截至%(day)s）",
                         scope=context.scope.label, day=context.day),
-        headers=headers, rows=rows, widths=[16, 9, 9, 9, 10, 9, 9, 9, 9, 8, 10],
-        percent_columns=frozenset({5, 6, 7, 11}),
+        # A closed term's longer label (rule R14) gets a wider, wrapped first column.
+        headers=headers, rows=rows, widths=[24 if context.closed else 16, 9, 9, 9, 10, 9, 9, 9, 9, 8, 10],
+        percent_columns=frozenset({5, 6, 7, 11}), wrap_columns=frozenset({1}) if context.closed else frozenset(),
         chart=BarChartSpec(title=gettext("%(scope)s届内述职率", scope=context.scope.label), category_column=1, value_column=5, target_column=6),
         notes=[gettext("年述职：当年 6 月 30 日前开始任职、统计日仍在任的代表应述，减去经批准免除的；"
                        "当年未结束时为截至目前的进度。")],
@@ -473,12 +493,24 @@ def _visits_table(kind, terms, context, common):
 
 
 def _exemption_count(terms, as_of, township_ids):
-    """Exemptions approved by the date for the target terms' mandates."""
+    """Exemptions approved by the date for the target terms' mandates, counted as the figures count
+    them: approved by the date capped at each term's last day (rule R9), and for a closed term only
+    those recorded by its freeze, on mandates recorded by it (rule R14)."""
+    if not terms:
+        return 0
+    per_term = []
+    for term in terms:
+        condition = sa.and_(Mandate.term_id == term.id,
+                            Exemption.approved_on <= min(as_of, last_day_held_in(term)))
+        if term.figures_frozen_at is not None:
+            condition = sa.and_(condition, Exemption.created_at <= term.figures_frozen_at,
+                                Mandate.created_at <= term.figures_frozen_at)
+        per_term.append(condition)
     query = (sa.select(sa.func.count(Exemption.id)).join(Mandate, Mandate.id == Exemption.mandate_id)
-             .where(Mandate.term_id.in_([term.id for term in terms]), Exemption.approved_on <= as_of))
+             .where(sa.or_(*per_term)))
     if township_ids is not None:
         query = query.where(Mandate.township_id.in_(township_ids))
-    return db.session.scalar(query) if terms else 0
+    return db.session.scalar(query)
 
 
 def _notes_table(terms, context, made_at, made_by, common):
@@ -486,7 +518,7 @@ def _notes_table(terms, context, made_at, made_by, common):
     rows = [
         (gettext("统计截止日期"), context.day),
         (gettext("统计年度"), gettext("%(year)s年（年述职、月进站、季回家）", year=context.year)),
-        (gettext("目标届次"), "、".join(term.name for term in terms) or gettext("未设置")),
+        (gettext("目标届次"), "、".join(context.term_label(term.id, term.name) for term in terms) or gettext("未设置")),
         (gettext("统计范围"), context.scope.label),
         (gettext("应述"), gettext("本届代表资格，减去截至统计日已提前终止的，减去经批准（有原因、批准人、日期）免除届内述职的；"
                                   "届满正常终止的不减。")),

@@ -187,6 +187,13 @@ class Mandate(db.Model):
             return str(_l("本届闭届"))
         return self.last_held.isoformat()
 
+    @property
+    def frozen(self):
+        """Counted in its closed term's frozen figures, so it no longer changes (rule R14): the term is
+        closed and the mandate was recorded by the freeze."""
+        term = self.term
+        return term is not None and term.closed and not term.recorded_after_freeze(self.created_at)
+
     def held_on(self, day):
         """Held on that local date, suspension aside (rule R5): from its start date, up to its early
         end date (not held itself), else up to and including its term's end."""

@@ -160,11 +160,37 @@ def _check_recorded_dates(mandate, term, start):
             )
 
 
+def refuse_frozen_mandate(mandate, field="start_date"):
+    """Refuse a change to a mandate counted in a closed term's frozen figures (rule R14).
+
+    Mandates keep no history of their changes, so recording or withdrawing an early end, moving its
+    dates or term, its township or district, or a suspension would move the closed term's figures
+    on every page while the frozen workbook stays as it was. The term's record is closed: only a
+    mandate recorded after the freeze (outside the figures) may still be corrected.
+    """
+    if mandate.frozen:
+        raise InvalidInput(frozen_mandate_message(mandate), field)
+
+
+def frozen_mandate_message(mandate):
+    """Why a mandate of a closed term no longer changes (rule R14); its forms show it before saving."""
+    return _l("%(term)s已于%(day)s换届，该届的代表资格已随最终统计冻结，记录已经封存，不能再登记或撤销提前终止、"
+              "修改任职信息或登记暂停执行代表职务。", term=mandate.term.name, day=mandate.term.end_date.isoformat())
+
+
 def check_mandate(deputy, fields, mandate=None):
     """Check a mandate's fields against the domain rules; return the objects to store."""
+    if mandate is not None:
+        refuse_frozen_mandate(mandate, "term_id")
     term = _get(Term, fields.get("term_id"))
     if term is None:
         raise InvalidInput(_l("请选择届次。"), "term_id")
+    if mandate is not None and term.id != mandate.term_id and term.closed:
+        # Moving a counted mandate into a closed term would change its frozen figures too (rule R14).
+        raise InvalidInput(
+            _l("%(term)s已于%(day)s换届，最终统计已冻结，不能把代表资格改到该届次。",
+               term=term.name, day=term.end_date.isoformat()),
+            "term_id")
     township = _get(Township, fields.get("township_id"))
     if township is None:
         raise InvalidInput(_l("请选择所属乡镇（街道）。"), "township_id")
@@ -273,7 +299,10 @@ def _mandate_summary(mandate):
 
 
 def end_mandate(mandate, end_date, reason, audit=True):
-    """Record (or, with neither date nor reason, withdraw) the early end of a mandate (代表资格终止)."""
+    """Record (or, with neither date nor reason, withdraw) the early end of a mandate (代表资格终止).
+
+    Refused for a mandate in a closed term's frozen figures (rule R14)."""
+    refuse_frozen_mandate(mandate, "end_date")
     if end_date is None and reason is None:
         if mandate.end_date is None:
             return mandate
@@ -322,6 +351,7 @@ def end_mandate(mandate, end_date, reason, audit=True):
 
 def create_suspension(mandate, start_date, end_date, reason):
     """Record a period in which the deputy may not perform their duties (暂停执行代表职务)."""
+    refuse_frozen_mandate(mandate, "start_date")  # rule R14: the closed term's month sheets are frozen
     reason = (reason or "").strip()
     if start_date is None:
         raise InvalidInput(_l("请填写暂停开始日期。"), "start_date")

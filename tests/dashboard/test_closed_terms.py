@@ -132,10 +132,12 @@ def test_a_report_recorded_after_the_close_moves_no_figure_of_the_closed_term(cl
 
     final = client.get(f"/dashboard/terms/{demo.id}/final.xlsx").get_data()
     assert final == frozen_book
-    assert _counts_after(_row_with(_targets_sheet(read_workbook(final)), demo.name), demo.name) == (due, done)
+    # Both workbooks name the term as closed, with its frozen version (rule R14).
+    label = f"{demo.name}（已于{today.isoformat()}换届，第 1 版冻结数据）"
+    assert _counts_after(_row_with(_targets_sheet(read_workbook(final)), label), label) == (due, done)
 
     export = read_workbook(client.get("/dashboard/export.xlsx").get_data())
-    assert _counts_after(_row_with(_targets_sheet(export), demo.name), demo.name) == (due, done)
+    assert _counts_after(_row_with(_targets_sheet(export), label), label) == (due, done)
     detail = _row_with(_detail_sheet(export), demo.name, late.deputy_name)
     assert "未述" in detail and not any(isinstance(value, date) for value in detail)
     db.session.commit()  # a fresh read, after the requests' writes
@@ -270,10 +272,12 @@ def test_reopening_freezes_a_new_version_that_takes_in_the_late_report(client, d
     assert "version=2" in event.detail and "done=2->3" in event.detail and "补录冯五换届前的述职" in event.detail
 
     latest = read_workbook(client.get(f"/dashboard/terms/{world['D']}/final.xlsx").get_data())
-    assert _counts_after(_row_with(_targets_sheet(latest), "区第八届"), "区第八届") == (5, 3)
+    second = f"区第八届（已于{END}换届，第 2 版冻结数据）"  # each version names itself (rule R14)
+    assert _counts_after(_row_with(_targets_sheet(latest), second), second) == (5, 3)
     older = client.get(f"/dashboard/terms/{world['D']}/final.xlsx?version=1")
     assert "%E7%AC%AC1%E7%89%88" in older.headers["Content-Disposition"]  # 第1版 in the file name
-    assert _counts_after(_row_with(_targets_sheet(read_workbook(older.get_data())), "区第八届"), "区第八届") == (5, 2)
+    first = f"区第八届（已于{END}换届，第 1 版冻结数据）"
+    assert _counts_after(_row_with(_targets_sheet(read_workbook(older.get_data())), first), first) == (5, 2)
     assert client.get(f"/dashboard/terms/{world['D']}/final.xlsx?version=3").status_code == 404
 
     card = _card(client.get("/dashboard").get_data(as_text=True), "区第八届")

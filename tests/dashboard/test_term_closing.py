@@ -38,7 +38,7 @@ def test_closing_a_term_freezes_its_figures_and_workbook(client, db, login_as, w
     again = client.get(f"/dashboard/terms/{world['D']}/final.xlsx").get_data()
     assert again == frozen  # … nor does the frozen export
     target_rows = sheet_rows(read_workbook(again)["两个100%目标"])
-    assert target_rows[0][:3] == ("区第八届", 5, 2)
+    assert target_rows[0][:3] == ("区第八届（已于2026-11-30换届，第 1 版冻结数据）", 5, 2)  # named closed (R14)
     page = client.get("/dashboard/terms").get_data(as_text=True)
     assert "已闭届" in page and "应述 5，已述 2" in page
 

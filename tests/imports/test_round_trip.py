@@ -239,3 +239,29 @@ def test_an_export_resaved_by_libreoffice_and_edited_changes_exactly_that_cell(c
     wang = db.session.scalar(sa.select(Deputy).where(Deputy.name == "王五"))
     assert _differences(before, _snapshot()) == [
         ("mandate", wang.mandates[0].id, "end", date(2024, 5, 6), date(2024, 6, 1))]
+
+
+def test_a_closed_terms_mandates_come_back_unchanged_or_are_refused(client, roster, login_as):
+    """After 城关镇第十八届 is closed (换届), its rows go round unchanged, but a row that would change one
+    of its mandates (an early end, a start date) is refused with the term and its closing day, and
+    nothing is written: the term's record is closed with its frozen figures (rule R14)."""
+    login_as("committee")
+    closed = client.post(f"/dashboard/terms/{roster.township_term.id}/close",
+                         data={"end_date": "2026-11-30", "confirm": "y"})
+    assert closed.status_code == 302
+    _import(client, _export(client))  # nothing changed: accepted, every row unchanged
+    before = _snapshot()
+
+    workbook = _export(client)
+    sheet = workbook["代表名单"]
+    row = _row_of(sheet, "张三", "城关镇第十八届")
+    sheet.cell(row, COLUMN["任职结束"]).value = "2025-06-01"
+    sheet.cell(row, COLUMN["终止原因"]).value = str(EndReason.resigned.label)
+    out = io.BytesIO()
+    workbook.save(out)
+    html = client.post("/imports/roster", data={"file": (io.BytesIO(out.getvalue()), "名单.xlsx")},
+                       content_type="multipart/form-data").get_data(as_text=True)
+    assert "检查通过" not in html
+    assert "城关镇第十八届已于2026-11-30换届，该届的代表资格已随最终统计冻结，记录已经封存" in html
+    db.session.expire_all()
+    assert _differences(before, _snapshot()) == []
