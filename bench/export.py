@@ -206,6 +206,28 @@ def _values(sheets):
     return [(title, rows) for title, rows, _styles in sheets]
 
 
+def child_read(workbook, cells):
+    """Read the app's workbook (values and styles) into the pickle the baselines write from.
+
+    In a child of its own: Linux keeps a process's peak resident set across fork and exec, so a parent
+    holding these cells would hand its peak to every child measured after it."""
+    sheets = read_cells(workbook, styles=True)
+    Path(cells).write_bytes(pickle.dumps(sheets))
+    count = sum(len(row) - row.count(None) for _title, rows, _styles in sheets for row in rows)
+    print(json.dumps({"sheets": len(sheets), "cells": count}))
+
+
+def child_check(cells, written):
+    """Exit non-zero unless the baseline's workbook holds the app's cells and styles."""
+    sheets = pickle.loads(Path(cells).read_bytes())
+    copy = read_cells(written, styles=True)
+    if _values(copy) != _values(sheets):
+        sys.exit("the bare workbook's cells differ from the app's")
+    if copy != sheets:
+        sys.exit("the bare workbook's styles differ from the app's")
+    print(json.dumps({"same": True}))
+
+
 def run_child(*args):
     """Run this script as a child variant; its figures."""
     done = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True)
@@ -225,6 +247,10 @@ def main():
         variant, source, output = args.child
         if variant == "app":
             child_app(source, output)
+        elif variant == "read":
+            child_read(source, output)
+        elif variant == "check":
+            child_check(source, output)
         elif variant == "xlsxwriter":
             child_xlsxwriter(source, output)
         else:
@@ -244,17 +270,12 @@ def main():
         for attempt in range(args.repeat):
             app_runs.append(run_child("--child", "app", url, workbook))
             if attempt == 0:
-                sheets = read_cells(workbook, styles=True)
-                Path(cells).write_bytes(pickle.dumps(sheets))
+                shape = run_child("--child", "read", workbook, cells)
             bare_runs.append(run_child("--child", "bare", cells, copy))
             for peer in peers:
                 peer_runs[peer].append(run_child("--child", peer, cells, os.path.join(work, f"{peer}.xlsx")))
-        written = read_cells(copy, styles=True)
-        if _values(written) != _values(sheets):
-            sys.exit("the bare workbook's cells differ from the app's")
-        if written != sheets:
-            sys.exit("the bare workbook's styles differ from the app's")
-    count = sum(len(row) - row.count(None) for _title, rows, _styles in sheets for row in rows)
+        run_child("--child", "check", cells, copy)
+    count = shape["cells"]
     app_s = statistics.median(run["seconds"] for run in app_runs)
     bare_s = statistics.median(run["seconds"] for run in bare_runs)
     app_mb = max(run["growth_mb"] for run in app_runs)
@@ -281,7 +302,7 @@ def main():
             rows.append((label, f"{seconds:.2f}", f"{cpu:.2f}", f"{seconds / bare_s:.2f}×", f"{cpu / bare_cpu:.2f}×",
                          "", "", f"{max(run['growth_mb'] for run in runs):.0f}",
                          f"{max(run['peak_mb'] for run in runs):.0f}", "", ""))
-    print_table(f"export: official workbook at {args.deputies:,} deputies ({len(sheets)} sheets, {count:,} cells, "
+    print_table(f"export: official workbook at {args.deputies:,} deputies ({shape['sheets']} sheets, {count:,} cells, "
                 f"{app_runs[0]['bytes'] / 1e6:.1f} MB) vs bare openpyxl, median of {args.repeat}",
                 ("variant", "wall s", "CPU s", "wall ratio", "CPU ratio", "target", "result (worse ratio)",
                  "export peak MB", "process peak MB", "target", "result"),
