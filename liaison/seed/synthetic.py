@@ -464,13 +464,18 @@ class _City:
             months.append((first, workdays))
             month = month.next()
         zone = local_zone()
-        count, rows = 0, []
-        with click.progressbar(self.spans.items(), label="Check-ins", length=len(self.spans)) as bar:
-            for deputy_id, spans in bar:
-                counter = 0
-                for first, workdays in months:
-                    if not workdays:
-                        continue
+        count, counters, rows = 0, {}, []
+        # Quarter by quarter (a home visit may move to an activity in another month of its quarter),
+        # each quarter's rows in time order, as production writes them: the table's physical order
+        # then follows time, and so do the planner's statistics on it.
+        with click.progressbar(months, label="Check-ins") as bar:
+            for index, (first, workdays) in enumerate(bar):
+                if rows and Quarter.of(first) != Quarter.of(months[index - 1][0]):
+                    count += self._insert_in_time_order(rows)
+                    rows = []
+                if not workdays:
+                    continue
+                for deputy_id, spans in self.spans.items():
                     visits = []
                     if rng.random() < MONTHLY_VISIT:
                         visits.append(StationKind.station)
@@ -489,13 +494,17 @@ class _City:
                                 (span[3], Quarter.of(first)), ()) if span[0] <= d < span[1]]
                             if held:
                                 day, at_activity = rng.choice(held), True
-                        counter += 1
-                        rows.append(self._checkin(deputy_id, counter, kind, day, span, zone, at_activity))
-                if len(rows) >= BATCH:
-                    _insert(Checkin, rows)
-                    count, rows = count + len(rows), []
+                        counters[deputy_id] = counters.get(deputy_id, 0) + 1
+                        rows.append(self._checkin(deputy_id, counters[deputy_id], kind, day, span, zone,
+                                                  at_activity))
+        self.counts["check-ins"] = count + self._insert_in_time_order(rows)
+
+    @staticmethod
+    def _insert_in_time_order(rows):
+        """Insert check-in rows oldest first; how many."""
+        rows.sort(key=lambda row: (row["occurred_at"], row["deputy_id"]))
         _insert(Checkin, rows)
-        self.counts["check-ins"] = count + len(rows)
+        return len(rows)
 
     def _checkin(self, deputy_id, counter, kind, day, span, zone, at_activity=False):
         """One check-in row: mostly counted kiosk or poster scans, a few recent ones pending."""

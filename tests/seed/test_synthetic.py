@@ -108,6 +108,14 @@ def test_checkins_and_reports_cover_the_years(db, seeded):
     assert _count(db, DutyReport) > 100
 
 
+def test_checkins_are_written_in_time_order(db, seeded):
+    """As production writes them: each check-in's row comes after every earlier one's, so the table's
+    order (and the planner's statistics on it) follow time, as in a running district."""
+    instants = db.session.scalars(sa.select(Checkin.occurred_at).order_by(Checkin.id)).all()
+    assert len(instants) > 4000
+    assert all(earlier <= later for earlier, later in zip(instants, instants[1:]))
+
+
 def test_homes_hold_collective_activities_that_deputies_attend(db, seeded):
     """Two activities per home and quarter, inviting the township's deputies; most home check-ins are
     made at one, so the attendance list of a past activity shows deputies who came."""
