@@ -3,6 +3,7 @@ slate per test, a signed-in client per role, and a live server with a phone-size
 import contextvars
 import os
 import shutil
+import tempfile
 import threading
 import uuid
 
@@ -137,6 +138,12 @@ def make_test_app(database_url, **overrides):
     """An app in testing mode on the given database (CSRF off unless a test turns it on)."""
     config = {"ENV": "testing", "SQLALCHEMY_DATABASE_URI": database_url, "WTF_CSRF_ENABLED": False,
               "LIAISON_PUBLIC_URL": "http://liaison.test", "SERVER_NAME": None}
+    # Files a test makes without a folder fixture (a job run writing the month's bulletin) go to a
+    # folder of this run, never into the checkout's instance/ that `make run` serves.
+    scratch = tempfile.mkdtemp(prefix="liaison-test-files-")
+    for key, name in (("LIAISON_BULLETIN_FOLDER", "bulletins"), ("LIAISON_ATTACHMENT_FOLDER", "attachments"),
+                      ("LIAISON_IMPORT_FOLDER", "imports")):
+        config[key] = os.path.join(scratch, name)
     config.update(overrides)
     return create_app(config)
 
