@@ -9,7 +9,7 @@ from liaison.deputies.queries import held_end_after
 from liaison.extensions import db
 from liaison.network.models import Station, StationKind
 from liaison.terms.models import Term
-from liaison.townships.models import ElectoralDistrict, Township
+from liaison.townships.models import ADMINISTRATIVE_ORDER, ElectoralDistrict, Township
 
 
 def station_list(q=None, kind=None, township_id=None, active=None, user=None):
@@ -39,7 +39,7 @@ def station_list(q=None, kind=None, township_id=None, active=None, user=None):
 def townships_in_scope(user=None):
     """The townships the user may pick in a form or filter, in pinyin order."""
     query = scope(sa.select(Township), Township.id, user)
-    return db.session.scalars(query.order_by(Township.position)).all()
+    return db.session.scalars(query.order_by(*ADMINISTRATIVE_ORDER)).all()
 
 
 def districts_in_scope(user=None):
@@ -52,7 +52,7 @@ def districts_in_scope(user=None):
     )
     query = scope(query, ElectoralDistrict.township_id, user)
     return db.session.scalars(query.order_by(
-        Township.position, Term.start_date.desc(), Term.name, ElectoralDistrict.name_sort_key,
+        *ADMINISTRATIVE_ORDER, Term.start_date.desc(), Term.name, ElectoralDistrict.name_sort_key,
     )).all()
 
 

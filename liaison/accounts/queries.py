@@ -5,7 +5,7 @@ from liaison.accounts.models import Role, User, UserRole, user_townships
 from liaison.deputies.models import Deputy
 from liaison.extensions import db
 from liaison.text import mobile_conditions
-from liaison.townships.models import Township
+from liaison.townships.models import ADMINISTRATIVE_ORDER, Township
 
 
 def account_list(q=None, role=None, pending=False):
@@ -30,7 +30,7 @@ def account_list(q=None, role=None, pending=False):
 
 def township_choices():
     """Every township as (id, name), in pinyin order, for the account forms."""
-    return db.session.execute(sa.select(Township.id, Township.name).order_by(Township.position)).all()
+    return db.session.execute(sa.select(Township.id, Township.name).order_by(*ADMINISTRATIVE_ORDER)).all()
 
 
 def townships_by_ids(ids):
@@ -38,7 +38,7 @@ def townships_by_ids(ids):
     if not ids:
         return []
     return list(db.session.scalars(
-        sa.select(Township).where(Township.id.in_(set(ids))).order_by(Township.position)))
+        sa.select(Township).where(Township.id.in_(set(ids))).order_by(*ADMINISTRATIVE_ORDER)))
 
 
 def township_staff(township_id):

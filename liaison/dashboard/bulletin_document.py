@@ -128,9 +128,10 @@ def bulletin_figures(month, terms, threshold_percent, with_names=False):
             term.id, term.name,
             rates.in_term_reporting(term.id, as_of)[0], rates.in_term_reporting(term.id, before)[0],
             ranking, unranked,
-            _ended_period(rates.monthly_visits(as_of.year, term.id, as_of, group_by=None), month),
-            _ended_period(rates.quarterly_visits(as_of.year, term.id, as_of, group_by=None), quarter)
-            if quarter else None,
+            _ended_period(rates.monthly_visits(as_of.year, term.id, as_of, group_by=None, only=month.key),
+                          month),
+            _ended_period(rates.quarterly_visits(as_of.year, term.id, as_of, group_by=None, only=quarter.key),
+                          quarter) if quarter else None,
             rates.annual_reporting(as_of.year, as_of, term_id=term.id)[0],
             names))
     return BulletinFigures(month, quarter, threshold_percent, found)

@@ -405,8 +405,7 @@ def closed_mandates(deputy_id):
         closure = closures.get(term.id)
         if closure is None:
             continue
-        for row in rates.in_term_reporting(term.id, term.end_date, group_by="deputy"):
-            if row.deputy_id == deputy_id:
-                found.append(ClosedMandate(term.name, closure.final_end_date, closure.version,
-                                           _reporting_person(row).state, row.report_date))
+        for row in rates.in_term_reporting(term.id, term.end_date, group_by="deputy", deputy_id=deputy_id):
+            found.append(ClosedMandate(term.name, closure.final_end_date, closure.version,
+                                       _reporting_person(row).state, row.report_date))
     return found

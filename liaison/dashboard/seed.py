@@ -9,7 +9,7 @@ from liaison.deputies.models import Mandate
 from liaison.extensions import db
 from liaison.reports.models import DutyReport, DutyReportCoverage, ReportForm
 from liaison.terms.models import Level, Term
-from liaison.townships.models import Township
+from liaison.townships.models import ADMINISTRATIVE_ORDER, Township
 
 #: Share of a level's deputies who have reported in the term: 区 about 85%, 市 about 70%.
 LEVEL_SHARE = {Level.district: 0.85, Level.municipal: 0.70}
@@ -27,7 +27,7 @@ def seed_demo_reports(rng):
     """
     today = local_today()
     order = {tid: index for index, tid in enumerate(
-        db.session.scalars(sa.select(Township.id).order_by(Township.position)))}
+        db.session.scalars(sa.select(Township.id).order_by(*ADMINISTRATIVE_ORDER)))}
     mandates = db.session.scalars(
         sa.select(Mandate).join(Term, Term.id == Mandate.term_id)
         .where(Term.level.in_(tuple(LEVEL_SHARE)), Mandate.start_date <= today)

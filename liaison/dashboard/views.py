@@ -42,15 +42,14 @@ def index():
     year = request.args.get("year", type=int) or as_of.year
     if not 2000 <= year <= 2100:
         year = as_of.year
-    # Periods of a past year had all ended by the as-of date; they apply the exemptions approved up
-    # to it, not only those approved by 31 December (rule R10).
-    period_as_of = as_of
     township_ids = visible_township_ids()
     terms = queries.target_terms(as_of)
     visit_term = _visit_term(terms)
-    months = queries.visit_matrix("month", year, visit_term.id if visit_term else None, period_as_of,
+    # Periods of a past year had all ended by the as-of date; they apply the exemptions approved up
+    # to it, not only those approved by 31 December (rule R10).
+    months = queries.visit_matrix("month", year, visit_term.id if visit_term else None, as_of,
                                   township_ids)
-    quarters = queries.visit_matrix("quarter", year, visit_term.id if visit_term else None, period_as_of,
+    quarters = queries.visit_matrix("quarter", year, visit_term.id if visit_term else None, as_of,
                                     township_ids)
     # A month still running is marked and its figure said to be so far (rule R8).
     chart = rate_bars(gettext("%(year)s年月进站率", year=year),
@@ -59,7 +58,7 @@ def index():
                         + ("" if row.closed else gettext("（截至目前）")))
                        for row in months.district])
     people_url = url_for("dashboard.people")
-    visit_cell = _VisitCells(people_url, visit_term.id if visit_term else None, year, period_as_of.isoformat())
+    visit_cell = _VisitCells(people_url, visit_term.id if visit_term else None, year, as_of.isoformat())
     return render_template(
         "dashboard/index.html", as_of=as_of, year=year, terms=terms, visit_term=visit_term,
         targets=queries.targets(terms, as_of, township_ids),

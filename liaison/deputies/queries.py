@@ -8,7 +8,7 @@ from liaison.extensions import db
 from liaison.network.models import Station
 from liaison.terms.models import Term
 from liaison.text import mobile_conditions
-from liaison.townships.models import ElectoralDistrict, Township
+from liaison.townships.models import ADMINISTRATIVE_ORDER, ElectoralDistrict, Township
 
 
 # --- rule R5 in SQL ----------------------------------------------------------------------------
@@ -103,7 +103,7 @@ def terms():
 
 def townships(township_ids=None):
     """Townships in administrative order, limited to ``township_ids`` when given."""
-    query = sa.select(Township).order_by(Township.position)
+    query = sa.select(Township).order_by(*ADMINISTRATIVE_ORDER)
     if township_ids is not None:
         query = query.where(Township.id.in_(township_ids))
     return db.session.scalars(query).all()
@@ -116,7 +116,7 @@ def district_rows():
                   Township.name.label("township"))
         .join(Term, Term.id == ElectoralDistrict.term_id)
         .join(Township, Township.id == ElectoralDistrict.township_id)
-        .order_by(Township.position, Term.start_date.desc(), ElectoralDistrict.name_sort_key)
+        .order_by(*ADMINISTRATIVE_ORDER, Term.start_date.desc(), ElectoralDistrict.name_sort_key)
     )
     return db.session.execute(query).all()
 
@@ -131,7 +131,7 @@ def station_rows(kind, keep_ids=()):
         sa.select(Station.id, Station.name, Station.active, Township.name.label("township"))
         .join(Township, Township.id == Station.township_id)
         .where(Station.kind == kind, wanted)
-        .order_by(Township.position, Station.name_sort_key)
+        .order_by(*ADMINISTRATIVE_ORDER, Station.name_sort_key)
     )
     return db.session.execute(query).all()
 

@@ -24,6 +24,11 @@ def _int_arg(name):
     return value if value and value > 0 else None
 
 
+#: Why a closed term's mandate no longer changes, on its forms before saving (rule R14): the same
+#: words the refusal gives.
+bp.app_template_global("frozen_mandate_message")(operations.frozen_mandate_message)
+
+
 @bp.route("/deputies")
 @roles_required(*STAFF_ROLES)
 def index():

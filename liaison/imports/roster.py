@@ -542,13 +542,9 @@ _MONTH = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?")
 _COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
 
 
-def read_day(value):
-    """A date from a real Excel date or typed text (2021-12-01, 2021/12/1, 2021年12月1日, 2021.12.1)."""
-    return read_day_noted(value)[0]
-
-
 def read_day_noted(value):
-    """``(date, how)``: ``how`` is None for a full date, "month" for a month read as its first day,
+    """A date from a real Excel date or typed text (2021-12-01, 2021/12/1, 2021年12月1日, 2021.12.1), as
+    ``(date, how)``: ``how`` is None for a full date, "month" for a month read as its first day,
     "compact" for 20220110 read as that day (R17)."""
     if isinstance(value, datetime):
         return value.date(), None

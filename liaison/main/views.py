@@ -11,7 +11,7 @@ from liaison.deputies.queries import held_on
 from liaison.extensions import db
 from liaison.main import bp
 from liaison.terms.models import Term
-from liaison.townships.models import Township
+from liaison.townships.models import ADMINISTRATIVE_ORDER, Township
 
 
 @bp.route("/")
@@ -53,7 +53,7 @@ def township_overview(township_ids, today):
         .join(Term, Term.id == Mandate.term_id)
         .where(held_on(today), Term.start_date <= today, last_day_held_in(Term) >= today)
         .group_by(Township.id, Township.name, Township.kind, Township.position, Term.name, Term.level)
-        .order_by(Township.position, Term.level)
+        .order_by(*ADMINISTRATIVE_ORDER, Term.level)
     )
     if township_ids is not None:
         query = query.where(Township.id.in_(township_ids))

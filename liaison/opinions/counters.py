@@ -25,7 +25,7 @@ from liaison.clock import Month, local_today
 from liaison.extensions import db
 from liaison.network.models import Station
 from liaison.opinions.models import Handling, Opinion, Satisfaction, Status
-from liaison.townships.models import Township
+from liaison.townships.models import ADMINISTRATIVE_ORDER, Township
 
 #: Final statuses that take an opinion out of the station's counters.
 NOT_STATION_WORK = (Status.handed_over, Status.rejected)
@@ -172,7 +172,7 @@ def opinion_counts(first_day, last_day, by=None, township_ids=None, today=None):
         counted = _grouped(first_day, last_day, township_ids, today, Opinion.township_id)
         query = (sa.select(*_joined(Township, counted))
                  .outerjoin(counted, counted.c.key == Township.id)
-                 .order_by(Township.position, Township.id))
+                 .order_by(*ADMINISTRATIVE_ORDER))
         if township_ids is not None:
             query = query.where(Township.id.in_(township_ids))
         return [OpinionCounts(*row) for row in db.session.execute(query)]

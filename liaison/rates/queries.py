@@ -352,7 +352,7 @@ def _term_span(term):
     return _TermSpan(term.id, term.start_date, last_day_held_in(term), term.figures_frozen_at)
 
 
-def _term_mandates(term, as_of, township_ids, *columns):
+def _term_mandates(term, as_of, township_ids, *columns, deputy_id=None):
     """The term's mandates begun by the as-of date (capped at the term's last day), selecting ``columns``.
 
     The cap is the term's last day held (rule R5): its recorded end once the term is closed; an open
@@ -366,7 +366,7 @@ def _term_mandates(term, as_of, township_ids, *columns):
     cap = min(as_of, term.last_day)
     frozen_at = term.figures_frozen_at
     # A staff member's figures group only their townships' reports and exemptions (issue 16).
-    scoped = _scoped_mandates(term.id, township_ids)
+    scoped = _scoped_mandates(term.id, township_ids, deputy_id)
     reported = _reported(term.start_date, cap, recorded_by=frozen_at, mandates=scoped)
     exempt = _exempted(ExemptionScope.term_report, cap, recorded_by=frozen_at, mandates=scoped)
     query = (
@@ -380,13 +380,15 @@ def _term_mandates(term, as_of, township_ids, *columns):
         query = query.where(Mandate.created_at <= frozen_at)
     if township_ids is not None:
         query = query.where(Mandate.township_id.in_(township_ids))
+    if deputy_id is not None:
+        query = query.where(Mandate.deputy_id == deputy_id)
     return _TermMandates(query, sa.and_(Mandate.end_date.is_not(None), Mandate.end_date <= cap),
                          exempt.c.mandate_id.is_not(None), reported.c.last_date)
 
 
-def _term_flags(term, as_of, township_ids):
+def _term_flags(term, as_of, township_ids, deputy_id=None):
     """Per mandate: ended / exempted flags and the latest covering report date (a subquery)."""
-    parts = _term_mandates(term, as_of, township_ids)
+    parts = _term_mandates(term, as_of, township_ids, deputy_id=deputy_id)
     query = parts.query.add_columns(
         Mandate.id.label("mandate_id"), Mandate.deputy_id, Mandate.township_id, Mandate.term_id,
         _flag(parts.ended).label("ended"), _flag(parts.exempted).label("exempted"),
@@ -394,29 +396,29 @@ def _term_flags(term, as_of, township_ids):
     return query.subquery("term_mandates")
 
 
-def in_term_reporting(term_id, as_of, group_by=None, township_ids=None):
+def in_term_reporting(term_id, as_of, group_by=None, township_ids=None, deputy_id=None):
     """届内述职率 of a term as of a local date (capped at the term's last day, rule R5); rules R9 and R10.
 
     应述 = the term's mandates minus those ended early on or before the date, minus term-report
     exemptions; 已述 = those with a completed report covering the mandate dated within the term
     and on or before the date. ``group_by``: None (one district row), "township" (one row per
     township with mandates, administrative order) or "deputy" (``MandateReportingRow`` per mandate).
-    ``township_ids`` limits to a staff member's townships.
+    ``township_ids`` limits to a staff member's townships, ``deputy_id`` to one person's mandates.
     """
     _check_group(group_by)
     term = db.session.get(Term, term_id)
     if term is None:
         raise LookupError(f"no term {term_id}")
-    query = _in_term_statement(_term_span(term), as_of, group_by, _scope_key(township_ids))
+    query = _in_term_statement(_term_span(term), as_of, group_by, _scope_key(township_ids), deputy_id)
     if group_by == "deputy":
         return _per_mandate(query, lambda row: "ended" if row.ended else "exempted" if row.exempted else "due")
     return _totals(query, group_by, _term_row)
 
 
 @lru_cache(maxsize=STATEMENTS_KEPT)
-def _in_term_statement(term, as_of, group_by, township_ids):
+def _in_term_statement(term, as_of, group_by, township_ids, deputy_id=None):
     """The statement of ``in_term_reporting`` (kept: see ``STATEMENTS_KEPT``)."""
-    r = _term_flags(term, as_of, township_ids)
+    r = _term_flags(term, as_of, township_ids, deputy_id)
     if group_by == "deputy":
         return _per_mandate_query(r)
     ended = r.c.ended == 1

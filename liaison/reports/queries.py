@@ -18,7 +18,7 @@ from liaison.reports.models import TARGET_TERMS_KEY, DutyReport, ReportSession, 
 from liaison.terms.models import Level, Term
 from liaison.terms.queries import LEVEL_ORDER
 from liaison.text import mobile_conditions
-from liaison.townships.models import Township
+from liaison.townships.models import ADMINISTRATIVE_ORDER, Township
 
 #: Mandates offered in pickers: held at some time in the last year, or still to come.
 RECENT_DAYS = 366
@@ -84,7 +84,7 @@ def mandate_picker(township_ids=None, q=""):
     if q:
         matches = [Deputy.name.contains(q, autoescape=True), *mobile_conditions(Deputy.mobile, q)]
         query = query.where(sa.or_(*matches))
-    return query.order_by(Township.position, Deputy.name_sort_key, LEVEL_ORDER, Mandate.id)
+    return query.order_by(*ADMINISTRATIVE_ORDER, Deputy.name_sort_key, LEVEL_ORDER, Mandate.id)
 
 
 def session_mandate_options(township_id):
@@ -107,7 +107,7 @@ def place_options(township_id):
 
 def townships(township_ids=None):
     """Townships in pinyin order, limited to ``township_ids`` when given."""
-    query = sa.select(Township).order_by(Township.position)
+    query = sa.select(Township).order_by(*ADMINISTRATIVE_ORDER)
     if township_ids is not None:
         query = query.where(Township.id.in_(township_ids))
     return db.session.scalars(query).all()

@@ -17,7 +17,7 @@ from liaison.rota import planning
 from liaison.rota.models import (HOLDING_PLACE, AssignmentStatus, LeaveRequest, RequestStatus, RotaMonth,
                                  RotaStatus, Slot, SlotAssignment, Unavailability)
 from liaison.terms.models import Term
-from liaison.townships.models import Township
+from liaison.townships.models import ADMINISTRATIVE_ORDER, Township
 from stations.checkin.models import Checkin, Status
 
 #: Levels in the order a deputy's own station is preferred when they hold several seats.
@@ -195,14 +195,14 @@ def plan_input(township_id, year, month, capacity=planning.DEFAULT_CAPACITY, fir
 
 def townships_in_scope():
     """The townships the user may plan, by pinyin."""
-    return db.session.scalars(scope(sa.select(Township), Township.id).order_by(Township.position)).all()
+    return db.session.scalars(scope(sa.select(Township), Township.id).order_by(*ADMINISTRATIVE_ORDER)).all()
 
 
 def rota_months(township_id=None):
     """Months in the user's townships, newest first, then by township (pinyin)."""
     query = (sa.select(RotaMonth).join(Township, Township.id == RotaMonth.township_id)
              .options(joinedload(RotaMonth.township))
-             .order_by(RotaMonth.year.desc(), RotaMonth.month.desc(), Township.position))
+             .order_by(RotaMonth.year.desc(), RotaMonth.month.desc(), *ADMINISTRATIVE_ORDER))
     if township_id:
         query = query.where(RotaMonth.township_id == township_id)
     return scope(query, RotaMonth.township_id)
@@ -437,4 +437,4 @@ def unpublished_townships(year, month):
                                                      Station.active.is_(True))
     return db.session.scalars(
         sa.select(Township).where(Township.id.in_(receiving), ~Township.id.in_(published))
-        .order_by(Township.position)).all()
+        .order_by(*ADMINISTRATIVE_ORDER)).all()

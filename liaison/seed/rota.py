@@ -15,7 +15,7 @@ from liaison.errors import InvalidInput
 from liaison.extensions import db
 from liaison.network.models import Station, StationKind
 from liaison.rota import operations, queries
-from liaison.townships.models import Township
+from liaison.townships.models import ADMINISTRATIVE_ORDER, Township
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +57,7 @@ def seed_demo_rota(demo_mobile):
     demo = db.session.scalar(sa.select(Deputy).where(Deputy.mobile == demo_mobile))
     slots = 0
     months = []
-    townships = db.session.scalars(sa.select(Township).order_by(Township.position)).all()
+    townships = db.session.scalars(sa.select(Township).order_by(*ADMINISTRATIVE_ORDER)).all()
     for index, township in enumerate(townships):
         rota_month, proposal = operations.propose_rota(township, today.year, today.month,
                                                        theme=THEMES[index % len(THEMES)], first_day=first,

@@ -5,7 +5,7 @@ from flask_babel import gettext
 from liaison.deputies.models import Mandate
 from liaison.extensions import db
 from liaison.terms.models import Level, Term
-from liaison.townships.models import Township, TownshipKind
+from liaison.townships.models import ADMINISTRATIVE_ORDER, Township, TownshipKind
 
 #: Lists show 全国, 市, 区, 乡镇 in that order (the stored values sort otherwise).
 LEVEL_ORDER = sa.case(*((Term.level == level, position) for position, level in enumerate(Level)),
@@ -34,6 +34,6 @@ def mandate_counts(term_ids):
 
 def township_choices():
     """Options for a 乡镇 term's township, in pinyin order; a 街道 is marked (it has no congress)."""
-    townships = db.session.scalars(sa.select(Township).order_by(Township.position)).all()
+    townships = db.session.scalars(sa.select(Township).order_by(*ADMINISTRATIVE_ORDER)).all()
     return [(t.id, gettext("%(name)s（%(kind)s）", name=t.name, kind=t.kind.label)
              if t.kind is TownshipKind.subdistrict else t.name) for t in townships]

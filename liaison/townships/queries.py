@@ -9,13 +9,13 @@ from liaison.deputies.models import Mandate
 from liaison.extensions import db
 from liaison.network.models import Station
 from liaison.terms.models import Level, Term
-from liaison.townships.models import ElectoralDistrict, Township, TownshipKind
+from liaison.townships.models import ADMINISTRATIVE_ORDER, ElectoralDistrict, Township, TownshipKind
 # The network sits a layer above; these pages only count and list a township's homes and stations.
 
 
 def township_list(q=""):
     """Townships whose name contains ``q``, in pinyin order (a select of ``Township``)."""
-    query = sa.select(Township).order_by(Township.position, Township.id)
+    query = sa.select(Township).order_by(*ADMINISTRATIVE_ORDER)
     if q:
         query = query.where(Township.name.contains(q, autoescape=True))
     return query
@@ -93,6 +93,6 @@ def district_term_choices(township_id=None):
 
 def township_choices():
     """Options for picking a township, in pinyin order, a 街道 marked as such."""
-    townships = db.session.scalars(sa.select(Township).order_by(Township.position)).all()
+    townships = db.session.scalars(sa.select(Township).order_by(*ADMINISTRATIVE_ORDER)).all()
     return [(t.id, gettext("%(name)s（%(kind)s）", name=t.name, kind=t.kind.label)
              if t.kind is TownshipKind.subdistrict else t.name) for t in townships]
