@@ -82,15 +82,23 @@ def checked_table_file(stream, max_bytes=XLSX_MAX_BYTES):
     data = read_limited(stream, max_bytes)
     if data.startswith(_OLE_MAGIC) or data.startswith(_ZIP_MAGIC):
         return _checked_xlsx_bytes(data)
+    if decode_table_text(data) is not None:
+        return io.BytesIO(data)
+    raise InvalidInput(_l("这不是 Excel 工作簿（.xlsx）或 CSV 文件。请上传按模板填写的 .xlsx 或 .csv 文件。"), "file")
+
+
+def decode_table_text(data):
+    """The text of a CSV file as Excel saves it, with the encoding it was read in, or None when the
+    bytes are not text: UTF-16 with its BOM (Excel's "Unicode 文本"), else UTF-8 (with or without
+    BOM), else GBK (gb18030, a superset)."""
     encodings = ("utf-16",) if data.startswith((b"\xff\xfe", b"\xfe\xff")) else ("utf-8-sig", "gb18030")
-    for encoding in encodings:  # UTF-16 with its BOM: Excel's "Unicode 文本"
+    for encoding in encodings:
         try:
             text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
-        if "\x00" not in text:
-            return io.BytesIO(data)
-    raise InvalidInput(_l("这不是 Excel 工作簿（.xlsx）或 CSV 文件。请上传按模板填写的 .xlsx 或 .csv 文件。"), "file")
+        return None if "\x00" in text else (text, encoding)
+    return None
 
 
 def _checked_xlsx_bytes(data, max_entries=XLSX_MAX_ENTRIES, max_unpacked=XLSX_MAX_UNPACKED):

@@ -301,7 +301,7 @@ def export():
     township_ids = visible_township_ids()
     scope = workbook_scope(township_ids)
     data = build_workbook(as_of, current_user.name, township_ids, year=year,
-                          ended_only=request.args.get("ended") == "1")
+                          ended_only=request.args.get("ended") == "1", scope=scope)
     commit(lambda: operations.record_export(
         "workbook", f"rates as of {as_of.isoformat()}, year {year}, {scope.label}"))
     response = Response(data, mimetype=XLSX_MIMETYPE)

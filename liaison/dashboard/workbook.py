@@ -56,18 +56,19 @@ def workbook_filename(as_of, township_ids=None, year=None, scope=None):
     return f"{name}.xlsx"
 
 
-def build_workbook(as_of, made_by, township_ids=None, terms=None, year=None, ended_only=False):
+def build_workbook(as_of, made_by, township_ids=None, terms=None, year=None, ended_only=False, scope=None):
     """The whole workbook as bytes, as of a local date, for the district or the given townships.
 
     ``terms`` defaults to the two 100% target terms; closing a term passes that term alone.
     ``year`` is the year of the 年述职, month and quarter sheets (default: the as-of date's).
     ``ended_only`` leaves out the month and quarter still running on the as-of date: a bulletin for a
     month shows only the periods that had ended by its last day (rule R8).
+    ``scope`` is ``workbook_scope(township_ids)`` when the caller has it already.
     """
     terms = terms if terms is not None else target_terms(as_of)
     year = as_of.year if year is None else year
     made_at = to_local(utcnow())
-    scope = workbook_scope(township_ids)
+    scope = scope or workbook_scope(township_ids)
     common = dict(unit=gettext("制表单位：%(unit)s", unit=scope.unit),
                   made_on=gettext("制表日期：%(day)s", day=made_at.strftime("%Y-%m-%d")))
     context = _Context(as_of, year, township_ids, scope, ended_only,

@@ -18,7 +18,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from liaison.deputies.models import EndReason
-from liaison.exports.xlsx import CHOICE_ROWS, TITLE_FONT, header_cells, text_cell
+from liaison.exports.xlsx import CHOICE_ROWS, TITLE_FONT, fill_table_sheet, header_cells, text_cell
 from liaison.extensions import db
 from liaison.network.models import Station, StationKind
 from liaison.terms.models import NAME_PREFIXES
@@ -151,7 +151,7 @@ def write_roster_book(rows, caption, names, extra_tables=()):
         sheet.append([text_cell(sheet, value) if value not in (None, "") else None for value in row])
 
     for table in extra_tables:
-        _plain_sheet(workbook, table)
+        fill_table_sheet(workbook.create_sheet(clean_sheet_title(table.title)), table)
 
     hidden = workbook.create_sheet(sheet_ref)
     hidden.sheet_state = "hidden"
@@ -171,17 +171,3 @@ def _validation(sheet, key, formula, end):
     validation = DataValidation(type="list", formula1=formula, allow_blank=True, showErrorMessage=False)
     validation.add(f"{letter}{HEADER_ROW + 1}:{letter}{end}")
     sheet.data_validations.append(validation)
-
-
-def _plain_sheet(workbook, table):
-    """A simple sheet (the template's 说明): title, headers, rows."""
-    sheet = workbook.create_sheet(clean_sheet_title(table.title))
-    for index, width in enumerate(table.widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    title = text_cell(sheet, table.caption or table.title)
-    title.font = TITLE_FONT
-    sheet.append([title])
-    sheet.append(header_cells(sheet, table.headers))
-    for row in table.rows:
-        sheet.append([text_cell(sheet, value) for value in row])
-

@@ -73,8 +73,6 @@ def write_tables(tables):
     workbook = Workbook(write_only=True)
     for table in tables:
         sheet = workbook.create_sheet(clean_sheet_title(table.title))
-        for index, width in enumerate(table.widths, start=1):
-            sheet.column_dimensions[_column_letter(index)].width = width
         sheet.freeze_panes = "A3"
         for index, values in table.choices.items():
             letter = _column_letter(index)
@@ -82,17 +80,25 @@ def write_tables(tables):
                                         allow_blank=True)
             validation.add(f"{letter}3:{letter}{CHOICE_ROWS}")
             sheet.data_validations.append(validation)
-        title = text_cell(sheet, table.caption or table.title)
-        title.font = TITLE_FONT
-        sheet.append([title])
-        sheet.append(header_cells(sheet, table.headers))
-        for row in table.rows:
-            sheet.append([text_cell(sheet, value) for value in row])
+        fill_table_sheet(sheet, table)
         if table.headers:
             sheet.merged_cells.add(f"A1:{_column_letter(len(table.headers))}1")
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def fill_table_sheet(sheet, table):
+    """Write ``table`` into an empty sheet: column widths, the title row, the header row, the rows.
+    Widths come first because a write-only sheet fixes them at its first row."""
+    for index, width in enumerate(table.widths, start=1):
+        sheet.column_dimensions[_column_letter(index)].width = width
+    title = text_cell(sheet, table.caption or table.title)
+    title.font = TITLE_FONT
+    sheet.append([title])
+    sheet.append(header_cells(sheet, table.headers))
+    for row in table.rows:
+        sheet.append([text_cell(sheet, value) for value in row])
 
 
 def _column_letter(index):

@@ -30,6 +30,7 @@ from liaison.imports.queries import Directory
 from liaison.network.models import StationKind
 from liaison.terms.models import NAME_PREFIXES, Level, Term
 from liaison.text import ETHNIC_GROUPS, chinese_numeral, is_mobile, mask_mobile, normalize_mobile
+from liaison.uploads import decode_table_text
 
 log = logging.getLogger(__name__)
 
@@ -337,17 +338,11 @@ def _read_sheets(workbook):
 
 def _read_csv(data):
     """A CSV file as Excel saves it: UTF-8 (with or without BOM) or GBK, comma- or tab-separated."""
-    notes = []
-    try:
-        text = data.decode("utf-16" if data.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = data.decode("gb18030")
-        except UnicodeDecodeError:
-            return [], [Problem(None, None, NOT_A_TABLE)], []
-        notes.append(Note(_l("CSV 文件按 GBK（简体中文）编码读取。")))
-    if "\x00" in text:
+    decoded = decode_table_text(data)
+    if decoded is None:
         return [], [Problem(None, None, NOT_A_TABLE)], []
+    text, encoding = decoded
+    notes = [Note(_l("CSV 文件按 GBK（简体中文）编码读取。"))] if encoding == "gb18030" else []
     lines = text.splitlines()
     first = next((line for line in lines[:HEADER_SEARCH_ROWS] if "姓名" in line), "")
     delimiter = "\t" if first.count("\t") > first.count(",") else ","
