@@ -319,6 +319,20 @@ def deputy_slots_in_month(deputy_id, rota_month_id):
         .order_by(Slot.local_date, Slot.starts)).all()
 
 
+def deputy_places_from(deputy_id, first_day, last_day, statuses):
+    """The deputy's places in ``statuses`` on dates from ``first_day`` to ``last_day`` (None: on), in any
+    draft or published month, with slot, month and station loaded, by date."""
+    query = (sa.select(SlotAssignment).join(Slot, Slot.id == SlotAssignment.slot_id)
+             .where(SlotAssignment.deputy_id == deputy_id, Slot.local_date >= first_day,
+                    SlotAssignment.status.in_(statuses))
+             .options(joinedload(SlotAssignment.slot).joinedload(Slot.station),
+                      joinedload(SlotAssignment.slot).joinedload(Slot.rota_month))
+             .order_by(Slot.local_date, Slot.starts, SlotAssignment.id))
+    if last_day is not None:
+        query = query.where(Slot.local_date <= last_day)
+    return db.session.scalars(query).all()
+
+
 def slots_on(rota_month_id, station_id, day):
     """The month's slots at a station on a date."""
     return db.session.scalars(sa.select(Slot).where(
@@ -415,6 +429,27 @@ def places_on(day, statuses=HOLDING_PLACE):
         .options(joinedload(SlotAssignment.slot).joinedload(Slot.station),
                  joinedload(SlotAssignment.deputy).joinedload(Deputy.account))
         .order_by(SlotAssignment.id)).all()
+
+
+def unsettled_days(before):
+    """Dates before ``before`` with places in published slots still marked assigned: days whose
+    no-shows were never recorded (the scheduler was down), oldest first."""
+    return db.session.scalars(
+        sa.select(Slot.local_date).join(SlotAssignment, SlotAssignment.slot_id == Slot.id)
+        .join(RotaMonth, RotaMonth.id == Slot.rota_month_id)
+        .where(Slot.local_date < before, RotaMonth.status == RotaStatus.published,
+               SlotAssignment.status == AssignmentStatus.assigned)
+        .distinct().order_by(Slot.local_date)).all()
+
+
+def may_receive(deputy_id, township_id, day):
+    """True when the deputy may receive constituents for that township on ``day``: a mandate there in
+    force and not suspended, and no unavailability recorded for the day (rule R20)."""
+    if not in_force_in_township(deputy_id, township_id, day):
+        return False
+    return db.session.scalar(sa.select(Unavailability.id).where(
+        Unavailability.deputy_id == deputy_id, Unavailability.first_day <= day,
+        Unavailability.last_day >= day).limit(1)) is None
 
 
 def checked_in_pairs(day, deputy_station_pairs):

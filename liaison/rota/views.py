@@ -157,6 +157,7 @@ def month(rota_month_id):
         unplaced_ids=unplaced_ids, slot_form=slot_form, assign_form=AssignForm(), today=today,
         weekday_labels=WEEKDAY_LABELS, first_day=first_day, notice_days=operations.notice_days(),
         no_shows=sum(1 for s in slots for a in s.assignments if a.status is AssignmentStatus.no_show),
+        removed=[a for s in slots for a in s.assignments if a.status is AssignmentStatus.removed],
         AssignmentStatus=AssignmentStatus)
 
 
@@ -266,8 +267,18 @@ def public(code):
         abort(404)
     today = local_today()
     days = OrderedDict()
-    for slot in queries.published_slots(station.id, today):
-        names = [a.deputy.name for a in slot.assignments if a.status in HOLDING_PLACE]
+    slots = queries.published_slots(station.id, today)
+    # Rule R20 read again here: a deputy who may no longer receive that day is never announced, even
+    # when the change reached the rota some other way than the operations that take them off it.
+    mandates = (queries.township_mandates(station.township_id, slots[0].local_date, slots[-1].local_date)
+                if slots else [])
+
+    def in_force(deputy_id, day):
+        return any(m.deputy_id == deputy_id and m.held_on(day) and not m.suspended_on(day) for m in mandates)
+
+    for slot in slots:
+        names = [a.deputy.name for a in slot.assignments
+                 if a.status in HOLDING_PLACE and in_force(a.deputy_id, slot.local_date)]
         if names:
             days.setdefault(slot.local_date, []).append((slot, names))
     return render_template("rota/public.html", station=station, days=days, today=today,
