@@ -135,6 +135,9 @@ def propose_rota(township, year, month, capacity=planning.DEFAULT_CAPACITY, them
 
     plan = queries.plan_input(township.id, year, month, capacity, first_day=first_day)
     proposal = planning.propose(plan)
+    if not proposal.filled_windows:
+        # Rule R21: "0 个接待时段" never comes without its reason.
+        proposal.why_empty = queries.why_no_slots(township.id, year, month, plan)
     _write_slots(rota_month, proposal.filled_windows, theme)
     log.info("rota proposed: rota_month=%s slots=%s placed=%s unplaced=%s away=%s", rota_month.id,
              len(proposal.filled_windows), len(proposal.placed), len(proposal.unplaced), len(proposal.away))
