@@ -143,3 +143,28 @@ def test_the_publish_deadline_reminds_staff_once(db, october):
     assert [m.user_id for m in sent] == [lagging_staff.id]
     assert sent[0].subject == "红星街道 2026年11月排班尚未公示" and "还有 7 天" in sent[0].body
     assert "未公示的乡镇（街道）1 个" in detail
+
+
+def test_no_shows_of_days_the_scheduler_missed_are_caught_up(db, october, published):
+    """The scheduler was down from 10 to 25 October: its first run (for the 26th) settles every day from
+    the first slot to the 25th, not only the 25th; a deputy who came on the 14th is attended; running
+    the job again for a later day changes nothing already settled."""
+    places = places_on(db, october.dongsheng, date(2026, 10, 14))
+    came = places[0].deputy
+    make_checkin(came, october.dongsheng, local(2026, 10, 14, 9, 5))
+    db.session.commit()
+    with freeze_time("2026-10-25 17:00:00"):  # 01:00 on the 26th in Shanghai
+        run = run_job(get_job("rota_no_shows"), DAILY.parse("2026-10-26"), RunSource.catch_up)
+    assert run.outcome is Outcome.success and "含此前漏登的日子" in run.detail
+    _db.session.expire_all()
+    past = db.session.scalars(sa.select(SlotAssignment).join(Slot).where(Slot.local_date <= date(2026, 10, 25))).all()
+    assert past and all(p.status in (AssignmentStatus.attended, AssignmentStatus.no_show) for p in past)
+    assert db.session.get(SlotAssignment, places[0].id).status is AssignmentStatus.attended
+    future = db.session.scalars(sa.select(SlotAssignment).join(Slot).where(Slot.local_date > date(2026, 10, 25))).all()
+    assert future and all(p.status is AssignmentStatus.assigned for p in future)
+    stamps = {p.id: p.status_changed_at for p in past}
+    with freeze_time("2026-10-26 17:00:00"):
+        record_no_shows(DAILY.parse("2026-10-27"))
+        db.session.commit()
+    _db.session.expire_all()
+    assert {p.id: db.session.get(SlotAssignment, p.id).status_changed_at for p in past} == stamps
