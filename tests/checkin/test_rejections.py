@@ -88,3 +88,45 @@ def test_the_queue_shows_the_verdict_and_accuracy_only(db, queue):
     assert "不在范围内" in page and "精度 35 米" in page
     assert "距离" not in page and "纬度" not in page and "经度" not in page
     assert "review.js" in page
+
+
+@pytest.mark.browser
+def test_staff_reject_a_batch_with_a_reason_on_a_phone(db, place, live_server, page, screenshot):
+    """At phone size: the check boxes are at least 44 px; 全选 ticks the page; 驳回 without a reason is
+    stopped in the page (nothing sent); with a reason chosen both are rejected and each deputy told."""
+    from tests.checkin.test_browser import fits, sign_in_on_page
+
+    first, _ = pending(db, place, "王磊", nonce="phone-1")
+    second, _ = pending(db, place, "李娜", minutes=7, nonce="phone-2")
+    staff = factories.make_user(roles={"township_staff"}, townships=[place.town], name="陈立群")
+    mobile = staff.mobile
+    db.session.commit()
+    errors = []
+    page.on("console", lambda message: errors.append(message.text)
+            if message.type == "error" and not message.text.startswith("Failed to load resource") else None)
+    page.set_viewport_size({"width": 390, "height": 664})
+    page.goto(f"{live_server}/login?next=/checkins/pending")
+    sign_in_on_page(page, mobile)
+    page.wait_for_url(f"{live_server}/checkins/pending")
+    for box in page.locator("input[type=checkbox]").all():
+        size = box.bounding_box()
+        assert size["width"] >= 44 and size["height"] >= 44, size
+    page.check("#select-all")
+    assert page.locator("input[name=ids]:checked").count() == 2
+    assert "已勾选 2 条" in page.inner_text("#ticked")
+    screenshot("queue-ticked")
+    page.click("button[value=reject]")
+    assert "驳回前请选择或填写驳回原因" in page.inner_text("#ticked")
+    assert page.url == f"{live_server}/checkins/pending"
+    screenshot("reject-needs-reason")
+    page.select_option("#reason", "not_on_site")
+    page.click("button[value=reject]")
+    page.wait_for_load_state()
+    assert "已驳回 2 条签到，代表已收到驳回原因" in page.inner_text("main")
+    assert fits(page)
+    screenshot("rejected")
+    assert errors == []
+    db.session.expire_all()
+    assert set(db.session.scalars(sa.select(Checkin.status))) == {Status.rejected}
+    for deputy in (first, second):
+        assert "不在站点现场" in inbox(deputy)[0].body
