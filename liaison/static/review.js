@@ -22,7 +22,7 @@
       all.checked = n > 0 && n === boxes.length;
       all.indeterminate = n > 0 && n < boxes.length;
     }
-    if (ticked) { ticked.textContent = n ? "已勾选 " + n + " 条" : ""; }
+    if (ticked) { ticked.textContent = n ? form.getAttribute("data-ticked").replace("{n}", n) : ""; }
   }
 
   if (all) {

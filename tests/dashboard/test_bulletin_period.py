@@ -34,7 +34,7 @@ def test_a_bulletin_for_the_month_in_progress_is_refused_and_the_real_one_runs(a
             run_job(get_job("monthly_rates_bulletin"), get_job("monthly_rates_bulletin").cadence.parse("2024-12"),
                     RunSource.manual)
         catch_up()
-        assert db.session.scalar(sa.select(JobRun).where(JobRun.period == "2024-12")) is None
+        assert db.session.scalar(sa.select(JobRun).where(JobRun.job_id == "monthly_rates_bulletin", JobRun.period == "2024-12")) is None
         assert not bulletin_folder.exists() or "bulletin-2024-12.docx" not in os.listdir(bulletin_folder)
     with freeze_time("2024-12-31 22:30:00"):  # 06:30 on 1 January in Shanghai
         result = invoke(app, "jobs", "run", "monthly_rates_bulletin")
@@ -57,10 +57,10 @@ def test_an_early_run_recorded_before_the_rule_is_run_again(app, db, targets, bu
     with freeze_time("2024-12-31 22:30:00"):
         catch_up()
     db.session.expire_all()
-    run = db.session.scalar(sa.select(JobRun).where(JobRun.period == "2024-12"))
+    run = db.session.scalar(sa.select(JobRun).where(JobRun.job_id == "monthly_rates_bulletin", JobRun.period == "2024-12"))
     assert run.outcome is Outcome.success and run.attempts == 2 and "written" in run.detail
     assert (bulletin_folder / "bulletin-2024-12.xlsx").read_bytes() != b"early"
     assert db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "job.premature_rerun")) is not None
     with freeze_time("2025-01-01 03:00:00"):
         catch_up()  # a second catch-up changes nothing
-    assert db.session.scalar(sa.select(JobRun.attempts).where(JobRun.period == "2024-12")) == 2
+    assert db.session.scalar(sa.select(JobRun.attempts).where(JobRun.job_id == "monthly_rates_bulletin", JobRun.period == "2024-12")) == 2
