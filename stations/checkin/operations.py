@@ -451,10 +451,10 @@ def rejection_text(reason, note):
 
 def _tell_rejected(checkin, reason):
     """Tell the deputy, in their inbox (and the configured channels), that a check-in was rejected and why."""
-    when = to_local(checkin.occurred_at)
+    when = to_local(checkin.occurred_at).strftime("%m-%d %H:%M")
     notify_deputy(checkin.deputy, _l("签到未通过核实"),
                   _l("您 %(when)s 在 %(station)s 的签到未通过核实，不计入履职。原因：%(reason)s。"
-                     "如有异议，请联系乡镇人大工作人员。", when=f"{when:%m-%d %H:%M}", station=checkin.station.name,
+                     "如有异议，请联系乡镇人大工作人员。", when=when, station=checkin.station.name,
                      reason=reason),
                   "checkin_rejected", dedupe_key=f"checkin_rejected:{checkin.id}")
 
