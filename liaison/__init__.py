@@ -35,6 +35,7 @@ def create_app(test_config=None, check_zone=True):
     register_extensions(app)
     register_security(app)
     register_blueprints(app)
+    connect_features()
     register_errorhandlers(app)
     register_template_helpers(app)
     register_commands(app)
@@ -138,6 +139,15 @@ def register_blueprints(app):
         from liaison.benchpoints import bp as bench_bp
 
         app.register_blueprint(bench_bp)
+
+
+def connect_features():
+    """Connect the features that follow the network's changes from above it (rule R20): a mandate
+    that ends or is suspended takes its deputy off the rota's slots, in the same transaction."""
+    from liaison.deputies.operations import follow_mandates
+    from liaison.rota.operations import release_places_of_mandate
+
+    follow_mandates(release_places_of_mandate)
 
 
 def register_errorhandlers(app):

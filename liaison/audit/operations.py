@@ -64,6 +64,7 @@ ACTION_LABELS = {
     "audit.pruned": _l("清理过期日志"),
     "zone.recomputed": _l("按新时区重算本地日期"),
     "job.taken_over": _l("接管中断的定时任务"),
+    "job.premature_rerun": _l("重跑期间结束前运行的定时任务"),
     "delivery.retried": _l("重发消息"),
     "opinion.received": _l("收到民意"),
     "opinion.registered": _l("登记民意"),

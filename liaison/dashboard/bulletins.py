@@ -86,10 +86,17 @@ def path_of(name):
     return full if os.path.isfile(full) else None
 
 
-def missing_files(month):
-    """The archive names of ``month``'s files not written yet, workbook first."""
+def missing_files(month, written_after=None):
+    """The archive names of ``month``'s files not written yet, workbook first; with ``written_after``
+    (an aware instant) also those written before it: a file made before its month ended did not see
+    the whole month and is made again (rule R22)."""
     names = [file_name(month.year, month.month, kind) for kind in ("xlsx", "docx")]
-    return [name for name in names if path_of(name) is None]
+    missing = []
+    for name in names:
+        path = path_of(name)
+        if path is None or (written_after is not None and os.path.getmtime(path) < written_after.timestamp()):
+            missing.append(name)
+    return missing
 
 
 def stage(files):

@@ -4,9 +4,10 @@ import logging
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
-from liaison.clock import Month
+from liaison.clock import Month, local_today
 from liaison.dashboard import bulletins
 from liaison.dashboard.bulletin_document import month_files
+from liaison.jobs.operations import period_end_instant
 from liaison.jobs.registry import MONTHLY, Cadence, job
 
 log = logging.getLogger(__name__)
@@ -28,8 +29,10 @@ def _first_of_month(config):
     return {"day": 1, "hour": 6}
 
 
+# Reports on a month as a whole: refused for a month not yet ended (rule R22), so a run by hand for the
+# current month can never take the place of the real one.
 @job("monthly_rates_bulletin", title=_l("月度述职率通报"), cadence=REPORTED_MONTH, cron=_first_of_month,
-     catch_up=2)
+     catch_up=2, ended_periods_only=True)
 def monthly_rates_bulletin(period):
     """Write the 通报 and workbook of the month ``period`` (as of its last day) to the archive, once."""
     return write_bulletin(period.last_day)
@@ -39,7 +42,9 @@ def write_bulletin(last_day):
     """Archive the bulletin of the month ending on ``last_day``: the files it lacks are written, those
     it has are kept as they are (so a second run, or a retry after a failure, writes nothing twice)."""
     month = Month.of(last_day)
-    missing = bulletins.missing_files(month)
+    if month.last >= local_today():
+        raise ValueError(f"bulletin-{month.year:04d}-{month.month:02d}: the month has not ended (rule R22)")
+    missing = bulletins.missing_files(month, written_after=period_end_instant(month.last))
     if not missing:
         return f"bulletin-{month.year:04d}-{month.month:02d} exists"
     files = month_files(month, missing, gettext("系统（月度通报）"))

@@ -26,6 +26,32 @@ log = logging.getLogger(__name__)
 NAME_MAX = 50
 REASON_MAX = 200
 
+#: What the features that plan a deputy's days do when a mandate may no longer be exercised from a
+#: date (rule R20): the rota takes the person off its slots from then on. The rota lives on a higher
+#: layer than mandates (docs/architecture.md), so it is connected here by the application factory
+#: (``liaison.create_app``, ``connect_features``) instead of imported; ``end_mandate`` and
+#: ``create_suspension`` call each follower explicitly, in their own transaction, after their write.
+_MANDATE_FOLLOWERS = []
+
+
+def follow_mandates(follower):
+    """Connect ``follower(mandate, first_day, last_day, why)`` (once, however often called): it is told
+    that ``mandate`` may not be exercised from ``first_day`` to ``last_day`` (None: with no end),
+    ``why`` saying so in words (已于12月8日终止代表资格（…）)."""
+    if follower not in _MANDATE_FOLLOWERS:
+        _MANDATE_FOLLOWERS.append(follower)
+
+
+def _tell_followers(mandate, first_day, last_day, why):
+    """Let every connected feature follow a mandate that may no longer be exercised (rule R20)."""
+    for follower in _MANDATE_FOLLOWERS:
+        follower(mandate, first_day, last_day, why)
+
+
+def _date_words(day):
+    """12月8日: a date as the notices about a mandate say it."""
+    return str(_l("%(m)s月%(d)s日", m=day.month, d=day.day))
+
 
 def _flush(message, field):
     """Flush, turning a unique-key clash from a concurrent request into the rule's own message."""
@@ -344,6 +370,9 @@ def end_mandate(mandate, end_date, reason, audit=True):
     log.info("mandate ended early: mandate=%s reason=%s", mandate.id, reason.value)
     if audit:
         record_event("mandate.ended", target=mandate, detail=f"end={end_date.isoformat()} reason={reason.value}")
+    _tell_followers(mandate, end_date, None,
+                    _l("%(name)s 已于%(day)s终止代表资格（%(reason)s）", name=mandate.deputy.name,
+                       day=_date_words(end_date), reason=reason.label))
     return mandate
 
 
@@ -389,6 +418,13 @@ def create_suspension(mandate, start_date, end_date, reason):
     log.info("suspension recorded: suspension=%s mandate=%s", suspension.id, mandate.id)
     record_event("suspension.recorded", target=suspension, township_id=mandate.township_id,
                  detail=f"mandate #{mandate.id} {start_date.isoformat()}–{end_date.isoformat() if end_date else ''}")
+    if end_date is None:
+        why = _l("%(name)s 自%(day)s起暂停执行代表职务（%(reason)s）", name=mandate.deputy.name,
+                 day=_date_words(start_date), reason=reason)
+    else:
+        why = _l("%(name)s %(first)s至%(last)s暂停执行代表职务（%(reason)s）", name=mandate.deputy.name,
+                 first=_date_words(start_date), last=_date_words(end_date), reason=reason)
+    _tell_followers(mandate, start_date, end_date, why)
     return suspension
 
 

@@ -10,7 +10,7 @@ from flask import current_app
 from liaison.clock import local_today, to_local
 from liaison.jobs import queries
 from liaison.jobs.models import Outcome, RunSource
-from liaison.jobs.operations import retry_job, run_job
+from liaison.jobs.operations import PeriodNotReady, retry_job, run_job
 from liaison.jobs.registry import load_jobs, load_tasks
 
 
@@ -78,10 +78,13 @@ def run_one(job_id, period_key, retry):
         period = job.cadence.parse(period_key) if period_key else job.cadence.period_of(today)
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--period") from None
-    if period.first_day > today:
-        # Claiming a future period now would stop its scheduled run from ever happening.
-        raise click.BadParameter(f"{period.key} has not started yet", param_hint="--period")
-    run = (retry_job if retry else run_job)(job, period, RunSource.manual)
+    # Claiming a period that has not begun (or, for a job reporting on ended periods, not ended) would
+    # stop its scheduled run from ever happening (rule R22).
+    try:
+        run = (retry_job if retry else run_job)(job, period, RunSource.manual)
+    except PeriodNotReady as refusal:
+        click.echo(f"{job.id}: {refusal.message}", err=True)
+        sys.exit(2)
     if run is None:
         click.echo(_nothing_done(job, period, retry))
         return

@@ -9,7 +9,9 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from liaison.audit.operations import record_event
-from liaison.clock import to_local, utcnow
+from datetime import datetime, time, timedelta
+
+from liaison.clock import local_today, local_zone, to_local, utcnow
 from liaison.extensions import db
 from liaison.jobs.models import JobRun, Outcome
 from liaison.jobs.queries import find_run, stale_cutoff
@@ -17,6 +19,50 @@ from liaison.jobs.queries import find_run, stale_cutoff
 log = logging.getLogger(__name__)
 
 DETAIL_MAX = 500
+
+
+class PeriodNotReady(Exception):
+    """A job asked to run for a period it may not run for yet (rule R22); nothing was claimed."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+def refuse_unready(job, period, today=None):
+    """Raise ``PeriodNotReady`` when ``job`` may not run for ``period`` today (rule R22)."""
+    why = job.refusal(period, today or local_today())
+    if why is not None:
+        log.info("job refused: job=%s period=%s", job.id, period.key)
+        raise PeriodNotReady(why)
+
+
+def period_end_instant(last_day):
+    """The instant a period ending on local date ``last_day`` ended: local midnight after it."""
+    return datetime.combine(last_day + timedelta(days=1), time(), local_zone())
+
+
+def reclaim_premature_run(job, period, source):
+    """Run again, from now, a finished run of a job that reports on ended periods when it was made
+    before the period ended (by hand, before this rule): it did not see the whole period and must not
+    stand for it (rule R22). Commits, with an audit event; None unless it was premature."""
+    if not job.ended_periods_only:
+        return None
+    previous = find_run(job.id, period.key)
+    if previous is None or previous.outcome is Outcome.running:
+        return None
+    started = previous.started_at
+    if not _restart_run(job.id, period.key, source, JobRun.outcome != Outcome.running,
+                        JobRun.started_at < period_end_instant(period.last_day)):
+        db.session.commit()
+        return None
+    run = find_run(job.id, period.key)
+    record_event("job.premature_rerun", target=run,
+                 detail=f"{job.id} {period.key}: the run of {to_local(started):%Y-%m-%d %H:%M} came before the "
+                        f"period ended; run again")
+    db.session.commit()
+    log.warning("premature job run replaced: job=%s period=%s", job.id, period.key)
+    return run
 
 
 def claim_run(job_id, period_key, source):
@@ -99,9 +145,13 @@ def execute_claimed(job, period, run):
     return run
 
 
-def run_job(job, period, source):
-    """Run ``job`` for ``period`` once: the run, or None when that period already has one."""
-    run = claim_run(job.id, period.key, source)
+def run_job(job, period, source, today=None):
+    """Run ``job`` for ``period`` once: the run, or None when that period already has one.
+
+    Raises ``PeriodNotReady`` (claiming nothing) for a period the job may not run for yet (rule R22).
+    """
+    refuse_unready(job, period, today)
+    run = claim_run(job.id, period.key, source) or reclaim_premature_run(job, period, source)
     if run is None:
         return None
     log.info("job started: job=%s period=%s source=%s", job.id, period.key, source.value)
@@ -110,6 +160,7 @@ def run_job(job, period, source):
 
 def retry_job(job, period, source):
     """Run ``job`` for ``period`` again if its recorded run failed or was abandoned; None otherwise."""
+    refuse_unready(job, period)
     run = reclaim_failed_run(job.id, period.key, source) or take_over_abandoned_run(job.id, period.key, source)
     if run is None:
         return None

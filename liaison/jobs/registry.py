@@ -107,6 +107,22 @@ class Job:
     cron: Callable[[dict], dict] = field(repr=False)
     #: How many of the latest periods whose time has come are run when their run is missing.
     catch_up: int = 2
+    #: The job reports on its period as a whole (the monthly bulletin), so it runs only once the period
+    #: has ended: a run for a period in progress is refused and never claims it (rule R22).
+    ended_periods_only: bool = False
+
+    def refusal(self, period, today):
+        """Why the job may not run for ``period`` on local date ``today`` (words for the CLI and the
+        log), or None when it may: a period that has not begun, or, for a job that reports on ended
+        periods, one that has not ended (rule R22)."""
+        if period.first_day > today:
+            return f"{period.key} has not started yet; nothing done. 该期间尚未开始，未运行。"
+        if self.ended_periods_only and period.last_day >= today:
+            return (f"{period.key} has not ended yet (it ends on {period.last_day.isoformat()}); {self.id} "
+                    f"reports on ended periods only, so nothing was run or recorded and the scheduled run "
+                    f"after {period.last_day.isoformat()} is untouched. "
+                    f"该期间到 {period.last_day.isoformat()} 才结束，只能在结束后运行；本次未运行、未占用该期间。")
+        return None
 
     def cron_fields(self, config):
         """The cron fields for this app (second defaults to 0, minute to 0)."""
@@ -115,7 +131,7 @@ class Job:
         return fields
 
 
-def job(job_id, *, title, cadence, cron, catch_up=2):
+def job(job_id, *, title, cadence, cron, catch_up=2, ended_periods_only=False):
     """Register the decorated function as a job with a stable id (ids are stored in ``job_runs``)."""
     if not re.fullmatch(r"[a-z][a-z0-9_]{1,59}", job_id):
         raise ValueError(f"job ids are lower-case identifiers: {job_id!r}")
@@ -124,7 +140,7 @@ def job(job_id, *, title, cadence, cron, catch_up=2):
         existing = JOBS.get(job_id)
         if existing is not None and existing.func.__qualname__ != func.__qualname__:
             raise ValueError(f"job id {job_id!r} is registered twice")
-        JOBS[job_id] = Job(job_id, title, func, cadence, cron, catch_up)
+        JOBS[job_id] = Job(job_id, title, func, cadence, cron, catch_up, ended_periods_only)
         return func
 
     return register

@@ -23,11 +23,11 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from flask import current_app
 
-from liaison.clock import local_zone, utcnow
+from liaison.clock import local_today, local_zone, utcnow
 from liaison.extensions import db
 from liaison.jobs import queries
 from liaison.jobs.models import RunSource
-from liaison.jobs.operations import resume_abandoned_job, run_job
+from liaison.jobs.operations import execute_claimed, reclaim_premature_run, resume_abandoned_job, run_job
 from liaison.jobs.registry import load_jobs, load_tasks
 
 log = logging.getLogger(__name__)
@@ -88,9 +88,16 @@ def catch_up(now=None, source=RunSource.catch_up):
         abandoned = queries.abandoned_periods(job.id, done, stale_before)
         for key, fire in fires.items():
             period = job.cadence.parse(key)
+            if job.refusal(period, today) is not None:
+                continue  # rule R22: never claim a period the job may not run for yet
             if key in abandoned:
                 run = resume_abandoned_job(job, period, source, stale_before)
-            elif key in done or not (today in period or (began is not None and fire >= began)):
+            elif key in done:
+                # A run made by hand before its period ended does not stand for it (rule R22).
+                run = reclaim_premature_run(job, period, source)
+                if run is not None:
+                    run = execute_claimed(job, period, run)
+            elif not (today in period or (began is not None and fire >= began)):
                 continue
             else:
                 run = run_job(job, period, source)
@@ -105,7 +112,9 @@ def tick(app, job_id):
         job = load_jobs()[job_id]
         keys = due_periods(job)
         if keys and keys[-1] not in queries.periods_run(job.id, keys[-1:]):
-            run_job(job, job.cadence.parse(keys[-1]), RunSource.scheduled)
+            period = job.cadence.parse(keys[-1])
+            if job.refusal(period, local_today()) is None:
+                run_job(job, period, RunSource.scheduled)
         catch_up()
 
 

@@ -16,14 +16,24 @@ from liaison.rota import operations, queries
 from liaison.rota.models import AssignmentStatus
 
 
-# A scheduler that was down for a week still records that week's no-shows when it comes back.
+# Every past day is settled, not only yesterday's: a scheduler that was down for any time still
+# records those days' no-shows when it comes back (rule R22), and settling a day twice changes nothing.
 @job("rota_no_shows", title=_l("排班缺席登记"), cadence=DAILY, cron=lambda config: {"hour": 1, "minute": 0},
      catch_up=7)
 def record_no_shows(period):
-    """Mark the places of the day before ``period`` attended or no-show from the check-ins."""
+    """Mark the places of every published slot before ``period``'s day attended or no-show from the
+    check-ins: the day before, and any earlier day with places never settled (catch-up)."""
     day = period.first_day - timedelta(days=1)
-    attended, no_shows, _changed = operations.record_attendance(day)
-    return str(_l("%(day)s：到岗 %(a)s 人次，未到 %(n)s 人次。", day=day.isoformat(), a=attended, n=no_shows))
+    days = sorted(set(queries.unsettled_days(before=period.first_day)) | {day})
+    attended = no_shows = 0
+    for each in days:
+        a, n, _changed = operations.record_attendance(each)
+        attended += a
+        no_shows += n
+    if len(days) == 1:
+        return str(_l("%(day)s：到岗 %(a)s 人次，未到 %(n)s 人次。", day=day.isoformat(), a=attended, n=no_shows))
+    return str(_l("%(first)s 至 %(last)s 共 %(days)s 天（含此前漏登的日子）：到岗 %(a)s 人次，未到 %(n)s 人次。",
+                  first=days[0].isoformat(), last=days[-1].isoformat(), days=len(days), a=attended, n=no_shows))
 
 
 # A reminder about a day that has begun helps nobody: catch up the latest day only.
@@ -32,9 +42,14 @@ def record_no_shows(period):
 def day_before_reminder(period):
     """Remind each deputy with a place in tomorrow's published slots, once per place."""
     day = period.first_day + timedelta(days=1)
-    sent = 0
+    sent = skipped = 0
     for place in queries.places_on(day, statuses=(AssignmentStatus.assigned,)):
         slot = place.slot
+        # Rule R20, read at send time: a deputy whose mandate ended or who was suspended or recorded
+        # away after the place was given (a change that missed the rota) is not asked to come.
+        if not queries.may_receive(place.deputy_id, slot.rota_month.township_id, day):
+            skipped += 1
+            continue
         message = notify_deputy(
             place.deputy, _l("明天接待选民提醒"),
             _l("明天 %(day)s%(times)s，您在 %(station)s（%(address)s）接待选民。到站后请扫描站点二维码签到；"
@@ -43,6 +58,9 @@ def day_before_reminder(period):
                address=slot.station.address),
             "rota_day_before", dedupe_key=f"rota_day_before:{place.id}")
         sent += message is not None
+    if skipped:
+        return str(_l("%(day)s 的接待：提醒 %(n)s 人次；%(s)s 人次已不在任、暂停或不能接待，未提醒。",
+                      day=day.isoformat(), n=sent, s=skipped))
     return str(_l("%(day)s 的接待：提醒 %(n)s 人次。", day=day.isoformat(), n=sent))
 
 

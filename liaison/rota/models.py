@@ -33,11 +33,14 @@ class AssignmentStatus(enum.Enum):
     #: The slot passed without a check-in by the deputy at that station that day.
     no_show = "no_show"
     attended = "attended"
+    #: Taken off the slot because the deputy may no longer receive that day (mandate ended early,
+    #: suspended, or recorded unavailable after the rota was made; rule R20). ``status_note`` says why.
+    removed = "removed"
 
     @property
     def label(self):
         return {"assigned": _l("已安排"), "on_leave": _l("已请假"), "swapped_out": _l("已换班"),
-                "no_show": _l("未到"), "attended": _l("已到")}[self.value]
+                "no_show": _l("未到"), "attended": _l("已到"), "removed": _l("已移出")}[self.value]
 
     @property
     def holds_place(self):
@@ -145,6 +148,9 @@ class SlotAssignment(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: When the no-show job (or a decision) last changed the status; NULL while as created.
     status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Why the place was removed (status ``removed``), as the month page and the notices say it,
+    #: e.g. 黄刚 已于12月8日终止代表资格（迁出或调离本行政区域）; "" otherwise.
+    status_note: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
 
     slot = relationship("Slot", back_populates="assignments")
     deputy = relationship("Deputy")

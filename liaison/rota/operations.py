@@ -37,6 +37,11 @@ def slot_label(slot):
     return f"{day_label(slot.local_date)}{times_label(slot.starts, slot.ends)} {slot.station.name}"
 
 
+def _date_words(day):
+    """12月8日."""
+    return str(_l("%(m)s月%(d)s日", m=day.month, d=day.day))
+
+
 def month_label(year, month):
     """2026年10月."""
     return str(Month(year, month).label)
@@ -130,6 +135,9 @@ def propose_rota(township, year, month, capacity=planning.DEFAULT_CAPACITY, them
 
     plan = queries.plan_input(township.id, year, month, capacity, first_day=first_day)
     proposal = planning.propose(plan)
+    if not proposal.filled_windows:
+        # Rule R21: "0 个接待时段" never comes without its reason.
+        proposal.why_empty = queries.why_no_slots(township.id, year, month, plan)
     _write_slots(rota_month, proposal.filled_windows, theme)
     log.info("rota proposed: rota_month=%s slots=%s placed=%s unplaced=%s away=%s", rota_month.id,
              len(proposal.filled_windows), len(proposal.placed), len(proposal.unplaced), len(proposal.away))
@@ -257,6 +265,7 @@ def _take_place(slot, deputy):
     if existing is not None:
         existing.status = AssignmentStatus.assigned
         existing.status_changed_at = utcnow()
+        existing.status_note = ""
         return existing
     assignment = SlotAssignment(slot=slot, deputy=deputy, status=AssignmentStatus.assigned)
     db.session.add(assignment)
@@ -343,6 +352,72 @@ def notify_published(rota_month, slots, only=None):
     return sent
 
 
+# --- the rota stays true (rule R20) ------------------------------------------------------------------
+
+#: Places a change of the deputy's situation may take back: not yet happened (assigned), or marked
+#: missed for a day on which the person could not receive after all (no-show). Attended ones stay.
+RELEASABLE = (AssignmentStatus.assigned, AssignmentStatus.no_show)
+
+
+def release_places_of_mandate(mandate, first_day, last_day, why, today=None):
+    """Take the mandate's deputy off every slot from ``first_day`` to ``last_day`` (None: on) of a
+    township where, after the change, they hold no mandate in force that day (rule R20).
+
+    Called by ``end_mandate`` and ``create_suspension`` in their transaction (connected by the
+    application factory). A person who still holds another mandate in force in the slot's township
+    keeps the place.
+    """
+    def no_longer_in_force(place):
+        slot = place.slot
+        return not queries.in_force_in_township(place.deputy_id, slot.rota_month.township_id, slot.local_date)
+
+    return release_places(mandate.deputy, first_day, last_day, why, keep_unless=no_longer_in_force,
+                          today=today)
+
+
+def release_places(deputy, first_day, last_day, why, keep_unless=None, today=None):
+    """Mark the deputy's places from ``first_day`` to ``last_day`` (None: on) removed with ``why``, in
+    draft and published months alike, and tell township staff and (for published places from today
+    on) the deputy. Returns the places removed.
+
+    ``keep_unless(place)``, when given, must be true for a place to be removed. Places already
+    attended, on leave or swapped out are left as they are. The deputy hears once, listing every
+    slot; each township's staff hear once per change.
+    """
+    today = today or local_today()
+    why = str(why)
+    places = [p for p in queries.deputy_places_from(deputy.id, first_day, last_day, RELEASABLE)
+              if keep_unless is None or keep_unless(p)]
+    if not places:
+        return []
+    now = utcnow()
+    for place in places:
+        place.status = AssignmentStatus.removed
+        place.status_changed_at = now
+        place.status_note = why[:REASON_MAX]
+    db.session.flush()
+    told = [p for p in places if p.slot.rota_month.published and p.slot.local_date >= today]
+    if told:
+        lines = "；".join(slot_label(p.slot) for p in told)
+        notify_deputy(deputy, _l("排班变更：接待安排取消"),
+                      _l("%(why)s，您的以下接待安排已取消：%(lines)s。如有疑问，请联系乡镇人大工作人员。",
+                         why=why, lines=lines), "rota_changed")
+    by_township = {}
+    for place in places:
+        by_township.setdefault(place.slot.rota_month.township_id, []).append(place)
+    for township_id, township_places in by_township.items():
+        lines = "；".join(
+            f"{slot_label(p.slot)}{'' if p.slot.rota_month.published else str(_l('（草稿）'))}"
+            for p in township_places)
+        for user in township_staff(township_id):
+            send(user, _l("%(name)s 已从排班中移出", name=deputy.name),
+                 _l("%(why)s，已从以下接待时段移出：%(lines)s。已公示的时段空出了名额，如需补位，请在“排班”页面添加代表。",
+                    why=why, lines=lines),
+                 kind="rota_removed")
+    log.info("places released: deputy=%s places=%s told=%s", deputy.id, len(places), len(told))
+    return places
+
+
 # --- unavailability ----------------------------------------------------------------------------------
 
 def record_unavailability(deputy, first_day, last_day, reason="", recorded_by=None, today=None):
@@ -369,6 +444,14 @@ def record_unavailability(deputy, first_day, last_day, reason="", recorded_by=No
     db.session.add(row)
     db.session.flush()
     log.info("unavailability recorded: unavailability=%s deputy=%s", row.id, deputy.id)
+    # Rule R20: the dates now known to be away come off the rota (from today on: the past is the past).
+    if first_day == last_day:
+        why = _l("%(name)s 登记了%(day)s不能接待（%(reason)s）", name=deputy.name, day=_date_words(first_day),
+                 reason=reason)
+    else:
+        why = _l("%(name)s 登记了%(first)s至%(last)s不能接待（%(reason)s）", name=deputy.name,
+                 first=_date_words(first_day), last=_date_words(last_day), reason=reason)
+    release_places(deputy, max(first_day, today), last_day, why, today=today)
     return row
 
 

@@ -170,6 +170,8 @@ class Proposal:
     windows: list
     unplaced: list
     away: list
+    #: Why there is no slot to fill at all, in words (set by the caller that knows the township; rule R21).
+    why_empty: object = None
 
     @property
     def placed(self):

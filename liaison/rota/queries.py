@@ -4,13 +4,14 @@ from datetime import date, timedelta
 from typing import NamedTuple
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, selectinload
 
 from liaison.accounts.access import scope
 from liaison.calendar import queries as calendar
 from liaison.clock import Month
 from liaison.deputies.models import (Deputy, Exemption, ExemptionScope, Mandate, Suspension,
-                                     first_day_not_held, last_day_held_in)
+                                     first_day_not_held, last_day_held_in, term_end_is_real)
 from liaison.extensions import db
 from liaison.network.models import Station, StationKind
 from liaison.rota import planning
@@ -191,6 +192,56 @@ def plan_input(township_id, year, month, capacity=planning.DEFAULT_CAPACITY, fir
         capacity=capacity, first_day=first_day)
 
 
+# --- what the month page and the proposal say about the month (rule R21) ------------------------------
+
+def provisional_ends(township_id, year, month):
+    """Terms with mandates in the township whose recorded end date falls before the month's end but is
+    only provisional (the term is not closed): their deputies are scheduled past it (rules R5, R21).
+    As (term name, recorded end date), by end date."""
+    last = Month(year, month).last
+    terms = db.session.scalars(
+        sa.select(Term).where(Term.id.in_(sa.select(Mandate.term_id).where(Mandate.township_id == township_id)),
+                              Term.end_date < last).order_by(Term.end_date, Term.id)).all()
+    return [(t.name, t.end_date) for t in terms if not term_end_is_real(t)]
+
+
+def holidays_missing(year, month):
+    """The month's year when nobody knows its statutory holidays and swapped workdays: chinesecalendar
+    does not, and committee staff recorded none (rule R21). None when they are known."""
+    source = calendar.year_source(year)
+    return year if source is calendar.Source.weekends else None
+
+
+def ended_terms(township_id, year, month):
+    """Terms with mandates in the township whose real last day comes before the month's end (closed, or
+    the end confirmed), with no term of the same level held there through the month: nobody of that
+    level holds the whole month until the next term's roster comes in. As (term name, last day)."""
+    period = Month(year, month)
+    terms = db.session.scalars(
+        sa.select(Term).where(Term.id.in_(sa.select(Mandate.term_id).where(Mandate.township_id == township_id)))
+    ).all()
+    running = {t.level for t in terms if t.start_date <= period.first and last_day_held_in(t) >= period.last}
+    return [(t.name, t.end_date) for t in sorted(terms, key=lambda t: t.end_date)
+            if last_day_held_in(t) < period.last and t.level not in running]
+
+
+def why_no_slots(township_id, year, month, plan):
+    """Why a month has no slot to fill, in words (rule R21): no station, no receiving time, or nobody
+    due (and why nobody). None when there is something to fill."""
+    if not plan.stations:
+        return _l("本乡镇（街道）没有启用的联络站，无法排班。请先在“家站”中启用联络站。")
+    if not any(planning.receiving_windows(plan, s) for s in plan.stations):
+        return _l("各联络站在本月剩余日期都没有接待时间（未设置接待时间，或都在法定节假日）。请先在家站设置中填写接待时间。")
+    if plan.deputies:
+        return None
+    ended = ended_terms(township_id, year, month)
+    if ended:
+        names = "、".join(f"{name}（{end.isoformat()}）" for name, end in ended)
+        return _l("本月没有应进站的代表：%(terms)s已届满（已换届或届满日期已确认），本月没有全月在任的代表，"
+                  "新一届代表名单尚未导入。请先导入新一届代表名单。", terms=names)
+    return _l("本月没有应进站的代表：本乡镇（街道）没有全月在任的代表，或他们本月都已暂停执行代表职务、免于进站。")
+
+
 # --- months and slots -----------------------------------------------------------------------------
 
 def townships_in_scope():
@@ -319,6 +370,20 @@ def deputy_slots_in_month(deputy_id, rota_month_id):
         .order_by(Slot.local_date, Slot.starts)).all()
 
 
+def deputy_places_from(deputy_id, first_day, last_day, statuses):
+    """The deputy's places in ``statuses`` on dates from ``first_day`` to ``last_day`` (None: on), in any
+    draft or published month, with slot, month and station loaded, by date."""
+    query = (sa.select(SlotAssignment).join(Slot, Slot.id == SlotAssignment.slot_id)
+             .where(SlotAssignment.deputy_id == deputy_id, Slot.local_date >= first_day,
+                    SlotAssignment.status.in_(statuses))
+             .options(joinedload(SlotAssignment.slot).joinedload(Slot.station),
+                      joinedload(SlotAssignment.slot).joinedload(Slot.rota_month))
+             .order_by(Slot.local_date, Slot.starts, SlotAssignment.id))
+    if last_day is not None:
+        query = query.where(Slot.local_date <= last_day)
+    return db.session.scalars(query).all()
+
+
 def slots_on(rota_month_id, station_id, day):
     """The month's slots at a station on a date."""
     return db.session.scalars(sa.select(Slot).where(
@@ -415,6 +480,27 @@ def places_on(day, statuses=HOLDING_PLACE):
         .options(joinedload(SlotAssignment.slot).joinedload(Slot.station),
                  joinedload(SlotAssignment.deputy).joinedload(Deputy.account))
         .order_by(SlotAssignment.id)).all()
+
+
+def unsettled_days(before):
+    """Dates before ``before`` with places in published slots still marked assigned: days whose
+    no-shows were never recorded (the scheduler was down), oldest first."""
+    return db.session.scalars(
+        sa.select(Slot.local_date).join(SlotAssignment, SlotAssignment.slot_id == Slot.id)
+        .join(RotaMonth, RotaMonth.id == Slot.rota_month_id)
+        .where(Slot.local_date < before, RotaMonth.status == RotaStatus.published,
+               SlotAssignment.status == AssignmentStatus.assigned)
+        .distinct().order_by(Slot.local_date)).all()
+
+
+def may_receive(deputy_id, township_id, day):
+    """True when the deputy may receive constituents for that township on ``day``: a mandate there in
+    force and not suspended, and no unavailability recorded for the day (rule R20)."""
+    if not in_force_in_township(deputy_id, township_id, day):
+        return False
+    return db.session.scalar(sa.select(Unavailability.id).where(
+        Unavailability.deputy_id == deputy_id, Unavailability.first_day <= day,
+        Unavailability.last_day >= day).limit(1)) is None
 
 
 def checked_in_pairs(day, deputy_station_pairs):

@@ -109,12 +109,33 @@ def propose():
 
         if form.save(propose_month):
             rota_month_id, proposal = form.saved
-            flash(_l("已生成排班建议：%(slots)s 个接待时段，安排 %(placed)s 位代表。", slots=len(proposal.filled_windows),
-                     placed=len(proposal.placed)), "success")
+            year, month_number = form.year.data, form.month.data
+            missing = queries.holidays_missing(year, month_number)
+            if missing:
+                flash(_holidays_missing_text(missing), "danger")
+            if proposal.why_empty:
+                flash(_l("没有生成接待时段：%(why)s", why=proposal.why_empty), "warning")
+            else:
+                flash(_l("已生成排班建议：%(slots)s 个接待时段，安排 %(placed)s 位代表。",
+                         slots=len(proposal.filled_windows), placed=len(proposal.placed)), "success")
+            for name, end in queries.provisional_ends(township.id, year, month_number):
+                flash(_provisional_text(name, end), "info")
             if proposal.unplaced:
                 flash(_l("有 %(n)s 位应进站代表未能安排，原因见“未能安排的代表”。", n=len(proposal.unplaced)), "warning")
             return redirect(url_for(".month", rota_month_id=rota_month_id))
     return _index_page(form), 400
+
+
+def _holidays_missing_text(year):
+    """The loud warning for a month of a year whose holidays nobody recorded (rule R21)."""
+    return _l("%(year)s年的法定节假日和调休尚未录入：排班只避开了周末，元旦、春节等法定节假日可能被排上接待，调休上班的周末不会安排。"
+              "请区人大常委会代表工作室先在“节假日”页面录入%(year)s年的安排，再重新生成排班。", year=year)
+
+
+def _provisional_text(name, end):
+    """What the rota does past a term's provisional end (rules R5, R21)."""
+    return _l("%(term)s的届满日期 %(end)s 是暂定的：换届（新一届人民代表大会第一次会议）之前，本届代表照常排班、签到和统计。",
+              term=name, end=end.isoformat())
 
 
 def _candidates_by_day(rota_month, slots):
@@ -152,11 +173,21 @@ def month(rota_month_id):
         .order_by(Station.kind.desc(), Station.name_sort_key)).all()
     slot_form.station_id.choices = [(s.id, f"{s.name}（{s.kind.short_label}）") for s in stations]
     first_day = slots[0].local_date if slots else None
+    why_empty = None
+    if not slots:
+        why_empty = queries.why_no_slots(rota_month.township_id, rota_month.year, rota_month.month,
+                                         queries.plan_input(rota_month.township_id, rota_month.year,
+                                                            rota_month.month, first_day=today))
+    missing = queries.holidays_missing(rota_month.year, rota_month.month)
     return render_template(
         "rota/month.html", rota_month=rota_month, days=days, unplaced=unplaced, away=away, own=own,
         unplaced_ids=unplaced_ids, slot_form=slot_form, assign_form=AssignForm(), today=today,
         weekday_labels=WEEKDAY_LABELS, first_day=first_day, notice_days=operations.notice_days(),
         no_shows=sum(1 for s in slots for a in s.assignments if a.status is AssignmentStatus.no_show),
+        removed=[a for s in slots for a in s.assignments if a.status is AssignmentStatus.removed],
+        why_empty=why_empty, holidays_missing=_holidays_missing_text(missing) if missing else None,
+        provisional=[_provisional_text(name, end) for name, end in
+                     queries.provisional_ends(rota_month.township_id, rota_month.year, rota_month.month)],
         AssignmentStatus=AssignmentStatus)
 
 
@@ -266,8 +297,18 @@ def public(code):
         abort(404)
     today = local_today()
     days = OrderedDict()
-    for slot in queries.published_slots(station.id, today):
-        names = [a.deputy.name for a in slot.assignments if a.status in HOLDING_PLACE]
+    slots = queries.published_slots(station.id, today)
+    # Rule R20 read again here: a deputy who may no longer receive that day is never announced, even
+    # when the change reached the rota some other way than the operations that take them off it.
+    mandates = (queries.township_mandates(station.township_id, slots[0].local_date, slots[-1].local_date)
+                if slots else [])
+
+    def in_force(deputy_id, day):
+        return any(m.deputy_id == deputy_id and m.held_on(day) and not m.suspended_on(day) for m in mandates)
+
+    for slot in slots:
+        names = [a.deputy.name for a in slot.assignments
+                 if a.status in HOLDING_PLACE and in_force(a.deputy_id, slot.local_date)]
         if names:
             days.setdefault(slot.local_date, []).append((slot, names))
     return render_template("rota/public.html", station=station, days=days, today=today,

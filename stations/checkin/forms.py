@@ -7,7 +7,8 @@ from wtforms.fields.datetime import TimeField
 from wtforms.validators import InputRequired, Length
 
 from liaison.forms import Form, WholeNumberField
-from stations.checkin.operations import MATTERS_MAX, MAX_CONSTITUENTS, NOTE_MAX, REASON_MAX, Location
+from stations.checkin.operations import (MATTERS_MAX, MAX_CONSTITUENTS, NOTE_MAX, REASON_MAX, REJECTION_REASONS,
+                                         Location)
 
 
 def optional_id(value):
@@ -58,12 +59,15 @@ class CheckoutForm(Form):
 
 
 class ReviewForm(Form):
-    """Confirm or reject ticked pending check-ins, with an optional note."""
+    """Confirm or reject ticked pending check-ins; a rejection needs a reason (chosen or typed, rule R23)."""
 
     ids = SelectMultipleField(coerce=int_list, validate_choice=False)
     action = HiddenField()
-    note = StringField(_l("备注"), validators=[Length(max=NOTE_MAX, message=_l("备注最多 %(max)d 字。"))],
-                       description=_l("例如“已核对纸质签到簿”；驳回时请写明原因。"))
+    reason = SelectField(_l("驳回原因"), validate_choice=False, choices=[
+        SelectChoice(value=value, label=label)
+        for value, label in (("", _l("（驳回时必选，或在说明中填写）")), *REJECTION_REASONS)])
+    note = StringField(_l("说明"), validators=[Length(max=NOTE_MAX, message=_l("备注最多 %(max)d 字。"))],
+                       description=_l("例如“已核对纸质签到簿”；驳回原因会发给代表。"))
 
 
 class BackEntryForm(Form):

@@ -47,6 +47,7 @@ from liaison.clock import local_zone, to_local, utcnow
 from liaison.deputies.models import Deputy, Mandate
 from liaison.errors import InvalidInput
 from liaison.extensions import db
+from liaison.notifications.operations import notify_deputy
 from liaison.network.models import CheckinPolicy, Station, StationKind
 from stations.checkin.models import Checkin, FailedScan, KioskCodeUse, Method, PendingReason, RejectReason, Status
 from stations.checkin.queries import period_keys
@@ -69,6 +70,15 @@ MAX_CONSTITUENTS = 500
 MATTERS_MAX = 2000
 REASON_MIN, REASON_MAX = 2, 200
 NOTE_MAX = 200
+
+#: The short list staff choose a rejection's reason from (rule R23); "other" asks for the words.
+REJECTION_REASONS = (
+    ("not_on_site", _l("不在站点现场（定位不在范围内）")),
+    ("no_record", _l("纸质签到簿或现场无此记录")),
+    ("wrong_time", _l("签到时间不是接待或活动时间")),
+    ("duplicate", _l("重复签到或代他人签到")),
+    ("other", _l("其他（请在说明中写明）")),
+)
 
 
 @dataclass(frozen=True)
@@ -421,17 +431,49 @@ def back_enter_checkin(station, deputy, occurred_at_local, reason, by):
     return checkin
 
 
-def review_checkins(checkins, confirm, by, note=""):
+def rejection_text(reason, note):
+    """The words a rejection is recorded and told with: the chosen reason, then the typed note; or
+    refused when neither says why (rule R23)."""
+    labels = dict(REJECTION_REASONS)
+    note = (note or "").strip()
+    if reason and reason not in labels:
+        raise InvalidInput(_l("请从列表中选择驳回原因。"), "reason")
+    if reason == "other" and not note:
+        raise InvalidInput(_l("选择“其他”时，请在说明中写明驳回原因。"), "note")
+    if not reason and not note:
+        raise InvalidInput(_l("驳回前请选择或填写驳回原因：代表会在消息中看到它。"), "reason")
+    chosen = "" if reason in (None, "", "other") else str(labels[reason])
+    text = "；".join(part for part in (chosen, note) if part)
+    if len(text) > NOTE_MAX:
+        raise InvalidInput(_l("原因和说明合计最多 %(n)s 个字。", n=NOTE_MAX), "note")
+    return text
+
+
+def _tell_rejected(checkin, reason):
+    """Tell the deputy, in their inbox (and the configured channels), that a check-in was rejected and why."""
+    when = to_local(checkin.occurred_at).strftime("%m-%d %H:%M")
+    notify_deputy(checkin.deputy, _l("签到未通过核实"),
+                  _l("您 %(when)s 在 %(station)s 的签到未通过核实，不计入履职。原因：%(reason)s。"
+                     "如有异议，请联系乡镇人大工作人员。", when=when, station=checkin.station.name,
+                     reason=reason),
+                  "checkin_rejected", dedupe_key=f"checkin_rejected:{checkin.id}")
+
+
+def review_checkins(checkins, confirm, by, note="", reason=""):
     """Confirm (counts from then on) or reject pending check-ins; returns those that changed.
 
     Only pending rows change: one already reviewed, perhaps by a colleague a moment ago, keeps
     its first decision (the update is conditional on the status, so parallel reviews cannot clash).
+    A rejection needs a reason (chosen from ``REJECTION_REASONS`` or typed), and each deputy whose
+    check-in it rejects is told why in their inbox (rule R23).
     """
     note = (note or "").strip()
     if len(note) > NOTE_MAX:
         raise InvalidInput(_l("备注最多 %(n)s 个字。", n=NOTE_MAX), "note")
     if not checkins:
         raise InvalidInput(_l("请先勾选要核实的签到。"), "ids")
+    if not confirm:
+        note = rejection_text(reason, note)
     for checkin in checkins:
         _check_staff_scope(by, checkin.station.township_id)
         if by.deputy_id is not None and checkin.deputy_id == by.deputy_id:
@@ -451,6 +493,8 @@ def review_checkins(checkins, confirm, by, note=""):
             record_event("checkin.confirmed" if confirm else "checkin.rejected", target=checkin,
                          township_id=township_id, actor=by, detail=note)
             changed.append(checkin)
+            if not confirm:
+                _tell_rejected(checkin, note)
         # The row was changed in SQL (or by a colleague): read it afresh when next used.
         db.session.expire(checkin)
     log.info("checkins reviewed: status=%s changed=%s of=%s by=%s",

@@ -232,7 +232,7 @@ def review():
     for checkin in checkins:
         ensure_township(checkin.station.township_id)
     written = commit(lambda: operations.review_checkins(checkins, form.action.data == "confirm", current_user,
-                                                       form.note.data))
+                                                       form.note.data, form.reason.data))
     if not written:
         return back
     changed = written.value
@@ -240,7 +240,7 @@ def review():
     if form.action.data == "confirm":
         flash(_l("已确认 %(n)s 条签到，计入履职。", n=len(changed)), "success")
     else:
-        flash(_l("已驳回 %(n)s 条签到。", n=len(changed)), "success")
+        flash(_l("已驳回 %(n)s 条签到，代表已收到驳回原因。", n=len(changed)), "success")
     if skipped:
         flash(_l("%(n)s 条已由他人处理过，未作改动。", n=skipped), "info")
     return back

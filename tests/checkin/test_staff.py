@@ -103,7 +103,8 @@ def test_only_pending_rows_change(app, db, place):
     """Confirming a row a colleague already rejected leaves it rejected and says so."""
     (checkin_id,) = pending_checkins(app, place, 1)
     staff_client = client_for(app, staff_of(place))
-    staff_client.post("/checkins/review", data={"ids": [checkin_id], "action": "reject"})
+    # A rejection needs its reason (rule R23).
+    staff_client.post("/checkins/review", data={"ids": [checkin_id], "action": "reject", "reason": "no_record"})
     response = staff_client.post("/checkins/review", data={"ids": [checkin_id], "action": "confirm"},
                                  follow_redirects=True)
     html = response.get_data(as_text=True)

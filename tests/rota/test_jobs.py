@@ -54,7 +54,8 @@ def test_no_shows_are_marked_once(db, october, published):
     period = DAILY.parse("2026-10-15")
     with freeze_time("2026-10-14 17:00:00"):  # 01:00 on the 15th in Shanghai
         run = run_job(get_job("rota_no_shows"), period, RunSource.scheduled)
-    assert run.outcome is Outcome.success and "未到 1 人次" in run.detail
+    # The days before the 14th whose no-shows were never recorded are settled in the same run (rule R22).
+    assert run.outcome is Outcome.success and "含此前漏登的日子" in run.detail
     _db.session.expire_all()
     statuses = {p.deputy_id: db.session.get(SlotAssignment, p.id).status for p in places}
     assert statuses == {came.id: AssignmentStatus.attended, pending.id: AssignmentStatus.attended,
@@ -65,9 +66,12 @@ def test_no_shows_are_marked_once(db, october, published):
         record_no_shows(period)
     _db.session.expire_all()
     assert {p.id: db.session.get(SlotAssignment, p.id).status_changed_at for p in places} == stamps
-    others = db.session.scalars(
-        sa.select(SlotAssignment).join(Slot).where(Slot.local_date != date(2026, 10, 14)))
-    assert {a.status for a in others} == {AssignmentStatus.assigned}
+    later = db.session.scalars(
+        sa.select(SlotAssignment).join(Slot).where(Slot.local_date > date(2026, 10, 14)))
+    assert {a.status for a in later} == {AssignmentStatus.assigned}
+    earlier = db.session.scalars(
+        sa.select(SlotAssignment).join(Slot).where(Slot.local_date < date(2026, 10, 14)))
+    assert {a.status for a in earlier} == {AssignmentStatus.no_show}
 
 
 def test_no_shows_show_on_the_month_page(client, db, login_as, october, published):
@@ -77,7 +81,10 @@ def test_no_shows_show_on_the_month_page(client, db, login_as, october, publishe
         db.session.commit()
         login_as("township_staff", townships=[october.township])
         page = client.get(f"/rota/{published.id}").get_data(as_text=True)
-        assert "本月已有 3 人次排班未到" in page and page.count(">未到</span>") == 3
+        missed = db.session.scalar(sa.select(sa.func.count(SlotAssignment.id)).where(
+            SlotAssignment.status == AssignmentStatus.no_show))
+        assert missed > 3  # the 14th's three, and the unsettled days before it (rule R22)
+        assert f"本月已有 {missed} 人次排班未到" in page and page.count(">未到</span>") == missed
         assert "未到" in client.get("/rota").get_data(as_text=True)
 
 
@@ -136,3 +143,28 @@ def test_the_publish_deadline_reminds_staff_once(db, october):
     assert [m.user_id for m in sent] == [lagging_staff.id]
     assert sent[0].subject == "红星街道 2026年11月排班尚未公示" and "还有 7 天" in sent[0].body
     assert "未公示的乡镇（街道）1 个" in detail
+
+
+def test_no_shows_of_days_the_scheduler_missed_are_caught_up(db, october, published):
+    """The scheduler was down from 10 to 25 October: its first run (for the 26th) settles every day from
+    the first slot to the 25th, not only the 25th; a deputy who came on the 14th is attended; running
+    the job again for a later day changes nothing already settled."""
+    places = places_on(db, october.dongsheng, date(2026, 10, 14))
+    came = places[0].deputy
+    make_checkin(came, october.dongsheng, local(2026, 10, 14, 9, 5))
+    db.session.commit()
+    with freeze_time("2026-10-25 17:00:00"):  # 01:00 on the 26th in Shanghai
+        run = run_job(get_job("rota_no_shows"), DAILY.parse("2026-10-26"), RunSource.catch_up)
+    assert run.outcome is Outcome.success and "含此前漏登的日子" in run.detail
+    _db.session.expire_all()
+    past = db.session.scalars(sa.select(SlotAssignment).join(Slot).where(Slot.local_date <= date(2026, 10, 25))).all()
+    assert past and all(p.status in (AssignmentStatus.attended, AssignmentStatus.no_show) for p in past)
+    assert db.session.get(SlotAssignment, places[0].id).status is AssignmentStatus.attended
+    future = db.session.scalars(sa.select(SlotAssignment).join(Slot).where(Slot.local_date > date(2026, 10, 25))).all()
+    assert future and all(p.status is AssignmentStatus.assigned for p in future)
+    stamps = {p.id: p.status_changed_at for p in past}
+    with freeze_time("2026-10-26 17:00:00"):
+        record_no_shows(DAILY.parse("2026-10-27"))
+        db.session.commit()
+    _db.session.expire_all()
+    assert {p.id: db.session.get(SlotAssignment, p.id).status_changed_at for p in past} == stamps
