@@ -287,18 +287,10 @@
       return;
     }
     statusLine.textContent = text("loading");
-    // The decoder's .wasm comes from this app (vendor/zxing-wasm), never from its default CDN.
-    var wasmUrl = root.getAttribute("data-wasm-url");
-    var ready = window.ZXingWASM.prepareZXingModule({
-      overrides: {locateFile: function (path, prefix) {
-        return path.slice(-5) === ".wasm" ? wasmUrl : prefix + path;
-      }},
-      fireImmediately: true
-    });
     var camera = navigator.mediaDevices.getUserMedia({
       audio: false, video: {facingMode: "environment", width: {ideal: 1280}, height: {ideal: 720}}
     });
-    Promise.all([ready, camera]).then(function (done) {
+    Promise.all([decoder, camera]).then(function (done) {
       video.srcObject = done[1];
       return video.play();
     }).then(function () {
@@ -312,6 +304,20 @@
       startButton.disabled = false;
     });
   }
+
+  // The decoder is loaded with the page, so a device that loses the network before the camera is
+  // opened still reads codes. Its .wasm comes from this app (vendor/zxing-wasm), never its default CDN.
+  var decoder = window.ZXingWASM ? window.ZXingWASM.prepareZXingModule({
+    overrides: {locateFile: function (path, prefix) {
+      return path.slice(-5) === ".wasm" ? root.getAttribute("data-wasm-url") : prefix + path;
+    }},
+    fireImmediately: true
+  }) : Promise.reject(new Error("no decoder"));
+  decoder.then(function () {
+    window.scannerDecoderReady = true;
+  }, function () {
+    window.scannerDecoderReady = false;
+  });
 
   startButton.addEventListener("click", start);
   fixedBox.checked = window.localStorage.getItem(fixedKey) === stationId;
