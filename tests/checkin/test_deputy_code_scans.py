@@ -99,6 +99,8 @@ def test_a_scan_older_than_the_limit_waits_for_staff_at_its_scan_time(app, db, p
     # It is in the staff's pending queue.
     queue = client_for(app, staff).get("/checkins/pending").get_data(as_text=True)
     assert "林晓燕" in queue and "扫码后超过时限才上传" in queue
+    scanned, received = to_local(at).strftime("%m-%d %H:%M"), to_local(checkin.created_at).strftime("%m-%d %H:%M")
+    assert f"扫码 {scanned}，上传 {received}，扫码人：周干事" in queue
 
 
 def test_a_scan_within_the_limit_counts_at_its_scan_time(app, db, place, staff):
