@@ -208,7 +208,7 @@
   var lastAt = 0;
   var busy = false;
 
-  function handle(code, capturedAt) {
+  function handle(code, capturedAt, decodedAt) {
     var now = Date.now();
     if (code === lastCode && now - lastAt < SAME_CODE_MS) {
       return;
@@ -223,7 +223,7 @@
                 user_id: userId};
     if (!navigator.onLine) {
       show("wait", "", enqueue(scan) ? text("queued") : text("queued-again"));
-      window.scannerTimings.push({captured: capturedAt, shown: performance.now(), offline: true});
+      window.scannerTimings.push({captured: capturedAt, decoded: decodedAt, shown: performance.now(), offline: true});
       return;
     }
     busy = true;
@@ -237,7 +237,8 @@
       }
       var shown = answer(reply);
       show(shown.kind, shown.name, shown.message);
-      window.scannerTimings.push({captured: capturedAt, shown: performance.now(), result: reply.result});
+      window.scannerTimings.push({captured: capturedAt, decoded: decodedAt, shown: performance.now(),
+                                  result: reply.result});
       note(new Date(now).toLocaleTimeString("zh-CN", {hour12: false}) + " " + shown.name + " " + shown.message);
     });
   }
@@ -264,7 +265,7 @@
         return r.isValid && r.text;
       })[0];
       if (hit) {
-        handle(hit.text, capturedAt);
+        handle(hit.text, capturedAt, performance.now());
       }
     }, function () {
       // A frame that cannot be read: the next one will.
@@ -314,6 +315,12 @@
     fireImmediately: true
   }) : Promise.reject(new Error("no decoder"));
   decoder.then(function () {
+    // One read of an empty picture compiles the decoder's paths before the first deputy arrives.
+    var blank = new ImageData(64, 64);
+    return window.ZXingWASM.readBarcodes(blank, READER_OPTIONS).catch(function () {
+      return null;
+    });
+  }).then(function () {
     window.scannerDecoderReady = true;
   }, function () {
     window.scannerDecoderReady = false;
