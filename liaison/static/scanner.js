@@ -118,11 +118,16 @@
     queueBadge.setAttribute("data-count", String(n));
   }
 
+  // A scan of this code at this station already waiting on the device.
+  function waiting(code) {
+    return readQueue().some(function (item) {
+      return item.code === code && item.submit_url === submitUrl && mine(item);
+    });
+  }
+
   function enqueue(scan) {
     var items = readQueue();
-    var same = items.some(function (item) {
-      return item.code === scan.code && item.submit_url === scan.submit_url && mine(item);
-    });
+    var same = waiting(scan.code);
     if (!same) {
       items.push(scan);
       writeQueue(items);
@@ -221,6 +226,12 @@
     }
     var scan = {code: code, nonce: nonce(), scanned_at: now, station_id: stationId, submit_url: submitUrl,
                 user_id: userId};
+    if (waiting(code)) {
+      // Its first scan waits to be sent: that one goes (with its own, earlier scan time), not a new one.
+      show("wait", "", text("queued-again"));
+      flush();
+      return;
+    }
     if (!navigator.onLine) {
       show("wait", "", enqueue(scan) ? text("queued") : text("queued-again"));
       window.scannerTimings.push({captured: capturedAt, decoded: decodedAt, shown: performance.now(), offline: true});
