@@ -276,3 +276,32 @@ def teardown_module(module):
     """Print the measured times (pytest -s shows them; the final report quotes them)."""
     for label, ms in TIMINGS:
         print(f"scan mode timing: {label}: {ms:.0f} ms")
+
+
+def test_queued_scans_survive_a_sign_out_and_go_after_signing_in_again(
+        db, place, staff, live_server, playwright, browser_context_args, tmp_path):
+    """Staff are signed out after 30 idle minutes, which an offline spell easily lasts: the upload is
+    refused, the scan stays on the device with a notice, and goes once the staff member signs in again."""
+    code = make_deputy_code(place.deputy.id, local_today())
+    mobile, station_id = staff.mobile, place.station.id
+    video = write_y4m(tmp_path / "one.y4m", [(blank_frame(), 0.5), (code_frame(code), 2)])
+    with camera_browser(playwright, video) as browser:
+        context, page, _ = open_scanner(browser, live_server, staff, place.station, device_args(browser_context_args))
+        context.set_offline(True)
+        start_camera(page)
+        page.wait_for_function("() => document.getElementById('scan-queue').dataset.count === '1'", timeout=30000)
+        queued = page.evaluate("() => JSON.parse(localStorage.getItem('liaison.scanQueue'))")
+        context.clear_cookies()  # signed out meanwhile
+        context.set_offline(False)
+        page.wait_for_function("() => document.getElementById('scan-status').innerText.includes('登录已过期')",
+                               timeout=30000)
+        assert page.eval_on_selector("#scan-queue", "e => e.dataset.count") == "1"
+        assert rows() == []
+        sign_in_page(page, live_server, mobile)
+        page.goto(f"{live_server}/scan-mode/{station_id}")
+        page.wait_for_function("() => document.getElementById('scan-queue').dataset.count === '0'", timeout=30000)
+        assert "已上传 1 条扫码记录" in page.inner_text("#scan-status")
+        context.close()
+    [checkin] = rows()
+    assert checkin.scanned_at.timestamp() * 1000 == pytest.approx(queued[0]["scanned_at"], abs=2)
+    assert checkin.status is Status.accepted
