@@ -50,7 +50,8 @@ from liaison.deputies.models import Deputy, Mandate
 from liaison.errors import InvalidInput
 from liaison.extensions import db
 from liaison.network.models import CheckinPolicy, Station, StationKind
-from stations.checkin.models import Checkin, FailedScan, KioskCodeUse, Method, PendingReason, RejectReason, Status
+from stations.checkin.models import (COUNTED, Checkin, FailedScan, KioskCodeUse, Method, PendingReason, RejectReason,
+                                     Status)
 from stations.checkin.queries import period_keys
 from stations.tokens import ScanRefused, check_deputy_code, check_kiosk_token, station_for_code
 
@@ -286,8 +287,8 @@ def record_code_scan(witness, station, deputy_code, nonce, scanned_at):
       older than ``LIAISON_SCAN_MAX_AGE_HOURS`` or ahead of the server's clock: then it waits for
       staff (待核实), recorded at the scan time, or at the receive time when the scan time lies in
       the future — never back-dated silently (rule R37);
-    - a deputy with a check-in at this station on that day (not rejected) gets it back with
-      ``already`` set, never a second row; a replay of the same nonce (an upload sent twice) gets
+    - a deputy with a check-in at this station on that day that counts, or a code scan there still
+      pending, gets it back with ``already`` set, never a second row; a replay of the same nonce (an upload sent twice) gets
       its own row back (rule R38).
 
     ``scanned_at`` is an aware UTC datetime. Raises ``InvalidInput`` for a malformed nonce.
@@ -317,9 +318,14 @@ def record_code_scan(witness, station, deputy_code, nonce, scanned_at):
         # The same scan sent again (its answer was lost on the way back): the same row, as first answered.
         return CodeScan(replay, already=False)
     lock_deputy(deputy_id)
+    # A pending scan of another kind (a poster without location) does not stand in the way: the code,
+    # read by staff, is the better proof and counts; the pending one stays for staff to decide.
     same_day = db.session.scalar(
         sa.select(Checkin).where(Checkin.deputy_id == deputy_id, Checkin.station_id == station.id,
-                                 Checkin.local_date == local_date, Checkin.status != Status.rejected)
+                                 Checkin.local_date == local_date,
+                                 sa.or_(Checkin.status.in_(COUNTED),
+                                        sa.and_(Checkin.method == Method.deputy_code,
+                                                Checkin.status == Status.pending)))
         .order_by(Checkin.occurred_at).limit(1))
     if same_day is not None:
         log.info("code scan already checked in: checkin=%s deputy=%s", same_day.id, deputy_id)

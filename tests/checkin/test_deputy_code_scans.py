@@ -194,3 +194,21 @@ def test_malformed_scans_are_refused_with_a_message(app, db, place, staff):
 def test_my_duties_shows_todays_code(app, db, place):
     html = client_for(app, place.user).get("/me").get_data(as_text=True)
     assert 'id="deputy-code"' in html and "代表码" in html and local_today().isoformat() in html
+
+
+def test_a_pending_poster_scan_does_not_stop_the_code_from_counting(app, db, place, staff):
+    """Rule R38: a poster scan without location waits for staff; the code read by staff the same day
+    makes its own row that counts; a second code scan then answers 已签到 with the code's time."""
+    from tests.checkin.conftest import open_and_tap
+
+    phone = client_for(app, place.user)
+    open_and_tap(phone, place.station.code)  # no location shared: pending
+    device = client_for(app, staff)
+    code = make_deputy_code(place.deputy.id, local_today())
+    assert scan(device, place.station, code).get_json()["result"] == "recorded"
+    again = scan(device, place.station, code).get_json()
+    db.session.commit()
+    saved = db.session.scalars(sa.select(Checkin).order_by(Checkin.id)).all()
+    assert [(c.method, c.status) for c in saved] == [(Method.poster, Status.pending),
+                                                    (Method.deputy_code, Status.accepted)]
+    assert again["result"] == "already" and again["time"] == to_local(saved[1].occurred_at).strftime("%H:%M")
