@@ -4,6 +4,7 @@ earlier day's code is refused; a second scan the same day answers 已签到 with
 makes no second row; a scan older than the limit or in the future waits for staff."""
 import secrets
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
@@ -212,3 +213,18 @@ def test_a_pending_poster_scan_does_not_stop_the_code_from_counting(app, db, pla
     assert [(c.method, c.status) for c in saved] == [(Method.poster, Status.pending),
                                                     (Method.deputy_code, Status.accepted)]
     assert again["result"] == "already" and again["time"] == to_local(saved[1].occurred_at).strftime("%H:%M")
+
+
+def test_two_devices_reading_the_same_deputy_at_once_make_one_row(app, db, place, staff):
+    """Rule R38 under a race: the deputy's row lock decides the scans one after the other."""
+    from tests.checkin.conftest import at_once
+
+    colleague = factories.make_user(roles={Role.township_staff}, townships=[place.town], name="吴干事")
+    db.session.commit()
+    devices = [client_for(app, staff), client_for(app, colleague)]
+    code = make_deputy_code(place.deputy.id, local_today())
+    station = SimpleNamespace(id=place.station.id)  # the threads have no app context to load it
+    db.session.commit()
+    replies = at_once(devices, lambda device: scan(device, station, code).get_json())
+    assert sorted(r["result"] for r in replies) == ["already", "recorded"], replies
+    assert counts()[0] == 1
