@@ -24,7 +24,8 @@ def upgrade():
     with op.batch_alter_table('checkins', schema=None) as batch_op:
         batch_op.add_column(sa.Column('witness_id', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('scanned_at', sa.DateTime(timezone=True), nullable=True))
-        batch_op.create_foreign_key(batch_op.f('fk_checkins_witness_id_users'), 'users', ['witness_id'], ['id'])
+        batch_op.create_foreign_key(batch_op.f('fk_checkins_witness_id_users'), 'users',
+                                    ['witness_id'], ['id'])
 
 
 def downgrade():

@@ -1,6 +1,5 @@
 """Writes on check-ins: record a scan (the deputy's, or a station's device reading the deputy's code) or
-refuse it, 签退, 补登 and staff review. Each flushes and logs;
-the view commits once.
+refuse it, 签退, 补登 and staff review. Each flushes and logs; the view commits once.
 
 What counts at once (docs/rules.md, rule R3):
 
@@ -19,6 +18,9 @@ What counts at once (docs/rules.md, rule R3):
   hundred metres cannot tell inside from outside). It is inside when the distance from the
   station's point is at most ``radius_m + min(accuracy, 50 m)``: the margin forgives GPS jitter at
   the edge, and its cap keeps a coarse fix from stretching the fence.
+- A deputy's personal code read by a station's device in staff hands (扫代表码, ``record_code_scan``)
+  counts at once whatever the station's policy (a staff member of the township saw the deputy's
+  phone), at the device's scan time, unless that time is too old or in the future (rules R36–R38).
 - A doubt overrides everything above: when the deputy's previous check-in (any station, not
   rejected) was so recent that travelling between the two stations' points would need more than
   120 km/h, the new scan is pending (``implausible_travel``), even from a kiosk. Places closer than
@@ -50,8 +52,8 @@ from liaison.deputies.models import Deputy, Mandate
 from liaison.errors import InvalidInput
 from liaison.extensions import db
 from liaison.network.models import CheckinPolicy, Station, StationKind
-from stations.checkin.models import (COUNTED, Checkin, FailedScan, KioskCodeUse, Method, PendingReason, RejectReason,
-                                     Status)
+from stations.checkin.models import (COUNTED, Checkin, FailedScan, KioskCodeUse, Method, PendingReason,
+                                     RejectReason, Status)
 from stations.checkin.queries import period_keys
 from stations.tokens import ScanRefused, check_deputy_code, check_kiosk_token, station_for_code
 
@@ -288,8 +290,8 @@ def record_code_scan(witness, station, deputy_code, nonce, scanned_at):
       staff (待核实), recorded at the scan time, or at the receive time when the scan time lies in
       the future — never back-dated silently (rule R37);
     - a deputy with a check-in at this station on that day that counts, or a code scan there still
-      pending, gets it back with ``already`` set, never a second row; a replay of the same nonce (an upload sent twice) gets
-      its own row back (rule R38).
+      pending, gets it back with ``already`` set, never a second row; a replay of the same nonce (an
+      upload sent twice) gets its own row back (rule R38).
 
     ``scanned_at`` is an aware UTC datetime. Raises ``InvalidInput`` for a malformed nonce.
     """

@@ -41,7 +41,8 @@ def deputy_code(deputy_id):
     day = local_today()
     text = make_deputy_code(deputy_id, day)
     svg = qrcodes.qr_svg(text)
-    return {"day": day, "text": text, "qr": "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()}
+    qr = "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+    return {"day": day, "text": text, "qr": qr}
 
 
 @bp.route("/scan-mode")
