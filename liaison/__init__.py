@@ -121,6 +121,7 @@ def register_blueprints(app):
 
     from stations import bp as stations_bp
     from stations.checkin import bp as checkin_bp
+    from stations.scanner import bp as scanner_bp
 
     from liaison.activities import bp as activities_bp
     from liaison.dashboard import bp as dashboard_bp
@@ -131,7 +132,7 @@ def register_blueprints(app):
     from liaison.system import bp as system_bp
 
     for blueprint in (main_bp, accounts_bp, townships_bp, terms_bp, deputies_bp, calendar_bp, notifications_bp,
-                      stations_bp, checkin_bp,
+                      stations_bp, checkin_bp, scanner_bp,
                       reports_bp, rota_bp, activities_bp, dashboard_bp, imports_bp, opinions_bp, system_bp):
         app.register_blueprint(blueprint)
 

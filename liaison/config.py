@@ -94,6 +94,9 @@ def load_config(instance_path, overrides=None):
         "LIAISON_KIOSK_TOKEN_SECONDS": int(os.environ.get("LIAISON_KIOSK_TOKEN_SECONDS", 60)),
         #: Hours a kiosk screen keeps working after the staff member who opened it signs out.
         "LIAISON_KIOSK_DISPLAY_HOURS": int(os.environ.get("LIAISON_KIOSK_DISPLAY_HOURS", 12)),
+        #: Scan mode (扫代表码): a scan reaching the server longer than this after the device read the
+        #: code waits for staff (待核实) instead of counting at its scan time (rule R37).
+        "LIAISON_SCAN_MAX_AGE_HOURS": int(os.environ.get("LIAISON_SCAN_MAX_AGE_HOURS", 24)),
         #: Sign-in throttling: failures an account takes before each further try waits (BACKOFF_SECONDS,
         #: doubling, at most LOCK_MINUTES); failures per client address in LOCK_MINUTES that lock the
         #: address for LOCK_MINUTES; distinct addresses failing on one account that alert the committee.
@@ -205,6 +208,9 @@ def load_config(instance_path, overrides=None):
         raise ConfigError("LIAISON_JOB_STALE_MINUTES must be at least 1 (minutes; default 120).")
 
     _check_delivery(config)
+
+    if config["LIAISON_SCAN_MAX_AGE_HOURS"] < 1:
+        raise ConfigError("LIAISON_SCAN_MAX_AGE_HOURS must be at least 1 (hours; default 24).")
 
     if not 1 <= config["LIAISON_BULLETIN_THRESHOLD"] <= 100:
         raise ConfigError("LIAISON_BULLETIN_THRESHOLD must be a percentage from 1 to 100 (default 80).")

@@ -32,7 +32,8 @@ def init_app(app):
                       ("opinions.mine", _l("我接待的民意"))]
         if current_user.has_role(Role.township_staff, Role.committee, Role.admin):
             items += [("deputies.index", _l("代表")), ("stations.index", _l("家站")),
-                      ("checkin.today", _l("今日签到")), ("checkin.queue", _l("待核实")),
+                      ("checkin.today", _l("今日签到")), ("scanner.choose", _l("扫代表码")),
+                      ("checkin.queue", _l("待核实")),
                       ("rota.index", _l("排班")), ("activities.index", _l("季回家活动")),
                       ("reports.sessions", _l("述职活动")), ("opinions.queue", _l("民意"))]
             items.append(("dashboard.index", _l("述职率")))

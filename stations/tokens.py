@@ -1,4 +1,4 @@
-"""Kiosk tokens and station codes: what a scanned URL must carry to be believed.
+"""Kiosk tokens, station codes and the deputy's personal code: what a scanned code must carry to be believed.
 
 A kiosk screen shows a QR that changes every few seconds; it carries a token signed with the
 app's secret, naming the station, its key version and a random code (nonce), that expires soon
@@ -6,10 +6,11 @@ after. Each code makes one check-in in total (``KioskCodeUse``): a photo of it f
 group counts for one person at most, and not at all once the deputy at the screen has used it.
 """
 import secrets
+from datetime import datetime
 
 import sqlalchemy as sa
 from flask import current_app
-from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired, Signer, TimestampSigner, URLSafeTimedSerializer
 
 from liaison.clock import utcnow
 from liaison.extensions import db
@@ -162,3 +163,48 @@ def noted_kiosk_code(session, station):
 def forget_kiosk_scan(session):
     """Drop the note once its check-in is saved: it served its one purpose."""
     session.pop("kiosk_scan", None)
+
+
+# --- the deputy's personal code (代表码) ------------------------------------------------------
+
+#: The first part of a deputy's code: tells it from a station's URL and names the format's version.
+DEPUTY_CODE_PREFIX = "LDC1"
+
+
+def _deputy_code_signer():
+    return Signer(current_app.config["SECRET_KEY"], salt="liaison.deputy-code", sep=".")
+
+
+def make_deputy_code(deputy_id, day):
+    """The deputy's personal code for one local date (rule R36): ``LDC1.<deputy id>.<yyyymmdd>.<signature>``.
+
+    Signed with the app's secret over the deputy and the day, so it names one person for one day and
+    changes at local midnight; nothing is stored. It carries no URL: a phone that reads it opens
+    nothing, and only a station's device in scan mode gives it a meaning.
+    """
+    return _deputy_code_signer().sign(f"{DEPUTY_CODE_PREFIX}.{deputy_id}.{day:%Y%m%d}").decode()
+
+
+def check_deputy_code(text, day):
+    """The deputy id a personal code names, if it was valid on the local date ``day``; else ``ScanRefused``.
+
+    A code of an earlier day is expired ("代表码已过期…"): yesterday's screenshot fails. A code
+    of a later day than the scan cannot have been shown at that scan, so it is refused as invalid.
+    """
+    text = (text or "").strip()
+    if len(text) > 128 or not text.startswith(DEPUTY_CODE_PREFIX + "."):
+        raise ScanRefused(RejectReason.deputy_code_invalid)
+    try:
+        value = _deputy_code_signer().unsign(text).decode()
+    except BadSignature:
+        raise ScanRefused(RejectReason.deputy_code_invalid) from None
+    _, deputy_id, stamp = value.split(".")
+    try:
+        deputy_id, valid_on = int(deputy_id), datetime.strptime(stamp, "%Y%m%d").date()
+    except ValueError:
+        raise ScanRefused(RejectReason.deputy_code_invalid) from None
+    if valid_on < day:
+        raise ScanRefused(RejectReason.deputy_code_expired)
+    if valid_on > day:
+        raise ScanRefused(RejectReason.deputy_code_invalid)
+    return deputy_id

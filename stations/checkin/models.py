@@ -16,10 +16,13 @@ class Method(enum.Enum):
     kiosk = "kiosk"
     #: 补登: staff recorded it from a paper sign-in sheet.
     back_entry = "back_entry"
+    #: 扫代表码: the station's device, held by staff, read the deputy's personal code (rule R36).
+    deputy_code = "deputy_code"
 
     @property
     def label(self):
-        return {"poster": _l("扫海报"), "kiosk": _l("扫码屏"), "back_entry": _l("补登")}[self.value]
+        return {"poster": _l("扫海报"), "kiosk": _l("扫码屏"), "back_entry": _l("补登"),
+                "deputy_code": _l("扫代表码")}[self.value]
 
 
 class Status(enum.Enum):
@@ -53,6 +56,10 @@ class PendingReason(enum.Enum):
     no_fence = "no_fence"
     implausible_travel = "implausible_travel"
     station_policy = "station_policy"
+    #: A deputy's code read by a station's device longer ago than LIAISON_SCAN_MAX_AGE_HOURS (rule R37).
+    scan_too_old = "scan_too_old"
+    #: A deputy's code read at a time still to come by the server's clock (the device's clock is wrong).
+    scan_in_future = "scan_in_future"
 
     @property
     def label(self):
@@ -63,6 +70,8 @@ class PendingReason(enum.Enum):
             "no_fence": _l("站点未设置位置范围"),
             "implausible_travel": _l("与上一次签到的距离和时间不符"),
             "station_policy": _l("本站点签到需工作人员核实"),
+            "scan_too_old": _l("扫码后超过时限才上传"),
+            "scan_in_future": _l("扫码时间晚于服务器时间（设备时钟有误）"),
         }[self.value]
 
 
@@ -79,6 +88,12 @@ class RejectReason(enum.Enum):
     inactive_station = "inactive_station"
     not_deputy = "not_deputy"
     no_mandate = "no_mandate"
+    #: A deputy's personal code of an earlier day (a screenshot kept), rule R36.
+    deputy_code_expired = "deputy_code_expired"
+    #: Not a deputy's personal code, altered, or of a later day than the scan.
+    deputy_code_invalid = "deputy_code_invalid"
+    #: Staff who are deputies too scanned their own code: a colleague must witness it.
+    own_code = "own_code"
 
     @property
     def message(self):
@@ -92,6 +107,9 @@ class RejectReason(enum.Enum):
             "inactive_station": _l("此站点已停用，不能签到。"),
             "not_deputy": _l("只有人大代表本人可以签到。"),
             "no_mandate": _l("您今天没有在任的代表职务，不能签到。"),
+            "deputy_code_expired": _l("代表码已过期，请打开手机上的最新代表码"),
+            "deputy_code_invalid": _l("不是有效的代表码，请代表打开手机上“我的履职”中的代表码。"),
+            "own_code": _l("不能为自己扫码签到，请由其他工作人员扫码。"),
         }[self.value]
 
 
@@ -147,6 +165,11 @@ class Checkin(db.Model):
     reviewed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     review_note: Mapped[str] = mapped_column(sa.String(200), default="")
+    #: 扫代表码: the staff member whose device read the deputy's code (the witness), rule R36.
+    witness_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    #: 扫代表码: when the device read the code, by its own clock (UTC); ``created_at`` is when the
+    #: server received it. Differs after an offline spell; NULL for the other methods (rule R37).
+    scanned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: 签退: when the deputy left, and the minutes spent.
     checked_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     duration_minutes: Mapped[int | None]
@@ -159,6 +182,7 @@ class Checkin(db.Model):
     station = relationship("Station")
     entered_by = relationship("User", foreign_keys=[entered_by_id])
     reviewed_by = relationship("User", foreign_keys=[reviewed_by_id])
+    witness = relationship("User", foreign_keys=[witness_id])
 
     @property
     def counts(self):

@@ -1,5 +1,5 @@
-"""Writes on check-ins: record a scan or refuse it, 签退, 补登 and staff review. Each flushes and logs;
-the view commits once.
+"""Writes on check-ins: record a scan (the deputy's, or a station's device reading the deputy's code) or
+refuse it, 签退, 补登 and staff review. Each flushes and logs; the view commits once.
 
 What counts at once (docs/rules.md, rule R3):
 
@@ -18,6 +18,9 @@ What counts at once (docs/rules.md, rule R3):
   hundred metres cannot tell inside from outside). It is inside when the distance from the
   station's point is at most ``radius_m + min(accuracy, 50 m)``: the margin forgives GPS jitter at
   the edge, and its cap keeps a coarse fix from stretching the fence.
+- A deputy's personal code read by a station's device in staff hands (扫代表码, ``record_code_scan``)
+  counts at once whatever the station's policy (a staff member of the township saw the deputy's
+  phone), at the device's scan time, unless that time is too old or in the future (rules R36–R38).
 - A doubt overrides everything above: when the deputy's previous check-in (any station, not
   rejected) was so recent that travelling between the two stations' points would need more than
   120 km/h, the new scan is pending (``implausible_travel``), even from a kiosk. Places closer than
@@ -33,9 +36,10 @@ import math
 import re
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -49,9 +53,10 @@ from liaison.errors import InvalidInput
 from liaison.extensions import db
 from liaison.notifications.operations import notify_deputy
 from liaison.network.models import CheckinPolicy, Station, StationKind
-from stations.checkin.models import Checkin, FailedScan, KioskCodeUse, Method, PendingReason, RejectReason, Status
+from stations.checkin.models import (COUNTED, Checkin, FailedScan, KioskCodeUse, Method, PendingReason,
+                                     RejectReason, Status)
 from stations.checkin.queries import period_keys
-from stations.tokens import ScanRefused, check_kiosk_token, station_for_code
+from stations.tokens import ScanRefused, check_deputy_code, check_kiosk_token, station_for_code
 
 log = logging.getLogger(__name__)
 
@@ -239,6 +244,12 @@ def record_checkin(user, code, nonce, token=None, location=None, noted_code=None
             raise
         log.info("checkin retry: checkin=%s deputy=%s", saved.id, deputy_id)
         return saved
+    return _save_checkin(checkin, station, kiosk_code)
+
+
+def _save_checkin(checkin, station, kiosk_code=None):
+    """Add a new check-in (and its kiosk code's use) in a savepoint; a retry joins the row already saved."""
+    deputy_id, nonce = checkin.deputy_id, checkin.client_nonce
     try:
         # A savepoint: a retry, or a parallel request with the same nonce, meets the unique key;
         # then this one joins the row already saved instead of failing the whole request. A kiosk
@@ -261,6 +272,97 @@ def record_checkin(user, code, nonce, token=None, location=None, noted_code=None
              checkin.id, deputy_id, station.id, checkin.method.value, checkin.status.value,
              checkin.pending_reason.value if checkin.pending_reason else "")
     return checkin
+
+
+#: A scan time this far ahead of the server's clock is still "now": device clocks drift a little.
+SCAN_CLOCK_SKEW_SECONDS = 120
+
+
+@dataclass(frozen=True)
+class CodeScan:
+    """What a station's device in scan mode gets back for one deputy's code (rules R36–R38)."""
+
+    checkin: Checkin
+    #: True when the deputy already had a check-in at this station on that day (no new row).
+    already: bool
+
+
+def record_code_scan(witness, station, deputy_code, nonce, scanned_at):
+    """扫代表码: the station's device, held by ``witness``, read a deputy's personal code at ``scanned_at``.
+
+    The same check-in as a deputy's own scan (one row per deputy and nonce, the deputy's row lock,
+    their mandates on the day, the travel doubt), recorded with ``Method.deputy_code``:
+
+    - the code must name the deputy for the local date of the scan time (rule R36), else
+      ``ScanRefused`` (an earlier day's code is expired); the witness may not scan their own code;
+    - the scan counts at its scan time (an offline device sends it later), unless that time is
+      older than ``LIAISON_SCAN_MAX_AGE_HOURS`` or ahead of the server's clock: then it waits for
+      staff (待核实), recorded at the scan time, or at the receive time when the scan time lies in
+      the future — never back-dated silently (rule R37);
+    - a deputy with a check-in at this station on that day that counts, or a code scan there still
+      pending, gets it back with ``already`` set, never a second row; a replay of the same nonce (an
+      upload sent twice) gets its own row back (rule R38).
+
+    ``scanned_at`` is an aware UTC datetime. Raises ``InvalidInput`` for a malformed nonce.
+    """
+    _check_staff_scope(witness, station.township_id, "station_id")
+    nonce = _check_nonce(nonce)
+    received = utcnow()
+    if not isinstance(scanned_at, datetime) or scanned_at.tzinfo is None:
+        raise InvalidInput(_l("扫码时间无效，请重新扫码。"), "scanned_at")
+    if not station.active:
+        raise ScanRefused(RejectReason.inactive_station, station)
+    too_old = received - scanned_at > timedelta(hours=current_app.config["LIAISON_SCAN_MAX_AGE_HOURS"])
+    in_future = scanned_at - received > timedelta(seconds=SCAN_CLOCK_SKEW_SECONDS)
+    occurred_at = received if in_future else min(scanned_at, received)
+    local_date, month_key, quarter_key = period_keys(occurred_at)
+    try:
+        # Valid at the scan time: an offline scan of yesterday's code made yesterday still counts.
+        deputy_id = check_deputy_code(deputy_code, period_keys(scanned_at)[0])
+    except ScanRefused as refused:
+        refused.station = station
+        raise
+    if witness.deputy_id is not None and witness.deputy_id == deputy_id:
+        raise ScanRefused(RejectReason.own_code, station)
+    replay = _existing(deputy_id, nonce)
+    if replay is not None:
+        log.info("code scan replay: checkin=%s deputy=%s", replay.id, deputy_id)
+        # The same scan sent again (its answer was lost on the way back): the same row, as first answered.
+        return CodeScan(replay, already=False)
+    lock_deputy(deputy_id)
+    # A pending scan of another kind (a poster without location) does not stand in the way: the code,
+    # read by staff, is the better proof and counts; the pending one stays for staff to decide.
+    same_day = db.session.scalar(
+        sa.select(Checkin).where(Checkin.deputy_id == deputy_id, Checkin.station_id == station.id,
+                                 Checkin.local_date == local_date,
+                                 sa.or_(Checkin.status.in_(COUNTED),
+                                        sa.and_(Checkin.method == Method.deputy_code,
+                                                Checkin.status == Status.pending)))
+        .order_by(Checkin.occurred_at).limit(1))
+    if same_day is not None:
+        log.info("code scan already checked in: checkin=%s deputy=%s", same_day.id, deputy_id)
+        return CodeScan(same_day, already=True)
+    mandates = _serving_mandates_of(deputy_id, local_date)
+    if not mandates:
+        raise ScanRefused(RejectReason.no_mandate, station)
+    # A staff member of the township saw the deputy's phone: that is what staff_confirms asks for,
+    # so the station's policy holds nothing here; only the time and the travel doubt do.
+    reason = None
+    if in_future:
+        reason = PendingReason.scan_in_future
+    elif too_old:
+        reason = PendingReason.scan_too_old
+    if _implausible_travel(deputy_id, station, occurred_at):
+        reason = PendingReason.implausible_travel
+    checkin = Checkin(
+        deputy_id=deputy_id, station_id=station.id, station_kind=station.kind, occurred_at=occurred_at,
+        local_date=local_date, month_key=month_key, quarter_key=quarter_key, method=Method.deputy_code,
+        status=Status.pending if reason else Status.accepted, pending_reason=reason,
+        client_nonce=nonce, away_from_own=_away_from_own(station, mandates), witness_id=witness.id,
+        scanned_at=scanned_at, created_at=received,
+    )
+    saved = _save_checkin(checkin, station)
+    return CodeScan(saved, already=saved is not checkin)
 
 
 def _own_use(kiosk_code, deputy_id):

@@ -102,6 +102,8 @@ POSTS = {
     "calendar.delete_day": Post(COMMITTEE),
     # check-in
     "checkin.scan": Post(DEPUTY, {"nonce": "n" * 22}, args={"code": "station_code"}),
+    # scan mode: the camera page posts JSON with the token in a header; without it nothing runs
+    "scanner.submit": Post(COMMITTEE, {"code": "LDC1.1.20260101.x", "nonce": "n" * 22, "scanned_at": "0"}),
     "checkin.checkout": Post(DEPUTY, {"constituents_received": "3", "matters_raised": "路灯不亮"}),
     "checkin.review": Post(COMMITTEE, lambda w: {"ids": str(w["pending_checkin_id"]), "action": "confirm"}),
     "checkin.back_entry": Post(COMMITTEE, lambda w: {
