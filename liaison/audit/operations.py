@@ -65,6 +65,7 @@ ACTION_LABELS = {
     "zone.recomputed": _l("按新时区重算本地日期"),
     "job.taken_over": _l("接管中断的定时任务"),
     "delivery.retried": _l("重发消息"),
+    "visit.reminded": _l("提醒进行中的代表进站或回家"),
     "opinion.received": _l("收到民意"),
     "opinion.registered": _l("登记民意"),
     "opinion.referred": _l("转办民意"),
