@@ -26,6 +26,7 @@ ACTION_LABELS = {
     "password.confirmed": _l("验证密码"),
     "account.activated": _l("激活账号"),
     "account.activation_issued": _l("发放激活码"),
+    "account.activation_mismatch": _l("激活时输入的手机号码不符"),
     "account.enabled": _l("启用账号"),
     "account.disabled": _l("停用账号"),
     "user.created": _l("新建账号"),
