@@ -13,10 +13,12 @@ def build(db, today=date(2026, 12, 10)):
     丁 of 西镇 has not either. Two stations in 东镇: 乙 belongs to 站一, 丙 to 站二."""
     term = factories.make_term(start_date=date(2024, 1, 1), end_date=date(2028, 12, 31), end_provisional=True)
     east, west = factories.make_township(name="东镇"), factories.make_township(name="西镇")
-    one = factories.make_station(east, name="东镇站一")
-    two = factories.make_station(east, name="东镇站二")
+    east_district = factories.make_district(term=term, township=east)
+    one = factories.make_station(east, name="东镇站一", electoral_district=east_district)
+    two = factories.make_station(east, name="东镇站二", electoral_district=east_district)
     home = factories.make_station(east, kind=StationKind.home, name="东镇之家")
-    west_station = factories.make_station(west, name="西镇站")
+    west_station = factories.make_station(west, name="西镇站",
+                                          electoral_district=factories.make_district(term=term, township=west))
     people = {}
     for name, township, station, mobile in (("甲", east, one, "13800000011"), ("乙", east, one, "13800004917"),
                                             ("丙", east, two, "13800000033"), ("丁", west, west_station,
