@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from liaison.audit.operations import record_event
 from liaison.clock import Month, Quarter, day_label, local_today, utcnow
@@ -173,7 +174,8 @@ def remind_deputies(people, figure, period_key, by):
                VisitReminder.deputy_id.in_([p.deputy_id for p in people]))
         .group_by(VisitReminder.deputy_id)).all())
     deputies = {d.id: d for d in db.session.scalars(
-        sa.select(Deputy).where(Deputy.id.in_([p.deputy_id for p in people])))}
+        sa.select(Deputy).options(selectinload(Deputy.account))
+        .where(Deputy.id.in_([p.deputy_id for p in people])))}
     now = utcnow()
     reminded, without_account = [], []
     for person in people:
