@@ -20,7 +20,8 @@ class LoginForm(Form):
 
 
 class SetPasswordForm(Form):
-    #: The person's full number, typed before a first password (rule R25); the page shows its last four digits.
+    #: The person's full number, typed before a first password (rule R25); the page shows its last
+    #: four digits.
     mobile = StringField(_l("您的手机号码"), validators=[InputRequired(_l("请输入您的完整手机号码（11 位）。")),
                                                    Length(max=20)],
                          render_kw={"inputmode": "numeric", "autocomplete": "tel"},

@@ -318,8 +318,8 @@ def issue_activations(users, issued_by):
     issued = []
     for user in users:
         token = issue_activation(user, issued_by=issued_by)
-        expires_at = db.session.scalar(
-            sa.select(ActivationToken.expires_at).where(ActivationToken.token_hash == ActivationToken.hash(token)))
+        expires_at = db.session.scalar(sa.select(ActivationToken.expires_at).where(
+            ActivationToken.token_hash == ActivationToken.hash(token)))
         issued.append((user, token, expires_at))
     return issued
 

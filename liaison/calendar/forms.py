@@ -1,6 +1,7 @@
 """The form for recording a holiday or a swapped workday."""
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, IntegerField, SelectChoice, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (DateField, IntegerField, SelectChoice, SelectField, StringField, SubmitField,
+                     TextAreaField)
 from wtforms.validators import Optional
 
 from liaison.calendar.models import DayKind

@@ -89,7 +89,8 @@ def notice():
                 flash(_l("已按通知录入 %(year)s 年：新增 %(added)s 天，已有 %(kept)s 天保持不变。", year=parsed.year,
                          added=added, kept=kept), "success")
                 return redirect(url_for(".index", year=parsed.year))
-        recorded = {row.local_date: row for row in queries.recorded_between(parsed.days[0].day, parsed.days[-1].day)}
+        recorded = {row.local_date: row
+                    for row in queries.recorded_between(parsed.days[0].day, parsed.days[-1].day)}
         builtin = queries.builtin_special_days(parsed.year)
         differences = None
         if builtin is not None:

@@ -470,7 +470,8 @@ def missing_people(figure, term_id, as_of, year, period_key, township_ids=None, 
         .where(Checkin.deputy_id.in_(ids), Checkin.status.in_(COUNTED), Checkin.station_kind == kind)
         .group_by(Checkin.deputy_id)).all())
     reminders = {deputy_id: (count, last) for deputy_id, count, last in db.session.execute(
-        sa.select(VisitReminder.deputy_id, sa.func.count(VisitReminder.id), sa.func.max(VisitReminder.sent_at))
+        sa.select(VisitReminder.deputy_id, sa.func.count(VisitReminder.id),
+                  sa.func.max(VisitReminder.sent_at))
         .where(VisitReminder.figure == figure, VisitReminder.period_key == period_key,
                VisitReminder.deputy_id.in_(ids))
         .group_by(VisitReminder.deputy_id))}

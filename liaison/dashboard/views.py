@@ -306,8 +306,8 @@ def remind():
         flash(_l("这个月份或季度还没有开始，不能提醒。"), "warning")
         return redirect(back)
     wanted = set(form.ids.data or [])
-    chosen = [p for p in queries.missing_people(figure, term.id, today, year, period, township_ids, today=today)
-              if p.deputy_id in wanted]
+    listed = queries.missing_people(figure, term.id, today, year, period, township_ids, today=today)
+    chosen = [p for p in listed if p.deputy_id in wanted]
     written = commit(lambda: operations.remind_deputies(chosen, figure, period, current_user),
                      flash_category="warning")
     if written:

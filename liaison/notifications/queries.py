@@ -83,7 +83,8 @@ def undelivered_rows(township_id):
     """A township's messages not (yet) delivered, for staff to pass on by hand: plain rows, oldest
     first, numbers masked: recipient, channel, address, subject, the text as sent, state, tries,
     last error, written at (local time)."""
-    query = deliveries([township_id], status=UNDELIVERED).order_by(None).order_by(Delivery.created_at, Delivery.id)
+    query = (deliveries([township_id], status=UNDELIVERED).order_by(None)
+             .order_by(Delivery.created_at, Delivery.id))
     for delivery in db.session.scalars(query):
         message = delivery.message
         text = sms_text(message.subject, message.body) if delivery.channel == "sms" else message.body

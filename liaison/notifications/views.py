@@ -7,8 +7,8 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from liaison.accounts.access import (DISTRICT_ROLES, STAFF_ROLES, recent_password_required, refuse_out_of_scope,
-                                     roles_required, visible_township_ids)
+from liaison.accounts.access import (DISTRICT_ROLES, STAFF_ROLES, recent_password_required,
+                                     refuse_out_of_scope, roles_required, visible_township_ids)
 from liaison.audit.operations import record_event
 from liaison.clock import local_today
 from liaison.errors import reshows_expired_form

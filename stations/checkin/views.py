@@ -309,7 +309,8 @@ def back_entry_many():
                 current_user)):
             flash(_l("已为 %(n)s 位代表补登 %(day)s 在%(station)s的签到。", n=len(form.saved),
                      day=form.day.data.isoformat(), station=station.name), "success")
-            return redirect(url_for("checkin.back_entry_many", station_id=station.id, day=form.day.data.isoformat()))
+            return redirect(url_for("checkin.back_entry_many", station_id=station.id,
+                                    day=form.day.data.isoformat()))
     return render_template("checkin/back_entry_many.html", form=form, station=station, people=people,
                            ticked=set(form.deputy_ids.data or []))
 
