@@ -8,7 +8,7 @@ from liaison.townships.models import ElectoralDistrict, Township, TownshipKind  
 from liaison.network.models import OpeningHours, Station, StationKind  # noqa: F401
 from stations.checkin.models import Checkin, FailedScan, KioskCodeUse  # noqa: F401
 from stations.models import VoidedCode  # noqa: F401
-from liaison.dashboard.models import TermClosure  # noqa: F401
+from liaison.dashboard.models import TermClosure, VisitReminder  # noqa: F401
 from liaison.reports.models import DutyReport, DutyReportCoverage, ReportSession, Setting, session_mandates  # noqa: F401
 from liaison.calendar.models import CalendarDay, DayKind  # noqa: F401
 from liaison.jobs.models import JobRun  # noqa: F401

@@ -20,6 +20,12 @@ class LoginForm(Form):
 
 
 class SetPasswordForm(Form):
+    #: The person's full number, typed before a first password (rule R25); the page shows its last
+    #: four digits.
+    mobile = StringField(_l("您的手机号码"), validators=[InputRequired(_l("请输入您的完整手机号码（11 位）。")),
+                                                   Length(max=20)],
+                         render_kw={"inputmode": "numeric", "autocomplete": "tel"},
+                         description=_l("请输入完整的 11 位号码，确认是您本人。"))
     password = PasswordField(_l("设置密码"), validators=[InputRequired(_l("请输入密码。"))],
                              render_kw={"autocomplete": "new-password"},
                              description=_l("至少 8 位，不能全是数字，不能包含手机号码，不能是常见密码。"))
@@ -84,3 +90,19 @@ class NewUserForm(UserAccessForm):
                          render_kw={"inputmode": "numeric", "autocomplete": "off"},
                          description=_l("用作登录账号。创建后发放激活码，由本人设置密码。"))
     submit = SubmitField(_l("创建账号并发放激活码"))
+
+
+def _id(value):
+    """A ticked box's value as an id; garbage becomes 0, which names nobody."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+class BulkActivationForm(Form):
+    """Accounts ticked on the bulk activation page, and what to do: print slips or send SMS (rule R25)."""
+
+    ids = SelectMultipleField(coerce=_id, validate_choice=False)
+    township = HiddenField()
+    action = HiddenField()

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
@@ -218,9 +219,13 @@ def find_activation(token):
     return row
 
 
-def activate(token, password):
-    """Use an activation token: set the first password; the token can never be used again."""
+def activate(token, password, mobile):
+    """Use an activation token: the person types their full mobile number, which must be the
+    account's (rule R25: a link or slip can travel, the number in one's head does not), then sets
+    the first password; the token can never be used again."""
     row = find_activation(token)
+    if normalize_mobile(mobile) != row.user.mobile:
+        raise InvalidInput(mobile_mismatch(row.user), "mobile")
     check_password_rules(password, row.user.mobile)
     # Claim the token with a guarded UPDATE so two taps cannot both succeed.
     claimed = db.session.execute(
@@ -291,3 +296,48 @@ def record_password_confirmation(user, confirmed):
     """Note a re-entered password before an export or a reveal: given right, or wrong."""
     record_event("password.confirmed", outcome=Outcome.success if confirmed else Outcome.failure,
                  target=user, township_id=township_of(user))
+
+
+def mobile_mismatch(user):
+    """What a person who typed another number than the account's is told (its last four digits only)."""
+    return _l("您输入的手机号码与此激活码登记的号码（尾号 %(last4)s）不一致。请输入您本人的完整 11 位手机号码；"
+              "如号码已更换，请联系乡镇人大专干。", last4=user.mobile[-4:])
+
+
+def issue_activations(users, issued_by):
+    """Issue a new activation link to each account (bulk activation, rule R25): [(user, token, expires_at)].
+
+    Each account's older links are voided, as for one; accounts that already have a password, or
+    are disabled, are refused with their names so nobody's working password is put at risk."""
+    if not users:
+        raise InvalidInput(_l("请先勾选要发放激活码的代表。"), "ids")
+    refused = [user.name for user in users if user.password_hash or not user.enabled]
+    if refused:
+        raise InvalidInput(_l("%(names)s 的账号已激活或已停用，不能发放激活码。请取消勾选后再试。",
+                              names="、".join(refused)), "ids")
+    issued = []
+    for user in users:
+        token = issue_activation(user, issued_by=issued_by)
+        expires_at = db.session.scalar(sa.select(ActivationToken.expires_at).where(
+            ActivationToken.token_hash == ActivationToken.hash(token)))
+        issued.append((user, token, expires_at))
+    return issued
+
+
+def send_activation_links(issued, link_of, expiry_label):
+    """Queue one SMS (and inbox message) per issued link (rule R25); the delivery job sends them
+    after the commit. ``link_of(token)`` makes the absolute link; ``expiry_label(instant)`` its date."""
+    # Imported here, as the throttle's alert does: notifications read deputies, whose operations
+    # import this module, so a module-level import would be circular.
+    from liaison.notifications.operations import send
+
+    sent = []
+    for user, token, expires_at in issued:
+        with force_locale("zh_CN"):
+            subject = str(_l("激活账号"))
+            body = str(_l("%(name)s，请打开 %(link)s ，输入您的手机号码并设置密码。%(expires)s前有效。",
+                          name=user.name, link=link_of(token), expires=expiry_label(expires_at)))
+        if send(user, subject, body, kind="activation_link") is not None:
+            sent.append(user)
+    log.info("activation links queued: count=%s", len(sent))
+    return sent

@@ -1,9 +1,12 @@
 """Reads for the accounts pages: the account list with its search and role filter."""
 import sqlalchemy as sa
 
+from liaison.accounts.access import STAFF_ROLES
 from liaison.accounts.models import Role, User, UserRole, user_townships
-from liaison.deputies.models import Deputy
+from liaison.deputies.models import Deputy, Mandate
+from liaison.deputies.queries import held_on
 from liaison.extensions import db
+from liaison.terms.models import Term
 from liaison.text import mobile_conditions
 from liaison.townships.models import ADMINISTRATIVE_ORDER, Township
 
@@ -60,3 +63,16 @@ def staff_of_townships(township_ids):
         .where(user_townships.c.township_id.in_(township_ids), User.enabled.is_(True),
                sa.exists().where(UserRole.user_id == User.id, UserRole.role == Role.township_staff))
         .order_by(user_townships.c.township_id, User.id)).all()
+
+
+def awaiting_activation(township_id, day):
+    """Deputies of a township (a mandate held there on ``day``) whose account is enabled and still has
+    no password, in 姓氏笔画 order (rule R16): who a bulk activation sheet is for (rule R25). Accounts
+    that are also staff are left out: only the committee hands those a link (``may_issue_activation``)."""
+    staff = sa.exists().where(UserRole.user_id == User.id, UserRole.role.in_(STAFF_ROLES))
+    held = sa.exists().where(Mandate.deputy_id == Deputy.id, Mandate.township_id == township_id,
+                             Mandate.term_id == Term.id, held_on(day))
+    return db.session.scalars(
+        sa.select(User).join(Deputy, Deputy.id == User.deputy_id)
+        .where(User.enabled.is_(True), User.password_hash.is_(None), ~staff, held)
+        .order_by(Deputy.stroke_sort_key, Deputy.id)).all()

@@ -236,3 +236,31 @@ def _alert_committee(user, addresses, since):
     key = f"login_attack:{user.id}:{since:%Y%m%d%H%M%S}"
     for manager in managers:
         send(manager, subject, body, kind="login_attack", dedupe_key=key)
+
+
+# --- activation: the full number typed before a first password (rule R25) -------------------
+
+def activation_keys(token_id, ip):
+    """The counters of one activation link, and of the address typing numbers into links."""
+    return f"activation:{token_id}", f"activation-address:{(ip or 'unknown')[:60]}"
+
+
+def activation_refusal(token_id, ip):
+    """The instant until which this link (or this address) may not try another number, or None."""
+    return locked_until(*activation_keys(token_id, ip))
+
+
+def register_activation_failure(token_id, ip, user):
+    """Count a wrong number typed on an activation link, as sign-in counts wrong passwords: after
+    LIAISON_LOGIN_MAX_FAILURES the link waits LIAISON_LOGIN_LOCK_MINUTES (so a found slip cannot be
+    tried through the numbers of a township), and an address trying many links is locked the same
+    way at the per-address limit. Audited with the number masked. Returns (lock end or None, tries left)."""
+    config = current_app.config
+    link, address = activation_keys(token_id, ip)
+    lock = register_failure(link, config["LIAISON_LOGIN_MAX_FAILURES"], config["LIAISON_LOGIN_LOCK_MINUTES"])
+    lock = register_failure(address, config["LIAISON_LOGIN_MAX_FAILURES_PER_ADDRESS"],
+                            config["LIAISON_LOGIN_LOCK_MINUTES"]) or lock
+    failures = db.session.scalar(sa.select(LoginThrottle.failures).where(LoginThrottle.key == link)) or 0
+    record_event("account.activation_mismatch", outcome=Outcome.failure, target=user,
+                 detail=f"{mask_mobile(user.mobile)}: {failures} wrong numbers")
+    return lock, max(0, config["LIAISON_LOGIN_MAX_FAILURES"] - failures)

@@ -7,6 +7,7 @@ import qrcode.image.svg
 import sqlalchemy as sa
 from flask import (abort, current_app, flash, redirect, render_template, request, session,
                    url_for)
+from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from markupsafe import Markup
@@ -15,17 +16,17 @@ from wtforms.fields.choices import SelectChoice
 from liaison.accounts import bp, operations, queries, throttle
 from liaison.accounts.access import (DISTRICT_ROLES, STAFF_ROLES, may_issue_activation, refuse_forbidden,
                                     refuse_out_of_scope, roles_required, visible_township_ids)
-from liaison.accounts.forms import (ChangePasswordForm, ConfirmForm, ConfirmPasswordForm, LoginForm, NewUserForm,
-                                    SetPasswordForm, UserAccessForm)
+from liaison.accounts.forms import (BulkActivationForm, ChangePasswordForm, ConfirmForm, ConfirmPasswordForm,
+                                    LoginForm, NewUserForm, SetPasswordForm, UserAccessForm)
 from liaison.accounts.models import Role, User, password_matches
 from liaison.accounts.session import mark_password_confirmed, mark_signed_in, safe_next
 from liaison.audit.models import Outcome
 from liaison.audit.operations import record_event_now
-from liaison.clock import utcnow
+from liaison.clock import local_today, to_local, utcnow
 from liaison.errors import InvalidInput, reshows_expired_form
 from liaison.extensions import db
 from liaison.paging import one_page
-from liaison.text import normalize_mobile
+from liaison.text import mask_mobile, normalize_mobile
 from liaison.transaction import commit
 
 DEMO_ACCOUNTS = (
@@ -155,10 +156,29 @@ def activate(token):
         return render_template("accounts/activate_invalid.html", message=error.message), 410
     form = SetPasswordForm()
     if form.validate_on_submit():
-        if form.save(lambda: _sign_in(operations.activate(token, form.password.data), remember=True)):
+        # The full number first, counted like wrong passwords at sign-in (rule R25): a slip found
+        # on a desk must not let its finder try the numbers of a township.
+        lock = commit(lambda: throttle.activation_refusal(row.id, request.remote_addr)).value
+        if lock:
+            form.attach_error(InvalidInput(_activation_wait(lock), "mobile"))
+        elif normalize_mobile(form.mobile.data) != row.user.mobile:
+            lock, left = commit(lambda: throttle.register_activation_failure(
+                row.id, request.remote_addr, row.user)).value
+            message = _activation_wait(lock) if lock else "{}{}".format(
+                operations.mobile_mismatch(row.user), _l("还可以再试 %(n)s 次。", n=left))
+            form.attach_error(InvalidInput(message, "mobile"))
+        elif form.save(lambda: _sign_in(operations.activate(token, form.password.data, form.mobile.data),
+                                        remember=True)):
+            commit(lambda: throttle.clear(throttle.activation_keys(row.id, request.remote_addr)[0]))
             flash(_l("密码已设置，欢迎使用。"), "success")
             return redirect(url_for("main.index"))
-    return render_template("accounts/activate.html", form=form, user=row.user)
+    return render_template("accounts/activate.html", form=form, user=row.user, last4=row.user.mobile[-4:])
+
+
+def _activation_wait(until):
+    """What a person is told when an activation link waits after too many wrong numbers."""
+    minutes = max(1, math.ceil((until - utcnow()).total_seconds() / 60))
+    return _l("输入错误次数过多，此激活码已暂停使用，请 %(n)s 分钟后再试，或请乡镇人大专干重新发放激活码。", n=minutes)
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -339,3 +359,79 @@ def edit_user(user_id):
             return redirect(url_for("accounts.edit_user", user_id=user.id))
     return render_template("accounts/users_form.html", form=form, user=user, status=account_status,
                            may_issue_activation=may_issue_activation)
+
+
+# --- bulk activation: one A4 sheet of slips, or the links by SMS (rule R25) ---------------------
+
+#: Slips on one A4 page: two columns of four, cut along the dashed lines.
+SLIPS_PER_PAGE = 8
+
+
+def _activation_township():
+    """The township of the bulk activation page (``township``), within the user's scope; None when the
+    user has no township at all."""
+    townships = queries.townships_by_ids(visible_township_ids()) if visible_township_ids() is not None \
+        else [row for row in queries.township_choices()]
+    wanted = request.values.get("township", type=int)
+    chosen = next((t for t in townships if t.id == wanted), None)
+    if wanted is not None and chosen is None:
+        refuse_out_of_scope()
+    return townships, chosen or (townships[0] if townships else None)
+
+
+@bp.route("/users/activation")
+@roles_required(*STAFF_ROLES)
+def bulk_activation():
+    """The township's deputies whose account has no password yet: tick some or all, then print one
+    sheet of activation slips or send the links by SMS."""
+    townships, township = _activation_township()
+    users = queries.awaiting_activation(township.id, local_today()) if township else []
+    return render_template("accounts/bulk_activation.html", townships=townships, township=township,
+                           users=users, form=BulkActivationForm(township=township.id if township else ""))
+
+
+@bp.route("/users/activation", methods=["POST"])
+@roles_required(*STAFF_ROLES)
+def issue_bulk_activation():
+    """Issue a new link to each ticked account (older links void) and show the slips to print, or queue
+    the SMS. Only accounts still awaiting activation in the chosen township are issued."""
+    form = BulkActivationForm()
+    if not form.validate_on_submit():
+        abort(400)
+    _townships, township = _activation_township()
+    if township is None:
+        abort(404)
+    wanted = set(form.ids.data or [])
+    users = [user for user in queries.awaiting_activation(township.id, local_today()) if user.id in wanted]
+    action = request.form.get("action")
+    if action not in ("print", "sms"):
+        abort(400)
+    base = current_app.config["LIAISON_PUBLIC_URL"].rstrip("/")
+
+    def link_of(token):
+        return base + url_for("accounts.activate", token=token)
+
+    def issue():
+        issued = operations.issue_activations(users, issued_by=current_user)
+        if action == "sms":
+            return operations.send_activation_links(issued, link_of, _expiry_label)
+        return issued
+
+    written = commit(issue, flash_category="warning")
+    if not written:
+        return redirect(url_for(".bulk_activation", township=township.id))
+    if len(users) < len(wanted):
+        flash(_l("%(n)s 个账号已激活或不在本乡镇（街道），未发放。", n=len(wanted) - len(users)), "info")
+    if action == "sms":
+        flash(_l("已为 %(n)s 位代表发出激活短信（稍后自动发送），此前发放的激活码已作废。", n=len(written.value)),
+              "success")
+        return redirect(url_for(".bulk_activation", township=township.id))
+    slips = [{"name": user.name, "mobile": mask_mobile(user.mobile), "expires": _expiry_label(expires_at),
+              "qr": activation_qr_svg(link_of(token))} for user, token, expires_at in written.value]
+    pages = [slips[i:i + SLIPS_PER_PAGE] for i in range(0, len(slips), SLIPS_PER_PAGE)]
+    return render_template("accounts/activation_sheet.html", township=township, pages=pages, count=len(slips))
+
+
+def _expiry_label(instant):
+    """The absolute local date and time a link stops working: 2026年12月14日 10:30."""
+    return format_datetime(to_local(instant), "yyyy年M月d日 HH:mm")

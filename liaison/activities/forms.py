@@ -1,6 +1,6 @@
 """The form of a collective activity."""
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, SelectChoice, SelectField, StringField, SubmitField
+from wtforms import DateField, SelectChoice, SelectField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import Optional
 
 from liaison.activities.models import ActivityType
@@ -24,3 +24,18 @@ class ActivityForm(Form):
     title = StringField(_l("活动名称"), filters=[strip_spaces], render_kw={"maxlength": 100})
     invited = MultiCheckboxField(_l("邀请的代表"), coerce=optional_int, validate_choice=False)
     submit = SubmitField(_l("保存并通知受邀代表"))
+
+
+def _id(value):
+    """A ticked box's value as an id; garbage becomes 0, which names nobody."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+class AttendanceForm(Form):
+    """The deputies ticked from an activity's paper sign-in sheet (rule R26)."""
+
+    deputy_ids = SelectMultipleField(coerce=_id, validate_choice=False)
+    submit = SubmitField(_l("保存出席"))

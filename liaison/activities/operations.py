@@ -1,16 +1,19 @@
 """Writes on activities: create one at a home and tell the invited."""
 import logging
+from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 
 from liaison.activities.models import Activity, ActivityInvitation, ActivityType
-from liaison.clock import day_label, times_label
+from liaison.activities.queries import local_instant
+from liaison.clock import day_label, times_label, utcnow
 from liaison.deputies.operations import refuse_stranger
 from liaison.deputies.queries import deputies_in_force
 from liaison.errors import InvalidInput
 from liaison.extensions import db
 from liaison.network.models import StationKind
 from liaison.notifications.operations import notify_deputy
+from stations.checkin.operations import REASON_MAX, back_enter_checkins
 
 log = logging.getLogger(__name__)
 
@@ -70,3 +73,16 @@ def notify_invited(activity, deputies):
                day=day_label(activity.local_date), times=times_label(activity.starts, activity.ends),
                station=station.name, address=station.address, type=activity.type.label, title=activity.title),
             "activity_invited", f"activity_invited:{activity.id}")
+
+
+def record_attendance(activity, deputies, by):
+    """Attendance from the paper sign-in sheet (rule R26): each ticked deputy gets one 补登 check-in
+    at the activity's home at its start time, with the sheet as the reason, all saved at once (or
+    none, with every deputy who cannot be entered named). Returns the check-ins."""
+    if local_instant(activity.local_date, activity.starts) > utcnow():
+        raise InvalidInput(_l("活动还没有开始，不能登记出席。"), "deputy_ids")
+    reason = str(_l("活动纸质签到表：%(title)s", title=activity.title))[:REASON_MAX]
+    checkins = back_enter_checkins(activity.station, deputies,
+                                   datetime.combine(activity.local_date, activity.starts), reason, by)
+    log.info("activity attendance recorded: activity=%s count=%s", activity.id, len(checkins))
+    return checkins

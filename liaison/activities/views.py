@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from liaison.accounts.access import STAFF_ROLES, ensure_township, roles_required
 from liaison.activities import bp, operations, queries
-from liaison.activities.forms import ActivityForm
+from liaison.activities.forms import ActivityForm, AttendanceForm
 from liaison.activities.models import Activity, ActivityType
 from liaison.clock import WEEKDAY_LABELS, local_today
 from liaison.deputies.models import Deputy
@@ -69,9 +69,37 @@ def new():
 def show(activity_id):
     """One activity with its attendance: invited deputies and whether they checked in, then the uninvited."""
     activity = _activity_or_404(activity_id)
+    return _show(activity, AttendanceForm())
+
+
+def _show(activity, form):
     attendees = queries.attendance(activity)
+    came = {a.deputy_id for a in attendees if a.checked_in_at}
+    invited = {a.deputy_id for a in attendees if a.invited}
+    # The paper sheet's boxes (rule R26): the invited first, then everyone else serving in the
+    # township that day; those already checked in are shown ticked and cannot be entered again.
+    sheet = sorted(deputies_in_force(activity.station.township_id, activity.local_date),
+                   key=lambda d: (d.id not in invited, d.name_sort_key, d.id))
     return render_template("activities/show.html", activity=activity, attendees=attendees,
                            weekday_labels=WEEKDAY_LABELS, today=local_today(),
                            invited=[a for a in attendees if a.invited],
                            came=[a for a in attendees if a.invited and a.checked_in_at],
-                           uninvited=[a for a in attendees if not a.invited])
+                           uninvited=[a for a in attendees if not a.invited],
+                           sheet=sheet, came_ids=came, invited_ids=invited, form=form,
+                           ticked=set(form.deputy_ids.data or []))
+
+
+@bp.route("/rota/activities/<int:activity_id>/attendance", methods=["POST"])
+@reshows_expired_form
+@roles_required(*STAFF_ROLES)
+def record_attendance(activity_id):
+    """Attendance from the paper sign-in sheet: tick many, save once (rule R26)."""
+    activity = _activity_or_404(activity_id)
+    form = AttendanceForm()
+    if form.validate_on_submit():
+        offered = {d.id: d for d in deputies_in_force(activity.station.township_id, activity.local_date)}
+        ticked = [offered[i] for i in form.deputy_ids.data or [] if i in offered]
+        if form.save(lambda: operations.record_attendance(activity, ticked, current_user)):
+            flash(_l("已登记 %(n)s 位代表出席（按纸质签到表补登）。", n=len(form.saved)), "success")
+            return redirect(url_for(".show", activity_id=activity.id))
+    return _show(activity, form)

@@ -64,3 +64,29 @@ def delete_calendar_day(day):
     db.session.delete(day)
     db.session.flush()
     log.info("calendar day deleted: calendar_day=%s", day_id)
+
+
+def record_notice(notice, recorded_by=None):
+    """Record the days of a State Council notice read by ``notice.parse_notice`` (rule R27), all or
+    nothing. A date already recorded as the same kind is kept as it is; one recorded as the other
+    kind is refused (with every such date named), so nothing staff entered by hand is overwritten
+    silently. Returns (added, kept) counts."""
+    first, last = notice.days[0].day, notice.days[-1].day
+    existing = {row.local_date: row for row in db.session.scalars(
+        sa.select(CalendarDay).where(CalendarDay.local_date.between(first, last)))}
+    conflicts = [d for d in notice.days if d.day in existing and existing[d.day].kind is not d.kind]
+    if conflicts:
+        raise InvalidInput(_l("以下日期已录入为其他类型：%(days)s。请先在日历页删除这些记录，再保存通知。",
+                              days="、".join(f"{d.day.isoformat()}（{existing[d.day].kind.label}）"
+                                            for d in conflicts)), "text")
+    added = [CalendarDay(local_date=d.day, kind=d.kind, name=d.name[:NAME_MAX], recorded_by=recorded_by)
+             for d in notice.days if d.day not in existing]
+    db.session.add_all(added)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # Another request recorded some of these dates in the meantime.
+        raise InvalidInput(_l("其他人刚刚录入了其中的日期，请刷新后重新核对。"), "text") from None
+    log.info("calendar notice recorded: year=%s added=%s kept=%s", notice.year, len(added),
+             len(notice.days) - len(added))
+    return len(added), len(notice.days) - len(added)

@@ -106,6 +106,12 @@ def _recorded_day(record):
                    source=Source.recorded, record_id=record.id)
 
 
+def recorded_between(first, last):
+    """Recorded days from ``first`` to ``last`` (both included), in date order."""
+    return db.session.scalars(sa.select(CalendarDay).where(CalendarDay.local_date.between(first, last))
+                              .order_by(CalendarDay.local_date)).all()
+
+
 def _recorded_between(first, last):
     """Recorded days from ``first`` to ``last`` (both included), by date."""
     rows = db.session.scalars(
@@ -166,3 +172,13 @@ def year_source(year, recorded=None):
     if recorded is None:
         recorded = year in recorded_years()
     return Source.recorded if recorded else Source.weekends
+
+
+def builtin_special_days(year):
+    """chinesecalendar's holidays and swapped workdays of a year as two sets of dates, or None for a
+    year it does not know: the review of a pasted notice compares with them (rule R27)."""
+    if not library_knows(year):
+        return None
+    days = [_library_day(date(year, 1, 1) + timedelta(days=i))
+            for i in range((date(year + 1, 1, 1) - date(year, 1, 1)).days)]
+    return {d.day for d in days if d.holiday}, {d.day for d in days if d.swapped_workday}

@@ -5,10 +5,11 @@ from flask_login import current_user
 
 from liaison.accounts.access import DISTRICT_ROLES, roles_required
 from liaison.calendar import bp, operations, queries
-from liaison.calendar.forms import CalendarDayForm
+from liaison.calendar.forms import CalendarDayForm, NoticeForm
+from liaison.calendar.notice import parse_notice
 from liaison.calendar.models import CalendarDay, DayKind
 from liaison.clock import local_today
-from liaison.errors import reshows_expired_form
+from liaison.errors import InvalidInput, reshows_expired_form
 from liaison.extensions import db
 from liaison.transaction import commit
 
@@ -63,3 +64,40 @@ def delete_day(day_id):
     commit(lambda: operations.delete_calendar_day(day))
     flash(_l("已删除 %(day)s 的人工录入记录。", day=label), "success")
     return redirect(url_for(".index", year=year))
+
+
+@bp.route("/calendar/notice", methods=["GET", "POST"])
+@reshows_expired_form
+@roles_required(*DISTRICT_ROLES)
+def notice():
+    """Paste the year's State Council notice: the days it fixes are shown to review (beside the
+    built-in data when the library knows the year), then saved at once (rule R27)."""
+    form = NoticeForm()
+    if request.method == "GET":
+        form.year.data = local_today().year + 1
+    if form.validate_on_submit():
+        if request.form.get("action") == "edit":
+            return render_template("calendar/notice.html", form=form)
+        try:
+            parsed = parse_notice(form.text.data, form.year.data)
+        except InvalidInput as error:
+            form.attach_error(error)
+            return render_template("calendar/notice.html", form=form)
+        if request.form.get("action") == "save":
+            if form.save(lambda: operations.record_notice(parsed, recorded_by=current_user)):
+                added, kept = form.saved
+                flash(_l("已按通知录入 %(year)s 年：新增 %(added)s 天，已有 %(kept)s 天保持不变。", year=parsed.year,
+                         added=added, kept=kept), "success")
+                return redirect(url_for(".index", year=parsed.year))
+        recorded = {row.local_date: row
+                    for row in queries.recorded_between(parsed.days[0].day, parsed.days[-1].day)}
+        builtin = queries.builtin_special_days(parsed.year)
+        differences = None
+        if builtin is not None:
+            holidays, workdays = builtin
+            differences = sorted((holidays ^ {d.day for d in parsed.holidays})
+                                 | (workdays ^ {d.day for d in parsed.workdays}))
+        form.year.data = parsed.year
+        return render_template("calendar/notice_review.html", form=form, notice=parsed, recorded=recorded,
+                               differences=differences)
+    return render_template("calendar/notice.html", form=form)

@@ -1,6 +1,7 @@
 """The dashboard's forms: closing a term (换届) and reopening its frozen figures; a month's 通报 made by hand."""
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, StringField, SubmitField, TextAreaField
+from wtforms import (BooleanField, DateField, HiddenField, SelectMultipleField, StringField, SubmitField,
+                     TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from liaison.forms import Form, WholeNumberField, strip_spaces
@@ -41,3 +42,23 @@ class BulletinForm(Form):
     replace = BooleanField(_l("替换该月已有的通报"),
                            description=_l("按现在的数据重新生成该月的通报和统计表，原文件被替换。"))
     submit = SubmitField(_l("生成通报"))
+
+
+def _id(value):
+    """A ticked box's value as an id; garbage becomes 0, which names nobody."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+class RemindForm(Form):
+    """Remind the ticked deputies of a 进行中 list (rule R24); the period comes with the form."""
+
+    ids = SelectMultipleField(coerce=_id, validate_choice=False)
+    figure = HiddenField()
+    term = HiddenField()
+    period = HiddenField()
+    township = HiddenField()
+    station = HiddenField()
+    submit = SubmitField(_l("发送提醒"))

@@ -1,4 +1,5 @@
-"""What the dashboard writes: a closed term's frozen figures (换届), one version per freeze."""
+"""What the dashboard writes: a closed term's frozen figures (换届), one version per freeze, and the
+reminders sent to deputies whose 月进站 / 季回家 is still in progress."""
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -50,3 +51,34 @@ class TermClosure(db.Model):
     def reopening(self):
         """Whether this version came from a reopening rather than the closing."""
         return self.version > 1
+
+
+
+class VisitReminder(db.Model):
+    """One reminder sent by staff to a deputy whose 月进站 or 季回家 of a period is still in progress
+    (rule R24): the list and the next reminder say how many the deputy has had for that period."""
+
+    __tablename__ = "visit_reminders"
+    __table_args__ = (
+        # One row per reminder; ``sequence`` 1, 2, 3 … per deputy and period, so two staff sending at
+        # the same moment cannot both write "the second".
+        sa.UniqueConstraint("deputy_id", "figure", "period_key", "sequence"),
+        # The list reads the counts of one period for the deputies on its page.
+        sa.Index("ix_visit_reminders_period", "figure", "period_key", "deputy_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    deputy_id: Mapped[int] = mapped_column(sa.ForeignKey("deputies.id"))
+    #: "month" (月进站) or "quarter" (季回家).
+    figure: Mapped[str] = mapped_column(sa.String(10))
+    #: The period's key: 202612 for a month, 20264 for a quarter.
+    period_key: Mapped[int]
+    #: 1 for the first reminder of the period, then 2, 3 …
+    sequence: Mapped[int]
+    #: The inbox message it wrote (NULL when the deputy had no enabled account).
+    message_id: Mapped[int | None] = mapped_column(sa.ForeignKey("messages.id", ondelete="SET NULL"))
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+
+    deputy = relationship("Deputy")
+    sent_by = relationship("User")

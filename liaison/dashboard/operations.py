@@ -4,19 +4,23 @@ import logging
 from datetime import timedelta
 
 import sqlalchemy as sa
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from liaison.audit.operations import record_event
-from liaison.clock import local_today, utcnow
+from liaison.clock import Month, Quarter, day_label, local_today, utcnow
 from liaison.dashboard import bulletins
 from liaison.dashboard.bulletin_document import month_files
 from liaison.dashboard.queries import target_terms
 from liaison.dashboard.workbook import build_workbook
-from liaison.deputies.models import Mandate
+from liaison.deputies.models import Deputy, Mandate
 from liaison.errors import InvalidInput
 from liaison.extensions import db
 from liaison.rates.queries import in_term_reporting
-from liaison.dashboard.models import TermClosure
+from liaison.dashboard.models import TermClosure, VisitReminder
+from liaison.notifications.operations import notify_deputy
 from liaison.transaction import after_commit, after_rollback
 
 log = logging.getLogger(__name__)
@@ -153,3 +157,65 @@ def make_bulletin(month_text, threshold_percent, with_names, replace, by):
                         f"names={'yes' if with_names else 'no'} replace={'yes' if replace else 'no'}")
     log.info("bulletin made: month=%s by=%s names=%s", month.key, by.id, with_names)
     return month
+
+
+def remind_deputies(people, figure, period_key, by):
+    """Remind deputies whose 月进站 / 季回家 of a period is still in progress (rule R24): an inbox
+    message and its SMS (rows, sent by the delivery job after the commit) and one ``VisitReminder``
+    each, numbered per deputy and period. ``people`` are ``queries.MissingPerson`` rows the caller
+    took from the list of that period (so only in-progress deputies in the caller's scope). Returns
+    (reminded, without_account): deputies without an enabled account get the record but no message."""
+    if not people:
+        raise InvalidInput(_l("请先勾选要提醒的代表。"), "ids")
+    period = (Month if figure == "month" else Quarter).from_key(period_key)
+    last = dict(db.session.execute(
+        sa.select(VisitReminder.deputy_id, sa.func.max(VisitReminder.sequence))
+        .where(VisitReminder.figure == figure, VisitReminder.period_key == period_key,
+               VisitReminder.deputy_id.in_([p.deputy_id for p in people]))
+        .group_by(VisitReminder.deputy_id)).all())
+    deputies = {d.id: d for d in db.session.scalars(
+        sa.select(Deputy).options(selectinload(Deputy.account))
+        .where(Deputy.id.in_([p.deputy_id for p in people])))}
+    now = utcnow()
+    reminded, without_account = [], []
+    for person in people:
+        sequence = (last.get(person.deputy_id) or 0) + 1
+        with force_locale("zh_CN"):
+            subject, body = _reminder_text(figure, period, person)
+        message = notify_deputy(deputies[person.deputy_id], subject, body, kind=f"visit_reminder_{figure}",
+                                dedupe_key=f"visit_reminder:{figure}:{period_key}:{sequence}")
+        try:
+            # A savepoint: a colleague who reminded the same deputy at the same moment took this
+            # number; this reminder is then theirs (one message, one record), not an error.
+            with db.session.begin_nested():
+                db.session.add(VisitReminder(deputy_id=person.deputy_id, figure=figure, period_key=period_key,
+                                             sequence=sequence, message_id=message.id if message else None,
+                                             sent_at=now, sent_by_id=by.id))
+        except IntegrityError:
+            continue
+        (reminded if message else without_account).append(person)
+    record_event("visit.reminded", actor=by, township_id=people[0].township_id if len(
+        {p.township_id for p in people}) == 1 else None,
+        detail=f"{figure} {period_key}: {len(reminded)} reminded, {len(without_account)} without account")
+    log.info("visit reminders: figure=%s period=%s reminded=%s without_account=%s by=%s", figure, period_key,
+             len(reminded), len(without_account), by.id)
+    return reminded, without_account
+
+
+def _reminder_text(figure, period, person):
+    """The reminder's subject and a body short enough for one SMS with the signature."""
+    if person.next_slot:
+        day, starts, station_name, _published = person.next_slot
+        slot = str(_l("您的下次接待安排：%(day)s %(time)s %(station)s。", day=day_label(day),
+                      time=starts.strftime("%H:%M"), station=station_name))
+    else:
+        slot = ""
+    if figure == "month":
+        subject = str(_l("月进站提醒：%(period)s尚未进站", period=period.label))
+        body = str(_l("%(name)s代表：%(period)s您还没有到联络站签到，请在%(last)s前到任一联络站扫码签到。",
+                      name=person.deputy_name, period=period.label, last=day_label(period.last)))
+    else:
+        subject = str(_l("季回家提醒：%(period)s尚未回家", period=period.label))
+        body = str(_l("%(name)s代表：%(period)s您还没有到代表之家签到，请在%(last)s前到代表之家扫码签到。",
+                      name=person.deputy_name, period=period.label, last=day_label(period.last)))
+    return subject, body + slot

@@ -5,14 +5,17 @@ from typing import NamedTuple
 import sqlalchemy as sa
 
 from liaison.clock import Month, Quarter
-from liaison.dashboard.models import TermClosure
-from liaison.deputies.models import Exemption, Mandate
+from liaison.dashboard.models import TermClosure, VisitReminder
+from liaison.deputies.models import Deputy, Exemption, Mandate
 from liaison.extensions import db
+from liaison.network.models import Station, StationKind
 from liaison.opinions import counters as opinion_counters
 from liaison.rates import queries as rates
 from liaison.reports.models import DutyReport, DutyReportCoverage
 from liaison.reports.queries import target_term_ids
+from liaison.rota.models import AssignmentStatus, RotaMonth, RotaStatus, Slot, SlotAssignment
 from liaison.terms.models import Term
+from stations.checkin.models import COUNTED, Checkin
 
 
 class TargetRow(NamedTuple):
@@ -409,3 +412,74 @@ def closed_mandates(deputy_id):
             found.append(ClosedMandate(term.name, closure.final_end_date, closure.version,
                                        _reporting_person(row).state, row.report_date))
     return found
+
+
+# --- who is missing: the 进行中 list with what staff need to chase them (rule R24) -------------------
+
+class MissingPerson(NamedTuple):
+    """A deputy whose 月进站 / 季回家 of the period is still in progress, with what staff need to
+    remind them: their own station (or home), next rota place, last counted visit, and reminders sent."""
+
+    deputy_id: int
+    deputy_name: str
+    township_id: int
+    township_name: str
+    #: The deputy's own 联络站 (for a month) or 代表之家 (for a quarter) in this term, or None.
+    station_id: int | None
+    station_name: str
+    mobile: str
+    #: The next place on a rota from today on: (local date, starts, station name, published?) or None.
+    next_slot: tuple | None
+    #: The latest counted check-in's local date at any station of the figure's kind, or None.
+    last_visit: date | None
+    #: Reminders sent for this period, and when the last one went.
+    reminders: int
+    last_reminded_at: object
+
+
+def missing_people(figure, term_id, as_of, year, period_key, township_ids=None, today=None):
+    """The in-progress deputies of one month or quarter (rule R8), each with their station, next rota
+    place, last visit and the reminders of the period (rule R24). Five statements whatever the
+    number of deputies, each bounded by the deputies of the list (indexed by deputy)."""
+    today = today or as_of
+    rows = [row for row in people(figure, term_id, as_of, year, period_key, township_ids)
+            if row.state == "in_progress"]
+    ids = sorted({row.deputy_id for row in rows})
+    if not ids:
+        return []
+    kind = StationKind.station if figure == "month" else StationKind.home
+    own_column = Mandate.station_id if figure == "month" else Mandate.home_id
+    own = {}
+    for deputy_id, township_id, station_id, station_name in db.session.execute(
+            sa.select(Mandate.deputy_id, Mandate.township_id, Station.id, Station.name)
+            .join(Station, Station.id == own_column)
+            .where(Mandate.term_id == term_id, Mandate.deputy_id.in_(ids))):
+        own[(deputy_id, township_id)] = (station_id, station_name)
+    mobiles = dict(db.session.execute(sa.select(Deputy.id, Deputy.mobile).where(Deputy.id.in_(ids))).all())
+    slots = {}
+    for deputy_id, day, starts, station_name, status in db.session.execute(
+            sa.select(SlotAssignment.deputy_id, Slot.local_date, Slot.starts, Station.name, RotaMonth.status)
+            .join(Slot, Slot.id == SlotAssignment.slot_id).join(RotaMonth, RotaMonth.id == Slot.rota_month_id)
+            .join(Station, Station.id == Slot.station_id)
+            .where(SlotAssignment.deputy_id.in_(ids), SlotAssignment.status == AssignmentStatus.assigned,
+                   Slot.local_date >= today, Station.kind == kind)
+            .order_by(SlotAssignment.deputy_id, Slot.local_date, Slot.starts)):
+        slots.setdefault(deputy_id, (day, starts, station_name, status is RotaStatus.published))
+    visits = dict(db.session.execute(
+        sa.select(Checkin.deputy_id, sa.func.max(Checkin.local_date))
+        .where(Checkin.deputy_id.in_(ids), Checkin.status.in_(COUNTED), Checkin.station_kind == kind)
+        .group_by(Checkin.deputy_id)).all())
+    reminders = {deputy_id: (count, last) for deputy_id, count, last in db.session.execute(
+        sa.select(VisitReminder.deputy_id, sa.func.count(VisitReminder.id),
+                  sa.func.max(VisitReminder.sent_at))
+        .where(VisitReminder.figure == figure, VisitReminder.period_key == period_key,
+               VisitReminder.deputy_id.in_(ids))
+        .group_by(VisitReminder.deputy_id))}
+    result = []
+    for row in rows:
+        station_id, station_name = own.get((row.deputy_id, row.township_id), (None, ""))
+        count, last = reminders.get(row.deputy_id, (0, None))
+        result.append(MissingPerson(row.deputy_id, row.deputy_name, row.township_id, row.township_name,
+                                    station_id, station_name, mobiles.get(row.deputy_id, ""),
+                                    slots.get(row.deputy_id), visits.get(row.deputy_id), count, last))
+    return result

@@ -13,7 +13,7 @@ from liaison.accounts.access import DISTRICT_ROLES, STAFF_ROLES, recent_password
     visible_township_ids
 from liaison.clock import local_today
 from liaison.dashboard import bp, bulletins, operations, queries
-from liaison.dashboard.forms import BulletinForm, CloseTermForm, ReopenTermForm
+from liaison.dashboard.forms import BulletinForm, CloseTermForm, RemindForm, ReopenTermForm
 from liaison.dashboard.record import deputy_opinion_record, deputy_timeline
 from liaison.deputies import queries as deputy_queries
 from liaison.dashboard.charts import rate_bars
@@ -257,13 +257,75 @@ def people():
     state_labels = STATE_LABELS
     if figure == "year" and not annual_final:
         state_labels = dict(STATE_LABELS, missing=_l("尚未述职"))
+    missing_list = stations = station = None
+    if figure in ("month", "quarter") and what == "in_progress":
+        # Who is missing, with what it takes to remind them (rule R24).
+        missing_list = queries.missing_people(figure, term.id, as_of, year, period, township_ids,
+                                              today=local_today())
+        stations = sorted({(p.station_id, p.station_name) for p in missing_list if p.station_id},
+                          key=lambda pair: pair[1])
+        station = request.args.get("station", type=int)
+        if station is not None:
+            missing_list = [p for p in missing_list if p.station_id == station]
+        page = _list_page(missing_list, request.args.get("page", 1, type=int))
     return render_template(
         "dashboard/people.html", figure=figure, figure_title=FIGURE_TITLES[figure], what=what, term=term,
         as_of=as_of, year=year, period=period, township=township, counts=counts, page=page, labels=labels,
         period_name=queries.period_label(figure, period) if period else None,
         township_name=township_name, state_labels=state_labels,
         scope_limited=visible_township_ids() is not None,
-        annual_final=annual_final)
+        annual_final=annual_final, missing_list=missing_list, stations=stations, station=station,
+        remind_form=RemindForm(figure=figure, term=term.id, period=period, township=township,
+                               station=station) if missing_list is not None else None)
+
+
+@bp.post("/dashboard/people/remind")
+@roles_required(*STAFF_ROLES)
+def remind():
+    """Remind the ticked deputies of a 进行中 list by inbox and SMS (rule R24). Only deputies still in
+    progress today and in the user's townships are reminded; the list then says how many times."""
+    form = RemindForm()
+    if not form.validate_on_submit() or form.figure.data not in ("month", "quarter"):
+        _refuse(_l("提醒的参数不对，请回到名单重新勾选。"))
+    term = db.session.get(Term, _form_int(form.term.data)) if _form_int(form.term.data) else None
+    period = _form_int(form.period.data)
+    if term is None or period is None:
+        _refuse(_l("提醒的参数不对，请回到名单重新勾选。"))
+    figure, today = form.figure.data, local_today()
+    year = period // 100 if figure == "month" else period // 10
+    township_ids = visible_township_ids()
+    township = _form_int(form.township.data)
+    if township is not None:
+        if township_ids is not None and township not in township_ids:
+            abort(403)
+        township_ids = [township]
+    station = _form_int(form.station.data)
+    back = url_for(".people", term=term.id, figure=figure, year=year, period=period, what="in_progress",
+                   as_of=today.isoformat(), township=township, station=station)
+    if period not in queries.period_keys(figure, year, today):
+        flash(_l("这个月份或季度还没有开始，不能提醒。"), "warning")
+        return redirect(back)
+    wanted = set(form.ids.data or [])
+    listed = queries.missing_people(figure, term.id, today, year, period, township_ids, today=today)
+    chosen = [p for p in listed if p.deputy_id in wanted]
+    written = commit(lambda: operations.remind_deputies(chosen, figure, period, current_user),
+                     flash_category="warning")
+    if written:
+        reminded, without_account = written.value
+        flash(_l("已提醒 %(n)s 位代表（站内消息和短信，短信稍后自动发出）。", n=len(reminded)), "success")
+        if without_account:
+            flash(_l("%(names)s 还没有可用的账号，无法发送消息，已记下这次提醒，请电话联系。",
+                     names="、".join(p.deputy_name for p in without_account)), "warning")
+    gone = len(wanted) - len(chosen)
+    if gone > 0:
+        flash(_l("%(n)s 位代表已不在“进行中”名单（可能已签到），未提醒。", n=gone), "info")
+    return redirect(back)
+
+
+def _form_int(value):
+    """A hidden field's whole number, or None."""
+    value = (value or "").strip()
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 9 else None
 
 
 class _ListPage:

@@ -1,16 +1,18 @@
 """Landing pages: what a deputy, township staff or the committee sees first."""
 import sqlalchemy as sa
 from flask import redirect, render_template, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from liaison.accounts.access import visible_township_ids
 from liaison.accounts.models import Role
-from liaison.clock import local_today
+from liaison.clock import Month, Quarter, local_today
+from liaison.dashboard.queries import target_terms
 from liaison.deputies.models import Mandate, last_day_held_in
 from liaison.deputies.queries import held_on
 from liaison.extensions import db
 from liaison.main import bp
-from liaison.terms.models import Term
+from liaison.terms.models import Level, Term
 from liaison.townships.models import ADMINISTRATIVE_ORDER, Township
 
 
@@ -27,10 +29,26 @@ def home():
     my_mandates = []
     if current_user.has_role(Role.deputy) and current_user.deputy is not None:
         my_mandates = [m for m in current_user.deputy.mandates if m.held_on(today)]
-    overview = None
+    overview = missing = None
     if current_user.has_role(Role.township_staff, Role.committee, Role.admin):
         overview = pivot_by_term(township_overview(visible_township_ids(), today))
-    return render_template("main/index.html", my_mandates=my_mandates, overview=overview, today=today)
+        missing = missing_links(today)
+    return render_template("main/index.html", my_mandates=my_mandates, overview=overview, today=today,
+                           missing=missing)
+
+
+def missing_links(today):
+    """Staff's shortcuts to who is missing this month and this quarter (rule R24): the drill-down
+    of the 区 target term's 进行中 (or the first target term's), as the dashboard links it."""
+    terms = target_terms(today)
+    district = [term for term in terms if term.level is Level.district]
+    term = (district or terms or [None])[0]
+    if term is None:
+        return []
+    base = dict(term=term.id, year=today.year, what="in_progress", as_of=today.isoformat())
+    return [(_l("本月谁还没进站"), url_for("dashboard.people", figure="month", period=Month.of(today).key, **base)),
+            (_l("本季谁还没回家"), url_for("dashboard.people", figure="quarter", period=Quarter.of(today).key,
+                                       **base))]
 
 
 def pivot_by_term(rows):

@@ -1,12 +1,17 @@
 """Reads for the inbox, the unread count in the menu, and deliveries (the SMS outbox among them)."""
+from datetime import datetime, time, timedelta
+
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import contains_eager
 
 from liaison.accounts.models import User, user_townships
+from liaison.clock import local_zone, to_local
 from liaison.deputies.models import Mandate
 from liaison.extensions import db
-from liaison.notifications.models import Delivery, Message
-from liaison.text import mobile_conditions
+from liaison.notifications.channels import sms_text
+from liaison.notifications.models import Delivery, DeliveryStatus, Message
+from liaison.text import mask_address, mobile_conditions
 
 
 def inbox(user_id):
@@ -30,19 +35,27 @@ def recipient_in_townships(township_ids):
         sa.exists().where(Mandate.deputy_id == User.deputy_id, Mandate.township_id.in_(township_ids)))
 
 
-def deliveries(township_ids=None, status=None, channel=None, q=""):
+def deliveries(township_ids=None, status=None, channel=None, q="", since=None, until=None):
     """Deliveries with their message and recipient, newest first (a select of ``Delivery``).
 
     ``township_ids`` None means the whole district; otherwise only messages to people of those
-    townships. ``q`` matches the subject or body, or a full mobile number.
+    townships. ``status`` is one ``DeliveryStatus`` or a tuple of them. ``q`` matches the subject or
+    body, or a full mobile number. ``since`` / ``until`` are local dates (both included) of when the
+    message was written.
     """
     query = (sa.select(Delivery).join(Delivery.message).join(Message.user)
              .options(contains_eager(Delivery.message).contains_eager(Message.user))
              .order_by(Delivery.created_at.desc(), Delivery.id.desc()))
     if township_ids is not None:
         query = query.where(recipient_in_townships(township_ids))
-    if status is not None:
+    if isinstance(status, tuple):
+        query = query.where(Delivery.status.in_(status))
+    elif status is not None:
         query = query.where(Delivery.status == status)
+    if since is not None:
+        query = query.where(Delivery.created_at >= local_midnight(since))
+    if until is not None:
+        query = query.where(Delivery.created_at < local_midnight(until + timedelta(days=1)))
     if channel:
         query = query.where(Delivery.channel == channel)
     if q:
@@ -55,3 +68,27 @@ def deliveries(township_ids=None, status=None, channel=None, q=""):
 def outbox(q=""):
     """The SMS deliveries, newest first, as the outbox page lists them."""
     return deliveries(channel="sms", q=q)
+
+
+def local_midnight(day):
+    """The instant a local date begins."""
+    return datetime.combine(day, time(0), tzinfo=local_zone())
+
+
+#: Not (yet) delivered: waiting, given up, or kept in the outbox by the default gateway.
+UNDELIVERED = (DeliveryStatus.pending, DeliveryStatus.failed, DeliveryStatus.held)
+
+
+def undelivered_rows(township_id):
+    """A township's messages not (yet) delivered, for staff to pass on by hand: plain rows, oldest
+    first, numbers masked: recipient, channel, address, subject, the text as sent, state, tries,
+    last error, written at (local time)."""
+    query = (deliveries([township_id], status=UNDELIVERED).order_by(None)
+             .order_by(Delivery.created_at, Delivery.id))
+    for delivery in db.session.scalars(query):
+        message = delivery.message
+        text = sms_text(message.subject, message.body) if delivery.channel == "sms" else message.body
+        yield (message.user.name, str(_l("短信") if delivery.channel == "sms" else _l("邮件")),
+               mask_address(delivery.address),
+               message.subject, text, str(delivery.status.label), delivery.attempts, delivery.last_error,
+               to_local(delivery.created_at).replace(tzinfo=None))

@@ -70,6 +70,16 @@ class ReviewForm(Form):
                        description=_l("例如“已核对纸质签到簿”；驳回原因会发给代表。"))
 
 
+def station_choices(stations):
+    """The options of a 补登 form's 家站 select: the user's homes and stations, grouped by township."""
+    inactive = _l("（已停用）")
+    return [SelectChoice(value="", label=_l("请选择家站"))] + [
+        SelectChoice(value=str(s.id), optgroup=s.township.name,
+                     label=str(_l("%(name)s（%(kind)s）", name=s.name, kind=s.kind.short_label))
+                     + ("" if s.active else str(inactive)))
+        for s in stations]
+
+
 class BackEntryForm(Form):
     """补登: a check-in from a paper sign-in sheet; the select options are filled by the view."""
 
@@ -86,11 +96,21 @@ class BackEntryForm(Form):
 
     def fill_choices(self, stations, deputies):
         """Offer the user's homes and stations (grouped by township) and the deputies found."""
-        inactive = _l("（已停用）")
-        self.station_id.choices = [SelectChoice(value="", label=_l("请选择家站"))] + [
-            SelectChoice(value=str(s.id), optgroup=s.township.name,
-                         label=str(_l("%(name)s（%(kind)s）", name=s.name, kind=s.kind.short_label))
-                         + ("" if s.active else str(inactive)))
-            for s in stations]
+        self.station_id.choices = station_choices(stations)
         self.deputy_id.choices = [SelectChoice(value="", label=_l("请选择代表"))] + [
             SelectChoice(value=str(d.id), label=d.name) for d in deputies]
+
+
+class BulkBackEntryForm(Form):
+    """补登 for many deputies of one event (rule R26): one home or station, date, time and reason, and
+    the ticked deputies (offered by the view: those serving in the station's township that day)."""
+
+    station_id = SelectField(_l("家站"), coerce=optional_id, validate_choice=False,
+                             validators=[InputRequired(_l("请选择家站。"))])
+    day = DateField(_l("签到日期"), validators=[InputRequired(_l("请填写签到日期。"))])
+    time = TimeField(_l("签到时间"), validators=[InputRequired(_l("请填写签到时间，例如 09:30。"))])
+    reason = StringField(
+        _l("补登原因（所有勾选的代表共用）"), validators=[InputRequired(_l("请填写补登原因。")), Length(max=REASON_MAX)],
+        description=_l("例如“座谈会纸质签到表”。"),
+    )
+    deputy_ids = SelectMultipleField(coerce=int_list, validate_choice=False)

@@ -561,6 +561,30 @@ def _tell_rejected(checkin, reason):
                   "checkin_rejected", dedupe_key=f"checkin_rejected:{checkin.id}")
 
 
+def back_enter_checkins(station, deputies, occurred_at_local, reason, by):
+    """补登 for many deputies of one event at once, with one reason (rule R26): each is entered as
+    ``back_enter_checkin`` enters one, all or nothing. When some cannot be entered (already checked
+    in there that day, not serving, oneself) nothing is saved and one message names every one of
+    them; a problem shared by all (the station, the time, the reason) is refused as for one."""
+    deputies = list({d.id: d for d in deputies}.values())
+    if not deputies:
+        raise InvalidInput(_l("请勾选要补登的代表。"), "deputy_ids")
+    problems, checkins = [], []
+    for deputy in deputies:
+        try:
+            with db.session.begin_nested():
+                checkins.append(back_enter_checkin(station, deputy, occurred_at_local, reason, by))
+        except InvalidInput as error:
+            if error.field != "deputy_id":
+                raise
+            problems.append(str(error.message))
+    if problems:
+        raise InvalidInput(_l("以下代表不能补登，全部未保存：%(problems)s 请取消勾选后再保存。",
+                              problems=" ".join(problems)), "deputy_ids")
+    log.info("checkins back-entered together: count=%s station=%s by=%s", len(checkins), station.id, by.id)
+    return checkins
+
+
 def review_checkins(checkins, confirm, by, note="", reason=""):
     """Confirm (counts from then on) or reject pending check-ins; returns those that changed.
 

@@ -1,7 +1,7 @@
 """Check-in pages: the page a station's QR opens, the confirmation, 签退 and 我的履职 for deputies;
 today's check-ins, the pending queue and 补登 for staff."""
 import secrets
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
@@ -10,13 +10,15 @@ from flask_login import current_user
 from liaison.accounts.access import STAFF_ROLES, ensure_township, refuse_out_of_scope, roles_required
 from liaison.accounts.models import Role
 from liaison.clock import local_today
+from liaison.deputies.queries import deputies_in_force
 from liaison.errors import InvalidInput, reshows_expired_form
 from liaison.extensions import db
 from liaison.network.models import CheckinPolicy, Station
 from liaison.paging import one_page
 from liaison.transaction import commit
 from stations.checkin import bp, operations, queries
-from stations.checkin.forms import BackEntryForm, CheckoutForm, ReviewForm, ScanForm
+from stations.checkin.forms import (BackEntryForm, BulkBackEntryForm, CheckoutForm, ReviewForm, ScanForm,
+                                    station_choices)
 from stations.checkin.models import COUNTED, Checkin, RejectReason, Status
 from stations.tokens import (ScanRefused, check_kiosk_token, forget_kiosk_scan, kiosk_code_use, noted_kiosk_code,
                              remember_kiosk_scan, station_for_code)
@@ -281,3 +283,38 @@ def back_entry():
                      day=checkin.local_date.isoformat(), station=station.name), "success")
             return redirect(url_for("checkin.back_entry", station_id=station.id))
     return render_template("checkin/back_entry.html", form=form, q=q)
+
+
+@bp.route("/checkins/back-entry/many", methods=["GET", "POST"])
+@reshows_expired_form
+@roles_required(*STAFF_ROLES)
+def back_entry_many():
+    """补登 for many deputies of one event at once (rule R26): choose the home or station, date and
+    time, tick the deputies on the paper sheet, give one reason, save once."""
+    form = BulkBackEntryForm()
+    if request.method == "GET":
+        form.station_id.data = request.args.get("station_id", type=int)
+        form.day.data = request.args.get("day", type=_iso_day) or local_today()
+    stations = queries.stations_in_scope()
+    form.station_id.choices = station_choices(stations)
+    station = db.session.get(Station, form.station_id.data) if form.station_id.data else None
+    if station is not None:
+        ensure_township(station.township_id)
+    people = deputies_in_force(station.township_id, form.day.data) if station and form.day.data else []
+    if form.validate_on_submit() and station is not None:
+        offered = {d.id: d for d in people}
+        ticked = [offered[i] for i in form.deputy_ids.data or [] if i in offered]
+        if form.save(lambda: operations.back_enter_checkins(
+                station, ticked, datetime.combine(form.day.data, form.time.data), form.reason.data,
+                current_user)):
+            flash(_l("已为 %(n)s 位代表补登 %(day)s 在%(station)s的签到。", n=len(form.saved),
+                     day=form.day.data.isoformat(), station=station.name), "success")
+            return redirect(url_for("checkin.back_entry_many", station_id=station.id,
+                                    day=form.day.data.isoformat()))
+    return render_template("checkin/back_entry_many.html", form=form, station=station, people=people,
+                           ticked=set(form.deputy_ids.data or []))
+
+
+def _iso_day(value):
+    """A query argument's ISO date (2026-12-06); anything else raises ValueError (ignored by ``type=``)."""
+    return date.fromisoformat(value)

@@ -131,7 +131,7 @@ def test_an_uncommon_password_is_accepted_on_activation(app, db):
     token = operations.issue_activation(user)
     db.session.commit()
     response = app.test_client().post(f"/activate/{token}", data={
-        "password": "lantern-orchard-42", "confirm": "lantern-orchard-42"})
+        "mobile": user.mobile, "password": "lantern-orchard-42", "confirm": "lantern-orchard-42"})
     assert response.status_code == 302
 
 

@@ -40,8 +40,9 @@ def test_committee_creates_township_staff_account_and_its_link_signs_in(app, cli
 
     token = re.search(r"http://liaison\.test/activate/([\w-]+)", page).group(1)
     newcomer = app.test_client()
-    assert "请设置登录密码" in newcomer.get(f"/activate/{token}").get_data(as_text=True)
-    response = newcomer.post(f"/activate/{token}", data={"password": "qingxi-2026", "confirm": "qingxi-2026"})
+    assert "设置登录密码" in newcomer.get(f"/activate/{token}").get_data(as_text=True)
+    response = newcomer.post(f"/activate/{token}", data={"mobile": "13800138000", "password": "qingxi-2026",
+                                                        "confirm": "qingxi-2026"})
     assert response.status_code == 302 and response.headers["Location"] == "/"
     assert "您好，陈立群" in newcomer.get("/").get_data(as_text=True)
 

@@ -8,13 +8,15 @@ made here (a calendar day, a leave request, an unavailable period, an activation
 import io
 import random
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 import pytest
 import sqlalchemy as sa
 from flask import url_for
 
 from liaison.accounts import operations as accounts
+from liaison.activities.models import ActivityType
+from liaison.activities.operations import create_activity
 from liaison.accounts.models import User
 from liaison.accounts.views import DEMO_PASSWORD
 from liaison.calendar import operations as calendar
@@ -85,7 +87,10 @@ POSTS = {
     # accounts
     "accounts.login": Post(ANONYMOUS, {"mobile": DEPUTY_MOBILE, "password": DEMO_PASSWORD, "remember": "y"}),
     "accounts.logout": Post(DEPUTY),
-    "accounts.activate": Post(ANONYMOUS, {"password": "brand-new-pass-7", "confirm": "brand-new-pass-7"}),
+    "accounts.activate": Post(ANONYMOUS, lambda w: {"mobile": w["user_mobile"], "password": "brand-new-pass-7",
+                                                    "confirm": "brand-new-pass-7"}),
+    "accounts.issue_bulk_activation": Post(COMMITTEE, lambda w: {"township": w["township_id"],
+                                                                 "ids": str(w["user_id"]), "action": "sms"}),
     "accounts.change_password": Post(COMMITTEE, {"current_password": DEMO_PASSWORD,
                                                  "new_password": "other-pass-2", "confirm": "other-pass-2"}),
     "accounts.confirm_password": Post(COMMITTEE, {"password": DEMO_PASSWORD, "next": "/"}),
@@ -100,6 +105,8 @@ POSTS = {
     "calendar.new_day": Post(COMMITTEE, {"local_date": f"{TODAY.year + 3}-05-04", "kind": "holiday",
                                          "name": "青年节"}),
     "calendar.delete_day": Post(COMMITTEE),
+    "calendar.notice": Post(COMMITTEE, {"year": str(TODAY.year + 4), "text": "一、元旦：1月1日放假。",
+                                        "action": "save"}),
     # check-in
     "checkin.scan": Post(DEPUTY, {"nonce": "n" * 22}, args={"code": "station_code"}),
     # scan mode: the camera page posts JSON with the token in a header; without it nothing runs
@@ -109,7 +116,13 @@ POSTS = {
     "checkin.back_entry": Post(COMMITTEE, lambda w: {
         "station_id": w["station_id"], "deputy_id": w["deputy_id"], "day": TODAY.isoformat(), "time": "09:30",
         "reason": "纸质签到表补登"}),
+    "checkin.back_entry_many": Post(COMMITTEE, lambda w: {
+        "station_id": w["station_id"], "day": TODAY.isoformat(), "time": "09:30", "reason": "纸质签到表补登",
+        "deputy_ids": str(w["other_deputy_id"])}),
     # dashboard
+    "dashboard.remind": Post(COMMITTEE, lambda w: {"figure": "month", "term": w["term_id"],
+                                                   "period": str(TODAY.year * 100 + TODAY.month),
+                                                   "ids": str(w["other_deputy_id"])}),
     "dashboard.close_term": Post(COMMITTEE, lambda w: {"end_date": w["term_end"], "confirm": "y"}),
     "dashboard.reopen_term": Post(COMMITTEE, {"reason": "补录了换届前完成的述职", "confirm": "y"},
                                   args={"term_id": "closed_term_id"}),
@@ -174,6 +187,7 @@ POSTS = {
     "activities.new": Post(COMMITTEE, lambda w: {
         "local_date": w["slot_date"], "starts": "14:00", "ends": "16:00", "type": "study", "title": "学习",
         "invited": str(w["deputy_id"])}, query=lambda w: {"station_id": w["home_id"]}),
+    "activities.record_attendance": Post(COMMITTEE, lambda w: {"deputy_ids": str(w["other_deputy_id"])}),
     # stations
     "stations.new": Post(COMMITTEE, _station),
     "stations.edit": Post(COMMITTEE, _station),
@@ -254,6 +268,8 @@ def _world():
                       address="deputy@example.cn", status=DeliveryStatus.failed, attempts=5, last_error="550 refused")
     _db.session.add(failed)
     closed = _closed_term(committee)
+    activity = create_activity(home, TODAY - timedelta(days=1), time(9), time(10), ActivityType.study, "学习",
+                               [other.deputy], notify=False)
     _db.session.commit()
     return {
         "township_id": mandate.township_id, "term_id": mandate.term_id,
@@ -262,7 +278,7 @@ def _world():
         "district_id": mandate.electoral_district_id, "deputy_id": deputy.id, "mandate_id": mandate.id,
         "other_deputy_id": other.deputy_id, "station_id": station.id, "station_code": station.code,
         "home_id": home.id, "user_id": other.deputy.account.id, "staff_user_id": staff_user.id,
-        "token": token,
+        "token": token, "user_mobile": other.deputy.mobile, "activity_id": activity.id,
         "day_id": day.id, "checkin_id": checkin.id, "pending_checkin_id": pending.id,
         "unavailability_id": unavailable.id, "rota_month_id": rota_month.id, "slot_id": slot.id,
         "slot_date": slot.local_date.isoformat(),

@@ -112,6 +112,10 @@ def _listed(client, href):
     html = _page(client, href)
     tree = lxml.html.fromstring(html)
     active = tree.xpath("//ul[@id='people-filters']//a[@aria-current='page']//span")[0].text_content()
+    if tree.xpath("//ul[@id='missing']"):
+        # 进行中 of a month or quarter: the who-is-missing list with its remind boxes (rule R24).
+        names = tree.xpath("//ul[@id='missing']/li//span[@class='fw-bold']")
+        return int(active), [node.text_content() for node in names]
     rows = tree.get_element_by_id("people").xpath("./tbody/tr")
     names = [row.xpath("./td")[1].text_content() for row in rows if len(row.xpath("./td")) == 5]
     return int(active), names

@@ -1,0 +1,93 @@
+"""The delivery list staff can see through (issue 17 §6): filters by state, channel, township and
+date; the retry keeps the filters; a township's undelivered messages export to xlsx (masked numbers)."""
+import io
+import re
+from datetime import datetime, timezone
+
+import sqlalchemy as sa
+from openpyxl import load_workbook
+
+from liaison.audit.models import AuditEvent
+from liaison.notifications.models import Delivery, DeliveryStatus
+from liaison.notifications.operations import send
+from tests.notifications.helpers import Network
+
+
+def _world(db):
+    anping, qinghe = Network("安平镇"), Network("清河镇", term=None)
+    wang = anping.deputy("王芳").account
+    zhao = anping.deputy("赵敏").account
+    li = qinghe.deputy("李强").account
+    for user, subject in ((wang, "十二月排班已公示"), (zhao, "季回家提醒"), (li, "清河的消息")):
+        send(user, subject, "请查看。", kind="notice")
+    db.session.flush()
+    rows = {d.message.user.name: d for d in db.session.scalars(sa.select(Delivery))}
+    rows["赵敏"].status = DeliveryStatus.failed
+    rows["赵敏"].last_error = "网关拒收：号码停机"
+    rows["赵敏"].next_try_at = None
+    rows["王芳"].created_at = datetime(2026, 11, 3, 2, 0, tzinfo=timezone.utc)
+    db.session.commit()
+    return anping, qinghe, rows
+
+
+def _names(client, url):
+    page = client.get(url).get_data(as_text=True)
+    block = page[page.index('id="deliveries"'):]
+    return sorted(set(re.findall(r'<span class="fw-semibold">([^<]+)</span>', block)))
+
+
+def test_filters_by_state_channel_township_and_date(client, db, login_as):
+    anping, qinghe, rows = _world(db)
+    login_as("committee")
+    assert _names(client, "/notifications/deliveries") == ["李强", "王芳", "赵敏"]
+    assert _names(client, "/notifications/deliveries?status=failed") == ["赵敏"]
+    assert _names(client, "/notifications/deliveries?status=undelivered") == ["李强", "王芳", "赵敏"]
+    assert _names(client, "/notifications/deliveries?channel=email") == []
+    assert _names(client, "/notifications/deliveries?channel=sms") == ["李强", "王芳", "赵敏"]
+    assert _names(client, f"/notifications/deliveries?township={qinghe.township.id}") == ["李强"]
+    assert _names(client, "/notifications/deliveries?since=2026-11-01&until=2026-11-30") == ["王芳"]
+    assert _names(client, "/notifications/deliveries?until=2026-11-30") == ["王芳"]
+    page = client.get("/notifications/deliveries?since=11/03").get_data(as_text=True)
+    assert "日期应写成 2026-12-06 这样的格式" in page
+
+
+def test_township_staff_cannot_filter_to_another_township(client, db, login_as):
+    anping, qinghe, rows = _world(db)
+    login_as("township_staff", townships=[anping.township])
+    assert _names(client, "/notifications/deliveries") == ["王芳", "赵敏"]
+    assert client.get(f"/notifications/deliveries?township={qinghe.township.id}").status_code == 404
+    assert client.get(f"/notifications/deliveries/undelivered.xlsx?township={qinghe.township.id}").status_code == 404
+
+
+def test_retry_keeps_the_filters(client, db, login_as):
+    anping, qinghe, rows = _world(db)
+    login_as("township_staff", townships=[anping.township])
+    page = client.get("/notifications/deliveries?status=failed&channel=sms").get_data(as_text=True)
+    assert "网关拒收：号码停机" in page and ">重发<" in page
+    response = client.post(f"/notifications/deliveries/{rows['赵敏'].id}/retry",
+                           data={"status": "failed", "channel": "sms", "page": 1})
+    assert response.status_code == 302
+    assert "status=failed" in response.headers["Location"] and "channel=sms" in response.headers["Location"]
+    db.session.expire_all()
+    assert db.session.get(Delivery, rows["赵敏"].id).status is DeliveryStatus.pending
+
+
+def test_export_of_a_townships_undelivered_messages(client, db, login_as):
+    """安平 staff export their township's undelivered messages: 王芳 (held in the outbox) and 赵敏
+    (failed, with the reason), masked numbers, the SMS text as sent; 清河's is not in it; audited."""
+    anping, qinghe, rows = _world(db)
+    rows["王芳"].status = DeliveryStatus.sent
+    db.session.commit()
+    login_as("township_staff", townships=[anping.township])
+    page = client.get("/notifications/deliveries").get_data(as_text=True)
+    assert "undelivered.xlsx" in page
+    response = client.get("/notifications/deliveries/undelivered.xlsx")
+    assert response.status_code == 200 and "xlsx" in response.headers["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    values = [[cell for cell in row] for row in sheet.iter_rows(min_row=3, values_only=True)]
+    assert [row[0] for row in values] == ["赵敏"]
+    name, channel, address, subject, text, state, tries, error, written = values[0]
+    assert channel == "短信" and re.fullmatch(r"\d{3}\*{4}\d{4}", address) and subject == "季回家提醒"
+    assert text.startswith("【代表联络平台】季回家提醒") and state == "发送失败" and error == "网关拒收：号码停机"
+    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "export"))
+    assert event.township_id == anping.township.id and "rows=1" in event.detail
