@@ -5,7 +5,7 @@ device and when it read the code by its own clock; ``created_at`` already record
 received it (rules R36, R37). Both are NULL for the other methods.
 
 Revision ID: 9c4e1f7a2b36
-Revises: 7b2e4d9a1c63
+Revises: c41e7a2b9d05
 Create Date: 2026-12-06 23:00:00.000000
 
 """
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '9c4e1f7a2b36'
-down_revision = '7b2e4d9a1c63'
+down_revision = 'c41e7a2b9d05'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Reminders sent to deputies whose 月进站 / 季回家 is still in progress (rule R24).
 
 Revision ID: b17a5c3e9d21
-Revises: 7b2e4d9a1c63
+Revises: 9c4e1f7a2b36
 Create Date: 2026-12-06 23:00:00.000000
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'b17a5c3e9d21'
-down_revision = '7b2e4d9a1c63'
+down_revision = '9c4e1f7a2b36'
 branch_labels = None
 depends_on = None
 
