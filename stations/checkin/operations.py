@@ -18,10 +18,13 @@ What counts at once (docs/rules.md, rule R3):
   hundred metres cannot tell inside from outside). It is inside when the distance from the
   station's point is at most ``radius_m + min(accuracy, 50 m)``: the margin forgives GPS jitter at
   the edge, and its cap keeps a coarse fix from stretching the fence.
-- A doubt overrides everything above: when the deputy's previous check-in (any station, not
+- A doubt holds whatever else applies: when the deputy's previous check-in (any station, not
   rejected) was so recent that travelling between the two stations' points would need more than
-  120 km/h, the new scan is pending (``implausible_travel``), even from a kiosk. Places closer than
-  500 m (a home and a station sharing a compound) never raise the doubt. A scan locks its deputy's
+  120 km/h, the new scan is pending, even from a kiosk. Places closer than 500 m (a home and a
+  station sharing a compound) never raise the doubt. The reason stored and told to the deputy is
+  the one about this scan when there is one (no location, outside the fence, a coarse fix):
+  a deputy who shared no location is told so, not about a journey; the travel doubt is then kept
+  beside it (``travel_doubt``) and staff see both (rule R32). A scan locks its deputy's
   row before reading the previous check-in, so two scans sent at the same instant are decided one
   after the other and the second sees the first.
 
@@ -288,14 +291,14 @@ def _new_checkin(deputy_id, station, nonce, token, location, noted_code):
         raise ScanRefused(RejectReason.no_mandate, station)
 
     reason, inside, accuracy = _decide(station, method, location)
-    if _implausible_travel(deputy_id, station, now):
-        # The strongest doubt: staff must see it first, whatever else applies.
+    travel_doubt = _implausible_travel(deputy_id, station, now)
+    if travel_doubt and reason is None:
         reason = PendingReason.implausible_travel
     checkin = Checkin(
         deputy_id=deputy_id, station_id=station.id, station_kind=station.kind, occurred_at=now,
         local_date=local_date, month_key=month_key, quarter_key=quarter_key, method=method,
         status=Status.pending if reason else Status.accepted, pending_reason=reason,
-        inside_fence=inside, accuracy_m=accuracy, client_nonce=nonce,
+        inside_fence=inside, accuracy_m=accuracy, client_nonce=nonce, travel_doubt=travel_doubt,
         away_from_own=_away_from_own(station, mandates), created_at=now,
     )
     return checkin, kiosk_code
