@@ -324,8 +324,14 @@ def can_check_out(checkin, user, today=None):
             and checkin.checked_out_at is None and checkin.local_date == today)
 
 
-def check_out(checkin, user, constituents_received, matters_raised):
-    """签退: record when the deputy left, the minutes spent and the reception record (接待记录)."""
+def check_out(checkin, user, constituents_received=None, matters_raised=""):
+    """签退: record when the deputy left, the minutes spent and, at a station, the reception record (接待记录).
+
+    A home (代表之家) is where deputies come back for collective activities (季回家): its 签退 asks
+    for no reception record, and none is stored (rule R33). The matters raised at a station become
+    opinions one by one (``liaison.opinions.operations.check_out_with_reception``); the free text
+    ``matters_raised`` is kept for records made before that.
+    """
     if user.deputy_id is None or checkin.deputy_id != user.deputy_id:
         raise InvalidInput(_l("只能为自己的签到签退。"))
     if checkin.method is Method.back_entry:
@@ -337,9 +343,12 @@ def check_out(checkin, user, constituents_received, matters_raised):
     now = utcnow()
     if to_local(now).date() != checkin.local_date:
         raise InvalidInput(_l("只能在签到当天签退。"))
-    if constituents_received is None:
+    if checkin.station_kind is StationKind.home:
+        constituents_received, matters_raised = None, ""
+    elif constituents_received is None:
         raise InvalidInput(_l("请填写接待群众人数，没有接待填 0。"), "constituents_received")
-    if not isinstance(constituents_received, int) or not 0 <= constituents_received <= MAX_CONSTITUENTS:
+    if constituents_received is not None and (
+            not isinstance(constituents_received, int) or not 0 <= constituents_received <= MAX_CONSTITUENTS):
         raise InvalidInput(_l("接待群众人数应为 0 到 %(n)s 之间的整数。", n=MAX_CONSTITUENTS),
                            "constituents_received")
     matters = (matters_raised or "").strip()

@@ -64,7 +64,8 @@ def test_deputy_scans_the_poster_signs_in_and_checks_in(db, place, live_server, 
 
     page.click("#checkout-button")
     page.fill("#constituents_received", "3")
-    page.fill("#matters_raised", "村口路灯不亮")
+    page.select_option("#matters-0-category", "construction")
+    page.fill("#matters-0-content", "村口路灯不亮")
     assert fits(page)
     screenshot("checkout")
     page.click("form button[type=submit].btn-congress")

@@ -67,7 +67,7 @@ ACCESS = {
     "stations.kiosk_qr": STAFF,
     "checkin.scan": PUBLIC,
     "checkin.done": DEPUTY,
-    "checkin.checkout": DEPUTY,
+    "opinions.checkout": DEPUTY,
     "checkin.mine": DEPUTY,
     "checkin.today": STAFF,
     "checkin.queue": STAFF,

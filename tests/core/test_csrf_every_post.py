@@ -102,7 +102,8 @@ POSTS = {
     "calendar.delete_day": Post(COMMITTEE),
     # check-in
     "checkin.scan": Post(DEPUTY, {"nonce": "n" * 22}, args={"code": "station_code"}),
-    "checkin.checkout": Post(DEPUTY, {"constituents_received": "3", "matters_raised": "路灯不亮"}),
+    "opinions.checkout": Post(DEPUTY, {"constituents_received": "3", "matters-0-category": "transport",
+                                        "matters-0-content": "村口路灯不亮\n晚上看不清路"}),
     "checkin.review": Post(COMMITTEE, lambda w: {"ids": str(w["pending_checkin_id"]), "action": "confirm"}),
     "checkin.back_entry": Post(COMMITTEE, lambda w: {
         "station_id": w["station_id"], "deputy_id": w["deputy_id"], "day": TODAY.isoformat(), "time": "09:30",
