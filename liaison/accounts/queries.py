@@ -60,3 +60,11 @@ def staff_of_townships(township_ids):
         .where(user_townships.c.township_id.in_(township_ids), User.enabled.is_(True),
                sa.exists().where(UserRole.user_id == User.id, UserRole.role == Role.township_staff))
         .order_by(user_townships.c.township_id, User.id)).all()
+
+
+def district_managers():
+    """Enabled committee staff and admins (who look after the whole district)."""
+    return db.session.scalars(sa.select(User).where(
+        User.enabled.is_(True),
+        sa.exists().where(UserRole.user_id == User.id, UserRole.role.in_((Role.committee, Role.admin))))
+        .order_by(User.id)).all()

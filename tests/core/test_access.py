@@ -26,6 +26,8 @@ ACCESS = {
     "accounts.login": PUBLIC,
     "accounts.logout": SIGNED_IN,
     "accounts.activate": PUBLIC,
+    "accounts.forgot_password": PUBLIC,
+    "accounts.reset_password": PUBLIC,
     "accounts.change_password": SIGNED_IN,
     "accounts.switch_language": PUBLIC,
     "accounts.issue_activation": STAFF,
