@@ -75,3 +75,10 @@ def show(activity_id):
                            invited=[a for a in attendees if a.invited],
                            came=[a for a in attendees if a.invited and a.checked_in_at],
                            uninvited=[a for a in attendees if not a.invited])
+
+
+@bp.app_template_global("my_invitations")
+def my_invitations(deputy_id, today):
+    """我的履职's 季回家 activity invitations from this quarter on (the page lives with check-ins, a layer
+    below the activities, so the activities lend it this; rule R34)."""
+    return queries.deputy_invitations(deputy_id, today)

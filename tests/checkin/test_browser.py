@@ -97,7 +97,7 @@ def test_deputy_who_refuses_location_is_pending(db, place, live_server, page, sc
     page.click("#checkin-button")
     page.wait_for_url(re.compile(r".*/checkins/\d+$"), timeout=15000)
     text = page.inner_text("main")
-    assert "已签到，待核实" in text and "未获取到位置" in text and "本月未进站" in text
+    assert "已签到，待核实" in text and "未获取到位置" in text and "本月进站待核实" in text
     screenshot("pending")
     rows = db.session.scalars(sa.select(Checkin)).all()
     assert [(r.status, r.pending_reason) for r in rows] == [(Status.pending, PendingReason.no_location)]

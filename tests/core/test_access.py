@@ -71,6 +71,7 @@ ACCESS = {
     "checkin.done": DEPUTY,
     "opinions.checkout": DEPUTY,
     "checkin.mine": DEPUTY,
+    "dashboard.my_record": DEPUTY,
     "checkin.today": STAFF,
     "checkin.queue": STAFF,
     "checkin.review": STAFF,
