@@ -274,8 +274,9 @@ def checkout(checkin_id):
             else:
                 flash(_l("已签退，在代表之家 %(minutes)s 分钟。", minutes=checkin.duration_minutes), "success")
             return redirect(url_for("checkin.done", checkin_id=checkin.id))
-    status = 400 if request.method == "POST" else 200
-    return render_template("checkin/checkout.html", checkin=checkin, form=form, at_station=at_station), status
+    failed = request.method == "POST"
+    return render_template("checkin/checkout.html", checkin=checkin, form=form, at_station=at_station,
+                           failed=failed), 400 if failed else 200
 
 
 @bp.app_template_global("reception_opinions")
