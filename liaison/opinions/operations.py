@@ -205,20 +205,22 @@ def _same_opinion_just_left(station, content, name, phone, now):
 
 
 def receive_opinion(station, channel, category, content, name="", phone="", photo=None, by=None, deputy=None,
-                    on_spot_reply="", checkin=None):
+                    on_spot_reply="", checkin=None, phone_consent=None):
     """Create an opinion at a station (接), with its first timeline events.
 
     ``photo`` is ``(bytes, content_type)`` already checked by ``read_photo``. Opinions recorded by
     staff during a reception are registered at once; an answer given on the spot closes them with
     that reply. The same public form sent twice in a row (a double tap, a resend on a slow network)
     gives back the opinion it made the first time. ``checkin`` is the check-in whose 签退 recorded
-    it (rule R33). Returns the opinion.
+    it (rule R33). ``phone_consent``: True when the constituent agreed to leave the number, False
+    when not (the number is then not kept); None where the page does not ask (as before). Returns
+    the opinion.
     """
     if not station.active:
         raise InvalidInput(_l("此联络站已停用，暂不接收留言。"))
     content = _text(content, CONTENT_MAX, "content", _l("意见内容"), minimum=CONTENT_MIN)
     name = _optional_text(name, NAME_MAX, "name", _l("姓名"))
-    phone = checked_phone(phone)
+    phone = checked_phone(phone) if phone_consent is not False else ""
     on_spot_reply = _optional_text(on_spot_reply, REPLY_MAX, "on_spot_reply", _l("当场答复内容"))
     now = utcnow()
     if by is None:
@@ -300,7 +302,7 @@ def check_out_with_reception(checkin, user, constituents_received=None, matters=
         try:
             opinion = receive_opinion(checkin.station, Channel.reception, matter.category, matter.content,
                                       name=matter.name, phone=matter.phone, by=user, deputy=user.deputy,
-                                      checkin=checkin)
+                                      checkin=checkin, phone_consent=matter.phone_consent)
         except InvalidInput as error:
             raise InvalidInput(_l("第 %(n)s 条：%(message)s", n=number, message=error.message),
                                prefix + (error.field or "content")) from None

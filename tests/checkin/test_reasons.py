@@ -53,3 +53,17 @@ def test_a_deputy_who_shares_no_location_is_not_told_about_a_journey_first(db, c
     row = db.session.scalars(sa.select(Checkin).order_by(Checkin.id.desc())).first()
     assert (row.status, row.pending_reason, row.travel_doubt) == (Status.pending, PendingReason.no_location, True)
     assert [r.label for r in row.pending_reasons] == ["未获取到位置", "与上一次签到的距离和时间不符"]
+
+
+def test_staff_see_both_reasons_in_the_pending_queue(app, db, client, place):
+    from tests import factories
+    from tests.checkin.conftest import client_for
+
+    with freeze_time(datetime(2026, 5, 6, 2, 0, tzinfo=timezone.utc)) as frozen:
+        sign_in(client, place.user.mobile)
+        open_and_tap(client, place.station.code, location=AT_STATION)
+        frozen.tick(timedelta(seconds=30))
+        open_and_tap(client, place.home.code)
+        staff = factories.make_user(roles={"township_staff"}, townships=[place.town])
+        queue = client_for(app, staff).get("/checkins/pending").get_data(as_text=True)
+    assert "未获取到位置；与上一次签到的距离和时间不符" in queue
