@@ -139,3 +139,25 @@ def test_my_year_at_phone_size(db, place, live_server, page, screenshot):
     assert "请假或换班" in text and "学习代表法修正案" in text and "已安排述职活动" in text
     assert fits(page)
     screenshot("mine-pending")
+
+
+@pytest.mark.browser
+def test_a_home_checkout_at_phone_size(db, place, live_server, page, screenshot):
+    """季回家 at the 代表之家: 签退 asks for no reception record."""
+    from stations.tokens import make_kiosk_token
+
+    code, token, mobile = place.home.code, make_kiosk_token(place.home), place.user.mobile
+    db.session.commit()
+    page.goto(f"{live_server}/login?next=/s/{code}?t={token}")
+    sign_in_on_page(page, mobile)
+    page.wait_for_url(re.compile(rf".*/s/{code}\?t=.*"))
+    page.click("#checkin-button")
+    page.wait_for_url(re.compile(r".*/checkins/\d+$"))
+    page.click("#checkout-button")
+    text = page.inner_text("main")
+    assert "不需要填写接待记录" in text and "接待群众人数" not in text and fits(page)
+    screenshot("home-checkout")
+    page.click("#checkout-submit")
+    page.wait_for_url(re.compile(r".*/checkins/\d+$"))
+    assert "已签退，在代表之家" in page.inner_text("main")
+    screenshot("home-checked-out")
