@@ -105,6 +105,14 @@ def load_config(instance_path, overrides=None):
         "LIAISON_LOGIN_LOCK_MINUTES": int(os.environ.get("LIAISON_LOGIN_LOCK_MINUTES", 15)),
         "LIAISON_LOGIN_BACKOFF_SECONDS": int(os.environ.get("LIAISON_LOGIN_BACKOFF_SECONDS", 30)),
         "LIAISON_LOGIN_ALERT_ADDRESSES": int(os.environ.get("LIAISON_LOGIN_ALERT_ADDRESSES", 5)),
+        #: 忘记密码 (rule R35): requests (an SMS code or a request to township staff) per number and per
+        #: client address in a window of minutes, counted alike for unknown numbers; the code's life in
+        #: minutes; wrong codes per address in the window.
+        "LIAISON_RESET_MAX_PER_NUMBER": int(os.environ.get("LIAISON_RESET_MAX_PER_NUMBER", 3)),
+        "LIAISON_RESET_MAX_PER_ADDRESS": int(os.environ.get("LIAISON_RESET_MAX_PER_ADDRESS", 10)),
+        "LIAISON_RESET_WINDOW_MINUTES": int(os.environ.get("LIAISON_RESET_WINDOW_MINUTES", 60)),
+        "LIAISON_RESET_CODE_MINUTES": int(os.environ.get("LIAISON_RESET_CODE_MINUTES", 10)),
+        "LIAISON_RESET_WRONG_CODES_PER_ADDRESS": int(os.environ.get("LIAISON_RESET_WRONG_CODES_PER_ADDRESS", 20)),
         #: Opinions (民意) left on public pages: at most this many per client address per window, and
         #: lookups of numbers that do not exist (guessing) per address per window.
         "LIAISON_OPINION_MAX_PER_ADDRESS": int(os.environ.get("LIAISON_OPINION_MAX_PER_ADDRESS", 5)),

@@ -106,3 +106,29 @@ class BulkActivationForm(Form):
     ids = SelectMultipleField(coerce=_id, validate_choice=False)
     township = HiddenField()
     action = HiddenField()
+
+
+class ForgotPasswordForm(Form):
+    """忘记密码: the number, then either an SMS code or a request to township staff (rule R35)."""
+
+    mobile = StringField(_l("手机号码"), validators=[InputRequired(_l("请输入手机号码。")), Length(max=20)],
+                         render_kw={"inputmode": "numeric", "autocomplete": "username"},
+                         description=_l("请输入您登录用的手机号码。"))
+    send_code = SubmitField(_l("发送短信验证码"))
+    ask_staff = SubmitField(_l("请乡镇人大工作人员帮我重置"))
+
+
+class ResetPasswordForm(Form):
+    """The SMS code and the new password."""
+
+    mobile = StringField(_l("手机号码"), validators=[InputRequired(_l("请输入手机号码。")), Length(max=20)],
+                         render_kw={"inputmode": "numeric", "autocomplete": "username"})
+    code = StringField(_l("短信验证码"), validators=[InputRequired(_l("请输入短信中的 6 位验证码。")), Length(max=12)],
+                       render_kw={"inputmode": "numeric", "autocomplete": "one-time-code", "maxlength": 12})
+    password = PasswordField(_l("新密码"), validators=[InputRequired(_l("请输入新密码。"))],
+                             render_kw={"autocomplete": "new-password"},
+                             description=_l("至少 8 位，不能全是数字，不能包含手机号码，不能是常见密码。"))
+    confirm = PasswordField(_l("再次输入新密码"), validators=[
+        InputRequired(_l("请再次输入新密码。")), EqualTo("password", _l("两次输入的密码不一致。"))],
+        render_kw={"autocomplete": "new-password"})
+    submit = SubmitField(_l("设置新密码并登录"))

@@ -202,3 +202,29 @@ class LoginThrottleAddress(db.Model):
     key: Mapped[str] = mapped_column(sa.String(100), primary_key=True)
     address: Mapped[str] = mapped_column(sa.String(60), primary_key=True)
     first_failed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class PasswordResetCode(db.Model):
+    """A code sent by SMS to a deputy who forgot their password (忘记密码); typed back to set a new one.
+
+    Only its hash is stored; it works once, for a few minutes, and a few wrong tries void it (rule R35).
+    """
+
+    __tablename__ = "password_reset_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: SHA-256 of the user id and the six digits; the digits themselves only travel in the SMS.
+    code_hash: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: Wrong codes typed against it; at the limit it is void.
+    attempts: Mapped[int] = mapped_column(default=0)
+    #: When it was used, or voided by a newer code or too many wrong tries; NULL while usable.
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user = relationship("User")
+
+    @staticmethod
+    def hash(user_id, code):
+        return hashlib.sha256(f"{user_id}:{code}".encode()).hexdigest()

@@ -1,4 +1,6 @@
 """Writes on accounts. Each function flushes and logs; the caller commits once."""
+import hashlib
+import hmac
 import logging
 import secrets
 from datetime import timedelta
@@ -10,7 +12,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from liaison.accounts.access import STAFF_ROLES
-from liaison.accounts.models import ActivationToken, Role, User
+from liaison.accounts import throttle
+from liaison.accounts.models import ActivationToken, LoginThrottle, PasswordResetCode, Role, User
 from liaison.accounts.passwords import is_common
 from liaison.audit.models import Outcome
 from liaison.audit.operations import record_event
@@ -341,3 +344,179 @@ def send_activation_links(issued, link_of, expiry_label):
             sent.append(user)
     log.info("activation links queued: count=%s", len(sent))
     return sent
+
+
+# --- 忘记密码: a new password by SMS code, or by asking township staff (rule R35) -------------------
+
+#: Wrong codes that void a code.
+RESET_CODE_TRIES = 5
+RESET_CODE_DIGITS = 6
+
+
+class ResetLimit(InvalidInput):
+    """Too many requests for this number or from this address in the window."""
+
+    def __init__(self, minutes):
+        super().__init__(_l("请求过于频繁，请 %(n)s 分钟后再试，或直接联系乡镇（街道）人大工作人员。", n=minutes))
+
+
+def _send(user, subject, body, kind, dedupe_key=None):
+    """Queue a message (inbox, SMS …) through the delivery job. Imported here, as in ``throttle``: the
+    notifications package reads deputies, whose package imports this module."""
+    from liaison.notifications.operations import send
+
+    return send(user, subject, body, kind=kind, dedupe_key=dedupe_key)
+
+
+def _hashed(prefix, value):
+    return f"{prefix}:" + hashlib.sha256((value or "").encode()).hexdigest()[:64]
+
+
+def _count_reset_request(mobile, ip):
+    """Count one request for the number and one for the address, registered or not, so neither the
+    answer nor the limit tells whether the number has an account. Refused past either limit."""
+    config = current_app.config
+    window = config["LIAISON_RESET_WINDOW_MINUTES"]
+    for key, limit in ((_hashed("reset-number", mobile), config["LIAISON_RESET_MAX_PER_NUMBER"]),
+                       ("reset-address:" + (ip or "unknown")[:60], config["LIAISON_RESET_MAX_PER_ADDRESS"])):
+        throttle.register_failure(key, limit=limit, lock_minutes=window)
+        counted = db.session.scalar(sa.select(LoginThrottle.failures).where(LoginThrottle.key == key))
+        if counted > limit:
+            raise ResetLimit(window)
+
+
+def reset_requests_blocked(mobile, ip):
+    """True when this number or this address may not ask again yet (the page says so before the count)."""
+    return throttle.locked_until(_hashed("reset-number", normalize_mobile(mobile)),
+                                 "reset-address:" + (ip or "unknown")[:60]) is not None
+
+
+def _checked_mobile(mobile):
+    mobile = normalize_mobile(mobile)
+    if not is_mobile(mobile):
+        raise InvalidInput(_l("手机号码应为 11 位数字，以 1 开头。"), "mobile")
+    return mobile
+
+
+def resettable_account(mobile):
+    """The account a number may reset by itself: an enabled deputy account that carries no staff role
+    (staff rights are not handed over by an SMS; the committee resets those); None otherwise."""
+    user = db.session.scalar(sa.select(User).where(User.mobile == mobile))
+    if user is None or not user.enabled or not user.has_role(Role.deputy) or user.has_role(*STAFF_ROLES):
+        return None
+    return user
+
+
+def request_reset_code(mobile, ip):
+    """Send a six-digit code by SMS (through the delivery job) to a registered deputy's number.
+
+    Counted per number and per address first, whether or not the number is registered; for an
+    unknown number nothing else happens, and the caller shows the same page either way. A new code
+    voids the older ones. Returns the normalised number.
+    """
+    mobile = _checked_mobile(mobile)
+    _count_reset_request(mobile, ip)
+    user = resettable_account(mobile)
+    if user is None:
+        record_event("password.reset_requested", outcome=Outcome.failure, detail=f"{mask_mobile(mobile)} no account")
+        return mobile
+    now = utcnow()
+    db.session.execute(sa.update(PasswordResetCode)
+                       .where(PasswordResetCode.user_id == user.id, PasswordResetCode.used_at.is_(None))
+                       .values(used_at=now))
+    code = "".join(secrets.choice("0123456789") for _ in range(RESET_CODE_DIGITS))
+    minutes = current_app.config["LIAISON_RESET_CODE_MINUTES"]
+    db.session.add(PasswordResetCode(user_id=user.id, code_hash=PasswordResetCode.hash(user.id, code),
+                                     created_at=now, expires_at=now + timedelta(minutes=minutes)))
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        subject = str(_l("重置密码验证码"))
+        body = str(_l("验证码 %(code)s，%(n)s 分钟内有效，用于重置代表联络平台的登录密码。如非本人操作，请勿告诉他人。",
+                      code=code, n=minutes))
+    _send(user, subject, body, "password_reset")
+    db.session.flush()
+    log.info("password reset code sent: user=%s", user.id)
+    record_event("password.reset_requested", target=user, township_id=township_of(user), detail="sms")
+    return mobile
+
+
+def reset_password_with_code(mobile, code, password, ip):
+    """Set a new password with the SMS code; returns the user, or None when the code is wrong or old.
+
+    A wrong code is counted on the code (RESET_CODE_TRIES void it) and on the address, and returns
+    None rather than raising, so the caller's commit keeps the count; an unknown number is answered
+    exactly as a wrong code. The password rules are checked first (nothing counted). On success
+    every session ends, the number's sign-in failures are forgotten and the code is used up.
+    """
+    mobile = normalize_mobile(mobile)
+    check_password_rules(password, mobile)
+    config = current_app.config
+    address = "reset-verify:" + (ip or "unknown")[:60]
+    window = config["LIAISON_RESET_WINDOW_MINUTES"]
+    if throttle.locked_until(address) is not None:
+        raise ResetLimit(window)
+    user = resettable_account(mobile) if is_mobile(mobile) else None
+    now = utcnow()
+    row = None
+    if user is not None:
+        row = db.session.scalar(
+            sa.select(PasswordResetCode).where(PasswordResetCode.user_id == user.id,
+                                               PasswordResetCode.used_at.is_(None),
+                                               PasswordResetCode.expires_at > now)
+            .order_by(PasswordResetCode.id.desc()).limit(1).with_for_update())
+    code = "".join(ch for ch in (code or "") if not ch.isspace())
+    if row is None or not hmac.compare_digest(row.code_hash, PasswordResetCode.hash(user.id, code)):
+        if row is not None:
+            row.attempts += 1
+            if row.attempts >= RESET_CODE_TRIES:
+                row.used_at = now
+        throttle.register_failure(address, limit=config["LIAISON_RESET_WRONG_CODES_PER_ADDRESS"],
+                                  lock_minutes=window)
+        record_event("password.reset", outcome=Outcome.failure, target_type="users",
+                     target_id=user.id if user else "", detail=f"{mask_mobile(mobile)} wrong or expired code")
+        db.session.flush()
+        return None
+    claimed = db.session.execute(
+        sa.update(PasswordResetCode).where(PasswordResetCode.id == row.id, PasswordResetCode.used_at.is_(None))
+        .values(used_at=now)).rowcount
+    if claimed != 1:
+        return None
+    user.set_password(password)
+    user.end_all_sessions()
+    throttle.clear_account(mobile)
+    db.session.flush()
+    log.info("password reset by sms code: user=%s", user.id)
+    record_event("password.reset", target=user, actor=user, township_id=township_of(user), detail="sms code")
+    return user
+
+
+def ask_staff_for_reset(mobile, ip, deputy_page_url=None):
+    """Ask the deputy's township staff (their inbox, and SMS through the delivery job) to give the deputy
+    a new activation code; the committee when the township has none. Counted and answered like
+    ``request_reset_code``; ``deputy_page_url(deputy)`` makes the address the message points to.
+    Returns the normalised number."""
+    # Imported here: the queries read deputies, whose package imports this module.
+    from liaison.accounts.queries import district_managers, staff_of_townships
+
+    mobile = _checked_mobile(mobile)
+    _count_reset_request(mobile, ip)
+    user = resettable_account(mobile)
+    if user is None or user.deputy is None:
+        record_event("password.help_requested", outcome=Outcome.failure, detail=f"{mask_mobile(mobile)} no account")
+        return mobile
+    township_ids = {m.township_id for m in user.deputy.mandates}
+    staff = {u.id: u for u, _ in staff_of_townships(township_ids)}
+    recipients = list(staff.values()) or district_managers()
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        subject = str(_l("%(name)s 代表忘记密码，请协助重置", name=user.name))
+        body = str(_l("%(name)s 代表（%(mobile)s）在登录页点了“忘记密码”，请工作人员协助。请先与本人电话核实，再在代表信息页"
+                      "点“发放激活码（重设密码）”，把激活码当面或通过可靠方式交给本人。",
+                      name=user.name, mobile=mask_mobile(user.mobile)))
+        if deputy_page_url is not None:
+            body += str(_l("代表信息页：%(url)s", url=deputy_page_url(user.deputy)))
+    day = utcnow().strftime("%Y%m%d")
+    for recipient in recipients:
+        _send(recipient, subject, body, "password_help", dedupe_key=f"password_help:{user.id}:{day}")
+    log.info("password help asked: user=%s staff=%s", user.id, len(recipients))
+    record_event("password.help_requested", target=user, township_id=township_of(user),
+                 detail=f"to {len(recipients)} staff")
+    return mobile

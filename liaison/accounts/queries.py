@@ -76,3 +76,11 @@ def awaiting_activation(township_id, day):
         sa.select(User).join(Deputy, Deputy.id == User.deputy_id)
         .where(User.enabled.is_(True), User.password_hash.is_(None), ~staff, held)
         .order_by(Deputy.stroke_sort_key, Deputy.id)).all()
+
+
+def district_managers():
+    """Enabled committee staff and admins (who look after the whole district)."""
+    return db.session.scalars(sa.select(User).where(
+        User.enabled.is_(True),
+        sa.exists().where(UserRole.user_id == User.id, UserRole.role.in_((Role.committee, Role.admin))))
+        .order_by(User.id)).all()

@@ -17,7 +17,8 @@ from liaison.accounts import bp, operations, queries, throttle
 from liaison.accounts.access import (DISTRICT_ROLES, STAFF_ROLES, may_issue_activation, refuse_forbidden,
                                     refuse_out_of_scope, roles_required, visible_township_ids)
 from liaison.accounts.forms import (BulkActivationForm, ChangePasswordForm, ConfirmForm, ConfirmPasswordForm,
-                                    LoginForm, NewUserForm, SetPasswordForm, UserAccessForm)
+                                    ForgotPasswordForm, LoginForm, NewUserForm, ResetPasswordForm, SetPasswordForm,
+                                    UserAccessForm)
 from liaison.accounts.models import Role, User, password_matches
 from liaison.accounts.session import mark_password_confirmed, mark_signed_in, safe_next
 from liaison.audit.models import Outcome
@@ -50,14 +51,14 @@ def _sign_in(user, remember):
 
 
 def _wait_message(wait):
-    """Tell the person how long to wait and what else to do, in Chinese."""
+    """Tell the person how long to wait and what to do next, in Chinese (rule R35)."""
     seconds = max(1, math.ceil((wait.until - utcnow()).total_seconds()))
     if wait.scope == "address":
-        return _l("此网络的登录尝试次数过多，已暂时锁定，请 %(n)s 分钟后再试，或改用手机流量登录。",
-                  n=math.ceil(seconds / 60))
+        return _l("此网络的登录尝试次数过多，已暂时锁定。请 %(n)s 分钟后再试，或改用手机流量登录；"
+                  "忘记密码请点击下方“忘记密码”找回。", n=math.ceil(seconds / 60))
     if seconds < 60:
-        return _l("尝试次数过多，请 %(n)s 秒后再试；如忘记密码，请联系乡镇人大专干重置。", n=seconds)
-    return _l("尝试次数过多，请 %(n)s 分钟后再试；如忘记密码，请联系乡镇人大专干重置。", n=math.ceil(seconds / 60))
+        return _l("尝试次数过多，请 %(n)s 秒后再试，或点击下方“忘记密码”找回。", n=seconds)
+    return _l("尝试次数过多，请 %(n)s 分钟后再试，或点击下方“忘记密码”找回。", n=math.ceil(seconds / 60))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -179,6 +180,68 @@ def _activation_wait(until):
     """What a person is told when an activation link waits after too many wrong numbers."""
     minutes = max(1, math.ceil((until - utcnow()).total_seconds() / 60))
     return _l("输入错误次数过多，此激活码已暂停使用，请 %(n)s 分钟后再试，或请乡镇人大专干重新发放激活码。", n=minutes)
+
+
+# --- 忘记密码 (rule R35) ---------------------------------------------------------------------------
+
+def _deputy_page_url(deputy):
+    """The deputy's page as a full address, for staff reading the request outside the site too."""
+    return current_app.config["LIAISON_PUBLIC_URL"].rstrip("/") + url_for("deputies.detail", deputy_id=deputy.id)
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@reshows_expired_form
+def forgot_password():
+    """忘记密码: an SMS code to the registered number, or a request to the township's staff.
+
+    The answer is the same whether or not the number is registered (and so are the limits)."""
+    form = ForgotPasswordForm(mobile=request.args.get("mobile", "")[:20] if request.method == "GET" else None)
+    if form.validate_on_submit():
+        ip = request.remote_addr
+        if form.ask_staff.data:
+            write = lambda: operations.ask_staff_for_reset(form.mobile.data, ip,  # noqa: E731
+                                                           deputy_page_url=_deputy_page_url)
+        else:
+            write = lambda: operations.request_reset_code(form.mobile.data, ip)  # noqa: E731
+        if form.save(write):
+            mobile = form.saved
+            if form.ask_staff.data:
+                return render_template("accounts/forgot_asked.html", masked=mask_mobile(mobile))
+            session["reset_mobile"] = mobile
+            return redirect(url_for(".reset_password"))
+        if request.method == "POST" and operations.reset_requests_blocked(form.mobile.data, ip):
+            return render_template("accounts/forgot.html", form=form), 429
+        return render_template("accounts/forgot.html", form=form), 400
+    return render_template("accounts/forgot.html", form=form), 400 if request.method == "POST" else 200
+
+
+def _reset_and_sign_in(form, ip):
+    user = operations.reset_password_with_code(form.mobile.data, form.code.data, form.password.data, ip)
+    if user is not None:
+        _sign_in(user, remember=True)
+    return user
+
+
+@bp.route("/password/reset", methods=["GET", "POST"])
+@reshows_expired_form
+def reset_password():
+    """The SMS code and a new password; right, the deputy is signed in."""
+    sent_to = session.get("reset_mobile", "")
+    form = ResetPasswordForm(mobile=sent_to if request.method == "GET" else None)
+    status = 200
+    if form.validate_on_submit():
+        written = commit(lambda: _reset_and_sign_in(form, request.remote_addr), form=form)
+        if written and written.value is not None:
+            flash(_l("密码已重新设置，已为您登录。其他设备上的登录已失效。"), "success")
+            return redirect(url_for("main.index"))
+        if written:
+            form.code.errors = [_l("验证码不正确或已过期。请核对短信中的验证码，或返回重新获取。")]
+        status = 400
+    elif request.method == "POST":
+        status = 400
+    masked = mask_mobile(sent_to) if sent_to else ""
+    return render_template("accounts/reset.html", form=form, masked=masked,
+                           minutes=current_app.config["LIAISON_RESET_CODE_MINUTES"]), status
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

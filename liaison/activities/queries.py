@@ -7,7 +7,7 @@ from sqlalchemy.orm import joinedload
 
 from liaison.accounts.access import scope
 from liaison.activities.models import Activity, ActivityInvitation
-from liaison.clock import local_zone
+from liaison.clock import Quarter, local_zone
 from liaison.deputies.models import Deputy
 from liaison.extensions import db
 from liaison.network.models import Station, StationKind
@@ -75,3 +75,22 @@ def attendance(activity):
                                   .order_by(Deputy.name_sort_key, Deputy.id))
         result += [Attendee(row.id, row.name, False, came[row.id]) for row in rows]
     return result
+
+
+def deputy_invitations(deputy_id, today):
+    """The 季回家 activities the deputy is invited to from this quarter's first day on, soonest first,
+    each as ``(activity, came)``: ``came`` is True when a counted check-in at that home that day exists,
+    False when the day is past without one, None while still to come (我的履职, rule R34)."""
+    activities = db.session.scalars(
+        sa.select(Activity).join(ActivityInvitation, ActivityInvitation.activity_id == Activity.id)
+        .where(ActivityInvitation.deputy_id == deputy_id, Activity.local_date >= Quarter.of(today).first)
+        .options(joinedload(Activity.station))
+        .order_by(Activity.local_date, Activity.starts, Activity.id)).all()
+    if not activities:
+        return []
+    visited = set(db.session.execute(
+        sa.select(Checkin.station_id, Checkin.local_date)
+        .where(Checkin.deputy_id == deputy_id, Checkin.status.in_(COUNTED),
+               Checkin.local_date.between(activities[0].local_date, activities[-1].local_date))).all())
+    return [(a, True if (a.station_id, a.local_date) in visited else (None if a.local_date >= today else False))
+            for a in activities]

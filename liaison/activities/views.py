@@ -103,3 +103,10 @@ def record_attendance(activity_id):
             flash(_l("已登记 %(n)s 位代表出席（按纸质签到表补登）。", n=len(form.saved)), "success")
             return redirect(url_for(".show", activity_id=activity.id))
     return _show(activity, form)
+
+
+@bp.app_template_global("my_invitations")
+def my_invitations(deputy_id, today):
+    """我的履职's 季回家 activity invitations from this quarter on (the page lives with check-ins, a layer
+    below the activities, so the activities lend it this; rule R34)."""
+    return queries.deputy_invitations(deputy_id, today)

@@ -11,7 +11,7 @@ from liaison.extensions import db
 from liaison.network.models import Station, StationKind
 from liaison.opinions import counters as opinion_counters
 from liaison.rates import queries as rates
-from liaison.reports.models import DutyReport, DutyReportCoverage
+from liaison.reports.models import DutyReport, DutyReportCoverage, ReportSession, session_mandates
 from liaison.reports.queries import target_term_ids
 from liaison.rota.models import AssignmentStatus, RotaMonth, RotaStatus, Slot, SlotAssignment
 from liaison.terms.models import Term
@@ -367,18 +367,79 @@ class YearDuty(NamedTuple):
     #: "done", "missing" (not yet: the year is still running), "exempted", "late_start".
     state: str
     report_date: date | None
+    #: The next 述职 session planned for the mandate this year, from the as-of date on (not yet done).
+    session_date: date | None = None
+    session_place: str = ""
+    #: The voters' verdict at the report that met the duty: 满意, 基本满意, 不满意, and voters present.
+    satisfied: int | None = None
+    basically_satisfied: int | None = None
+    dissatisfied: int | None = None
+    voters_present: int | None = None
 
 
 def year_duty(deputy_id, year, as_of):
-    """The deputy's 年述职 (rule R11) per mandate held on the as-of date (capped at 31 December):
-    two small statements."""
+    """The deputy's 年述职 (rule R11) per mandate held on the as-of date (capped at 31 December), with
+    the next session planned for a duty still open and the voters' verdict of a duty done (我的履职,
+    rule R34): four small statements."""
     rows = rates.annual_reporting(year, as_of, group_by="deputy", deputy_id=deputy_id)
     if not rows:
         return []
     term_ids = {row.term_id for row in rows}
     names = dict(db.session.execute(sa.select(Term.id, Term.name).where(Term.id.in_(term_ids))).all())
-    return [YearDuty(names.get(row.term_id, ""), _reporting_person(row).state, row.report_date)
-            for row in rows]
+    mandate_ids = [row.mandate_id for row in rows]
+    sessions, verdicts = _next_sessions(mandate_ids, year, as_of), _verdicts(mandate_ids, year)
+    found = []
+    for row in rows:
+        state = _reporting_person(row).state
+        session = sessions.get(row.mandate_id) if state == "missing" else None
+        verdict = verdicts.get((row.mandate_id, row.report_date)) if state == "done" else None
+        found.append(YearDuty(
+            names.get(row.term_id, ""), state, row.report_date,
+            session.session_date if session else None, _session_place(session) if session else "",
+            *(verdict if verdict else (None, None, None, None))))
+    return found
+
+
+def _next_sessions(mandate_ids, year, as_of):
+    """The first session of the year on or after the as-of date each mandate is planned to report at."""
+    rows = db.session.execute(
+        sa.select(session_mandates.c.mandate_id, ReportSession)
+        .join(ReportSession, ReportSession.id == session_mandates.c.session_id)
+        .where(session_mandates.c.mandate_id.in_(mandate_ids), ReportSession.session_date >= as_of,
+               ReportSession.session_date <= date(year, 12, 31))
+        .order_by(ReportSession.session_date, ReportSession.id)).all()
+    first = {}
+    for mandate_id, session in rows:
+        first.setdefault(mandate_id, session)
+    return first
+
+
+def _session_place(session):
+    names = [session.station.name if session.station is not None else "", session.place or ""]
+    return " ".join(name for name in names if name)
+
+
+def _verdicts(mandate_ids, year):
+    """{(mandate id, report date): (满意, 基本满意, 不满意, voters present)} of the year's completed
+    reports recorded for, or marked as covering, the mandates (rule R12)."""
+    covered = (sa.select(DutyReportCoverage.report_id, DutyReportCoverage.mandate_id)
+               .where(DutyReportCoverage.mandate_id.in_(mandate_ids)))
+    found = {}
+    reports = db.session.execute(
+        sa.select(DutyReport.id, DutyReport.mandate_id, DutyReport.report_date, DutyReport.satisfied,
+                  DutyReport.basically_satisfied, DutyReport.dissatisfied, DutyReport.voters_present)
+        .where(DutyReport.completed.is_(True), DutyReport.report_date.between(date(year, 1, 1), date(year, 12, 31)),
+               sa.or_(DutyReport.mandate_id.in_(mandate_ids),
+                      DutyReport.id.in_(sa.select(covered.subquery().c.report_id))))
+        .order_by(DutyReport.id)).all()
+    coverage = {}
+    for report_id, mandate_id in db.session.execute(covered).all():
+        coverage.setdefault(report_id, set()).add(mandate_id)
+    for report in reports:
+        verdict = (report.satisfied, report.basically_satisfied, report.dissatisfied, report.voters_present)
+        for mandate_id in {report.mandate_id} | coverage.get(report.id, set()):
+            found[(mandate_id, report.report_date)] = verdict
+    return found
 
 
 class ClosedMandate(NamedTuple):

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
+from liaison.clock import local_today
 from liaison.extensions import db
 from liaison.network.models import Station, StationKind
 from liaison.opinions.counters import deputy_counts, period_of
@@ -70,11 +71,13 @@ def deputy_timeline(deputy, mandates, township_ids=None):
         activity_query = activity_query.join(Station, Station.id == Activity.station_id).where(
             Station.township_id.in_(township_ids))
     invitations = db.session.scalars(activity_query)
+    today = local_today()
     for activity in invitations:
         came = (activity.station_id, activity.local_date) in counted_places
+        # An activity still to come is awaited, not missed.
+        presence = _l("已到场") if came else _l("待参加") if activity.local_date >= today else _l("未到场")
         events.append(Event(activity.local_date, str(_l("集体活动")), activity.title,
-                            [activity.type.label, str(_l("已到场")) if came else str(_l("未到场"))],
-                            "success" if came else "light"))
+                            [activity.type.label, str(presence)], "success" if came else "light"))
     covered = sa.select(DutyReportCoverage.report_id).where(DutyReportCoverage.mandate_id.in_(mandate_ids))
     reports = db.session.scalars(sa.select(DutyReport).where(
         sa.or_(DutyReport.mandate_id.in_(mandate_ids), DutyReport.id.in_(covered))))

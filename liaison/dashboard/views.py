@@ -11,6 +11,7 @@ from markupsafe import Markup, escape
 
 from liaison.accounts.access import DISTRICT_ROLES, STAFF_ROLES, recent_password_required, roles_required, \
     visible_township_ids
+from liaison.accounts.models import Role
 from liaison.clock import local_today
 from liaison.dashboard import bp, bulletins, operations, queries
 from liaison.dashboard.forms import BulletinForm, CloseTermForm, RemindForm, ReopenTermForm
@@ -126,6 +127,35 @@ def year_duty(deputy_id, today):
     """我的履职's 年述职 of this year, per mandate (the page lives with check-ins, a layer below the
     rates, so the dashboard lends it this)."""
     return queries.year_duty(deputy_id, today.year, today)
+
+
+#: How many of the latest events of their own 履职档案 我的履职 shows (the whole record is a tap away).
+MY_RECORD_EVENTS = 8
+
+
+@bp.app_template_global("my_record_events")
+def my_record_events():
+    """The latest events of the signed-in deputy's own 履职档案: the staff's timeline, asked for that
+    deputy's mandates only (rule R34). It takes no deputy: nobody can ask it for someone else's."""
+    deputy = getattr(current_user, "deputy", None)
+    if deputy is None:
+        return []
+    return deputy_timeline(deputy, list(deputy.mandates))[:MY_RECORD_EVENTS]
+
+
+@bp.get("/me/record")
+@roles_required(Role.deputy)
+def my_record():
+    """我的履职档案: the deputy's own record, the same timeline and 民意 staff see on 履职档案, for
+    themselves only (rule R34)."""
+    deputy = current_user.deputy
+    if deputy is None:
+        abort(403)
+    mandates = list(deputy.mandates)
+    today = local_today()
+    return render_template("dashboard/record.html", deputy=deputy, mandates=mandates, own=True,
+                           events=deputy_timeline(deputy, mandates), today=today,
+                           opinions=deputy_opinion_record(deputy, today.year))
 
 
 @bp.app_template_global("closed_mandates")

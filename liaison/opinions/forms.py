@@ -1,15 +1,18 @@
 """Forms for opinions: the public one (with a honeypot), the reception record, staff actions and the
 constituent's verdict. Lengths are checked again by the operations, with the same limits."""
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+import wtforms
+from wtforms import (BooleanField, DateField, FieldList, FormField, HiddenField, RadioField, SelectField, StringField,
+                     SubmitField, TextAreaField)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from liaison.errors import InvalidInput
-from liaison.forms import Form, id_options, optional_enum
+from liaison.forms import Form, WholeNumberField, id_options, optional_enum
 from liaison.opinions.models import Category, Satisfaction
-from liaison.opinions.operations import (COMMENT_MAX, CONTENT_MAX, DEPARTMENT_MAX, NAME_MAX, NOTE_MAX,
-                                         PHOTO_MAX_BYTES, REPLY_MAX, checked_phone)
+from liaison.opinions.operations import (COMMENT_MAX, CONTENT_MAX, DEPARTMENT_MAX, MATTERS_MAX_LINES, NAME_MAX,
+                                         NOTE_MAX, PHOTO_MAX_BYTES, REPLY_MAX, Matter, checked_phone)
+from stations.checkin.operations import MAX_CONSTITUENTS
 from liaison.uploads import UploadField
 
 #: No category preselected: a constituent who skips the list is asked to choose rather than filed
@@ -177,3 +180,60 @@ class RatingForm(Form):
     comment = TextAreaField(_l("评价意见（可不填）"), validators=[_too_long(_l("评价意见"), COMMENT_MAX)],
                             render_kw={"rows": 2})
     submit = SubmitField(_l("提交评价"))
+
+
+# --- 签退: the reception record, one line per matter (rule R33) ------------------------------------
+
+class MatterForm(wtforms.Form):
+    """One matter a constituent raised: a line of the 签退 form (no CSRF of its own: the page's form has it).
+
+    Every field may stay blank: a blank line is skipped. The operation checks the rest, line by line.
+    """
+
+    category = SelectField(_l("类别"), coerce=optional_enum(Category), choices=CATEGORY_CHOICES)
+    content = TextAreaField(_l("群众反映的问题"), validators=[_too_long(_l("问题内容"), CONTENT_MAX)],
+                            description=_l("写清事情、地点和诉求；可以分行。"),
+                            render_kw={"rows": 3, "maxlength": CONTENT_MAX})
+    name = _name_field("off")
+    phone = StringField(_l("群众手机号码（可不填）"), validators=[_mobile_or_blank],
+                        render_kw={"inputmode": "tel", "autocomplete": "off", "maxlength": 20})
+    phone_consent = BooleanField(_l("群众同意留下手机号码，用于短信告知查询号和办理进度、回访"), default=False)
+
+    def matter(self):
+        """The line as the operation takes it."""
+        return Matter(self.category.data, self.content.data or "", self.name.data or "", self.phone.data or "",
+                      bool(self.phone_consent.data))
+
+
+class CheckoutForm(Form):
+    """签退 at a 联络站: the number of constituents received, then each matter raised as its own line."""
+
+    constituents_received = WholeNumberField(
+        _l("接待群众人数"), default=0,
+        render_kw={"inputmode": "numeric", "min": 0, "max": MAX_CONSTITUENTS},
+        description=_l("没有接待群众填 0。"),
+    )
+    matters = FieldList(FormField(MatterForm), min_entries=1, max_entries=MATTERS_MAX_LINES)
+    add_matter = SubmitField(_l("再加一条"))
+    submit = SubmitField(_l("签退"))
+
+    def lines(self):
+        return [entry.form.matter() for entry in self.matters]
+
+    def attach_error(self, error: InvalidInput):
+        """A line's refusal (``matters-<i>-<field>``) goes next to that line's field."""
+        if error.field and error.field.startswith("matters-"):
+            _, index, name = error.field.split("-", 2)
+            entries = self.matters.entries
+            if index.isdigit() and int(index) < len(entries):
+                field = getattr(entries[int(index)].form, name, None)
+                if field is not None:
+                    field.errors = list(field.errors) + [error.message]
+                    return
+        super().attach_error(error)
+
+
+class HomeCheckoutForm(Form):
+    """签退 at a 代表之家: nothing to record (rule R33), the tap itself."""
+
+    submit = SubmitField(_l("签退"))

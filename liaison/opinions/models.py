@@ -178,6 +178,8 @@ class Opinion(db.Model):
     recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     #: The deputy who received it during a reception; NULL when none was named.
     deputy_id: Mapped[int | None] = mapped_column(sa.ForeignKey("deputies.id"), index=True)
+    #: The check-in whose 签退 recorded it (one line of the reception record); NULL otherwise.
+    checkin_id: Mapped[int | None] = mapped_column(sa.ForeignKey("checkins.id"), index=True)
 
     status: Mapped[Status] = mapped_column(
         sa.Enum(Status, name="opinionstatus", native_enum=False, length=12),
@@ -236,6 +238,7 @@ class Opinion(db.Model):
     registered_by = relationship("User", foreign_keys=[registered_by_id])
     replied_by = relationship("User", foreign_keys=[replied_by_id])
     closed_by = relationship("User", foreign_keys=[closed_by_id])
+    checkin = relationship("Checkin")
     events = relationship("OpinionEvent", back_populates="opinion", cascade="all, delete-orphan",
                           order_by="(OpinionEvent.at, OpinionEvent.id)")
 

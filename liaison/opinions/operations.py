@@ -8,6 +8,7 @@ timeline event and an audit event, and flushes; the view commits once. The optim
 import logging
 import os
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -24,11 +25,13 @@ from liaison.audit.operations import record_event
 from liaison.clock import local_today, to_local, utcnow
 from liaison.errors import InvalidInput
 from liaison.extensions import db
-from liaison.opinions.models import (Channel, EventKind, Handling, Opinion, OpinionEvent, Satisfaction,
+from liaison.network.models import StationKind
+from liaison.opinions.models import (Category, Channel, EventKind, Handling, Opinion, OpinionEvent, Satisfaction,
                                      Status, month_key, new_lookup_number)
 from liaison.text import is_mobile, mask_mobile, normalize_mobile
 from liaison.transaction import after_rollback
 from liaison.uploads import attachment_path, sniff_type
+from stations.checkin.operations import check_out
 
 log = logging.getLogger(__name__)
 
@@ -202,19 +205,22 @@ def _same_opinion_just_left(station, content, name, phone, now):
 
 
 def receive_opinion(station, channel, category, content, name="", phone="", photo=None, by=None, deputy=None,
-                    on_spot_reply=""):
+                    on_spot_reply="", checkin=None, phone_consent=None):
     """Create an opinion at a station (接), with its first timeline events.
 
     ``photo`` is ``(bytes, content_type)`` already checked by ``read_photo``. Opinions recorded by
     staff during a reception are registered at once; an answer given on the spot closes them with
     that reply. The same public form sent twice in a row (a double tap, a resend on a slow network)
-    gives back the opinion it made the first time. Returns the opinion.
+    gives back the opinion it made the first time. ``checkin`` is the check-in whose 签退 recorded
+    it (rule R33). ``phone_consent``: True when the constituent agreed to leave the number, False
+    when not (the number is then not kept); None where the page does not ask (as before). Returns
+    the opinion.
     """
     if not station.active:
         raise InvalidInput(_l("此联络站已停用，暂不接收留言。"))
     content = _text(content, CONTENT_MAX, "content", _l("意见内容"), minimum=CONTENT_MIN)
     name = _optional_text(name, NAME_MAX, "name", _l("姓名"))
-    phone = checked_phone(phone)
+    phone = checked_phone(phone) if phone_consent is not False else ""
     on_spot_reply = _optional_text(on_spot_reply, REPLY_MAX, "on_spot_reply", _l("当场答复内容"))
     now = utcnow()
     if by is None:
@@ -226,7 +232,7 @@ def receive_opinion(station, channel, category, content, name="", phone="", phot
         number=_unique_number(), station=station, township_id=station.township_id, channel=channel,
         category=category, content=content, constituent_name=name, phone=phone, received_at=now,
         received_on=today, received_month=month_key(today), recorded_by=by, deputy=deputy,
-        status=Status.received)
+        status=Status.received, checkin=checkin)
     db.session.add(opinion)
     _add_event(opinion, EventKind.received, by=by, note=_stored(channel.label))
     if photo is not None and photo[0] is not None:
@@ -241,6 +247,68 @@ def receive_opinion(station, channel, category, content, name="", phone="", phot
         raise InvalidInput(_l("提交时出现冲突，请再提交一次。")) from None
     _audit("opinion.received", opinion, f"{opinion.number} {channel.value} {mask_mobile(phone)}".strip())
     return opinion
+
+
+# --- 签退: the reception record, one opinion per matter ------------------------------------------------
+
+#: The most matters one 签退 records (more is a meeting, recorded by staff on the 接待登记 page).
+MATTERS_MAX_LINES = 20
+
+
+@dataclass(frozen=True)
+class Matter:
+    """One line of the reception record as the deputy typed it."""
+
+    category: Category | None = None
+    content: str = ""
+    name: str = ""
+    phone: str = ""
+    #: The constituent agreed to leave the number (for the SMS about the lookup number and a call back).
+    phone_consent: bool = False
+
+    @property
+    def blank(self):
+        return not (self.category or (self.content or "").strip() or (self.name or "").strip()
+                    or (self.phone or "").strip())
+
+
+def check_out_with_reception(checkin, user, constituents_received=None, matters=()):
+    """签退 with the reception record: the check-out, and each matter raised as its own opinion (rule R33).
+
+    One transaction: the check-out and every opinion, or nothing (a refused line names its field,
+    ``matters-<i>-<field>``). Each matter goes through ``receive_opinion`` like any reception record,
+    so it gets its lookup number and whatever follows an opinion's intake. A phone number is kept only
+    when the constituent agreed (the box is unticked by default); a number typed without the tick is
+    refused rather than silently dropped. A home's 签退 takes no reception record (matters there are
+    recorded on the 接待登记 page). Returns the opinions, in the order typed.
+    """
+    lines = [(i, m) for i, m in enumerate(matters) if not m.blank]
+    at_station = checkin.station_kind is StationKind.station
+    if not at_station:
+        lines = []
+    if len(lines) > MATTERS_MAX_LINES:
+        raise InvalidInput(_l("一次签退最多登记 %(n)s 条群众意见，更多的请在“接待登记”中录入。", n=MATTERS_MAX_LINES))
+    if at_station and lines and constituents_received == 0:
+        raise InvalidInput(_l("登记了 %(n)s 条群众意见，接待群众人数不能为 0。", n=len(lines)), "constituents_received")
+    check_out(checkin, user, constituents_received)
+    opinions = []
+    for number, (i, matter) in enumerate(lines, start=1):
+        prefix = f"matters-{i}-"
+        if matter.category is None:
+            raise InvalidInput(_l("第 %(n)s 条：请选择类别。", n=number), prefix + "category")
+        if (matter.phone or "").strip() and not matter.phone_consent:
+            raise InvalidInput(_l("第 %(n)s 条：留号码须经群众同意，请勾选“群众同意留下手机号码”，或删去号码。", n=number),
+                               prefix + "phone_consent")
+        try:
+            opinion = receive_opinion(checkin.station, Channel.reception, matter.category, matter.content,
+                                      name=matter.name, phone=matter.phone, by=user, deputy=user.deputy,
+                                      checkin=checkin, phone_consent=matter.phone_consent)
+        except InvalidInput as error:
+            raise InvalidInput(_l("第 %(n)s 条：%(message)s", n=number, message=error.message),
+                               prefix + (error.field or "content")) from None
+        opinions.append(opinion)
+    log.info("reception recorded at check-out: checkin=%s opinions=%s", checkin.id, len(opinions))
+    return opinions
 
 
 # --- handling -------------------------------------------------------------------------------------

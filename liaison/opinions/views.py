@@ -2,25 +2,28 @@
 record one heard at a reception (deputy or staff); the staff queue and the handling of one opinion."""
 import os
 
+import sqlalchemy as sa
 from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from liaison.accounts.access import (STAFF_ROLES, recent_password_required, roles_required,
+from liaison.accounts.access import (STAFF_ROLES, recent_password_required, refuse_out_of_scope, roles_required,
                                     visible_township_ids)
 from liaison.accounts.models import Role
 from liaison.clock import local_today
 from liaison.deputies.queries import deputies_in_force
 from liaison.errors import InvalidInput, reshows_expired_form
 from liaison.extensions import db
-from liaison.network.models import Station
+from liaison.network.models import Station, StationKind
 from liaison.opinions import bp, counters, operations, queries
-from liaison.opinions.forms import (CloseForm, LookupForm, PublicOpinionForm, RatingForm, ReceptionForm,
-                                    ReferForm, RegisterForm, ReplyForm, SuggestionForm)
-from liaison.opinions.models import Channel, Status
+from liaison.opinions.forms import (CheckoutForm, CloseForm, HomeCheckoutForm, LookupForm, PublicOpinionForm,
+                                    RatingForm, ReceptionForm, ReferForm, RegisterForm, ReplyForm, SuggestionForm)
+from liaison.opinions.models import Channel, Opinion, Status
 from liaison.paging import one_page
 from liaison.transaction import commit
 from liaison.uploads import attachment_path
+from stations.checkin.models import Checkin
+from stations.checkin.operations import can_check_out
 
 
 def _user():
@@ -223,6 +226,65 @@ def _receive_reception(form, user, is_staff, station_ids):
     return operations.receive_opinion(station, Channel.reception, form.category.data, form.content.data,
                                       name=form.name.data, phone=form.phone.data, by=user, deputy=deputy,
                                       on_spot_reply=form.on_spot_reply.data)
+
+
+# --- 签退 with the reception record: each matter an opinion (rule R33) -------------------------------
+
+def _own_checkin_or_404(checkin_id):
+    """A check-in of the signed-in deputy; anyone else's answers 404 (as on the check-in's own page)."""
+    checkin = db.get_or_404(Checkin, checkin_id)
+    if current_user.deputy_id is None or checkin.deputy_id != current_user.deputy_id:
+        refuse_out_of_scope(checkin.station.township_id)
+    return checkin
+
+
+@bp.route("/checkins/<int:checkin_id>/checkout", methods=["GET", "POST"])
+@reshows_expired_form
+@roles_required(Role.deputy)
+def checkout(checkin_id):
+    """签退: the time of leaving and, at a 联络站, the reception record — each matter a constituent raised
+    on its own line, each saved as an opinion with its lookup number for the deputy to hand over. The
+    page lives with opinions, which it writes; the check-out itself is the check-in's operation."""
+    checkin = _own_checkin_or_404(checkin_id)
+    user = _user()
+    if not can_check_out(checkin, user):
+        flash(_l("这次签到已签退，或已不能签退（只能在签到当天为自己的签到签退）。"), "warning")
+        return redirect(url_for("checkin.done", checkin_id=checkin.id))
+    at_station = checkin.station_kind is StationKind.station
+    form = CheckoutForm() if at_station else HomeCheckoutForm()
+    if at_station and request.method == "POST" and form.add_matter.data:
+        # 再加一条: the page again with one more blank line, nothing saved and nothing refused yet.
+        if len(form.matters.entries) < form.matters.max_entries:
+            form.matters.append_entry()
+        return render_template("checkin/checkout.html", checkin=checkin, form=form, at_station=at_station)
+    if form.validate_on_submit():
+        if at_station:
+            write = lambda: operations.check_out_with_reception(checkin, user, form.constituents_received.data,
+                                                                form.lines())
+        else:
+            write = lambda: operations.check_out_with_reception(checkin, user)
+        if form.save(write):
+            opinions = form.saved
+            if opinions:
+                flash(_l("已签退，在站 %(minutes)s 分钟。已登记 %(n)s 条群众意见，请把下面的查询号交给群众。",
+                         minutes=checkin.duration_minutes, n=len(opinions)), "success")
+            elif at_station:
+                flash(_l("已签退，在站 %(minutes)s 分钟。谢谢您接待群众！", minutes=checkin.duration_minutes),
+                      "success")
+            else:
+                flash(_l("已签退，在代表之家 %(minutes)s 分钟。", minutes=checkin.duration_minutes), "success")
+            return redirect(url_for("checkin.done", checkin_id=checkin.id))
+    failed = request.method == "POST"
+    return render_template("checkin/checkout.html", checkin=checkin, form=form, at_station=at_station,
+                           failed=failed), 400 if failed else 200
+
+
+@bp.app_template_global("reception_opinions")
+def reception_opinions(checkin_id):
+    """The opinions a check-in's 签退 recorded, in the order typed (the check-in's page lives a layer
+    below opinions, so opinions lend it this)."""
+    return db.session.scalars(sa.select(Opinion).where(Opinion.checkin_id == checkin_id)
+                              .order_by(Opinion.id)).all()
 
 
 @bp.route("/my/opinions")

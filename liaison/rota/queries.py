@@ -524,3 +524,16 @@ def unpublished_townships(year, month):
     return db.session.scalars(
         sa.select(Township).where(Township.id.in_(receiving), ~Township.id.in_(published))
         .order_by(*ADMINISTRATIVE_ORDER)).all()
+
+
+def next_place(deputy_id, today):
+    """The deputy's next place in a published slot still to come (我的履职, rule R34): the first one
+    from ``today`` on that is assigned to them (not given up), with its requests; None when none."""
+    return db.session.scalars(
+        sa.select(SlotAssignment).join(Slot, Slot.id == SlotAssignment.slot_id)
+        .join(RotaMonth, RotaMonth.id == Slot.rota_month_id)
+        .where(SlotAssignment.deputy_id == deputy_id, Slot.local_date >= today,
+               SlotAssignment.status == AssignmentStatus.assigned, RotaMonth.status == RotaStatus.published)
+        .options(joinedload(SlotAssignment.slot).joinedload(Slot.station),
+                 selectinload(SlotAssignment.requests))
+        .order_by(Slot.local_date, Slot.starts).limit(1)).first()

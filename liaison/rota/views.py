@@ -10,7 +10,7 @@ from flask_login import current_user
 from liaison.accounts.access import STAFF_ROLES, ensure_township, refuse_out_of_scope, roles_required
 from liaison.accounts.access import visible_township_ids
 from liaison.accounts.models import Role
-from liaison.clock import Month, day_label, local_today
+from liaison.clock import Month, day_label, local_today, times_label
 from liaison.deputies.models import Deputy
 from liaison.deputies.queries import deputy_township_ids
 from liaison.deputies.queries import deputies_in_force
@@ -476,3 +476,16 @@ def decide(request_id):
                                                 note=form.note.data)):
         flash(_l("已批准，相关代表已收到通知。") if approve else _l("已不予批准，申请人已收到通知。"), "success")
     return redirect(url_for(".requests"))
+
+
+@bp.app_template_global("my_next_place")
+def my_next_place(deputy_id, today):
+    """我的履职's next reception slot, and whether a leave or swap request for it waits for staff (the
+    page lives with check-ins, a layer below the rota, so the rota lends it this; rule R34)."""
+    place = queries.next_place(deputy_id, today)
+    if place is None:
+        return None
+    waiting = any(r.status is RequestStatus.pending for r in place.requests)
+    slot = place.slot
+    return {"assignment": place, "slot": slot, "waiting": waiting, "day": day_label(slot.local_date),
+            "times": times_label(slot.starts, slot.ends)}

@@ -1,14 +1,12 @@
-"""Forms for check-in: the one-button scan form, 签退 with the reception record, staff review and 补登."""
+"""Forms for check-in: the one-button scan form, staff review and 补登 (签退 is with the opinions)."""
 from flask_babel import lazy_gettext as _l
-from wtforms import (DateField, HiddenField, SelectField, SelectMultipleField, StringField,
-                     TextAreaField)
+from wtforms import DateField, HiddenField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.fields.datetime import TimeField
 from wtforms.validators import InputRequired, Length
 
-from liaison.forms import Form, WholeNumberField
-from stations.checkin.operations import (MATTERS_MAX, MAX_CONSTITUENTS, NOTE_MAX, REASON_MAX, REJECTION_REASONS,
-                                         Location)
+from liaison.forms import Form
+from stations.checkin.operations import NOTE_MAX, REASON_MAX, REJECTION_REASONS, Location
 
 
 def optional_id(value):
@@ -41,21 +39,6 @@ class ScanForm(Form):
     def location(self):
         """The phone's location from the hidden fields, or None."""
         return Location.parse(self.latitude.data, self.longitude.data, self.accuracy.data)
-
-
-class CheckoutForm(Form):
-    """签退 with the reception record (接待记录)."""
-
-    constituents_received = WholeNumberField(
-        _l("接待群众人数"), default=0,
-        render_kw={"inputmode": "numeric", "min": 0, "max": MAX_CONSTITUENTS},
-        description=_l("没有接待群众填 0。"),
-    )
-    matters_raised = TextAreaField(
-        _l("群众反映的问题"), validators=[Length(max=MATTERS_MAX, message=_l("最多 %(max)d 字。"))],
-        render_kw={"rows": 5, "maxlength": MATTERS_MAX},
-        description=_l("简要记录群众反映的问题和诉求，一条一行；没有可不填。"),
-    )
 
 
 class ReviewForm(Form):

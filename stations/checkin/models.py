@@ -64,7 +64,7 @@ class PendingReason(enum.Enum):
     @property
     def label(self):
         return {
-            "no_location": _l("未共享位置"),
+            "no_location": _l("未获取到位置"),
             "outside_fence": _l("位置不在站点范围内"),
             "low_accuracy": _l("定位精度不足"),
             "no_fence": _l("站点未设置位置范围"),
@@ -72,6 +72,19 @@ class PendingReason(enum.Enum):
             "station_policy": _l("本站点签到需工作人员核实"),
             "scan_too_old": _l("扫码后超过时限才上传"),
             "scan_in_future": _l("扫码时间晚于服务器时间（设备时钟有误）"),
+        }[self.value]
+
+    @property
+    def message(self):
+        """What the deputy is told at once, in a sentence: the reason itself and that staff will check
+        (rule R32: the reason told is the one that applies, not the strongest doubt)."""
+        return {
+            "no_location": _l("未获取到位置，签到待工作人员核实"),
+            "outside_fence": _l("您所在的位置不在站点范围内，签到待工作人员核实"),
+            "low_accuracy": _l("定位精度不足，无法确认是否在站点范围内，签到待工作人员核实"),
+            "no_fence": _l("站点尚未设置位置范围，签到待工作人员核实"),
+            "implausible_travel": _l("与上一次签到的距离和时间不符，签到待工作人员核实"),
+            "station_policy": _l("本站点的签到由工作人员核实后计入"),
         }[self.value]
 
 
@@ -149,6 +162,9 @@ class Checkin(db.Model):
     status: Mapped[Status] = mapped_column(sa.Enum(Status, native_enum=False, length=12), index=True)
     pending_reason: Mapped[PendingReason | None] = mapped_column(
         sa.Enum(PendingReason, native_enum=False, length=20))
+    #: The travel doubt held as well as ``pending_reason`` (no location, outside the fence …): the
+    #: deputy is told the reason about their own scan first, staff see both (rule R32).
+    travel_doubt: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     #: Whether the phone was inside the station's fence; NULL when no location was shared.
     #: Raw coordinates are never stored (location is sensitive personal information).
     inside_fence: Mapped[bool | None]
@@ -187,6 +203,14 @@ class Checkin(db.Model):
     @property
     def counts(self):
         return self.status in COUNTED
+
+    @property
+    def pending_reasons(self):
+        """Every reason this check-in waits for staff, the main one first (labels, for staff lists)."""
+        reasons = [self.pending_reason] if self.pending_reason else []
+        if self.travel_doubt and PendingReason.implausible_travel not in reasons:
+            reasons.append(PendingReason.implausible_travel)
+        return reasons
 
 
 class FailedScan(db.Model):

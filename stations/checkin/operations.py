@@ -21,10 +21,13 @@ What counts at once (docs/rules.md, rule R3):
 - A deputy's personal code read by a station's device in staff hands (扫代表码, ``record_code_scan``)
   counts at once whatever the station's policy (a staff member of the township saw the deputy's
   phone), at the device's scan time, unless that time is too old or in the future (rules R36–R38).
-- A doubt overrides everything above: when the deputy's previous check-in (any station, not
+- A doubt holds whatever else applies: when the deputy's previous check-in (any station, not
   rejected) was so recent that travelling between the two stations' points would need more than
-  120 km/h, the new scan is pending (``implausible_travel``), even from a kiosk. Places closer than
-  500 m (a home and a station sharing a compound) never raise the doubt. A scan locks its deputy's
+  120 km/h, the new scan is pending, even from a kiosk. Places closer than 500 m (a home and a
+  station sharing a compound) never raise the doubt. The reason stored and told to the deputy is
+  the one about this scan when there is one (no location, outside the fence, a coarse fix):
+  a deputy who shared no location is told so, not about a journey; the travel doubt is then kept
+  beside it (``travel_doubt``) and staff see both (rule R32). A scan locks its deputy's
   row before reading the previous check-in, so two scans sent at the same instant are decided one
   after the other and the second sees the first.
 
@@ -400,14 +403,14 @@ def _new_checkin(deputy_id, station, nonce, token, location, noted_code):
         raise ScanRefused(RejectReason.no_mandate, station)
 
     reason, inside, accuracy = _decide(station, method, location)
-    if _implausible_travel(deputy_id, station, now):
-        # The strongest doubt: staff must see it first, whatever else applies.
+    travel_doubt = _implausible_travel(deputy_id, station, now)
+    if travel_doubt and reason is None:
         reason = PendingReason.implausible_travel
     checkin = Checkin(
         deputy_id=deputy_id, station_id=station.id, station_kind=station.kind, occurred_at=now,
         local_date=local_date, month_key=month_key, quarter_key=quarter_key, method=method,
         status=Status.pending if reason else Status.accepted, pending_reason=reason,
-        inside_fence=inside, accuracy_m=accuracy, client_nonce=nonce,
+        inside_fence=inside, accuracy_m=accuracy, client_nonce=nonce, travel_doubt=travel_doubt,
         away_from_own=_away_from_own(station, mandates), created_at=now,
     )
     return checkin, kiosk_code
@@ -433,8 +436,14 @@ def can_check_out(checkin, user, today=None):
             and checkin.checked_out_at is None and checkin.local_date == today)
 
 
-def check_out(checkin, user, constituents_received, matters_raised):
-    """签退: record when the deputy left, the minutes spent and the reception record (接待记录)."""
+def check_out(checkin, user, constituents_received=None, matters_raised=""):
+    """签退: record when the deputy left, the minutes spent and, at a station, the reception record (接待记录).
+
+    A home (代表之家) is where deputies come back for collective activities (季回家): its 签退 asks
+    for no reception record, and none is stored (rule R33). The matters raised at a station become
+    opinions one by one (``liaison.opinions.operations.check_out_with_reception``); the free text
+    ``matters_raised`` is kept for records made before that.
+    """
     if user.deputy_id is None or checkin.deputy_id != user.deputy_id:
         raise InvalidInput(_l("只能为自己的签到签退。"))
     if checkin.method is Method.back_entry:
@@ -446,9 +455,12 @@ def check_out(checkin, user, constituents_received, matters_raised):
     now = utcnow()
     if to_local(now).date() != checkin.local_date:
         raise InvalidInput(_l("只能在签到当天签退。"))
-    if constituents_received is None:
+    if checkin.station_kind is StationKind.home:
+        constituents_received, matters_raised = None, ""
+    elif constituents_received is None:
         raise InvalidInput(_l("请填写接待群众人数，没有接待填 0。"), "constituents_received")
-    if not isinstance(constituents_received, int) or not 0 <= constituents_received <= MAX_CONSTITUENTS:
+    if constituents_received is not None and (
+            not isinstance(constituents_received, int) or not 0 <= constituents_received <= MAX_CONSTITUENTS):
         raise InvalidInput(_l("接待群众人数应为 0 到 %(n)s 之间的整数。", n=MAX_CONSTITUENTS),
                            "constituents_received")
     matters = (matters_raised or "").strip()

@@ -51,6 +51,9 @@ class DeputyStatus:
     #: Months (1–12) and quarters (1–4) of this year met.
     months_met: set = field(default_factory=set)
     quarters_met: set = field(default_factory=set)
+    #: Months and quarters of this year with a check-in still pending (待核实) of the kind that meets them.
+    months_pending: set = field(default_factory=set)
+    quarters_pending: set = field(default_factory=set)
     #: Days this year with a counted check-in at a station, and at a home.
     station_days: int = 0
     home_days: int = 0
@@ -68,6 +71,26 @@ class DeputyStatus:
     def quarters(self):
         """This year's quarters so far, each with whether it was met."""
         return [(q, q in self.quarters_met) for q in range(1, self.quarter + 1)]
+
+    @staticmethod
+    def _state(met, pending, running):
+        # A scan waiting for staff is never shown as met, even when an earlier visit met the period:
+        # the deputy who just scanned reads 待核实, not a green tick (rule R34).
+        if pending and (running or not met):
+            return "pending"
+        return "met" if met else "running" if running else "missed"
+
+    @property
+    def month_states(self):
+        """This year's months so far as ``(month, state)``: met, pending (待核实), running (进行中) or missed."""
+        return [(m, self._state(m in self.months_met, m in self.months_pending, m == self.today.month))
+                for m in range(1, self.today.month + 1)]
+
+    @property
+    def quarter_states(self):
+        """This year's quarters so far as ``(quarter, state)``, as ``month_states``."""
+        return [(q, self._state(q in self.quarters_met, q in self.quarters_pending, q == self.quarter))
+                for q in range(1, self.quarter + 1)]
 
 
 def deputy_status(deputy_id, today):
@@ -97,6 +120,10 @@ def deputy_status(deputy_id, today):
     ).all()
     for row in pending:
         status.year_pending += row.n
+        if row.station_kind is StationKind.station:
+            status.months_pending.add(Month.from_key(row.month_key).month)
+        else:
+            status.quarters_pending.add(Quarter.from_key(row.quarter_key).quarter)
         if row.station_kind is StationKind.station and row.month_key == month_key_of(today):
             status.month_pending += row.n
         if row.station_kind is StationKind.home and row.quarter_key == quarter_key_of(today):

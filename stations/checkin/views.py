@@ -1,5 +1,5 @@
-"""Check-in pages: the page a station's QR opens, the confirmation, 签退 and 我的履职 for deputies;
-today's check-ins, the pending queue and 补登 for staff."""
+"""Check-in pages: the page a station's QR opens, the confirmation and 我的履职 for deputies; today's
+check-ins, the pending queue and 补登 for staff. (签退, which records opinions, is with the opinions.)"""
 import secrets
 from datetime import date, datetime
 
@@ -17,8 +17,7 @@ from liaison.network.models import CheckinPolicy, Station
 from liaison.paging import one_page
 from liaison.transaction import commit
 from stations.checkin import bp, operations, queries
-from stations.checkin.forms import (BackEntryForm, BulkBackEntryForm, CheckoutForm, ReviewForm, ScanForm,
-                                    station_choices)
+from stations.checkin.forms import BackEntryForm, BulkBackEntryForm, ReviewForm, ScanForm, station_choices
 from stations.checkin.models import COUNTED, Checkin, RejectReason, Status
 from stations.tokens import (ScanRefused, check_kiosk_token, forget_kiosk_scan, kiosk_code_use, noted_kiosk_code,
                              remember_kiosk_scan, station_for_code)
@@ -157,25 +156,6 @@ def done(checkin_id):
         "checkin/done.html", checkin=checkin, status=queries.deputy_status(checkin.deputy_id, today),
         can_check_out=operations.can_check_out(checkin, current_user, today),
     )
-
-
-@bp.route("/checkins/<int:checkin_id>/checkout", methods=["GET", "POST"])
-@reshows_expired_form
-@roles_required(Role.deputy)
-def checkout(checkin_id):
-    """签退: the time of leaving and the reception record (接待记录)."""
-    checkin = _own_checkin_or_404(checkin_id)
-    if not operations.can_check_out(checkin, current_user):
-        flash(_l("这次签到已签退，或已不能签退（只能在签到当天为自己的签到签退）。"), "warning")
-        return redirect(url_for("checkin.done", checkin_id=checkin.id))
-    form = CheckoutForm()
-    if form.validate_on_submit():
-        if form.save(lambda: operations.check_out(checkin, current_user, form.constituents_received.data,
-                                                  form.matters_raised.data)):
-            flash(_l("已签退，在站 %(minutes)s 分钟。谢谢您接待群众！", minutes=checkin.duration_minutes),
-                  "success")
-            return redirect(url_for("checkin.done", checkin_id=checkin.id))
-    return render_template("checkin/checkout.html", checkin=checkin, form=form)
 
 
 @bp.route("/me")

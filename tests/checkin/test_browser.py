@@ -64,7 +64,8 @@ def test_deputy_scans_the_poster_signs_in_and_checks_in(db, place, live_server, 
 
     page.click("#checkout-button")
     page.fill("#constituents_received", "3")
-    page.fill("#matters_raised", "村口路灯不亮")
+    page.select_option("#matters-0-category", "construction")
+    page.fill("#matters-0-content", "村口路灯不亮")
     assert fits(page)
     screenshot("checkout")
     page.click("form button[type=submit].btn-congress")
@@ -87,7 +88,7 @@ def test_deputy_scans_the_poster_signs_in_and_checks_in(db, place, live_server, 
 
 @pytest.mark.browser
 def test_deputy_who_refuses_location_is_pending(db, place, live_server, page, screenshot):
-    """Location denied: the form goes anyway, and the confirmation says 待核实 (未共享位置)."""
+    """Location denied: the form goes anyway, and the confirmation says 待核实 (未获取到位置)."""
     code, mobile = place.station.code, place.user.mobile
     db.session.commit()
     page.goto(f"{live_server}/login?next=/s/{code}")
@@ -96,7 +97,7 @@ def test_deputy_who_refuses_location_is_pending(db, place, live_server, page, sc
     page.click("#checkin-button")
     page.wait_for_url(re.compile(r".*/checkins/\d+$"), timeout=15000)
     text = page.inner_text("main")
-    assert "已签到，待核实" in text and "未共享位置" in text and "本月未进站" in text
+    assert "已签到，待核实" in text and "未获取到位置" in text and "本月进站待核实" in text
     screenshot("pending")
     rows = db.session.scalars(sa.select(Checkin)).all()
     assert [(r.status, r.pending_reason) for r in rows] == [(Status.pending, PendingReason.no_location)]

@@ -26,7 +26,8 @@ def test_check_out_records_duration_and_reception(client, place):
         form = client.get(f"/checkins/{checkin_id}/checkout").get_data(as_text=True)
         assert "接待群众人数" in form and "群众反映的问题" in form
         response = client.post(f"/checkins/{checkin_id}/checkout", data={
-            "constituents_received": "12", "matters_raised": "村道路灯损坏\n垃圾清运不及时"})
+            "constituents_received": "12", "matters-0-category": "construction",
+            "matters-0-content": "村道路灯损坏\n晚上看不清路"})
         assert response.status_code == 302
         page = client.get(f"/checkins/{checkin_id}").get_data(as_text=True)
     assert "已签退，在站 95 分钟" in page and "12 人" in page and "村道路灯损坏" in page
@@ -34,7 +35,6 @@ def test_check_out_records_duration_and_reception(client, place):
     checkin = only_checkin()
     assert checkin.duration_minutes == 95 and checkin.constituents_received == 12
     assert checkin.checked_out_at == START + timedelta(minutes=95)
-    assert checkin.matters_raised == "村道路灯损坏\n垃圾清运不及时"
 
 
 def test_check_out_only_once(client, place):
@@ -68,14 +68,15 @@ def test_check_out_the_next_day_is_refused(client, place):
     ("501", "", "接待群众人数应为 0 到 500 之间的整数"),
     ("三", "", "接待群众人数应为整数"),
     ("", "", "请填写接待群众人数"),
-    ("2", "问" * 2001, "最多 2000 字"),
+    ("2", "问" * 2001, "不能超过 2000 个字"),
 ])
 def test_bad_reception_record_shows_the_message_and_saves_nothing(client, place, count, matters, message):
     """A negative, too large or non-numeric count, or too long a text: the message, and no 签退 recorded."""
     checkin_id = check_in(client, place)
     response = client.post(f"/checkins/{checkin_id}/checkout",
-                           data={"constituents_received": count, "matters_raised": matters})
-    assert response.status_code == 200
+                           data={"constituents_received": count, "matters-0-category": "other" if matters else "",
+                                 "matters-0-content": matters})
+    assert response.status_code == 400
     assert message in response.get_data(as_text=True)
     assert only_checkin().checked_out_at is None
     assert counts() == (1, 0)

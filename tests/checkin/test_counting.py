@@ -27,13 +27,13 @@ def my_page(client):
 
 
 def test_poster_without_location_is_pending_and_counts_only_once_staff_confirm(app, db, client, place):
-    """No location shared: 待核实 (未共享位置), 本月未进站; after staff confirm it, 本月已进站."""
+    """No location shared: 待核实 (未获取到位置), 本月进站待核实 (rule R34); after staff confirm it, 本月已进站."""
     sign_in(client, place.user.mobile)
     checkin_id = checkin_id_from(open_and_tap(client, place.station.code))
     done = client.get(f"/checkins/{checkin_id}").get_data(as_text=True)
-    assert "已签到，待核实" in done and "未共享位置" in done and "本月未进站" in done
+    assert "已签到，待核实" in done and "未获取到位置" in done and "本月进站待核实" in done
     assert "1 次签到待核实" in done
-    assert "本月未进站" in my_page(client)
+    assert "本月进站待核实" in my_page(client)
     checkin = only_checkin()
     assert (checkin.status, checkin.pending_reason, checkin.inside_fence, checkin.accuracy_m) == (
         Status.pending, PendingReason.no_location, None, None)
@@ -67,7 +67,8 @@ def test_poster_from_far_away_waits_for_staff(client, place):
     checkin = only_checkin()
     assert (checkin.status, checkin.pending_reason, checkin.inside_fence) == (
         Status.pending, PendingReason.outside_fence, False)
-    assert "本月未进站" in my_page(client)
+    page = my_page(client)
+    assert "本月进站待核实" in page and "本月已进站" not in page
 
 
 def test_poster_with_a_coarse_fix_waits_for_staff(client, place):

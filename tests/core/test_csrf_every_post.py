@@ -91,6 +91,9 @@ POSTS = {
                                                     "confirm": "brand-new-pass-7"}),
     "accounts.issue_bulk_activation": Post(COMMITTEE, lambda w: {"township": w["township_id"],
                                                                  "ids": str(w["user_id"]), "action": "sms"}),
+    "accounts.forgot_password": Post(ANONYMOUS, {"mobile": DEPUTY_MOBILE, "send_code": "1"}),
+    "accounts.reset_password": Post(ANONYMOUS, {"mobile": DEPUTY_MOBILE, "code": "123456",
+                                                "password": "brand-new-pass-7", "confirm": "brand-new-pass-7"}),
     "accounts.change_password": Post(COMMITTEE, {"current_password": DEMO_PASSWORD,
                                                  "new_password": "other-pass-2", "confirm": "other-pass-2"}),
     "accounts.confirm_password": Post(COMMITTEE, {"password": DEMO_PASSWORD, "next": "/"}),
@@ -111,7 +114,8 @@ POSTS = {
     "checkin.scan": Post(DEPUTY, {"nonce": "n" * 22}, args={"code": "station_code"}),
     # scan mode: the camera page posts JSON with the token in a header; without it nothing runs
     "scanner.submit": Post(COMMITTEE, {"code": "LDC1.1.20260101.x", "nonce": "n" * 22, "scanned_at": "0"}),
-    "checkin.checkout": Post(DEPUTY, {"constituents_received": "3", "matters_raised": "路灯不亮"}),
+    "opinions.checkout": Post(DEPUTY, {"constituents_received": "3", "matters-0-category": "transport",
+                                        "matters-0-content": "村口路灯不亮\n晚上看不清路"}),
     "checkin.review": Post(COMMITTEE, lambda w: {"ids": str(w["pending_checkin_id"]), "action": "confirm"}),
     "checkin.back_entry": Post(COMMITTEE, lambda w: {
         "station_id": w["station_id"], "deputy_id": w["deputy_id"], "day": TODAY.isoformat(), "time": "09:30",

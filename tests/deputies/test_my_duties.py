@@ -45,7 +45,7 @@ def test_year_duty_per_mandate(client, login_as, world, db):  # noqa: F811
     exempted for 2024; 韩七 began after 30 June and owes no 2024 report."""
     expected = {
         "P2D": ["区第八届： 已述职 2024-06-18", "市第十五届： 已述职 2024-06-18"],
-        "P4": ["区第八届： 尚未述职 年内还可以述职"],
+        "P4": ["区第八届： 应述职，尚未述职 尚未安排述职活动，年内还可以述职"],
         "P5": ["区第八届： 本年免述"],
         "P7": ["区第八届： 下半年任职，本年不需述职"],
     }
