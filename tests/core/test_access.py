@@ -102,7 +102,7 @@ ACCESS = {
     "rota.unassign": STAFF,
     "rota.publish": STAFF,
     "rota.notice": STAFF,
-    "rota.public": PUBLIC,
+    "public.station": PUBLIC,
     "rota.my_slots": DEPUTY,
     "rota.request_leave": DEPUTY,
     "rota.my_unavailability": DEPUTY,
