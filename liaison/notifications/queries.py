@@ -36,7 +36,8 @@ def deliveries(township_ids=None, status=None, channel=None, q=""):
     ``township_ids`` None means the whole district; otherwise only messages to people of those
     townships. ``q`` matches the subject or body, or a full mobile number.
     """
-    query = (sa.select(Delivery).join(Delivery.message).join(Message.user)
+    # An outer join: a text to a constituent has no account (only the committee's outbox shows it).
+    query = (sa.select(Delivery).join(Delivery.message).outerjoin(Message.user)
              .options(contains_eager(Delivery.message).contains_eager(Message.user))
              .order_by(Delivery.created_at.desc(), Delivery.id.desc()))
     if township_ids is not None:

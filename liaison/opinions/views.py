@@ -15,8 +15,9 @@ from liaison.errors import InvalidInput, reshows_expired_form
 from liaison.extensions import db
 from liaison.network.models import Station
 from liaison.opinions import bp, counters, operations, queries
-from liaison.opinions.forms import (CloseForm, LookupForm, PublicOpinionForm, RatingForm, ReceptionForm,
-                                    ReferForm, RegisterForm, ReplyForm, SuggestionForm)
+from liaison.opinions.forms import (CloseForm, LookupForm, NoContactForm, PublicOpinionForm, RatingForm,
+                                    ReceptionForm, ReferForm, RegisterForm, ReplyForm, SuggestionForm)
+from liaison.opinions.models import Satisfaction
 from liaison.opinions.models import Channel, Status
 from liaison.paging import one_page
 from liaison.transaction import commit
@@ -78,7 +79,8 @@ def _ask_for_photo_again(form):
 def _receive_public(station, form, photo, ip):
     operations.count_submission(ip)  # first: its lock holds parallel posts from the address until commit
     return operations.receive_opinion(station, Channel.public_page, form.category.data, form.content.data,
-                                      name=form.name.data, phone=form.phone.data, photo=photo)
+                                      name=form.name.data, phone=form.phone.data, photo=photo,
+                                      phone_consent=form.phone_consent.data)
 
 
 def _lookups_refused(form=None):
@@ -148,7 +150,10 @@ def rate(number):
     form = RatingForm()
     if form.validate_on_submit():
         if form.save(lambda: operations.rate_reply(opinion, form.satisfaction.data, form.comment.data)):
-            flash(_l("感谢您的评价。"), "success")
+            if form.satisfaction.data is Satisfaction.unsatisfied:
+                flash(_l("感谢您的评价。您的意见已退回工作人员重新办理，答复后会在这里显示。"), "success")
+            else:
+                flash(_l("感谢您的评价。"), "success")
             return redirect(url_for(".track", number=opinion.number))
         opinion = queries.find_by_number(number)
     return _track_page(opinion, form if opinion.can_be_rated else None, 400)
@@ -222,7 +227,8 @@ def _receive_reception(form, user, is_staff, station_ids):
         deputy = user.deputy
     return operations.receive_opinion(station, Channel.reception, form.category.data, form.content.data,
                                       name=form.name.data, phone=form.phone.data, by=user, deputy=deputy,
-                                      on_spot_reply=form.on_spot_reply.data)
+                                      on_spot_reply=form.on_spot_reply.data,
+                                      phone_consent=form.phone_consent.data)
 
 
 @bp.route("/my/opinions")
@@ -276,6 +282,8 @@ def _action_forms(opinion):
                                    due_on=opinion.due_on)
     if opinion.status in operations.UNDECIDED + (Status.referred, Status.suggestion):
         forms["reply"] = ReplyForm(prefix="reply", version=version)
+        if not opinion.phone:
+            forms["no_contact"] = NoContactForm(prefix="no_contact", version=version)
     return forms
 
 
@@ -332,15 +340,17 @@ _STEPS = {
                   _l("已标记为信访件并移交信访部门，不再作为联络站意见办理。")),
     "reject": (lambda o, f, by: operations.reject_opinion(o, f.note.data, by, f.version.data),
                _l("已标记为不予受理。")),
+    "no_contact": (lambda o, f, by: operations.close_without_contact(o, f.reply.data, by, f.version.data),
+                   _l("已办结：办理结果显示在查询页。")),
 }
 
 
-@bp.route("/opinions/<int:opinion_id>/<any(answer, refer, suggest, reply, hand_over, reject):step>",
+@bp.route("/opinions/<int:opinion_id>/<any(answer, refer, suggest, reply, hand_over, reject, no_contact):step>",
           methods=["POST"])
 @reshows_expired_form
 @roles_required(*STAFF_ROLES)
 def act(opinion_id, step):
-    """One handling step (当场答复、转办、转为建议、答复、转信访、不予受理) from the opinion's page."""
+    """One handling step (当场答复、转办、转为建议、答复、转信访、不予受理、未留联系方式办结) from the opinion's page."""
     opinion = queries.get_opinion_or_404(opinion_id)
     forms = _action_forms(opinion)
     form = forms.get(step)
