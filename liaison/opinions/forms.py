@@ -76,7 +76,7 @@ class _OpinionFields(Form):
                            validators=[InputRequired(_l("请选择意见的类别。"))])
     content = _content_field(_l("请写清事情、地点和您的诉求，不超过 %(n)s 字。", n=CONTENT_MAX))
     name = _name_field("name")
-    phone = _phone_field(_l("可不填。不填也能凭查询号查看办理进度。"), "tel")
+    phone = _phone_field(_l("不留号码也能凭查询号查看办理进度。"), "tel")
     #: Unticked by default: the number is kept only when the constituent ticks it (rule R29).
     phone_consent = BooleanField(
         _l("我同意保存这个手机号码，用于短信告知办理进度（登记、转办、答复、逾期）"),

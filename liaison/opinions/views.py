@@ -272,7 +272,8 @@ def _action_forms(opinion):
     forms = {}
     version = opinion.version
     if opinion.status in operations.UNDECIDED:
-        forms["answer"] = ReplyForm(prefix="answer", version=version)
+        if opinion.status is not Status.reopened:  # 当场答复 is for a first reading, not a second round
+            forms["answer"] = ReplyForm(prefix="answer", version=version)
         forms["suggest"] = SuggestionForm(prefix="suggest", version=version)
         forms["suggest"].fill_choices(_deputies_for([opinion.station]))
         forms["hand_over"] = CloseForm(prefix="hand_over", version=version)
