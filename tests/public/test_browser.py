@@ -70,6 +70,7 @@ def place(db):
         day += timedelta(days=1)
     staff = factories.make_user(roles={factories.Role.township_staff}, townships=[town], name="城关专干")
     db.session.commit()
+    station.rota_month_id = rota.id  # for the notice's screenshot
     return station, staff
 
 
@@ -88,7 +89,7 @@ def _texts_to(db, phone):
 def test_poster_to_opinion_to_text_to_lookup_to_reopened(db, place, live_server, page, shot):
     """The whole constituent's path on a phone, and staff find it reopened with the reason."""
     station, staff = place
-    code, staff_mobile, station_id = station.code, staff.mobile, station.id
+    code, staff_mobile, station_id, rota_id = station.code, staff.mobile, station.id, station.rota_month_id
     db.session.commit()
 
     page.goto(f"{live_server}/s/{code}")  # the URL printed on the poster
@@ -159,6 +160,9 @@ def test_poster_to_opinion_to_text_to_lookup_to_reopened(db, place, live_server,
     shot("07-staff-opinion-reopened")
     page.goto(f"{live_server}/stations/{station_id}/poster")
     shot("08-poster")
+    page.goto(f"{live_server}/rota/{rota_id}/notice")
+    assert "选民扫码留言 · 代表扫码签到" in page.inner_text("#notice-codes")
+    shot("13-rota-notice")
 
 
 @pytest.mark.browser
@@ -180,6 +184,8 @@ def test_the_deputy_door_and_the_public_account_pages_on_a_phone(db, place, live
     page.click("#deputy-door")
     assert "登录后签到" in page.inner_text("main")
     shot("09-deputy-door")
+    page.click("#public-door")  # a constituent who tapped it by mistake finds the way back
+    assert page.is_visible("#leave-opinion")
     page.goto(f"{live_server}/s/{code}")
     page.click("#account-link")
     page.wait_for_url(re.compile(rf".*/p/{code}/account$"))
