@@ -182,8 +182,8 @@ def _step_sums(first_day, last_day, today, suffix=""):
     sums = [sa.func.sum(sa.case((flag, 1), else_=0)).label(name + suffix)
             for name, flag in zip(COUNTED, flags)]
     replied = flags[COUNTED.index("replied")]
-    sums.append(sa.func.sum(sa.case((replied, days_between(Opinion.replied_on, Opinion.received_on)), else_=0))
-                .label("answer_days" + suffix))
+    days = days_between(Opinion.replied_on, Opinion.received_on)
+    sums.append(sa.func.sum(sa.case((replied, days), else_=0)).label("answer_days" + suffix))
     return sums
 
 

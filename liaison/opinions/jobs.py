@@ -100,7 +100,8 @@ def tell_overdue(day):
     """Text every constituent who agreed to be told whose opinion is overdue on ``day``: once per
     opinion and due date (the message's key). Returns how many texts were queued."""
     opinions = db.session.scalars(
-        sa.select(Opinion).where(overdue_clause(day), Opinion.phone != "", Opinion.phone_consented_at.is_not(None))
+        sa.select(Opinion).where(overdue_clause(day), Opinion.phone != "",
+                                 Opinion.phone_consented_at.is_not(None))
         .order_by(Opinion.due_on, Opinion.id)).all()
     told = sum(tell_constituent(o, "overdue", key_suffix=o.due_on.isoformat()) is not None for o in opinions)
     db.session.flush()
@@ -137,7 +138,8 @@ def remove_old_phones(day):
                                            note=str(_l("办结满 %(n)s 天，联系电话已删除", n=days))))
     if opinions:
         record_event("opinion.phones_removed", target_type="opinions",
-                     detail=f"{len(opinions)} phone numbers removed, closed on or before {cutoff.isoformat()}")
+                     detail=f"{len(opinions)} phone numbers removed, closed on or before "
+                            f"{cutoff.isoformat()}")
     db.session.flush()
     log.info("opinion phones removed: count=%s cutoff=%s", len(opinions), cutoff)
     return len(opinions)

@@ -105,8 +105,6 @@ class Status(enum.Enum):
 
 #: Statuses still waiting for a reply.
 OPEN_STATUSES = (Status.received, Status.registered, Status.referred, Status.suggestion, Status.reopened)
-#: Statuses that close an opinion (办结): its phone number is removed a set time after (rule R29).
-CONCLUDED_STATUSES = (Status.replied, Status.handed_over, Status.rejected)
 #: Statuses of opinions waiting on someone else by a due date (overdue when past it unanswered).
 AWAITING_STATUSES = (Status.referred, Status.suggestion)
 
@@ -268,11 +266,6 @@ class Opinion(db.Model):
     def is_overdue(self, today: date) -> bool:
         """Waiting on a department or deputy past its due date, without a reply."""
         return self.status in AWAITING_STATUSES and self.due_on is not None and self.due_on < today
-
-    @property
-    def closed_without_contact(self):
-        """Closed by staff because the constituent left no way to reach them (rule R30)."""
-        return any(event.kind is EventKind.closed_no_contact for event in self.events)
 
     @property
     def can_be_rated(self):

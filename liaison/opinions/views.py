@@ -346,8 +346,8 @@ _STEPS = {
 }
 
 
-@bp.route("/opinions/<int:opinion_id>/<any(answer, refer, suggest, reply, hand_over, reject, no_contact):step>",
-          methods=["POST"])
+@bp.route("/opinions/<int:opinion_id>/"
+          "<any(answer, refer, suggest, reply, hand_over, reject, no_contact):step>", methods=["POST"])
 @reshows_expired_form
 @roles_required(*STAFF_ROLES)
 def act(opinion_id, step):

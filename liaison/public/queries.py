@@ -71,7 +71,8 @@ def reception_days(first_day, last_day, by, township_ids=None):
     """``{station or township id: days}``: distinct (station, local day) of counted check-ins."""
     key = Station.id if by == "station" else Station.township_id
     held = (sa.select(Checkin.station_id, Checkin.local_date)
-            .where(Checkin.status.in_(COUNTED), Checkin.local_date >= first_day, Checkin.local_date <= last_day)
+            .where(Checkin.status.in_(COUNTED), Checkin.local_date >= first_day,
+                   Checkin.local_date <= last_day)
             .distinct().subquery("held"))
     query = (sa.select(key, sa.func.count()).select_from(held).join(Station, Station.id == held.c.station_id)
              .group_by(key))

@@ -60,7 +60,8 @@ def township_account(township_id):
     year = _year_arg(today)
     [row] = queries.account(year, today, "township", township_ids=[township.id])
     return render_template("public/account_township.html", township=township, year=year, today=today,
-                           row=row, stations=queries.account(year, today, "station", township_ids=[township.id]),
+                           row=row,
+                           stations=queries.account(year, today, "station", township_ids=[township.id]),
                            codes=dict(db.session.execute(sa.select(Station.id, Station.code)
                                                          .where(Station.township_id == township.id)).all()),
                            fewest=queries.FEWEST_SHOWN)

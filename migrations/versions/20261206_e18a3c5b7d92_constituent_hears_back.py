@@ -28,7 +28,8 @@ def upgrade():
         batch_op.add_column(sa.Column('concluded_on', sa.Date(), nullable=True))
         batch_op.add_column(sa.Column('reopened_count', sa.Integer(), server_default='0', nullable=False))
         batch_op.add_column(sa.Column('reopened_on', sa.Date(), nullable=True))
-        batch_op.add_column(sa.Column('reopen_reason', sa.String(length=500), server_default='', nullable=False))
+        batch_op.add_column(sa.Column('reopen_reason', sa.String(length=500), server_default='',
+                                      nullable=False))
         batch_op.create_index(batch_op.f('ix_opinions_concluded_on'), ['concluded_on'], unique=False)
     # Numbers left before consent was asked were given to be contacted by staff, not to be texted;
     # they stay for staff, and are removed like any other once the opinion is closed.

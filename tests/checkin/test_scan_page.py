@@ -8,8 +8,8 @@ from liaison.network.models import Station, StationKind
 from stations.models import VoidedCode
 from stations.tokens import make_kiosk_token
 from tests import factories
-from tests.checkin.conftest import (AT_STATION, checkin_id_from, counts, deputy_door, hidden, new_deputy, open_and_tap,
-                                    scan_url, tap)
+from tests.checkin.conftest import (AT_STATION, checkin_id_from, counts, deputy_door, hidden, new_deputy,
+                                    open_and_tap, scan_url, tap)
 from tests.conftest import sign_in
 
 

@@ -176,5 +176,5 @@ def test_the_panel_reads_in_english(client, district, compiled_catalog):
                                                         "0", "0.0"]
     # The short headings are counts, not the verbs on the handling buttons ("Record", "Refer").
     assert table_rows(page, "opinion-townships")[0][1:] == [
-        "Received", "Registered", "Referred", "Replied", "Overdue", "Satisfaction", "To petitions", "Reopened",
-        "Average days to answer"]
+        "Received", "Registered", "Referred", "Replied", "Overdue", "Satisfaction", "To petitions",
+        "Reopened", "Average days to answer"]

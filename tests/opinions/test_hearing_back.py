@@ -44,8 +44,8 @@ def test_no_consent_no_phone_stored_and_no_text(client, db, net):
     """A typed number with the box unticked is asked about (nothing stored); without a number the
     opinion is stored with none; the box is unticked on the blank form."""
     form = client.get(f"/p/{net.station.code}/opinion").get_data(as_text=True)
-    box = form.split('id="phone_consent"')[0].rsplit("<input", 1)[1] + form.split('id="phone_consent"')[1].split(">")[0]
-    assert "checked" not in box
+    before, after = form.split('id="phone_consent"')
+    assert "checked" not in before.rsplit("<input", 1)[1] + after.split(">")[0]
     assert "用于短信告知办理进度" in form and "办结 180 天后删除" in form
     refused = leave(client, net.station, phone=PHONE, phone_consent=None)
     assert refused.status_code == 400 and "请勾选" in refused.get_data(as_text=True)
@@ -173,7 +173,8 @@ def test_the_retention_job_removes_numbers_after_n_days_and_audits_the_count(cli
     assert old.phone == "" and old.phone_removed_at is not None and recent.phone == PHONE_DIGITS
     addresses = {m.dedupe_key.split(":")[1]: d.address for m, d in texts(db)}
     assert addresses[str(old.id)] == "" and addresses[str(recent.id)] == PHONE_DIGITS
-    events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "opinion.phones_removed")).all()
+    events = db.session.scalars(sa.select(AuditEvent)
+                                .where(AuditEvent.action == "opinion.phones_removed")).all()
     assert len(events) == 1 and events[0].detail.startswith("1 phone numbers removed")
     assert date.fromisoformat(events[0].detail.rsplit(" ", 1)[1]) == today - timedelta(days=30)
 

@@ -62,8 +62,8 @@ def place(db):
     day = month.first
     while day <= month.last:
         if day.weekday() == 5:
-            slot = Slot(rota_month=rota, station=station, local_date=day, starts=time(9, 0), ends=time(11, 30),
-                        theme="听取群众意见" if day.day <= 7 else "")
+            slot = Slot(rota_month=rota, station=station, local_date=day, starts=time(9, 0),
+                        ends=time(11, 30), theme="听取群众意见" if day.day <= 7 else "")
             db.session.add(slot)
             for deputy in (li, zhou):
                 db.session.add(SlotAssignment(slot=slot, deputy=deputy, status=AssignmentStatus.assigned))

@@ -59,7 +59,8 @@ def test_the_new_poster_decodes_and_opens_both_doors(app, db, client):
     assert "选民扫码留言 · 代表扫码签到" in poster and "我要留言" in poster and "我是代表，登录签到" in poster
     svg = re.search(r'<div class="poster-qr">(<svg.*?</svg>)</div>', poster, re.S).group(1)
     url = decode_svg(svg)
-    assert url == decode_png(client.get(f"/stations/{station.id}/poster.png").data) == f"{PUBLIC}/s/{station.code}"
+    png = client.get(f"/stations/{station.id}/poster.png").data
+    assert url == decode_png(png) == f"{PUBLIC}/s/{station.code}"
 
     visitor = app.test_client()
     _assert_public_page(_doors_of(visitor, _path(url)), station)
