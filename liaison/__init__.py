@@ -127,13 +127,15 @@ def register_blueprints(app):
     from liaison.dashboard import bp as dashboard_bp
     from liaison.imports import bp as imports_bp
     from liaison.opinions import bp as opinions_bp
+    from liaison.public import bp as public_bp
     from liaison.reports import bp as reports_bp
     from liaison.rota import bp as rota_bp
     from liaison.system import bp as system_bp
 
     for blueprint in (main_bp, accounts_bp, townships_bp, terms_bp, deputies_bp, calendar_bp, notifications_bp,
                       stations_bp, checkin_bp, scanner_bp,
-                      reports_bp, rota_bp, activities_bp, dashboard_bp, imports_bp, opinions_bp, system_bp):
+                      reports_bp, rota_bp, activities_bp, dashboard_bp, imports_bp, opinions_bp, system_bp,
+                      public_bp):
         app.register_blueprint(blueprint)
 
     if app.config["LIAISON_BENCH_ENDPOINTS"]:

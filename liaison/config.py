@@ -118,6 +118,9 @@ def load_config(instance_path, overrides=None):
         "LIAISON_OPINION_MAX_PER_ADDRESS": int(os.environ.get("LIAISON_OPINION_MAX_PER_ADDRESS", 5)),
         "LIAISON_OPINION_LOOKUP_MISSES": int(os.environ.get("LIAISON_OPINION_LOOKUP_MISSES", 20)),
         "LIAISON_OPINION_WINDOW_MINUTES": int(os.environ.get("LIAISON_OPINION_WINDOW_MINUTES", 60)),
+        # Days a constituent's phone number is kept after the opinion closes (rule R29), at least one.
+        "LIAISON_OPINION_PHONE_RETENTION_DAYS": max(
+            1, int(os.environ.get("LIAISON_OPINION_PHONE_RETENTION_DAYS", 180))),
         #: Staff are signed out after this many idle minutes (deputies keep their phone sign-in).
         "LIAISON_STAFF_IDLE_MINUTES": int(os.environ.get("LIAISON_STAFF_IDLE_MINUTES", 30)),
         #: Exports and phone-number reveals ask for the password again after this many minutes.

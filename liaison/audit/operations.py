@@ -79,6 +79,9 @@ ACTION_LABELS = {
     "opinion.rated": _l("群众评价答复"),
     "opinion.handed_over": _l("民意转信访"),
     "opinion.rejected": _l("民意不予受理"),
+    "opinion.reopened": _l("群众不满意，民意重新办理"),
+    "opinion.closed_no_contact": _l("民意办结（群众未留联系方式）"),
+    "opinion.phones_removed": _l("按期删除群众联系电话"),
 }
 
 

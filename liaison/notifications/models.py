@@ -11,13 +11,21 @@ from liaison.extensions import db
 
 
 class Message(db.Model):
-    """One message in one user's inbox; the same (user, dedupe key) is never written twice."""
+    """One message in one user's inbox, or a text to a constituent who has no account (``user_id``
+    NULL, SMS only); the same (user, dedupe key) is never written twice."""
 
     __tablename__ = "messages"
-    __table_args__ = (sa.UniqueConstraint("user_id", "dedupe_key"),)
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "dedupe_key"),
+        # NULLs are distinct in the key above: texts to constituents get a unique key of their own.
+        sa.Index("ux_messages_text_dedupe_key", "dedupe_key", unique=True,
+                 postgresql_where=sa.text("user_id IS NULL"), sqlite_where=sa.text("user_id IS NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    #: The recipient's account; NULL for a text to a constituent's number (rule R29), whose only copy
+    #: is its SMS delivery.
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
     #: What rule sent it, e.g. ``month_end_station`` or ``rota_published``.
     kind: Mapped[str] = mapped_column(sa.String(40))
     subject: Mapped[str] = mapped_column(sa.String(100))

@@ -56,6 +56,37 @@ def send(user, subject, body="", kind="notice", dedupe_key=None):
     return message
 
 
+def send_text(mobile, subject, body="", kind="notice", dedupe_key=None):
+    """Queue a text to a mobile number that has no account (a constituent), on the SMS channel only.
+
+    As ``send``: a row in the caller's transaction, sent by the delivery job after the commit; the
+    same ``dedupe_key`` is never queued twice (a unique index of its own, for messages without a
+    user). Returns the message, or None when SMS is turned off (``LIAISON_SMS_GATEWAY=none``), the
+    number is blank, or the key was used.
+    """
+    channel = next((c for c in configured_channels() if c.name == "sms"), None)
+    if channel is None or not mobile:
+        return None
+    key = dedupe_key or f"uuid:{uuid.uuid4().hex}"
+    if dedupe_key and db.session.scalar(sa.select(Message.id).where(
+            Message.user_id.is_(None), Message.dedupe_key == key)) is not None:
+        return None
+    now = utcnow()
+    message = Message(user_id=None, kind=kind, subject=str(subject)[:SUBJECT_MAX], body=str(body or ""),
+                      dedupe_key=key, created_at=now)
+    message.deliveries.append(Delivery(
+        channel=channel.name, address=mobile, created_at=now,
+        status=DeliveryStatus.held if channel.holds else DeliveryStatus.pending,
+        next_try_at=None if channel.holds else now))
+    try:
+        with db.session.begin_nested():
+            db.session.add(message)
+    except IntegrityError:
+        return None
+    log.info("text queued: message=%s kind=%s", message.id, kind)
+    return message
+
+
 def retry_delivery(delivery):
     """Queue a failed delivery again (a fresh round of tries), with an audit event naming the last error."""
     if delivery.status is not DeliveryStatus.failed:

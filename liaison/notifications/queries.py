@@ -43,7 +43,8 @@ def deliveries(township_ids=None, status=None, channel=None, q="", since=None, u
     body, or a full mobile number. ``since`` / ``until`` are local dates (both included) of when the
     message was written.
     """
-    query = (sa.select(Delivery).join(Delivery.message).join(Message.user)
+    # An outer join: a text to a constituent has no account (only the committee's outbox shows it).
+    query = (sa.select(Delivery).join(Delivery.message).outerjoin(Message.user)
              .options(contains_eager(Delivery.message).contains_eager(Message.user))
              .order_by(Delivery.created_at.desc(), Delivery.id.desc()))
     if township_ids is not None:

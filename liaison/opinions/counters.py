@@ -12,14 +12,24 @@ rated, and how many of those were 满意 or 基本满意. 逾期 overdue is a st
 waiting on a department or deputy past their due date and unanswered as of the period's last day
 (today, for a period not yet over), whenever they were received.
 
+重新办理 reopened counts the opinions a constituent sent back with 不满意, by the day of the latest
+reopening (rule R30). ``answer_days`` is the sum of the days from receipt to reply over the
+period's replies, so the average days to answer is ``answer_days / replied``.
+
+These are the figures staff see on the dashboard and the public sees on the accountability pages
+(rule R31): both call ``opinion_counts``, nothing else counts opinions for them.
+
 Every counter is one statement in standard SQL, the same on SQLite and PostgreSQL, that reads
-the opinions once with a ``SUM(CASE …)`` per counter (and per month, for months side by side).
+the opinions once with a ``SUM(CASE …)`` per counter (and per month, for months side by side);
+the days between two dates are the one expression written per dialect (``days_between``).
 Per deputy, where one opinion may count for two deputies, ``UNION ALL`` rows of steps are summed.
 """
 from datetime import date
 from typing import NamedTuple
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import FunctionElement
 
 from liaison.clock import Month, local_today
 from liaison.extensions import db
@@ -35,7 +45,8 @@ PASSED_ON = (Handling.referral, Handling.suggestion)
 CONTENT = (Satisfaction.satisfied, Satisfaction.basically)
 
 #: The summed columns, in the order of ``OpinionCounts`` after ``key`` and ``name``.
-COUNTED = ("received", "registered", "referred", "replied", "overdue", "handed_over", "rated", "satisfied")
+COUNTED = ("received", "registered", "referred", "replied", "overdue", "handed_over", "rated", "satisfied",
+           "reopened", "answer_days")
 
 
 class OpinionCounts(NamedTuple):
@@ -55,11 +66,20 @@ class OpinionCounts(NamedTuple):
     #: Replies of the period the constituent rated, and those rated 满意 or 基本满意.
     rated: int
     satisfied: int
+    #: Opinions sent back by the constituent with 不满意, by the day of the latest reopening.
+    reopened: int = 0
+    #: Days from receipt to reply, summed over the period's replies.
+    answer_days: int = 0
 
     @property
     def satisfaction_rate(self):
         """满意率 (满意 + 基本满意 over rated replies); None when no reply was rated."""
         return self.satisfied / self.rated if self.rated else None
+
+    @property
+    def average_answer_days(self):
+        """Average days from receipt to reply over the period's replies; None without replies."""
+        return self.answer_days / self.replied if self.replied else None
 
 
 class DeputyOpinionCounts(NamedTuple):
@@ -70,6 +90,27 @@ class DeputyOpinionCounts(NamedTuple):
     suggestions: int
     #: Replies (in the period) to opinions the deputy received or took up.
     replied: int
+
+
+class days_between(FunctionElement):
+    """SQL: whole days from the date ``earlier`` to the date ``later`` (``later - earlier``)."""
+
+    type = sa.Integer()
+    name = "days_between"
+    inherit_cache = True
+
+
+@compiles(days_between)
+def _days_between(element, compiler, **kw):
+    # Standard SQL (PostgreSQL and its kin): subtracting two dates gives the days between them.
+    later, earlier = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"({later} - {earlier})"
+
+
+@compiles(days_between, "sqlite")
+def _days_between_sqlite(element, compiler, **kw):
+    later, earlier = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
 
 
 def period_of(year, month=None):
@@ -123,6 +164,7 @@ def _dated_steps():
         ("handed_over", Opinion.received_on, (Opinion.status == Status.handed_over,)),
         ("rated", Opinion.replied_on, (station_work, Opinion.satisfaction.is_not(None))),
         ("satisfied", Opinion.replied_on, (station_work, Opinion.satisfaction.in_(CONTENT))),
+        ("reopened", Opinion.reopened_on, (station_work,)),
     ]
 
 
@@ -137,8 +179,12 @@ def _step_sums(first_day, last_day, today, suffix=""):
     # Overdue as of the period's last day, or today while it runs; a period not yet begun has none.
     overdue = overdue_on(min(last_day, today)) if first_day <= today else sa.false()
     flags.insert(COUNTED.index("overdue"), overdue)
-    return [sa.func.sum(sa.case((flag, 1), else_=0)).label(name + suffix)
+    sums = [sa.func.sum(sa.case((flag, 1), else_=0)).label(name + suffix)
             for name, flag in zip(COUNTED, flags)]
+    replied = flags[COUNTED.index("replied")]
+    days = days_between(Opinion.replied_on, Opinion.received_on)
+    sums.append(sa.func.sum(sa.case((replied, days), else_=0)).label("answer_days" + suffix))
+    return sums
 
 
 def _grouped(first_day, last_day, township_ids, today, key):

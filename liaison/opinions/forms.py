@@ -1,5 +1,6 @@
 """Forms for opinions: the public one (with a honeypot), the reception record, staff actions and the
 constituent's verdict. Lengths are checked again by the operations, with the same limits."""
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 import wtforms
 from wtforms import (BooleanField, DateField, FieldList, FormField, HiddenField, RadioField, SelectField, StringField,
@@ -61,16 +62,38 @@ def _name_field(autocomplete):
                        render_kw={"autocomplete": autocomplete, "maxlength": NAME_MAX})
 
 
+def _consent_given_for_a_number(form, field):
+    """A number is kept only with consent (rule R29): a typed number with the box unticked is asked
+    about, rather than silently dropped or kept."""
+    if (form.phone.data or "").strip() and not field.data:
+        raise ValidationError(str(CONSENT_MISSING))
+
+
+#: Said at the box when a number was typed without ticking it.
+CONSENT_MISSING = _l("留了手机号码就请勾选上面这一项；不想收短信，请把手机号码清空。")
+
+
 class _OpinionFields(Form):
     category = SelectField(_l("类别"), coerce=optional_enum(Category), choices=CATEGORY_CHOICES,
                            validators=[InputRequired(_l("请选择意见的类别。"))])
     content = _content_field(_l("请写清事情、地点和您的诉求，不超过 %(n)s 字。", n=CONTENT_MAX))
     name = _name_field("name")
-    phone = _phone_field(_l("留下号码便于工作人员联系您；号码不会公开。"), "tel")
+    phone = _phone_field(_l("不留号码也能凭查询号查看办理进度。"), "tel")
+    #: Unticked by default: the number is kept only when the constituent ticks it (rule R29).
+    phone_consent = BooleanField(
+        _l("我同意保存这个手机号码，用于短信告知办理进度（登记、转办、答复、逾期）"),
+        validators=[_consent_given_for_a_number], default=False)
 
 
 class PublicOpinionForm(_OpinionFields):
     """What a constituent leaves on a station's page, without an account."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The retention is a setting: the box says the number the scheduler will keep to.
+        self.phone_consent.description = _l(
+            "短信只写查询号和办理到哪一步，不写留言内容；号码不会公开，办结 %(n)s 天后删除。",
+            n=current_app.config["LIAISON_OPINION_PHONE_RETENTION_DAYS"])
 
     photo = UploadField(_l("照片（可不传）"), description=_l("JPG 或 PNG 图片，不超过 %(mb)s MB。",
                                                           mb=PHOTO_MAX_BYTES // (1024 * 1024)),
@@ -87,7 +110,11 @@ class ReceptionForm(_OpinionFields):
     # and the browser must not offer the typist's own name and number.
     content = _content_field(_l("请写清群众反映的事情、地点和诉求，不超过 %(n)s 字。", n=CONTENT_MAX))
     name = _name_field("off")
-    phone = _phone_field(_l("群众的手机号码，便于工作人员回访；不会公开。"), "off")
+    phone = _phone_field(_l("群众的手机号码，用于短信告知办理进度；不会公开。"), "off")
+    phone_consent = BooleanField(
+        _l("群众同意保存手机号码，用于短信告知办理进度（登记、转办、答复、逾期）"),
+        description=_l("请先问过群众再勾选；短信只写查询号和办理到哪一步，不写意见内容。"),
+        validators=[_consent_given_for_a_number], default=False)
 
     station_id = SelectField(_l("家站"), coerce=_int_or_none, validate_choice=False,
                              validators=[InputRequired(_l("请选择接待的家站。"))])
@@ -178,7 +205,8 @@ class RatingForm(Form):
                               choices=[SelectChoice(value=s.value, label=s.label) for s in Satisfaction],
                               validators=[InputRequired(_l("请选择满意、基本满意或不满意。"))])
     comment = TextAreaField(_l("评价意见（可不填）"), validators=[_too_long(_l("评价意见"), COMMENT_MAX)],
-                            render_kw={"rows": 2})
+                            description=_l("选“不满意”的，请写下原因：意见将退回工作人员重新办理。"),
+                            render_kw={"rows": 3, "maxlength": COMMENT_MAX})
     submit = SubmitField(_l("提交评价"))
 
 
@@ -237,3 +265,13 @@ class HomeCheckoutForm(Form):
     """签退 at a 代表之家: nothing to record (rule R33), the tap itself."""
 
     submit = SubmitField(_l("签退"))
+
+
+class NoContactForm(_ActionForm):
+    """办结（群众未留联系方式）: the result the constituent will read with their lookup number."""
+
+    reply = TextAreaField(_l("办理结果"), validators=[InputRequired(_l("请填写办理结果。")),
+                                                   _too_long(_l("办理结果"), REPLY_MAX)],
+                          description=_l("群众未留联系方式，无法回访：办理结果显示在查询页，群众凭查询号可以看到。"),
+                          render_kw={"rows": 3})
+    submit = SubmitField(_l("办结"))

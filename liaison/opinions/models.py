@@ -91,18 +91,20 @@ class Status(enum.Enum):
     replied = "replied"
     handed_over = "handed_over"
     rejected = "rejected"
+    #: The constituent rated the reply 不满意: back in staff's queue with the reason (rule R30).
+    reopened = "reopened"
 
     @property
     def label(self):
         return {
             "received": _l("已接收"), "registered": _l("已登记"), "referred": _l("已转办"),
             "suggestion": _l("已转为建议"), "replied": _l("已答复"), "handed_over": _l("已转信访"),
-            "rejected": _l("不予受理"),
+            "rejected": _l("不予受理"), "reopened": _l("重新办理"),
         }[self.value]
 
 
 #: Statuses still waiting for a reply.
-OPEN_STATUSES = (Status.received, Status.registered, Status.referred, Status.suggestion)
+OPEN_STATUSES = (Status.received, Status.registered, Status.referred, Status.suggestion, Status.reopened)
 #: Statuses of opinions waiting on someone else by a due date (overdue when past it unanswered).
 AWAITING_STATUSES = (Status.referred, Status.suggestion)
 
@@ -161,8 +163,14 @@ class Opinion(db.Model):
     #: Optional; never shown on public pages.
     constituent_name: Mapped[str] = mapped_column(sa.String(50), default="")
     #: Optional mainland mobile number (11 digits); shown in full only to staff of the township
-    #: and the committee, masked (139****0001) everywhere else.
+    #: and the committee, masked (139****0001) everywhere else. Kept only with the constituent's
+    #: consent (``phone_consented_at``), and emptied a set time after the opinion closes (rule R29).
     phone: Mapped[str] = mapped_column(sa.String(11), default="")
+    #: UTC instant the constituent agreed that the number be kept to tell them of each step by SMS;
+    #: NULL when no number was kept.
+    phone_consented_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: UTC instant the retention job emptied ``phone``; NULL while it is kept (or none was given).
+    phone_removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: Random hex name of the stored photo in the attachments folder; NULL when none.
     photo_name: Mapped[str | None] = mapped_column(sa.String(64))
     #: Content type told from the photo's bytes (image/jpeg or image/png).
@@ -218,6 +226,16 @@ class Opinion(db.Model):
 
     #: Local date the overdue reminder was sent; NULL while none was, so it goes out once.
     overdue_reminded_on: Mapped[date | None]
+
+    #: Local date the opinion was last closed (办结: replied, handed over or rejected); NULL while open.
+    #: The phone number is removed a set number of days after it (rule R29).
+    concluded_on: Mapped[date | None] = mapped_column(index=True)
+    #: Times the constituent rated a reply 不满意, which sent it back to staff (rule R30).
+    reopened_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: Local date of the last reopening, for counting reopenings per period; NULL if never reopened.
+    reopened_on: Mapped[date | None]
+    #: Why the constituent was not satisfied, as they wrote it (staff only; may be empty).
+    reopen_reason: Mapped[str] = mapped_column(sa.String(500), default="", server_default="")
 
     #: 转信访 or 不予受理: why, for staff (never shown publicly).
     closing_note: Mapped[str] = mapped_column(sa.Text, default="")
@@ -277,6 +295,12 @@ class EventKind(enum.Enum):
     reminded = "reminded"
     #: A remark by staff, for staff.
     note = "note"
+    #: The constituent rated the reply 不满意: back to staff (rule R30).
+    reopened = "reopened"
+    #: Closed with its result on the lookup page: the constituent left no contact (rule R30).
+    closed_no_contact = "closed_no_contact"
+    #: The phone number was removed after the retention period (rule R29; staff only).
+    phone_removed = "phone_removed"
 
     @property
     def label(self):
@@ -284,7 +308,8 @@ class EventKind(enum.Enum):
             "received": _l("已接收"), "registered": _l("已登记"), "answered_on_spot": _l("当场答复"),
             "referred": _l("已转办"), "suggestion": _l("已转为代表建议"), "replied": _l("已答复"),
             "rated": _l("已评价"), "handed_over": _l("已转信访部门"), "rejected": _l("不予受理"),
-            "reminded": _l("逾期提醒"), "note": _l("备注"),
+            "reminded": _l("逾期提醒"), "note": _l("备注"), "reopened": _l("群众不满意，重新办理"),
+            "closed_no_contact": _l("已办结（群众未留联系方式）"), "phone_removed": _l("联系电话已按期删除"),
         }[self.value]
 
 

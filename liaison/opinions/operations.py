@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, url_for
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
@@ -26,6 +26,7 @@ from liaison.clock import local_today, to_local, utcnow
 from liaison.errors import InvalidInput
 from liaison.extensions import db
 from liaison.network.models import StationKind
+from liaison.notifications.operations import send_text
 from liaison.opinions.models import (Category, Channel, EventKind, Handling, Opinion, OpinionEvent, Satisfaction,
                                      Status, month_key, new_lookup_number)
 from liaison.text import is_mobile, mask_mobile, normalize_mobile
@@ -181,6 +182,55 @@ def _audit(action, opinion, detail=""):
     record_event(action, target=opinion, detail=detail or opinion.number)
 
 
+# --- telling the constituent (rule R29) --------------------------------------------------------
+
+#: The message kind of every text to a constituent (its SMS template, LIAISON_SMS_TEMPLATES).
+TEXT_KIND = "opinion_progress"
+
+#: Each step the constituent is told of by SMS: its subject. The text names the lookup number and
+#: the step, never what the opinion says.
+TEXT_STEPS = {
+    "registered": _l("您的意见已登记"),
+    "referred": _l("您的意见已转交办理"),
+    "suggestion": _l("您的意见已转为人大代表建议"),
+    "answered": _l("您的意见已答复"),
+    "overdue": _l("您的意见已过答复期限"),
+}
+
+
+def track_url(opinion):
+    """The lookup page of an opinion as a full address (a text is read outside the site)."""
+    base = current_app.config["LIAISON_PUBLIC_URL"].rstrip("/")
+    with current_app.test_request_context(base_url=base):
+        return url_for("opinions.track", number=opinion.number, _external=True)
+
+
+def _text_body(opinion, step):
+    number = opinion.grouped_number
+    if step == "answered":
+        return _l("查询号 %(number)s，请查看答复并评价：%(url)s", number=number, url=track_url(opinion))
+    if step == "overdue":
+        return _l("查询号 %(number)s，工作人员正在督办，答复后会再告诉您。进度：%(url)s", number=number,
+                  url=track_url(opinion))
+    return _l("查询号 %(number)s，办理进度：%(url)s", number=number, url=track_url(opinion))
+
+
+def tell_constituent(opinion, step, key_suffix=""):
+    """Queue the SMS of a step to the constituent, when they left a number and agreed to be told.
+
+    Every path that creates or moves an opinion calls it here, in the operations (the public page,
+    a reception record, a deputy's 签退 record, staff's steps, the overdue job), and the delivery job
+    sends it after the commit. Once per step (and per due date or reply): a repeated step sends
+    nothing. Returns the message or None.
+    """
+    if not opinion.phone or opinion.phone_consented_at is None:
+        return None
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        subject, body = str(TEXT_STEPS[step]), str(_text_body(opinion, step))
+    key = f"opinion:{opinion.id}:{step}" + (f":{key_suffix}" if key_suffix else "")
+    return send_text(opinion.phone, subject, body, kind=TEXT_KIND, dedupe_key=key)
+
+
 def _unique_number():
     """A lookup number not yet used (a clash among 8.5×10¹¹ values is rare, but checked)."""
     for _ in range(10):
@@ -205,22 +255,24 @@ def _same_opinion_just_left(station, content, name, phone, now):
 
 
 def receive_opinion(station, channel, category, content, name="", phone="", photo=None, by=None, deputy=None,
-                    on_spot_reply="", checkin=None, phone_consent=None):
+                    on_spot_reply="", checkin=None, phone_consent=False):
     """Create an opinion at a station (接), with its first timeline events.
 
     ``photo`` is ``(bytes, content_type)`` already checked by ``read_photo``. Opinions recorded by
     staff during a reception are registered at once; an answer given on the spot closes them with
     that reply. The same public form sent twice in a row (a double tap, a resend on a slow network)
     gives back the opinion it made the first time. ``checkin`` is the check-in whose 签退 recorded
-    it (rule R33). ``phone_consent``: True when the constituent agreed to leave the number, False
-    when not (the number is then not kept); None where the page does not ask (as before). Returns
-    the opinion.
+    it (rule R33). Returns the opinion.
+
+    The phone number is kept only when ``phone_consent`` says the constituent agreed (rule R29):
+    without it no number is stored and no text is sent. The constituent is then told by SMS that it
+    is registered, with its lookup number (or answered, when answered on the spot).
     """
     if not station.active:
         raise InvalidInput(_l("此联络站已停用，暂不接收留言。"))
     content = _text(content, CONTENT_MAX, "content", _l("意见内容"), minimum=CONTENT_MIN)
     name = _optional_text(name, NAME_MAX, "name", _l("姓名"))
-    phone = checked_phone(phone) if phone_consent is not False else ""
+    phone = checked_phone(phone) if phone_consent else ""
     on_spot_reply = _optional_text(on_spot_reply, REPLY_MAX, "on_spot_reply", _l("当场答复内容"))
     now = utcnow()
     if by is None:
@@ -232,7 +284,7 @@ def receive_opinion(station, channel, category, content, name="", phone="", phot
         number=_unique_number(), station=station, township_id=station.township_id, channel=channel,
         category=category, content=content, constituent_name=name, phone=phone, received_at=now,
         received_on=today, received_month=month_key(today), recorded_by=by, deputy=deputy,
-        status=Status.received, checkin=checkin)
+        status=Status.received, checkin=checkin, phone_consented_at=now if phone else None)
     db.session.add(opinion)
     _add_event(opinion, EventKind.received, by=by, note=_stored(channel.label))
     if photo is not None and photo[0] is not None:
@@ -246,6 +298,10 @@ def receive_opinion(station, channel, category, content, name="", phone="", phot
     except IntegrityError:
         raise InvalidInput(_l("提交时出现冲突，请再提交一次。")) from None
     _audit("opinion.received", opinion, f"{opinion.number} {channel.value} {mask_mobile(phone)}".strip())
+    if on_spot_reply:
+        _tell_answered(opinion)
+    else:
+        tell_constituent(opinion, "registered")
     return opinion
 
 
@@ -338,7 +394,15 @@ def _reply(opinion, text, by, handling, kind):
     opinion.replied_by = by
     opinion.handling = opinion.handling or handling
     opinion.status = Status.replied
+    opinion.concluded_on = opinion.replied_on
+    # A reply after a reopening is rated afresh: the verdict belongs to the latest reply (rule R30).
+    opinion.satisfaction, opinion.satisfaction_comment, opinion.satisfaction_at = None, "", None
     _add_event(opinion, kind, by=by)
+
+
+def _tell_answered(opinion):
+    """The SMS of a reply: once per reply (the reply after each reopening is told again)."""
+    tell_constituent(opinion, "answered", key_suffix=str(opinion.reopened_count or 0))
 
 
 def _flush():
@@ -348,7 +412,8 @@ def _flush():
         raise StaleOpinion() from None
 
 
-UNDECIDED = (Status.received, Status.registered)
+#: Statuses waiting for staff to decide a step; a reopened opinion is one of them again (rule R30).
+UNDECIDED = (Status.received, Status.registered, Status.reopened)
 
 
 def register_opinion(opinion, by, version=None):
@@ -367,6 +432,7 @@ def answer_on_spot(opinion, reply, by, version=None):
     _reply(opinion, reply, by, Handling.on_spot, EventKind.answered_on_spot)
     _flush()
     _audit("opinion.replied", opinion)
+    _tell_answered(opinion)
 
 
 def _checked_due(due_on, required=True):
@@ -400,6 +466,7 @@ def refer_opinion(opinion, department, due_on, by, note="", version=None):
         _add_event(opinion, EventKind.note, by=by, note=note, public=False)
     _flush()
     _audit("opinion.referred", opinion, f"{opinion.number} → {department} {due_on.isoformat()}")
+    tell_constituent(opinion, "referred", key_suffix=due_on.isoformat())
 
 
 def turn_into_suggestion(opinion, deputy, text, due_on, by, version=None):
@@ -418,6 +485,7 @@ def turn_into_suggestion(opinion, deputy, text, due_on, by, version=None):
     _add_event(opinion, EventKind.suggestion, by=by, note=_stored(_l("由 %(name)s 代表提出建议", name=deputy.name)))
     _flush()
     _audit("opinion.suggestion", opinion, f"{opinion.number} deputy #{deputy.id}")
+    tell_constituent(opinion, "suggestion")
 
 
 def record_reply(opinion, reply, by, version=None):
@@ -428,6 +496,20 @@ def record_reply(opinion, reply, by, version=None):
     _reply(opinion, reply, by, Handling.direct, EventKind.replied)
     _flush()
     _audit("opinion.replied", opinion)
+    _tell_answered(opinion)
+
+
+def close_without_contact(opinion, result, by, version=None):
+    """办结（群众未留联系方式）: the constituent left no number, so nobody can call them back; the result
+    is written where they can read it with their lookup number, and the opinion is closed (rule R30)."""
+    _require(opinion, UNDECIDED + (Status.referred, Status.suggestion), version)
+    if opinion.phone:
+        raise InvalidInput(_l("群众留了联系电话：请答复并告知群众，不能按“未留联系方式”办结。"))
+    result = _text(result, REPLY_MAX, "reply", _l("办理结果"))
+    _register(opinion, by)
+    _reply(opinion, result, by, Handling.direct, EventKind.closed_no_contact)
+    _flush()
+    _audit("opinion.closed_no_contact", opinion)
 
 
 def _close(opinion, status, kind, note, by, version, action):
@@ -435,6 +517,7 @@ def _close(opinion, status, kind, note, by, version, action):
     note = _text(note, NOTE_MAX, "note", _l("说明"))
     opinion.status, opinion.closing_note = status, note
     opinion.closed_at, opinion.closed_by = utcnow(), by
+    opinion.concluded_on = to_local(opinion.closed_at).date()
     # The constituent sees that it moved on, not staff's reasons.
     _add_event(opinion, kind, by=by)
     _add_event(opinion, EventKind.note, by=by, note=note, public=False)
@@ -469,5 +552,22 @@ def rate_reply(opinion, satisfaction, comment=""):
     opinion.satisfaction, opinion.satisfaction_comment = satisfaction, comment
     opinion.satisfaction_at = utcnow()
     _add_event(opinion, EventKind.rated, note=_stored(satisfaction.label))
+    if satisfaction is Satisfaction.unsatisfied:
+        _reopen(opinion, comment)
     _flush()
     record_event("opinion.rated", target=opinion, detail=f"{opinion.number} {satisfaction.value}")
+    if satisfaction is Satisfaction.unsatisfied:
+        record_event("opinion.reopened", target=opinion, detail=opinion.number)
+
+
+def _reopen(opinion, reason):
+    """不满意 sends the opinion back to staff's queue with the constituent's reason (rule R30)."""
+    opinion.status = Status.reopened
+    opinion.concluded_on = None
+    opinion.reopened_count = (opinion.reopened_count or 0) + 1
+    opinion.reopened_on = to_local(opinion.satisfaction_at).date()
+    opinion.reopen_reason = reason
+    _add_event(opinion, EventKind.reopened)
+    if reason:
+        _add_event(opinion, EventKind.note, note=_stored(_l("群众不满意的原因：%(reason)s", reason=reason)),
+                   public=False)

@@ -16,9 +16,10 @@ from liaison.errors import InvalidInput, reshows_expired_form
 from liaison.extensions import db
 from liaison.network.models import Station, StationKind
 from liaison.opinions import bp, counters, operations, queries
-from liaison.opinions.forms import (CheckoutForm, CloseForm, HomeCheckoutForm, LookupForm, PublicOpinionForm,
-                                    RatingForm, ReceptionForm, ReferForm, RegisterForm, ReplyForm, SuggestionForm)
-from liaison.opinions.models import Channel, Opinion, Status
+from liaison.opinions.forms import (CheckoutForm, CloseForm, HomeCheckoutForm, LookupForm, NoContactForm,
+                                    PublicOpinionForm, RatingForm, ReceptionForm, ReferForm, RegisterForm, ReplyForm,
+                                    SuggestionForm)
+from liaison.opinions.models import Channel, Opinion, Satisfaction, Status
 from liaison.paging import one_page
 from liaison.transaction import commit
 from liaison.uploads import attachment_path
@@ -81,7 +82,8 @@ def _ask_for_photo_again(form):
 def _receive_public(station, form, photo, ip):
     operations.count_submission(ip)  # first: its lock holds parallel posts from the address until commit
     return operations.receive_opinion(station, Channel.public_page, form.category.data, form.content.data,
-                                      name=form.name.data, phone=form.phone.data, photo=photo)
+                                      name=form.name.data, phone=form.phone.data, photo=photo,
+                                      phone_consent=form.phone_consent.data)
 
 
 def _lookups_refused(form=None):
@@ -151,7 +153,10 @@ def rate(number):
     form = RatingForm()
     if form.validate_on_submit():
         if form.save(lambda: operations.rate_reply(opinion, form.satisfaction.data, form.comment.data)):
-            flash(_l("感谢您的评价。"), "success")
+            if form.satisfaction.data is Satisfaction.unsatisfied:
+                flash(_l("感谢您的评价。您的意见已退回工作人员重新办理，答复后会在这里显示。"), "success")
+            else:
+                flash(_l("感谢您的评价。"), "success")
             return redirect(url_for(".track", number=opinion.number))
         opinion = queries.find_by_number(number)
     return _track_page(opinion, form if opinion.can_be_rated else None, 400)
@@ -225,7 +230,8 @@ def _receive_reception(form, user, is_staff, station_ids):
         deputy = user.deputy
     return operations.receive_opinion(station, Channel.reception, form.category.data, form.content.data,
                                       name=form.name.data, phone=form.phone.data, by=user, deputy=deputy,
-                                      on_spot_reply=form.on_spot_reply.data)
+                                      on_spot_reply=form.on_spot_reply.data,
+                                      phone_consent=form.phone_consent.data)
 
 
 # --- 签退 with the reception record: each matter an opinion (rule R33) -------------------------------
@@ -328,7 +334,8 @@ def _action_forms(opinion):
     forms = {}
     version = opinion.version
     if opinion.status in operations.UNDECIDED:
-        forms["answer"] = ReplyForm(prefix="answer", version=version)
+        if opinion.status is not Status.reopened:  # 当场答复 is for a first reading, not a second round
+            forms["answer"] = ReplyForm(prefix="answer", version=version)
         forms["suggest"] = SuggestionForm(prefix="suggest", version=version)
         forms["suggest"].fill_choices(_deputies_for([opinion.station]))
         forms["hand_over"] = CloseForm(prefix="hand_over", version=version)
@@ -338,6 +345,8 @@ def _action_forms(opinion):
                                    due_on=opinion.due_on)
     if opinion.status in operations.UNDECIDED + (Status.referred, Status.suggestion):
         forms["reply"] = ReplyForm(prefix="reply", version=version)
+        if not opinion.phone:
+            forms["no_contact"] = NoContactForm(prefix="no_contact", version=version)
     return forms
 
 
@@ -394,15 +403,17 @@ _STEPS = {
                   _l("已标记为信访件并移交信访部门，不再作为联络站意见办理。")),
     "reject": (lambda o, f, by: operations.reject_opinion(o, f.note.data, by, f.version.data),
                _l("已标记为不予受理。")),
+    "no_contact": (lambda o, f, by: operations.close_without_contact(o, f.reply.data, by, f.version.data),
+                   _l("已办结：办理结果显示在查询页。")),
 }
 
 
-@bp.route("/opinions/<int:opinion_id>/<any(answer, refer, suggest, reply, hand_over, reject):step>",
-          methods=["POST"])
+@bp.route("/opinions/<int:opinion_id>/"
+          "<any(answer, refer, suggest, reply, hand_over, reject, no_contact):step>", methods=["POST"])
 @reshows_expired_form
 @roles_required(*STAFF_ROLES)
 def act(opinion_id, step):
-    """One handling step (当场答复、转办、转为建议、答复、转信访、不予受理) from the opinion's page."""
+    """One handling step (当场答复、转办、转为建议、答复、转信访、不予受理、未留联系方式办结) from the opinion's page."""
     opinion = queries.get_opinion_or_404(opinion_id)
     forms = _action_forms(opinion)
     form = forms.get(step)

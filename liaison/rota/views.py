@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup
 
 from liaison.accounts.access import STAFF_ROLES, ensure_township, refuse_out_of_scope, roles_required
 from liaison.accounts.access import visible_township_ids
@@ -25,6 +26,7 @@ from liaison.rota.models import (HOLDING_PLACE, AssignmentStatus, LeaveRequest, 
                                  RotaMonth, Slot, SlotAssignment, Unavailability)
 from liaison.townships.models import Township
 from liaison.transaction import commit
+from stations import qrcodes
 
 
 def _month_or_404(rota_month_id):
@@ -283,35 +285,10 @@ def notice(rota_month_id):
     """The printable public notice (公示) of a month: who receives constituents where and when."""
     rota_month = _month_or_404(rota_month_id)
     slots = [s for s in queries.month_slots(rota_month.id) if s.holding]
-    return render_template("rota/notice.html", rota_month=rota_month, slots=slots,
-                           weekday_labels=WEEKDAY_LABELS)
-
-
-# --- the public station page ----------------------------------------------------------------------
-
-@bp.route("/p/<code>")
-def public(code):
-    """Who receives constituents at this station, and when, from today on (no sign-in, names only)."""
-    station = db.session.scalar(sa.select(Station).where(Station.code == code, Station.active.is_(True)))
-    if station is None:
-        abort(404)
-    today = local_today()
-    days = OrderedDict()
-    slots = queries.published_slots(station.id, today)
-    # Rule R20 read again here: a deputy who may no longer receive that day is never announced, even
-    # when the change reached the rota some other way than the operations that take them off it.
-    mandates = (queries.township_mandates(station.township_id, slots[0].local_date, slots[-1].local_date)
-                if slots else [])
-
-    def in_force(deputy_id, day):
-        return any(m.deputy_id == deputy_id and m.held_on(day) and not m.suspended_on(day) for m in mandates)
-
-    for slot in slots:
-        names = [a.deputy.name for a in slot.assignments
-                 if a.status in HOLDING_PLACE and in_force(a.deputy_id, slot.local_date)]
-        if names:
-            days.setdefault(slot.local_date, []).append((slot, names))
-    return render_template("rota/public.html", station=station, days=days, today=today,
+    # Each station of the month with its poster's code: 选民扫码留言 · 代表扫码签到 (rule R28).
+    stations = list({s.station.id: s.station for s in slots}.values())
+    codes = [(station, Markup(qrcodes.qr_svg(qrcodes.station_url(station)))) for station in stations]
+    return render_template("rota/notice.html", rota_month=rota_month, slots=slots, codes=codes,
                            weekday_labels=WEEKDAY_LABELS)
 
 

@@ -66,6 +66,8 @@ def seed_demo_opinions(rng, staff_id, count=36):
             phone=f"138{rng.randrange(10**8):08d}" if rng.random() < 0.6 else "",
             received_at=received_at, received_on=received_on, received_month=month_key(received_on),
             status=Status.received)
+        # A number is kept only with the constituent's consent (rule R29), given when they left it.
+        opinion.phone_consented_at = received_at if opinion.phone else None
         events = [OpinionEvent(kind=EventKind.received, at=received_at, note=str(opinion.channel.label))]
         age = (today - received_on).days
         if fate < 0.06:
@@ -73,6 +75,7 @@ def seed_demo_opinions(rng, staff_id, count=36):
             opinion.closing_note = "涉及个人信访事项，已转区人大常委会信访室。"
             opinion.closed_at = received_at + timedelta(days=1)
             opinion.closed_by_id = staff_id
+            opinion.concluded_on = received_on + timedelta(days=1)
             events.append(OpinionEvent(kind=EventKind.handed_over, at=opinion.closed_at, by_id=staff_id))
         elif fate < 0.12 and age < 10:
             pass  # left recently, still waiting to be registered
@@ -108,6 +111,7 @@ def _replied(opinion, events, day, handling, kind, staff_id, rng):
     opinion.replied_at = _after(events[-1].at, day, rng, hour=14)
     opinion.replied_on, opinion.replied_by_id = day, staff_id
     opinion.handling, opinion.status = opinion.handling or handling, Status.replied
+    opinion.concluded_on = day
     events.append(OpinionEvent(kind=kind, at=opinion.replied_at, by_id=staff_id))
     if day < local_today() and rng.random() < 0.7:
         opinion.satisfaction = rng.choice((Satisfaction.satisfied,) * 6 + (Satisfaction.basically,) * 3

@@ -3,7 +3,7 @@ check-ins, the pending queue and 补登 for staff. (签退, which records opinio
 import secrets
 from datetime import date, datetime
 
-from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -41,8 +41,9 @@ RESCAN_HELPS = {RejectReason.expired_token, RejectReason.used_token, RejectReaso
 
 
 def _scan_url(code, token=None):
-    """The scan page's own URL, token included, for signing in and coming straight back."""
-    return url_for("checkin.scan", code=code, t=token or None)
+    """The scan page's own URL, token included, for signing in and coming straight back (through the
+    deputy's door, so a deputy whose sign-in failed to stick is not shown the public page)."""
+    return url_for("checkin.scan", code=code, t=token or None, door=DEPUTY_DOOR)
 
 
 def _refused(refused, code):
@@ -129,13 +130,40 @@ def _record_scan(code):
     return redirect(url_for("checkin.done", checkin_id=checkin_id), code=303)
 
 
+#: The station's public page (``liaison.public``, a layer above): what the poster's URL shows to a
+#: visitor who is not a signed-in deputy (rule R28). Looked up by endpoint, as menus look up
+#: optional pages, because this layer may not import that one.
+PUBLIC_PAGE = "public.station"
+#: The query argument of the small "我是代表，登录签到" link: the deputy's door of the same URL.
+DEPUTY_DOOR = "deputy"
+
+
+def _signed_in_deputy():
+    return current_user.is_authenticated and current_user.has_role(Role.deputy)
+
+
 @bp.route("/s/<code>", methods=["GET", "POST"])
 @reshows_expired_form
 def scan(code):
-    """The page a station's QR code opens (poster: /s/<code>; kiosk screen: /s/<code>?t=<token>)."""
+    """The page a station's QR code opens (poster: /s/<code>; kiosk screen: /s/<code>?t=<token>).
+
+    One poster, two doors (rule R28): a signed-in deputy gets the 签到 button; anyone else gets the
+    station's public page (我要留言, 查询办理进度), whose small "我是代表" link comes back here with
+    ``door=deputy`` to sign in and check in. A visitor is told about a code that no longer works
+    (unknown, re-keyed, closed) the same way whichever door they use.
+    """
     if request.method == "POST":
         return _record_scan(code)
-    return _show_scan(code, (request.args.get("t") or "")[:512])
+    token = (request.args.get("t") or "")[:512]
+    if not _signed_in_deputy() and request.args.get("door") != DEPUTY_DOOR \
+            and PUBLIC_PAGE in current_app.view_functions:
+        try:
+            station = station_for_code(code)
+        except ScanRefused as refused:
+            return _refused(refused, code)
+        # Nothing is noted in the session here: the kiosk scan note waits for the deputy's door.
+        return current_app.view_functions[PUBLIC_PAGE](code=station.code)
+    return _show_scan(code, token)
 
 
 def _own_checkin_or_404(checkin_id):

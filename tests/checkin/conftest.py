@@ -82,6 +82,11 @@ def scan_url(code, token=None):
     return f"/s/{code}" + (f"?t={token}" if token else "")
 
 
+def deputy_door(code, token=None):
+    """The same URL through the "我是代表，登录签到" link of the public page (rule R28)."""
+    return scan_url(code, token) + ("&" if token else "?") + "door=deputy"
+
+
 def open_and_tap(client, code, token=None, location=None):
     """Open the scan page as a phone would, then tap 签到 (with the phone's location, if shared)."""
     page = client.get(scan_url(code, token))

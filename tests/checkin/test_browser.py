@@ -46,13 +46,15 @@ def test_deputy_scans_the_poster_signs_in_and_checks_in(db, place, live_server, 
     page.context.set_geolocation(PHONE_AT_STATION)
 
     page.goto(f"{live_server}/s/{code}")
+    assert "我要留言" in page.inner_text("main")  # the poster's URL is the public page until 我是代表
+    page.click("#deputy-door")
     text = page.inner_text("main")
     assert "城关第一联络站" in text and "城关镇" in text and "登录后签到" in text
     screenshot("station-signed-out")
     page.click("#login-to-check-in")
     page.wait_for_url(re.compile(r".*/login\?next=.*"))
     sign_in_on_page(page, mobile)
-    page.wait_for_url(f"{live_server}/s/{code}")
+    page.wait_for_url(f"{live_server}/s/{code}?door=deputy")
     assert fits(page)
     screenshot("station")
     page.click("#checkin-button")

@@ -8,14 +8,16 @@ from liaison.clock import utcnow
 from stations.checkin.models import Method, Status
 from stations.tokens import make_kiosk_token
 from tests import factories
-from tests.checkin.conftest import counts, hidden, new_deputy, only_checkin, scan_url, tap
+from tests.checkin.conftest import counts, deputy_door, hidden, new_deputy, only_checkin, scan_url, tap
 from tests.conftest import sign_in
 
 
 def scan_signed_out(client, station):
-    """Scan the code on the station's screen on a phone not signed in; returns the code's token."""
+    """Scan the code on the station's screen on a phone not signed in and tap 我是代表; returns the
+    code's token."""
     token = make_kiosk_token(station)
-    assert "登录后签到" in client.get(scan_url(station.code, token)).get_data(as_text=True)
+    assert "我是代表" in client.get(scan_url(station.code, token)).get_data(as_text=True)
+    assert "登录后签到" in client.get(deputy_door(station.code, token)).get_data(as_text=True)
     return token
 
 

@@ -8,8 +8,8 @@ from liaison.network.models import Station, StationKind
 from stations.models import VoidedCode
 from stations.tokens import make_kiosk_token
 from tests import factories
-from tests.checkin.conftest import (AT_STATION, checkin_id_from, counts, hidden, new_deputy, open_and_tap,
-                                    scan_url, tap)
+from tests.checkin.conftest import (AT_STATION, checkin_id_from, counts, deputy_door, hidden, new_deputy,
+                                    open_and_tap, scan_url, tap)
 from tests.conftest import sign_in
 
 
@@ -55,9 +55,15 @@ def test_kiosk_page_of_a_station_without_a_fence_does_not_ask_for_location(clien
 
 
 def test_anonymous_visitor_signs_in_and_comes_straight_back(client, place):
-    """Not signed in: the station and 登录后签到; signing in leads back to the same URL, token kept."""
+    """Not signed in: the public page, whose 我是代表 link leads to 登录后签到; signing in leads back to
+    the same URL, token kept (rule R28)."""
     token = make_kiosk_token(place.station)
-    url = scan_url(place.station.code, token)
+    public = client.get(scan_url(place.station.code, token)).get_data(as_text=True)
+    assert "我要留言" in public and "登录后签到" not in public
+    with client.session_transaction() as session:
+        assert "kiosk_scan" not in session  # no note for a visitor who has not said they are a deputy
+    url = deputy_door(place.station.code, token)
+    assert f'href="{url}"' in public.replace("&amp;", "&")
     html = client.get(url).get_data(as_text=True)
     assert "城关第一联络站" in html and "登录后签到" in html and "checkin-form" not in html
     login_link = html.split('id="login-to-check-in"')[0].rsplit('href="', 1)[1].split('"')[0]
@@ -75,7 +81,7 @@ def test_anonymous_post_goes_to_sign_in_and_writes_nothing(client, place):
     assert response.status_code == 302
     location = response.headers["Location"]
     assert "/login" in location
-    assert parse_qs(urlsplit(location).query)["next"][0] == f"/s/{place.station.code}?t=abc"
+    assert parse_qs(urlsplit(location).query)["next"][0] == deputy_door(place.station.code, "abc")
     assert counts() == (0, 0)
 
 
@@ -100,10 +106,17 @@ def test_get_of_any_checkin_url_writes_nothing(db, client, place, who):
         scan_url(old_code), scan_url("nosuchcode"), scan_url(inactive.code),
         "/me", "/checkins/today", "/checkins/pending", "/checkins/back-entry", "/checkins/1",
     ]
+    doors = [deputy_door(station.code, "tampered.token"), deputy_door(station.code, make_kiosk_token(other))]
     before = counts()
-    statuses = [client.get(url).status_code for url in urls]
+    statuses = [client.get(url).status_code for url in urls + doors]
     assert counts() == before == (0, 0)
-    assert statuses[:7] == [200, 200, 400, 400, 410, 404, 410]
+    if who == "deputy":
+        assert statuses[:7] == [200, 200, 400, 400, 410, 404, 410]
+    else:
+        # Not a signed-in deputy: the public page, whatever token the URL carries (rule R28) …
+        assert statuses[:7] == [200, 200, 200, 200, 410, 404, 410]
+    # … and the token is weighed at the deputy's door.
+    assert statuses[-2:] == [400, 400]
 
 
 def test_refused_code_pages_say_why_in_chinese(db, client, place):
@@ -121,10 +134,12 @@ def test_refused_code_pages_say_why_in_chinese(db, client, place):
 
 
 def test_staff_who_is_not_a_deputy_sees_no_button(client, place):
-    """A staff account scanning a poster is told only deputies check in; no button to tap."""
+    """A staff account scanning a poster sees the public page; at the deputy's door it is told only
+    deputies check in; no button to tap."""
     staff = factories.make_user(roles={"township_staff"}, townships=[place.town])
     sign_in(client, staff.mobile)
-    html = client.get(scan_url(place.station.code)).get_data(as_text=True)
+    assert "我要留言" in client.get(scan_url(place.station.code)).get_data(as_text=True)
+    html = client.get(deputy_door(place.station.code)).get_data(as_text=True)
     assert "只有人大代表本人可以签到" in html and "checkin-form" not in html
 
 

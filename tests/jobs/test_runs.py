@@ -89,7 +89,8 @@ def test_a_first_start_does_not_send_reminders_for_past_periods(app, db):
         made = catch_up()
     # Only today's daily jobs run; nothing for March or Q1.
     assert sorted((r.job_id, r.period) for r in made) == [
-        ("opinion_overdue_reminder", "2026-04-02"), ("publish_deadline_reminder", "2026-04-02"),
+        ("opinion_overdue_reminder", "2026-04-02"), ("opinion_overdue_text", "2026-04-02"),
+        ("opinion_phone_retention", "2026-04-02"), ("publish_deadline_reminder", "2026-04-02"),
         ("rota_no_shows", "2026-04-02")]
 
 

@@ -71,9 +71,13 @@ def net(db, photo_folder):
 
 
 def leave(client, station, environ_base=None, **fields):
-    """Post the public form of a station as a constituent would."""
+    """Post the public form of a station as a constituent would; one who leaves a number ticks the
+    consent box unless ``phone_consent=None`` says they did not (rule R29)."""
     data = {"category": "transport", "content": "东升路口红绿灯时间太短，老人过马路来不及。", "name": "", "phone": ""}
     data.update(fields)
+    if data["phone"] and "phone_consent" not in data:
+        data["phone_consent"] = "y"
+    data = {key: value for key, value in data.items() if value is not None}
     return client.post(f"/p/{station.code}/opinion", **multipart(data), environ_base=environ_base or {})
 
 

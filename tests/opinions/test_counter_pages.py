@@ -42,19 +42,20 @@ def test_committee_sees_each_township_for_the_year_and_a_month(client, district)
     page = client.get("/dashboard?year=2026").get_data(as_text=True)
     assert "民意办理（接、登、转、复）：2026年" in page
     assert table_rows(page, "opinion-townships") == [
-        ["乡镇（街道）", "接收", "登记", "转办", "答复", "逾期", "满意率", "转信访"],
-        ["安平镇", "6", "5", "4", "3", "1", "66.7% 3 件评价", "1"],
-        ["清河镇", "2", "2", "1", "1", "1", "—", "1"],
-        ["合计", "8", "7", "5", "4", "2", "66.7% 3 件评价", "2"],
+        ["乡镇（街道）", "接收", "登记", "转办", "答复", "逾期", "满意率", "转信访", "重新办理", "平均答复天数"],
+        # Days to answer: 安平 #1 29, #2 0, #8 53 (82 / 3); 清河 #9 1; all 83 / 4.
+        ["安平镇", "6", "5", "4", "3", "1", "66.7% 3 件评价", "1", "0", "27.3"],
+        ["清河镇", "2", "2", "1", "1", "1", "—", "1", "0", "1.0"],
+        ["合计", "8", "7", "5", "4", "2", "66.7% 3 件评价", "2", "0", "20.8"],
     ]
     assert re.search(r'id="overdue-link"\s+href="/opinions\?overdue=1"', page)
     assert "逾期未答复 2 件" in page
     october = client.get("/dashboard?year=2026&opinion_month=10").get_data(as_text=True)
     assert "民意办理（接、登、转、复）：2026年10月" in october and "期末逾期 2 件" in october
     assert table_rows(october, "opinion-townships")[1:] == [
-        ["安平镇", "2", "3", "2", "1", "2", "100.0% 1 件评价", "1"],
-        ["清河镇", "1", "1", "1", "0", "0", "—", "0"],
-        ["合计", "3", "4", "3", "1", "2", "100.0% 1 件评价", "1"],
+        ["安平镇", "2", "3", "2", "1", "2", "100.0% 1 件评价", "1", "0", "0.0"],
+        ["清河镇", "1", "1", "1", "0", "0", "—", "0", "0", "—"],
+        ["合计", "3", "4", "3", "1", "2", "100.0% 1 件评价", "1", "0", "0.0"],
     ]
     assert 'id="opinion-stations"' not in page
 
@@ -65,12 +66,12 @@ def test_township_staff_see_their_township_and_its_stations(client, district):
     sign_in_as(client, district.anping_staff)
     page = client.get("/dashboard?year=2026&opinion_month=11").get_data(as_text=True)
     rows = table_rows(page, "opinion-townships")
-    assert rows[1:] == [["安平镇", "3", "2", "2", "2", "1", "50.0% 2 件评价", "0"]]
+    assert rows[1:] == [["安平镇", "3", "2", "2", "2", "1", "50.0% 2 件评价", "0", "0", "41.0"]]
     assert "清河镇" not in page
     assert table_rows(page, "opinion-stations")[1:] == [
-        ["安平镇代表之家", "0", "0", "0", "0", "0", "—", "0"],
-        ["东升联络站", "2", "1", "1", "1", "1", "100.0% 1 件评价", "0"],
-        ["红旗联络站", "1", "1", "1", "1", "0", "0.0% 1 件评价", "0"],
+        ["安平镇代表之家", "0", "0", "0", "0", "0", "—", "0", "0", "—"],
+        ["东升联络站", "2", "1", "1", "1", "1", "100.0% 1 件评价", "0", "0", "29.0"],
+        ["红旗联络站", "1", "1", "1", "1", "0", "0.0% 1 件评价", "0", "0", "53.0"],
     ]
     queue = client.get("/opinions?overdue=1").get_data(as_text=True)
     assert district.opinions[2].grouped_number in queue
@@ -171,7 +172,9 @@ def test_the_panel_reads_in_english(client, district, compiled_catalog):
     page = client.get("/dashboard?year=2026&opinion_month=10").get_data(as_text=True)
     assert "Constituents' opinions (received, registered, referred, replied): 2026-10" in page
     assert "2 overdue at period end" in page
-    assert table_rows(page, "opinion-townships")[1] == ["安平镇", "2", "3", "2", "1", "2", "100.0% 1 rated", "1"]
+    assert table_rows(page, "opinion-townships")[1] == ["安平镇", "2", "3", "2", "1", "2", "100.0% 1 rated", "1",
+                                                        "0", "0.0"]
     # The short headings are counts, not the verbs on the handling buttons ("Record", "Refer").
     assert table_rows(page, "opinion-townships")[0][1:] == [
-        "Received", "Registered", "Referred", "Replied", "Overdue", "Satisfaction", "To petitions"]
+        "Received", "Registered", "Referred", "Replied", "Overdue", "Satisfaction", "To petitions",
+        "Reopened", "Average days to answer"]

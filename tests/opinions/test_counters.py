@@ -25,8 +25,8 @@ def district(db):
 
 
 def figures(row):
-    """The counters of a row without its key and name."""
-    return tuple(row)[2:]
+    """The 接、登、转、复 counters of a row (without its key and name, reopened and days to answer)."""
+    return tuple(row)[2:10]
 
 
 def test_year_by_township(district):
@@ -150,3 +150,4 @@ def test_unknown_grouping_is_refused(db):
     with pytest.raises(ValueError):
         opinion_counts(*period_of(2026), by="category")
     assert OpinionCounts(None, "", *ZERO).satisfaction_rate is None
+    assert OpinionCounts(None, "", *ZERO).average_answer_days is None

@@ -13,7 +13,8 @@ from tests.opinions.conftest import PHONE_DIGITS, PHONE_MASKED, opinions, sign_i
 
 def _record(client, station, **fields):
     data = {"station_id": str(station.id), "category": "social_security",
-            "content": "村里独居老人希望增加上门助餐服务。", "name": "王阿姨", "phone": PHONE_DIGITS}
+            "content": "村里独居老人希望增加上门助餐服务。", "name": "王阿姨", "phone": PHONE_DIGITS,
+            "phone_consent": "y"}
     data.update(fields)
     return client.post("/opinions/record", data=data)
 

@@ -198,15 +198,16 @@ def test_the_notice_and_the_public_station_page(app, client, db, login_as, octob
 
 
 @freeze_time("2026-10-20 02:00:00")
-def test_the_public_page_shows_from_today_on(app, client, db, login_as, october):
-    """Slots before today are no longer on the public page."""
+def test_the_public_page_shows_the_whole_month(app, client, db, login_as, october):
+    """The public page shows this month's published rota (rule R28): days before today too, muted."""
     from liaison.rota.operations import propose_rota, publish_rota
 
     rota_month, _proposal = propose_rota(october.township, 2026, 10, today=date(2026, 9, 20))
     publish_rota(rota_month, notify=False, today=date(2026, 9, 20))
     db.session.commit()
     page = text(app.test_client().get(f"/p/{october.hongqi.code}"))
-    assert "10月17日" not in page and "10月20日（周二）" in page and "今天" in page
+    assert "10月17日" in page and "10月20日（周二）" in page and "今天" in page
+    assert page.index("10月17日") < page.index("10月20日")
 
 
 @freeze_time(SEPT_20)

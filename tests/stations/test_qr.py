@@ -82,7 +82,8 @@ def test_poster_page_shows_station_kind_township_qr_and_instructions(client, log
     page = response.get_data(as_text=True)
     code = fresh(a.id).code
     assert "城关站" in page and "代表联络站" in page and ">站<" in page and "城关镇" in page
-    assert "用微信或手机相机扫描上方二维码" in page and "点“签到”" in page and "允许" in page
+    assert "用微信或手机相机扫描上方二维码" in page and "我是代表，登录签到" in page and "允许" in page
+    assert "选民扫码留言 · 代表扫码签到" in page and "我要留言" in page
     assert f"liaison.test/s/{code}" in page
     assert "/static/poster.css" in page
     svg = re.search(r'<div class="poster-qr">(<svg.*?</svg>)</div>', page, re.S).group(1)
