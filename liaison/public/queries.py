@@ -8,7 +8,7 @@ from typing import NamedTuple
 import sqlalchemy as sa
 
 from liaison.clock import Month
-from liaison.deputies.models import Deputy, Mandate
+from liaison.deputies.models import Deputy, Mandate, Suspension
 from liaison.deputies.queries import held_on
 from liaison.extensions import db
 from liaison.network.models import Station
@@ -24,12 +24,15 @@ LEVEL_ORDER = [Level.national, Level.municipal, Level.district, Level.township]
 
 def station_deputies(station_id, day):
     """``[(name, [Level, …])]`` of the people whose mandate held on ``day`` names this home or station
-    as their own, in pinyin order, each person once with every level they sit at."""
+    as their own, in pinyin order, each person once with every level they sit at. A mandate suspended
+    that day (暂停执行代表职务) is left out: its holder does not receive constituents (rule R20)."""
+    suspended = sa.exists().where(Suspension.mandate_id == Mandate.id, Suspension.start_date <= day,
+                                  sa.or_(Suspension.end_date.is_(None), Suspension.end_date >= day))
     rows = db.session.execute(
         sa.select(Deputy.id, Deputy.name, Term.level)
         .join(Mandate, Mandate.deputy_id == Deputy.id).join(Term, Term.id == Mandate.term_id)
         .where(sa.or_(Mandate.home_id == station_id, Mandate.station_id == station_id),
-               held_on(day))
+               held_on(day), ~suspended)
         .order_by(Deputy.name_sort_key, Deputy.id)).all()
     people = OrderedDict()
     for deputy_id, name, level in rows:
