@@ -27,3 +27,25 @@
     if (open) { open.open = false; open.querySelector("summary").focus(); }
   });
 }());
+
+/* A table that scrolls sideways (.table-responsive, the rota notice) can be reached and scrolled
+   with the keyboard: it gets tabindex=0 and a name while it overflows. */
+(function () {
+  "use strict";
+  var label = document.documentElement.lang.indexOf("zh") === 0 ? "表格（可左右滑动）" : "Table (scrolls sideways)";
+  function mark() {
+    document.querySelectorAll(".table-responsive, .notice-scroll").forEach(function (el) {
+      if (el.scrollWidth > el.clientWidth + 1 && !el.hasAttribute("tabindex")) {
+        el.tabIndex = 0;
+        el.setAttribute("role", "region");
+        el.setAttribute("aria-label", label);
+      }
+    });
+  }
+  mark();
+  var pending = null;
+  window.addEventListener("resize", function () {
+    clearTimeout(pending);
+    pending = setTimeout(mark, 150);
+  });
+}());
