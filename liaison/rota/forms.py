@@ -52,6 +52,9 @@ class AssignForm(Form):
     """Add a deputy to a slot."""
 
     deputy_id = SelectField(_l("代表"), coerce=optional_int, validate_choice=False)
+    #: What was typed in the slot's search box: a name or its pinyin initials. The page's script
+    #: fills deputy_id from its list; without script the view looks the typed text up.
+    deputy_name = StringField(_l("添加代表"), filters=[strip_spaces])
     submit = SubmitField(_l("添加"))
 
 

@@ -1,5 +1,7 @@
 """The rota pages: months, propose, edit, publish and the printable notice (staff); the public station
 page; deputies' own slots, leave and unavailable dates; requests to decide; activities at homes."""
+import calendar
+import json
 from collections import OrderedDict
 
 import sqlalchemy as sa
@@ -17,6 +19,7 @@ from liaison.deputies.queries import deputy_township_ids
 from liaison.deputies.queries import deputies_in_force
 from liaison.errors import reshows_expired_form
 from liaison.extensions import db
+from liaison.names import name_syllables
 from liaison.network.models import WEEKDAY_LABELS, Station
 from liaison.paging import one_page
 from liaison.rota import bp, operations, queries
@@ -151,6 +154,49 @@ def _candidates_by_day(rota_month, slots):
     return result
 
 
+def _search_keys(name):
+    """(initials, full pinyin) of a name, lower case: 王芳 → ("wf", "wangfang")."""
+    syllables = name_syllables(name)
+    return "".join(s[:1] for s in syllables).lower(), "".join(syllables).lower()
+
+
+def _people_json(candidates, unplaced_ids):
+    """The slot search's list, embedded once in the month page (static/rota-pick.js reads it):
+    {"2026-12-03": [[id, name, initials, pinyin, not placed this month], ...]}."""
+    keys = {}
+    data = {}
+    for day, people in candidates.items():
+        rows = []
+        for d in people:
+            if d.id not in keys:
+                keys[d.id] = _search_keys(d.name)
+            rows.append([d.id, d.name, *keys[d.id], d.id in unplaced_ids])
+        data[day.isoformat()] = rows
+    # Embedded in a <script type="application/json">: "</" must not end the element.
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+
+
+def _find_deputy(people, text):
+    """(deputy, None) for the one deputy among ``people`` that ``text`` names — the full name, then
+    exact pinyin initials or pinyin, then the start of either or part of the name (as the page's
+    list matches) — or (None, message) when there is none or more than one."""
+    typed = text.strip()
+    wanted = typed.lower().replace(" ", "")
+    tiers = (
+        lambda d: d.name == typed,
+        lambda d: wanted in _search_keys(d.name),
+        lambda d: typed in d.name or any(key.startswith(wanted) for key in _search_keys(d.name)),
+    )
+    for matches in tiers:
+        found = [d for d in people if matches(d)]
+        if len(found) == 1:
+            return found[0], None
+        if found:
+            return None, _l("“%(q)s”对应多位代表（%(names)s），请在列表中选择。", q=typed,
+                            names=_l("、").join(d.name for d in found[:5]))
+    return None, _l("没有找到“%(q)s”：请输入当天可以安排的代表的姓名或拼音首字母。", q=typed)
+
+
 @bp.route("/rota/<int:rota_month_id>")
 @roles_required(*STAFF_ROLES)
 def month(rota_month_id):
@@ -170,6 +216,7 @@ def month(rota_month_id):
         people.sort(key=lambda d: d.id not in unplaced_ids)
         days.setdefault(slot.local_date, []).append((slot, people))
     slot_form = SlotForm()
+    weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(rota_month.year, rota_month.month)
     stations = db.session.scalars(
         sa.select(Station).where(Station.township_id == rota_month.township_id, Station.active.is_(True))
         .order_by(Station.kind.desc(), Station.name_sort_key)).all()
@@ -185,6 +232,9 @@ def month(rota_month_id):
         "rota/month.html", rota_month=rota_month, days=days, unplaced=unplaced, away=away, own=own,
         unplaced_ids=unplaced_ids, slot_form=slot_form, assign_form=AssignForm(), today=today,
         weekday_labels=WEEKDAY_LABELS, first_day=first_day, notice_days=operations.notice_days(),
+        weeks=weeks, people_json=_people_json(candidates, unplaced_ids),
+        # One theme for the whole month is said once above the calendar, not under every slot.
+        common_theme=themes.pop() if len(themes := {s.theme for s in slots}) == 1 else None,
         no_shows=sum(1 for s in slots for a in s.assignments if a.status is AssignmentStatus.no_show),
         removed=[a for s in slots for a in s.assignments if a.status is AssignmentStatus.removed],
         why_empty=why_empty, holidays_missing=_holidays_missing_text(missing) if missing else None,
@@ -236,6 +286,13 @@ def assign(slot_id):
     if not form.validate_on_submit():
         abort(400)
     deputy = db.session.get(Deputy, form.deputy_id.data) if form.deputy_id.data else None
+    if deputy is None and form.deputy_name.data:
+        # Typed without the page's script (or before its list opened): look the name up.
+        people = _candidates_by_day(rota_month, [slot]).get(day, [])
+        deputy, refusal = _find_deputy(people, form.deputy_name.data)
+        if refusal:
+            flash(refusal, "danger")
+            return _back_to_month(rota_month, day)
     written = commit(lambda: operations.assign_deputy(slot, deputy).deputy.name)
     if written:
         name = written.value

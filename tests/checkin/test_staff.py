@@ -51,7 +51,8 @@ def events(action):
 
 
 def test_today_page_lists_todays_checkins_with_counts_and_refreshes(app, place, town_b):
-    """Staff of A see A's check-ins of today with counts; B's staff see none; the page reloads each minute."""
+    """Staff of A see A's check-ins of today with counts; B's staff see none; the page reloads each
+    minute unless the person unticks the box (a script, not a <meta refresh> nobody can stop)."""
     open_and_tap(client_for(app, place.user), place.station.code, token=make_kiosk_token(place.station))
     pending_checkins(app, place, 1)
     _, b_station, _, b_user, b_staff = town_b
@@ -59,7 +60,8 @@ def test_today_page_lists_todays_checkins_with_counts_and_refreshes(app, place, 
     page = client_for(app, staff_of(place)).get("/checkins/today")
     html = page.get_data(as_text=True)
     assert page.status_code == 200
-    assert '<meta http-equiv="refresh" content="60">' in html
+    assert 'id="auto-refresh" data-seconds="60" checked' in html and "auto-refresh.js" in html
+    assert 'http-equiv="refresh"' not in html
     assert "林晓燕" in html and "代表0号" in html and "赵敏" not in html
     counts_block = html.split('id="today-counts"')[1].split("</div>\n</div>")[0]
     assert [int(n) for n in re.findall(r'class="stat[^"]*">(\d+)<', counts_block)] == [2, 1, 1]

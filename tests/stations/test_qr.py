@@ -351,7 +351,7 @@ def test_poster_fits_a_phone_and_prints_on_one_a4_sheet(db, network, stations, l
     # A4 at 96 dpi, as the print preview lays it out.
     page.set_viewport_size({"width": 794, "height": 1123})
     page.emulate_media(media="print")
-    assert page.is_hidden("nav.navbar") and page.is_hidden("text=下载 PNG")
+    assert page.is_hidden("header.site-head") and page.is_hidden("text=下载 PNG")
     box = page.locator(".poster-sheet").bounding_box()
     assert box["x"] <= 1 and box["y"] <= 1
     assert abs(box["width"] - 794) <= 1 and 1110 <= box["height"] <= 1123
