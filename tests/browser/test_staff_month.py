@@ -94,7 +94,8 @@ def _build(db):
     committee = factories.make_user(roles=(Role.committee,), name="区人大代表工委")
     staff = factories.make_user(roles=(Role.township_staff,), townships=[town], name="城关镇专干")
     db.session.flush()
-    return SimpleNamespace(station_id=station.id, home_id=home.id, committee=committee.mobile, staff=staff.mobile)
+    return SimpleNamespace(station_id=station.id, home_id=home.id, committee=committee.mobile,
+                           staff=staff.mobile)
 
 
 def _roster():
@@ -174,7 +175,7 @@ def test_a_township_staff_members_month_on_a_phone(live_server, db, app, page, b
     walk.shot(page, "activation-sheet")
     slip = page.locator(".slip", has_text=ACTIVATED)
     assert "139****0001" in slip.inner_text()
-    assert re.search(r"\d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2} 前有效", slip.inner_text()), "the slip names when it stops"
+    assert re.search(r"\d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2} 前有效", slip.inner_text()), "when it stops"
     link = zxingcpp.read_barcodes(Image.open(io.BytesIO(slip.locator(".qr").screenshot())))[0].text
     assert link.startswith("http://liaison.test/activate/")
     own_phone = browser.new_context(**browser_context_args)
@@ -285,7 +286,8 @@ def test_a_township_staff_members_month_on_a_phone(live_server, db, app, page, b
     page.wait_for_selector(".alert-success")
     assert "已驳回 3 条签到，代表已收到驳回原因" in page.inner_text("main")
     walk.shot(page, "pending-rejected")
-    assert db.session.scalar(sa.select(sa.func.count(Checkin.id)).where(Checkin.status == Status.rejected)) == 3
+    rejected = sa.select(sa.func.count(Checkin.id)).where(Checkin.status == Status.rejected)
+    assert db.session.scalar(rejected) == 3
     db.session.close()
 
     # --- 11. The deputy reads why, in their inbox --------------------------------------------------
