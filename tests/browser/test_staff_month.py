@@ -235,7 +235,16 @@ def test_a_township_staff_members_month_on_a_phone(live_server, db, app, page, b
     told = db.session.scalars(sa.select(Message).where(Message.kind == "rota_changed")).all()
     assert [m.user.deputy.name for m in told] == [leaving]
     assert "迁出或调离本行政区域" in told[0].body
+    code = db.session.scalar(sa.select(Station.code).where(Station.id == world.station_id))
     db.session.close()
+    # The public page of the station (anyone, no sign-in) no longer announces them.
+    visitor = browser.new_context(**browser_context_args)
+    public = visitor.new_page()
+    public.goto(f"{live_server}/p/{code}")
+    listed = {n for names in public.locator(".public-names").all_inner_texts() for n in names.split("、")}
+    assert listed and leaving not in listed, listed
+    walk.shot(public, "public-page")
+    visitor.close()
 
     # --- 7. Who has not come this month ------------------------------------------------------------
     walk.begin("7 本月谁还没进站")
