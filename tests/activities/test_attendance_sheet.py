@@ -71,3 +71,18 @@ def test_another_townships_staff_cannot_record_attendance(client, db, login_as, 
                            data={"deputy_ids": [october.people["东升2"].id]})
     assert response.status_code in (403, 404)
     assert db.session.scalar(sa.select(sa.func.count(Checkin.id))) == 0
+
+
+def test_the_page_shows_the_sheet_once_and_its_title_is_the_activitys(client, db, login_as, october):
+    """The sheet is one form with one box per deputy (it was rendered four times: inside the page's
+    <title>, its <head>, its scripts and its content), and the tab's title is the activity's."""
+    activity = _activity(october)
+    login_as("township_staff", townships=[october.township])
+    page = client.get(f"/rota/activities/{activity.id}").get_data(as_text=True)
+    assert page.count('id="attendance-sheet"') == 1 and page.count('id="select-all"') == 1
+    assert page.count(f'value="{october.people["东升2"].id}" id="s-') == 1
+    title = page[page.index("<title>"):page.index("</title>")]
+    assert "视察农田水利" in title and "<form" not in title and "<div" not in title
+    head = page[:page.index("</head>")]
+    assert "bulk.css" in head and "attendance-sheet" not in head
+    assert "bulk.js" in page[page.index("</main>"):]
