@@ -333,6 +333,9 @@ def publish(rota_month_id):
                  n=max(days_ahead, 0), notice=notice), "warning")
     if unplaced:
         flash(_l("还有 %(n)s 位应进站代表没有安排，请在下方补充。", n=len(unplaced)), "warning")
+    missing_year = queries.holidays_missing(rota_month.year, rota_month.month)
+    if missing_year:  # rule R21: said again when the month goes public, not only on the draft
+        flash(_holidays_missing_text(missing_year), "danger")
     return _back_to_month(rota_month)
 
 

@@ -54,6 +54,10 @@ def test_deputies_are_scheduled_past_a_provisional_end_and_the_page_says_so(clie
     again = text(client.get(f"/rota/{month.id}"))
     assert 'id="holidays-missing"' in again and "2027年的法定节假日和调休尚未录入" in again
     assert "是暂定的" in again
+    # Publishing says it once more: the public page will list these days as they are (rule R21).
+    published = text(client.post(f"/rota/{month.id}/publish", follow_redirects=True))
+    assert "已公示" in published
+    assert published.count("2027年的法定节假日和调休尚未录入") == 2  # the flash and the page's own note
 
 
 @freeze_time(DEC_20)
