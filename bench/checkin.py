@@ -107,7 +107,7 @@ def fresh_database(kind):
 
 def app_environment(url):
     """The environment of every process of one run: production mode plus the bench endpoints."""
-    env = dict(os.environ)
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
     env.update({
         "LIAISON_ENV": "production", "LIAISON_SECRET_KEY": "bench-" + secrets.token_hex(16),
         "LIAISON_DATABASE_URL": url, "LIAISON_BENCH_ENDPOINTS": "1",
