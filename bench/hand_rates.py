@@ -260,7 +260,10 @@ def app_dashboard(target_ids, visit_term_id, year, as_of):
                                                              row.done, row.people_due, row.people_done)
     if visit_term_id is not None:
         figures["visits"] = {}
-        matrices = queries.visit_matrices(year, visit_term_id, as_of)
+        if hasattr(queries, "visit_matrices"):
+            matrices = queries.visit_matrices(year, visit_term_id, as_of)
+        else:  # the code before issue 16's one pass, for a before/after run
+            matrices = {kind: queries.visit_matrix(kind, year, visit_term_id, as_of) for kind in ("month", "quarter")}
         for kind in ("month", "quarter"):
             matrix = matrices[kind]
             rows = list(matrix.district) + [cell for _tid, _name, cells in matrix.townships for cell in cells if cell]
