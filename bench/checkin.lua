@@ -5,7 +5,7 @@
 --   wrk ... -s bench/checkin.lua URL -- ok                              GET /bench/ok
 --
 -- In checkin mode each request takes the next signed-in deputy from SESSIONS_FILE (a Lua file
--- returning {{path=, cookie=, csrf=, token=}, ...}, written by bench/checkin.py) and a nonce no
+-- returning {{path=, cookie=, csrf=, used=, tokens={...}}, ...}, written by bench/checkin.py) and a nonce no
 -- request ever used, so every request is a new check-in, never a retry of an earlier one.
 
 local threads = {}
@@ -47,7 +47,11 @@ function request()
    -- Threads start at different deputies so they do not walk the list in step.
    local s = sessions[((counter * 7 + thread_id * 131) % #sessions) + 1]
    local nonce = string.format("%s%02d%010d", run_tag, thread_id, counter)
-   local body = "csrf_token=" .. s.csrf .. "&nonce=" .. nonce .. "&t=" .. s.token
+   -- A kiosk code makes one check-in: each request takes its deputy's next one (each thread has
+   -- its own copy of the list: thread 0 takes the odd places, thread 1 the even ones).
+   s.used = s.used + 1
+   local token = s.tokens[(((s.used - 1) * 2 + thread_id) % #s.tokens) + 1]
+   local body = "csrf_token=" .. s.csrf .. "&nonce=" .. nonce .. "&t=" .. token
    return wrk.format("POST", s.path, {
       ["Cookie"] = s.cookie,
       ["Content-Type"] = "application/x-www-form-urlencoded",

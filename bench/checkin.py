@@ -17,6 +17,17 @@ loopback, one after the other, each for the same time and number of connections,
 (c) ``GET /bench/ok``: nothing at all.
 
 Targets (issue 7): (a)/(b) >= 0.6 of throughput, p99 of (a) <= 50 ms at 32 connections, no errors.
+With 32 connections always waiting that p99 measures the queue, so two more runs follow (issue 16):
+
+(d) an open loop: check-ins sent at a fixed rate well below capacity (``--rate``, 50/s, for
+    ``--open-seconds``), each with a kiosk code of its own, then the confirmation page the phone
+    is sent to; latency counts from the instant a request was due. Target: p99 of the POST
+    <= 150 ms; a run with no answered check-in is an error, not a pass;
+(e) the collective activity: every signed-in deputy taps 签到 at one 代表之家 at the same instant,
+    against as many bare INSERT requests at the same instant, in alternation. Target: all answered
+    within 2x the bare INSERT burst.
+
+gunicorn runs with ``--max-requests 0``: no worker restarts inside a measuring window.
 
 Gunicorn configuration, the same for all three: the deployment's own ``deploy/gunicorn.conf.py``
 (sync workers, 2 x cores + 1 = 5 on this 2-core machine). Each request is CPU work plus waits on
@@ -35,6 +46,7 @@ POST hashes a password.
 import argparse
 import contextlib
 import cProfile
+import http.client
 import io
 import json
 import os
@@ -48,6 +60,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.parse
 import urllib.request
@@ -67,6 +80,10 @@ USER_AGENT = "liaison-bench"  # the same in wrk (checkin.lua): Flask-Login ties 
 BENCH_PASSWORD = "bench-password-9"
 #: Targets from issue 7.
 MIN_INSERT_RATIO, MAX_P99_MS = 0.6, 50.0
+#: Targets from issue 16: open-loop p99 at a fixed rate, and the burst at one home vs bare INSERTs.
+MAX_OPEN_P99_MS, MAX_BURST_RATIO = 150.0, 2.0
+#: Kiosk codes written for each signed-in deputy per wrk run (one per check-in it sends).
+TOKENS_PER_SESSION = 60
 
 
 def ensure_wrk():
@@ -107,7 +124,7 @@ def fresh_database(kind):
 
 def app_environment(url):
     """The environment of every process of one run: production mode plus the bench endpoints."""
-    env = dict(os.environ)
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
     env.update({
         "LIAISON_ENV": "production", "LIAISON_SECRET_KEY": "bench-" + secrets.token_hex(16),
         "LIAISON_DATABASE_URL": url, "LIAISON_BENCH_ENDPOINTS": "1",
@@ -165,8 +182,9 @@ def choose_deputies(app, count, station_count):
         return [(u.mobile, codes[i % len(codes)]) for i, u in enumerate(chosen)]
 
 
-def kiosk_tokens(app, codes):
-    """A fresh kiosk token for each station code (valid for LIAISON_KIOSK_TOKEN_SECONDS)."""
+def kiosk_tokens(app, codes, per_session=None):
+    """A fresh kiosk token for each station code (valid for LIAISON_KIOSK_TOKEN_SECONDS); with
+    ``per_session`` (a list of the sessions' codes), {code: [[tokens of one session], ...]}."""
     import sqlalchemy as sa
 
     from liaison.extensions import db
@@ -175,7 +193,13 @@ def kiosk_tokens(app, codes):
 
     with app.app_context():
         stations = db.session.scalars(sa.select(Station).where(Station.code.in_(codes))).all()
-        return {s.code: make_kiosk_token(s) for s in stations}
+        if per_session is None:
+            return {s.code: make_kiosk_token(s) for s in stations}
+        by_code = {s.code: s for s in stations}
+        found = {code: [] for code in by_code}
+        for code in per_session:
+            found[code].append([make_kiosk_token(by_code[code]) for _ in range(TOKENS_PER_SESSION)])
+        return found
 
 
 def count_rows(app, sql, **params):
@@ -201,7 +225,10 @@ def free_port():
 def gunicorn(env, workers, log_path):
     """Run the app under gunicorn with the deployment's configuration on a free loopback port."""
     port = free_port()
-    command = [os.path.join(VENV_BIN, "gunicorn"), "--config", GUNICORN_CONFIG, "--bind", f"127.0.0.1:{port}"]
+    # No worker restarts inside a measuring window (the deployment's max_requests would restart
+    # each worker every ~5,000 requests, in the middle of a run).
+    command = [os.path.join(VENV_BIN, "gunicorn"), "--config", GUNICORN_CONFIG, "--bind", f"127.0.0.1:{port}",
+               "--max-requests", "0"]
     if workers:
         command += ["--workers", str(workers)]
     with open(log_path, "ab") as log:
@@ -266,16 +293,17 @@ def sign_in_all(base, deputies):
 
 
 def write_sessions(path, sessions, tokens):
-    """The Lua table checkin.lua reads: one entry per signed-in deputy, with a fresh kiosk token."""
+    """The Lua table checkin.lua reads: one entry per signed-in deputy, with fresh kiosk tokens (a
+    kiosk code makes one check-in: each request takes the next of its deputy's list)."""
     def lua(text):
         return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
     with open(path, "w") as f:
         f.write("return {\n")
         for s in sessions:
-            f.write("{path=%s, cookie=%s, csrf=%s, token=%s},\n" % (
+            f.write("{path=%s, cookie=%s, csrf=%s, used=0, tokens={%s}},\n" % (
                 lua("/s/" + s["code"]), lua(s["cookie"]), lua(urllib.parse.quote(s["csrf"], safe="")),
-                lua(urllib.parse.quote(tokens[s["code"]], safe=""))))
+                ", ".join(lua(urllib.parse.quote(token, safe="")) for token in tokens[s["code"]].pop())))
         f.write("}\n")
 
 
@@ -291,6 +319,131 @@ def run_wrk(base, seconds, connections, *args):
     result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
     result["errors"] = sum(result[k] for k in ("connect", "read", "write", "status", "timeout"))
     return result
+
+
+
+# --- open loop and burst ---------------------------------------------------------------------------
+
+def _post(base, path, body, cookie=None):
+    """One POST on a new connection (a phone's); returns (status, location)."""
+    parts = urllib.parse.urlsplit(base)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    headers = {"Content-Type": "application/x-www-form-urlencoded", "User-Agent": USER_AGENT}
+    if cookie:
+        headers["Cookie"] = cookie
+    try:
+        connection.request("POST", path, urllib.parse.urlencode(body), headers)
+        answer = connection.getresponse()
+        answer.read()
+        return answer.status, answer.getheader("Location") or ""
+    finally:
+        connection.close()
+
+
+def _get(base, path, cookie):
+    parts = urllib.parse.urlsplit(base)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    try:
+        connection.request("GET", path, headers={"Cookie": cookie, "User-Agent": USER_AGENT})
+        answer = connection.getresponse()
+        answer.read()
+        return answer.status
+    finally:
+        connection.close()
+
+
+def percentile(values, share):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))] if ordered else float("nan")
+
+
+def open_loop(base, app, sessions, rate, seconds):
+    """Check-ins sent at a fixed rate whatever the answers (open loop), each from a signed-in deputy
+    with a kiosk code of its own, then the confirmation page the phone is sent to. Latency counts
+    from the instant the request was due, so a request held back by slow earlier ones counts its
+    wait (no coordinated omission). Returns {"post": [s], "page": [s], "errors": [...], "sent": n}."""
+    count = int(rate * seconds)
+    codes = sorted({s["code"] for s in sessions})
+    with app.app_context():
+        import sqlalchemy as sa
+        from liaison.extensions import db
+        from liaison.network.models import Station
+        from stations.tokens import make_kiosk_token
+        stations = {st.code: st for st in db.session.scalars(sa.select(Station).where(Station.code.in_(codes)))}
+        tokens = [make_kiosk_token(stations[sessions[i % len(sessions)]["code"]]) for i in range(count)]
+        db.session.remove()
+    tag = "o" + secrets.token_hex(3)
+    results = {"post": [], "page": [], "errors": [], "sent": count}
+    start = time.perf_counter() + 0.5
+
+    def one(i):
+        session = sessions[i % len(sessions)]
+        due = start + i / rate
+        delay = due - time.perf_counter()
+        if delay > 0:
+            time.sleep(delay)
+        try:
+            status, location = _post(base, f"/s/{session['code']}",
+                                     {"csrf_token": session["csrf"], "nonce": f"{tag}{i:010d}", "t": tokens[i]},
+                                     session["cookie"])
+            posted = time.perf_counter()
+            if status != 303:
+                results["errors"].append(f"POST {status}")
+                return
+            results["post"].append(posted - due)
+            path = urllib.parse.urlsplit(location).path
+            page_status = _get(base, path, session["cookie"])
+            if page_status != 200:
+                results["errors"].append(f"GET {path} {page_status}")
+                return
+            results["page"].append(time.perf_counter() - posted)
+        except OSError as error:
+            results["errors"].append(repr(error))
+
+    with ThreadPoolExecutor(64) as pool:
+        list(pool.map(one, range(count)))
+    return results
+
+
+def burst(base, app, sessions, insert=False):
+    """Every signed-in deputy taps 签到 at one 代表之家 at the same instant (a collective activity),
+    each with a kiosk code of its own; or, with ``insert``, as many bare INSERT requests at once.
+    Returns (seconds until all answered, [statuses])."""
+    count = len(sessions)
+    if not insert:
+        with app.app_context():
+            import sqlalchemy as sa
+            from liaison.extensions import db
+            from liaison.network.models import Station, StationKind
+            from stations.tokens import make_kiosk_token
+            home = db.session.scalars(sa.select(Station).where(Station.kind == StationKind.home, Station.active)
+                                      .order_by(Station.id).limit(1)).one()
+            code, tokens = home.code, [make_kiosk_token(home) for _ in range(count)]
+            db.session.remove()
+    barrier = threading.Barrier(count + 1)
+    statuses = [None] * count
+    tag = "c" + secrets.token_hex(3)
+
+    def tap(i):
+        barrier.wait()
+        try:
+            if insert:
+                statuses[i] = _post(base, "/bench/insert", {"x": "1"})[0]
+            else:
+                session = sessions[i]
+                statuses[i] = _post(base, f"/s/{code}", {"csrf_token": session["csrf"], "nonce": f"{tag}{i:010d}",
+                                                          "t": tokens[i]}, session["cookie"])[0]
+        except OSError as error:
+            statuses[i] = repr(error)
+
+    threads = [threading.Thread(target=tap, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    barrier.wait()
+    began = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - began, statuses
 
 
 # --- one database -------------------------------------------------------------------------------
@@ -316,7 +469,7 @@ def bench_database(kind, args, workdir):
 
             def checkin_run(seconds):
                 tag = "b" + secrets.token_hex(3)
-                write_sessions(sessions_path, sessions, kiosk_tokens(app, codes))
+                write_sessions(sessions_path, sessions, kiosk_tokens(app, codes, [s["code"] for s in sessions]))
                 result = run_wrk(base, seconds, args.connections, "checkin", sessions_path, tag)
                 result["rows"], result["accepted"] = count_rows(
                     app, "SELECT count(*), sum(CASE WHEN status = 'accepted' THEN 1 ELSE 0 END) FROM checkins "
@@ -334,6 +487,12 @@ def bench_database(kind, args, workdir):
                 "insert": run_wrk(base, args.duration, args.connections, "insert"),
                 "ok": run_wrk(base, args.duration, args.connections, "ok"),
             } for _ in range(args.rounds)]
+            # Well below capacity, at a fixed rate: what one deputy waits for on an ordinary day.
+            results[0]["open"] = open_loop(base, app, sessions, args.rate, args.open_seconds)
+            # A collective activity: everyone at once, against as many bare INSERTs at once,
+            # alternating, median of the rounds.
+            results[0]["bursts"] = [(burst(base, app, sessions), burst(base, app, sessions, insert=True))
+                                    for _ in range(args.rounds)]
         with open(log_path) as log:
             troubles = [line for line in log if re.search(r"Traceback|ERROR|CRITICAL|WORKER TIMEOUT|locked", line)]
         if troubles:
@@ -404,7 +563,7 @@ def report(kind, rounds, args):
         # wrk stops with up to one request per connection in flight: the server may still save those.
         rows_ok = (rows_ok and created <= checkin["rows"] <= created + connections
                    and set(checkin["statuses"]) <= {"303"})
-    errors = sum(r["errors"] for run in rounds for r in run.values())
+    errors = sum(run[name]["errors"] for run in rounds for name in ("checkin", "insert", "ok"))
     print("(a)/(b) per round: " + ", ".join(f"{x:.2f}" for x in ratios_b)
           + "; (a)/(c) per round: " + ", ".join(f"{x:.2f}" for x in ratios_c))
     checks = [
@@ -412,6 +571,28 @@ def report(kind, rounds, args):
         (f"p99 of (a), median of rounds {p99_ms:.1f} ms <= {MAX_P99_MS:.0f} ms", p99_ms <= MAX_P99_MS),
         (f"errors {errors} == 0", errors == 0),
         ("every 303 is a new row (rows - 303s within the connections in flight at the stop)", rows_ok),
+    ]
+    opened = rounds[0]["open"]
+    answered = len(opened["post"])
+    post_p50, post_p99 = (percentile(opened["post"], share) * 1000 for share in (0.5, 0.99))
+    page_p50, page_p99 = (percentile(opened["page"], share) * 1000 for share in (0.5, 0.99))
+    print(f"open loop at {args.rate:g} check-ins/s for {args.open_seconds} s: {opened['sent']} sent, {answered} "
+          f"answered 303; check-in POST p50 {post_p50:.0f} ms, p99 {post_p99:.0f} ms; confirmation page p50 "
+          f"{page_p50:.0f} ms, p99 {page_p99:.0f} ms; errors {len(opened['errors'])} {opened['errors'][:3]}")
+    bursts = rounds[0]["bursts"]
+    for (checkin_s, checkin_statuses), (insert_s, insert_statuses) in bursts:
+        print(f"burst of {len(checkin_statuses)} at one home: all answered in {checkin_s:.2f} s "
+              f"(statuses {sorted(set(map(str, checkin_statuses)))}); bare INSERT burst {insert_s:.2f} s "
+              f"(statuses {sorted(set(map(str, insert_statuses)))}); ratio {checkin_s / insert_s:.2f}")
+    burst_ratio = statistics.median(c[0] / i[0] for c, i in bursts)
+    burst_ok = all(set(c[1]) == {303} and set(i[1]) == {200} for c, i in bursts)
+    checks += [
+        (f"open loop: {answered} check-ins answered (a round with none is an error) and no errors",
+         answered > 0 and not opened["errors"]),
+        (f"open loop p99 of the check-in POST {post_p99:.0f} ms <= {MAX_OPEN_P99_MS:.0f} ms",
+         answered > 0 and post_p99 <= MAX_OPEN_P99_MS),
+        (f"burst at one home vs bare INSERT burst, median {burst_ratio:.2f} <= {MAX_BURST_RATIO:g}, all answered",
+         burst_ok and burst_ratio <= MAX_BURST_RATIO),
     ]
     print(f"(a)/(c) throughput, median of rounds {ratio_c:.2f} (for reference)")
     for text, ok in checks:
@@ -431,6 +612,8 @@ def main():
     parser.add_argument("--stations", type=int, default=4, help="stations they check in at")
     parser.add_argument("--city-deputies", type=int, default=1000, help="deputies in the seeded city")
     parser.add_argument("--profile", action="store_true", help="also profile check-ins in-process")
+    parser.add_argument("--rate", type=float, default=50.0, help="check-ins per second of the open-loop run")
+    parser.add_argument("--open-seconds", type=int, default=20, help="seconds of the open-loop run")
     args = parser.parse_args()
     ensure_wrk()
     kinds = ["sqlite", "postgresql"] if args.db == "both" else [args.db]

@@ -105,9 +105,16 @@ def synthetic_database(engine, deputies, stations, years, pg_url=PG_URL, fresh=F
     return f"{server}/{name}"
 
 
+def child_env(url):
+    """The environment of a ``liaison`` command on ``url``: this checkout's code first on the path (the
+    venv may be shared with another checkout, whose editable install would otherwise be imported)."""
+    path = os.pathsep.join(filter(None, (str(ROOT), os.environ.get("PYTHONPATH"))))
+    return dict(os.environ, LIAISON_DATABASE_URL=url, LIAISON_ENV="development", PYTHONPATH=path)
+
+
 def _upgrade(url):
     """``liaison db upgrade`` on a database (a no-op when it is at the head already)."""
-    env = dict(os.environ, LIAISON_DATABASE_URL=url, LIAISON_ENV="development")
+    env = child_env(url)
     upgrade = subprocess.run([str(ROOT / ".venv" / "bin" / "liaison"), "db", "upgrade"], env=env, cwd=ROOT,
                              capture_output=True, text=True)
     if upgrade.returncode:
@@ -116,7 +123,7 @@ def _upgrade(url):
 
 def _seed(url, deputies, stations, years, seed, townships=None):
     """Run the migrations and the seeder as an operator would, in a child process."""
-    env = dict(os.environ, LIAISON_DATABASE_URL=url, LIAISON_ENV="development")
+    env = child_env(url)
     liaison = str(ROOT / ".venv" / "bin" / "liaison")
     print(f"building synthetic database ({deputies} deputies, {stations} stations, {years} years)...",
           file=sys.stderr, flush=True)

@@ -22,13 +22,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import ROOT, print_table, verdict  # noqa: E402
+from common import ROOT, child_env, print_table, verdict  # noqa: E402
 
 TARGET = 1.5
 
 
 def liaison(url, *args):
-    env = dict(os.environ, LIAISON_DATABASE_URL=url, LIAISON_ENV="development")
+    env = child_env(url)
     done = subprocess.run([str(ROOT / ".venv" / "bin" / "liaison"), *args], env=env, cwd=ROOT,
                           capture_output=True, text=True)
     if done.returncode:

@@ -119,15 +119,6 @@ def target_terms(as_of):
     return [terms[term_id] for term_id in ids if term_id in terms]
 
 
-def targets(terms, as_of, township_ids=None):
-    """The headline rows: each target term's 应述, 已述, 未述, rate and gap."""
-    rows = []
-    for term in terms:
-        row = rates.in_term_reporting(term.id, as_of, township_ids=township_ids)[0]
-        rows.append(_target_row(term, row))
-    return rows
-
-
 def targets_of_townships(terms, townships):
     """The headline rows summed from a ``township_table`` (every mandate is in one township, so the
     sums are the district's counts): the workbook has the township table anyway and spares a query."""
@@ -163,14 +154,19 @@ def township_table(terms, as_of, township_ids=None):
     return [(township_id, *by_township[township_id]) for township_id in order]
 
 
-def visit_matrix(kind, year, term_id, as_of, township_ids=None):
-    """月进站 (``kind`` "month") or 季回家 ("quarter") of a year: district and township rows per period."""
-    query = rates.monthly_visits if kind == "month" else rates.quarterly_visits
-    periods = (rates.months if kind == "month" else rates.quarters)(year, as_of)
-    district = query(year, term_id, as_of, group_by=None, township_ids=township_ids)
+def visit_matrices(year, term_id, as_of, township_ids=None):
+    """{"month": Matrix, "quarter": Matrix} of a year, from one statement over the year's check-ins
+    (``rates.visit_figures``)."""
+    figures = rates.visit_figures(year, term_id, as_of, township_ids)
+    return {kind: _matrix((rates.months if kind == "month" else rates.quarters)(year, as_of), as_of, *figures[kind])
+            for kind in ("month", "quarter")}
+
+
+def _matrix(periods, as_of, district, township_rows):
+    """A ``Matrix`` of the district rows and the township rows of one kind."""
     townships = {}
     order = []
-    for row in query(year, term_id, as_of, group_by="township", township_ids=township_ids):
+    for row in township_rows:
         if row.township_id not in townships:
             townships[row.township_id] = (row.township_name, {})
             order.append(row.township_id)

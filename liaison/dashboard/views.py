@@ -48,10 +48,10 @@ def index():
     visit_term = _visit_term(terms)
     # Periods of a past year had all ended by the as-of date; they apply the exemptions approved up
     # to it, not only those approved by 31 December (rule R10).
-    months = queries.visit_matrix("month", year, visit_term.id if visit_term else None, as_of,
-                                  township_ids)
-    quarters = queries.visit_matrix("quarter", year, visit_term.id if visit_term else None, as_of,
-                                    township_ids)
+    matrices = queries.visit_matrices(year, visit_term.id if visit_term else None, as_of, township_ids)
+    months, quarters = matrices["month"], matrices["quarter"]
+    # The headline rows are the township table's sums (every mandate is in one township).
+    townships = queries.township_table(terms, as_of, township_ids)
     # A month still running is marked and its figure said to be so far (rule R8).
     chart = rate_bars(gettext("%(year)s年月进站率", year=year),
                       [(queries.period_label("month", row.period_key) + ("" if row.closed else "*"), row.rate,
@@ -62,9 +62,9 @@ def index():
     visit_cell = _VisitCells(people_url, visit_term.id if visit_term else None, year, as_of.isoformat())
     return render_template(
         "dashboard/index.html", as_of=as_of, year=year, terms=terms, visit_term=visit_term,
-        targets=queries.targets(terms, as_of, township_ids),
+        targets=queries.targets_of_townships(terms, townships),
         closures=queries.latest_closures([term.id for term in terms]),
-        townships=queries.township_table(terms, as_of, township_ids),
+        townships=townships,
         annual=queries.annual_table(terms, year, as_of, township_ids),
         months=months, quarters=quarters, chart=chart, period_label=queries.period_label, pct=_percent,
         opinions=queries.opinion_panel(year, _opinion_month(), local_today(), township_ids),

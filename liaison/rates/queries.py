@@ -418,17 +418,68 @@ def in_term_reporting(term_id, as_of, group_by=None, township_ids=None, deputy_i
 @lru_cache(maxsize=STATEMENTS_KEPT)
 def _in_term_statement(term, as_of, group_by, township_ids, deputy_id=None):
     """The statement of ``in_term_reporting`` (kept: see ``STATEMENTS_KEPT``)."""
-    r = _term_flags(term, as_of, township_ids, deputy_id)
     if group_by == "deputy":
-        return _per_mandate_query(r)
+        return _per_mandate_query(_term_flags(term, as_of, township_ids, deputy_id))
+    r = _term_totals_flags(term, as_of, township_ids, deputy_id)
     ended = r.c.ended == 1
     exempted = sa.and_(r.c.ended == 0, r.c.exempted == 1)
     due = sa.and_(r.c.ended == 0, r.c.exempted == 0)
-    done = r.c.report_date.is_not(None)
     totals = (sa.func.count().label("mandates"), _count_if(ended).label("ended"),
               _count_if(exempted).label("exempted"), _count_if(due).label("due"),
-              _count_if(sa.and_(due, done)).label("done"))
+              _count_if(sa.and_(due, r.c.done == 1)).label("done"))
     return _totals_query(r, totals, group_by)
+
+
+def _covered(first, last, recorded_by=None):
+    """SQL: a completed report covering the mandate (the one recorded for it, or one marked as also
+    covering it, rule R12) is dated from ``first`` to ``last`` (and recorded, with its coverage, by
+    ``recorded_by`` when given: a closed term's freeze, rule R14). The condition ``_reported``
+    groups, as two probes of the mandate's reports (indexed by mandate): the totals need only
+    whether there is one, and a probe per mandate costs less than grouping every report of the
+    district (issue 16)."""
+    def dated(column):
+        return sa.and_(DutyReport.completed.is_(True), column >= first, column <= last)
+
+    own = sa.select(DutyReport.id).where(DutyReport.mandate_id == Mandate.id, dated(DutyReport.report_date))
+    also = (sa.select(DutyReportCoverage.id).join(DutyReport, DutyReport.id == DutyReportCoverage.report_id)
+            .where(DutyReportCoverage.mandate_id == Mandate.id, dated(DutyReport.report_date)))
+    if recorded_by is not None:
+        own = own.where(DutyReport.created_at <= recorded_by)
+        also = also.where(DutyReportCoverage.created_at <= recorded_by)
+    return sa.or_(own.exists(), also.exists())
+
+
+def _exempted_from(scope, as_of, period_key=None, recorded_by=None):
+    """SQL: the mandate has an exemption of ``scope`` (for ``period_key``) approved by ``as_of`` (and
+    recorded by ``recorded_by``): ``_exempted``'s condition as a probe of the mandate's exemptions."""
+    query = sa.select(Exemption.id).where(Exemption.mandate_id == Mandate.id, Exemption.scope == scope,
+                                          Exemption.approved_on <= as_of)
+    if period_key is not None:
+        query = query.where(Exemption.period_key == period_key)
+    if recorded_by is not None:
+        query = query.where(Exemption.created_at <= recorded_by)
+    return query.exists()
+
+
+def _term_totals_flags(term, as_of, township_ids, deputy_id=None):
+    """Per mandate, for the totals of ``in_term_reporting``: ended, exempted and done (1/0), the
+    mandates and conditions of ``_term_mandates`` (a subquery)."""
+    cap = min(as_of, term.last_day)
+    frozen_at = term.figures_frozen_at
+    query = (
+        sa.select(Mandate.id.label("mandate_id"), Mandate.deputy_id, Mandate.township_id, Mandate.term_id,
+                  _flag(sa.and_(Mandate.end_date.is_not(None), Mandate.end_date <= cap)).label("ended"),
+                  _flag(_exempted_from(ExemptionScope.term_report, cap, recorded_by=frozen_at)).label("exempted"),
+                  _flag(_covered(term.start_date, cap, recorded_by=frozen_at)).label("done"))
+        .where(Mandate.term_id == term.id, Mandate.start_date <= cap)
+    )
+    if frozen_at is not None:
+        query = query.where(Mandate.created_at <= frozen_at)
+    if township_ids is not None:
+        query = query.where(Mandate.township_id.in_(township_ids))
+    if deputy_id is not None:
+        query = query.where(Mandate.deputy_id == deputy_id)
+    return query.subquery("term_mandates")
 
 
 def _per_mandate_query(r):
@@ -502,27 +553,34 @@ def annual_reporting(year, as_of, term_id=None, group_by=None, township_ids=None
     day = min(as_of, last)
     if day < first:
         return [] if group_by else [AnnualReportingRow(None, None, 0, 0, 0, 0, 0, 0, None, 0, 0)]
-    # A staff member's (or one person's) figures group only their own reports and exemptions (issue 16).
-    scoped = _scoped_mandates(term_id, township_ids, deputy_id)
-    reported = _reported(first, day, mandates=scoped)
-    # Capped like the figure (rule R10): an exemption approved after 31 December changes nothing.
-    # The mandates counted are held on ``day``, so their term's last day is not before it.
-    exempt = sa.select(Exemption.mandate_id).where(
-        Exemption.scope == ExemptionScope.year_report, Exemption.period_key == year, Exemption.approved_on <= day)
-    if scoped is not None:
-        exempt = exempt.where(Exemption.mandate_id.in_(scoped))
-    exempt = exempt.distinct().subquery("exempt")
     query = (
         sa.select(Mandate.id.label("mandate_id"), Mandate.deputy_id, Mandate.township_id, Mandate.term_id,
-                  _flag(Mandate.start_date > mid).label("late_start"),
-                  _flag(exempt.c.mandate_id.is_not(None)).label("exempted"),
-                  reported.c.last_date.label("report_date"))
+                  _flag(Mandate.start_date > mid).label("late_start"))
         .select_from(Mandate)
         .join(Term, Term.id == Mandate.term_id)
-        .outerjoin(exempt, exempt.c.mandate_id == Mandate.id)
-        .outerjoin(reported, reported.c.mandate_id == Mandate.id)
         .where(held_on(day))
     )
+    if group_by == "deputy":
+        # The latest covering report's date per mandate: grouped, for the mandates of a figure.
+        # A staff member's (or one person's) figures group only their own reports and exemptions (issue 16).
+        scoped = _scoped_mandates(term_id, township_ids, deputy_id)
+        reported = _reported(first, day, mandates=scoped)
+        # Capped like the figure (rule R10): an exemption approved after 31 December changes nothing.
+        # The mandates counted are held on ``day``, so their term's last day is not before it.
+        exempt = sa.select(Exemption.mandate_id).where(
+            Exemption.scope == ExemptionScope.year_report, Exemption.period_key == year, Exemption.approved_on <= day)
+        if scoped is not None:
+            exempt = exempt.where(Exemption.mandate_id.in_(scoped))
+        exempt = exempt.distinct().subquery("exempt")
+        query = (query.add_columns(_flag(exempt.c.mandate_id.is_not(None)).label("exempted"),
+                                   reported.c.last_date.label("report_date"))
+                 .outerjoin(exempt, exempt.c.mandate_id == Mandate.id)
+                 .outerjoin(reported, reported.c.mandate_id == Mandate.id))
+    else:
+        # The totals need only whether there is one: probes per mandate (see ``_covered``).
+        query = query.add_columns(
+            _flag(_exempted_from(ExemptionScope.year_report, day, period_key=year)).label("exempted"),
+            _flag(_covered(first, day)).label("done"))
     if term_id is not None:
         query = query.where(Mandate.term_id == term_id)
     if township_ids is not None:
@@ -533,7 +591,6 @@ def annual_reporting(year, as_of, term_id=None, group_by=None, township_ids=None
     late = r.c.late_start == 1
     exempt = sa.and_(r.c.late_start == 0, r.c.exempted == 1)
     due = sa.and_(r.c.late_start == 0, r.c.exempted == 0)
-    done = r.c.report_date.is_not(None)
 
     if group_by == "deputy":
         return _per_mandate(
@@ -542,9 +599,9 @@ def annual_reporting(year, as_of, term_id=None, group_by=None, township_ids=None
 
     totals = (sa.func.count().label("in_force"), _count_if(late).label("late_start"),
               _count_if(exempt).label("exempted"), _count_if(due).label("due"),
-              _count_if(sa.and_(due, done)).label("done"),
+              _count_if(sa.and_(due, r.c.done == 1)).label("done"),
               _people_if(due, r.c.deputy_id).label("people_due"),
-              _people_if(sa.and_(due, done), r.c.deputy_id).label("people_done"))
+              _people_if(sa.and_(due, r.c.done == 1), r.c.deputy_id).label("people_done"))
     return _totals(_totals_query(r, totals, group_by), group_by, _annual_row)
 
 
@@ -603,43 +660,196 @@ def _visits(periods, kind, exemption_scope, term_id, as_of, group_by, township_i
     _check_group(group_by)
     if not periods:
         return []
+    if group_by != "deputy":
+        district, townships = _visit_totals({kind: periods}, term_id, as_of, township_ids)[kind]
+        return district if group_by is None else townships
     ends = _term_ends()
     if not ends:
-        return _shape_district([], periods, as_of) if group_by is None else []
+        return []
     query = _visits_statement(tuple(periods), kind, exemption_scope, term_id, as_of, group_by,
                               _scope_key(township_ids), ends)
-    if group_by == "deputy":
-        # Tens of thousands of rows: unpacked by position.
-        closed = _closed(periods, as_of)
-        result = plain_rows(query, execution_options={"yield_per": STREAM_BATCH} if stream else {})
-        rows = (MandateVisitRow(key, mandate_id, deputy_id, deputy_name, township_id, township_name,
-                                _visit_status(whole, suspended, exempted), bool(met), closed[key])
-                for key, mandate_id, deputy_id, deputy_name, township_id, township_name, whole, suspended,
-                exempted, met in result)
-        return rows if stream else list(rows)
-    if group_by is None:
-        return _shape_district(plain_rows(query).all(), periods, as_of)
+    # Tens of thousands of rows: unpacked by position.
     closed = _closed(periods, as_of)
-    return [_visit_row(row, row.township_id, row.township_name, closed[row.period_key])
-            for row in plain_rows(query)]
+    result = plain_rows(query, execution_options={"yield_per": STREAM_BATCH} if stream else {})
+    rows = (MandateVisitRow(key, mandate_id, deputy_id, deputy_name, township_id, township_name,
+                            _visit_status(whole, suspended, exempted), bool(met), closed[key])
+            for key, mandate_id, deputy_id, deputy_name, township_id, township_name, whole, suspended,
+            exempted, met in result)
+    return rows if stream else list(rows)
+
+
+def visit_figures(year, term_id, as_of, township_ids=None):
+    """月进站 and 季回家 of a year together, from one statement (the dashboard shows both): ``{"month":
+    (district rows, township rows), "quarter": (…)}`` as ``monthly_visits`` and ``quarterly_visits``
+    give them with ``group_by`` None and "township"."""
+    periods = {StationKind.station: months(year, as_of), StationKind.home: quarters(year, as_of)}
+    found = _visit_totals({kind: found for kind, found in periods.items() if found}, term_id, as_of, township_ids)
+    return {name: found.get(kind, ([], [])) for name, kind in (("month", StationKind.station),
+                                                               ("quarter", StationKind.home))}
+
+
+class _Totals(NamedTuple):
+    """The counts of one township (or the district) in one period, as ``_visit_row`` reads them."""
+
+    period_key: int
+    due: int
+    met: int
+    partial: int
+    partial_met: int
+    suspended: int
+    exempted: int
+    people_due: int
+    people_met: int
+
+
+def _visit_totals(periods, term_id, as_of, township_ids):
+    """{kind: (district rows, township rows)} for ``periods`` ({StationKind: [periods of one year]}),
+    from ``_visit_totals_statement``: the district rows are the township rows summed, people counted
+    once (rule R4)."""
+    if not periods:
+        return {}
+    ends = _term_ends()
+    if not ends:
+        return {kind: (_shape_district([], found, as_of), []) for kind, found in periods.items()}
+    keyed = tuple((kind, tuple(found)) for kind, found in sorted(periods.items(), key=lambda item: item[0].value))
+    query = _visit_totals_statement(keyed, term_id, as_of, _scope_key(township_ids), ends)
+    townships = {kind: {} for kind in periods}
+    district = {kind: {} for kind in periods}
+    # People holding mandates in two townships (only possible across terms): counted once in the
+    # district, so their rows come apart (one group per person and township).
+    split = {}
+    for at_home, key, township_id, township_name, person, *counts in plain_rows(query):
+        kind = StationKind.home if at_home else StationKind.station
+        place = townships[kind].setdefault(township_id, (township_name, {}))[1]
+        place[key] = [a + b for a, b in zip(place.get(key, (0,) * 8), counts)]
+        whole = district[kind].setdefault(key, [0] * 8)
+        for index, count in enumerate(counts[:6]):
+            whole[index] += count
+        if person is None:
+            whole[6] += counts[6]
+            whole[7] += counts[7]
+        else:
+            due, met = split.setdefault((kind, key), (set(), set()))
+            if counts[6]:
+                due.add(person)
+            if counts[7]:
+                met.add(person)
+    for (kind, key), (due, met) in split.items():
+        district[kind][key][6] += len(due)
+        district[kind][key][7] += len(met)
+    shaped = {}
+    for kind, found in periods.items():
+        closed = _closed(found, as_of)
+        rows = [_Totals(key, *counts) for key, counts in district[kind].items()]
+        shaped[kind] = (_shape_district(rows, found, as_of),
+                        [_visit_row(_Totals(key, *counts), township_id, name, closed[key])
+                         for township_id, (name, by_key) in townships[kind].items()
+                         for key, counts in sorted(by_key.items())])
+    return shaped
 
 
 @lru_cache(maxsize=STATEMENTS_KEPT)
-def _visits_statement(periods, kind, exemption_scope, term_id, as_of, group_by, township_ids, ends):
-    """The statement of ``_visits`` (kept: see ``STATEMENTS_KEPT``)."""
+def _visit_totals_statement(periods, term_id, as_of, township_ids, ends):
+    """The totals of 月进站 and 季回家 per kind, period and township, in one pass (kept: see
+    ``STATEMENTS_KEPT``). ``periods``: ((StationKind, (period, …)), …), periods of one year.
+
+    The year's counted check-ins are read once into two sets of months per person, as bits (bit 0
+    January): the months with one at a station, the months with one at a home. A month is met when
+    its bit is set in the first, a quarter when one of its three is in the second (rule R7). The
+    flags of rule R6 are ``_period_flags``'. Grouped per township only: the district's counts are
+    their sums, each person once (rule R4; see ``_visit_totals``)."""
+    years = {period.year for _kind, found in periods for period in found}
+    if len(years) != 1:
+        raise ValueError("the periods must be of one year")
+    year = years.pop()
+    first_month = Month(year, 1).key
     bounds = _term_bounds(ends)
-    p = _literal_rows("periods", (("period_key", sa.Integer), ("p_first", sa.Date), ("p_last", sa.Date),
-                                  ("p_after", sa.Date), ("m_first", sa.Integer), ("m_last", sa.Integer)),
-                      [(period.key, period.first, period.last, period.after, period.months[0].key,
-                        period.months[-1].key) for period in periods])
+    scopes = {StationKind.station: ExemptionScope.month, StationKind.home: ExemptionScope.quarter}
+    p = _literal_rows("periods", (("at_home", sa.Integer), ("period_key", sa.Integer), ("p_first", sa.Date),
+                                  ("p_last", sa.Date), ("p_after", sa.Date), ("scope", sa.String),
+                                  ("bits", sa.Integer)),
+                      [(int(kind is StationKind.home), period.key, period.first, period.last, period.after,
+                        scopes[kind].name, sum(1 << (month.key - first_month) for month in period.months))
+                       for kind, found in periods for period in found])
+    h, h_from, whole, suspended, exempted = _period_flags(bounds, p, as_of)
+
+    scope, _scope_term = _aliases("scope")
+    in_scope = []
+    if term_id is not None:
+        in_scope.append(scope.term_id == term_id)
+    if township_ids is not None:
+        in_scope.append(scope.township_id.in_(township_ids))
+    bit = sa.literal_column("1").op("<<")(sa.cast(Checkin.month_key - first_month, sa.Integer))
+    counted = (sa.select(Checkin.deputy_id, Checkin.station_kind, bit.label("bit"))
+               .where(Checkin.quarter_key >= Quarter(year, 1).key, Checkin.quarter_key <= Quarter(year, 4).key,
+                      Checkin.status.in_(COUNTED), Checkin.local_date <= as_of))
+    if township_ids is not None:
+        # A township's people only, through the (deputy_id, month_key) index: its figures cost
+        # the same whatever the district's size (issue 16).
+        counted = counted.where(Checkin.deputy_id.in_(sa.select(scope.deputy_id).where(*in_scope)))
+    counted = counted.distinct().subquery("counted")
+    seen = (sa.select(counted.c.deputy_id,
+                      sa.func.sum(sa.case((counted.c.station_kind == StationKind.station, counted.c.bit),
+                                          else_=0)).label("at_station"),
+                      sa.func.sum(sa.case((counted.c.station_kind == StationKind.home, counted.c.bit),
+                                          else_=0)).label("at_home"))
+            .group_by(counted.c.deputy_id).subquery("seen"))
+    months_seen = sa.case((p.c.at_home == 1, seen.c.at_home), else_=seen.c.at_station)
+    met = months_seen.op("&")(p.c.bits) != 0
+    if term_id is None:
+        # One mandate per person and term (the unique key): a person is in two townships only
+        # across terms.
+        two_townships = (sa.select(scope.deputy_id).where(*in_scope).group_by(scope.deputy_id)
+                         .having(sa.func.min(scope.township_id) != sa.func.max(scope.township_id)))
+        person = sa.case((h.deputy_id.in_(two_townships), h.deputy_id))
+    else:
+        person = sa.null()
+    per_mandate = (
+        sa.select(p.c.at_home, p.c.period_key, h.township_id, h.deputy_id, person.label("person"),
+                  whole.label("whole"), _flag(suspended).label("suspended"), _flag(exempted).label("exempted"),
+                  _flag(met).label("met"))
+        .select_from(h_from.outerjoin(seen, seen.c.deputy_id == h.deputy_id))
+    )
+    if term_id is not None:
+        per_mandate = per_mandate.where(h.term_id == term_id)
+    if township_ids is not None:
+        per_mandate = per_mandate.where(h.township_id.in_(township_ids))
+    # OFFSET 0: see _visits_statement.
+    r = per_mandate.offset(0).subquery("per_mandate")
+
+    whole, is_met = r.c.whole == 1, r.c.met == 1
+    due = sa.and_(whole, r.c.suspended == 0, r.c.exempted == 0)
+    # Within one term people are mandates (one mandate per person and term); across terms the
+    # people of one township are counted once each.
+    people = _count_if if term_id is not None else (lambda condition: _people_if(condition, r.c.deputy_id))
+    totals = (_count_if(due), _count_if(sa.and_(due, is_met)), _count_if(~whole), _count_if(sa.and_(~whole, is_met)),
+              _count_if(sa.and_(whole, r.c.suspended == 1)),
+              _count_if(sa.and_(whole, r.c.suspended == 0, r.c.exempted == 1)),
+              people(due), people(sa.and_(due, is_met)))
+    keys = (r.c.at_home, r.c.period_key, r.c.township_id, r.c.person)
+    counted = sa.select(*keys, *(total.label(f"n{index}") for index, total in enumerate(totals))) \
+        .group_by(*keys).subquery("counted")
+    # Grouped on the keys alone, then named: grouping by the names too made PostgreSQL sort every
+    # (mandate, period) row instead of hashing them into the few groups.
+    query = _names(sa.select(counted.c.at_home, counted.c.period_key, counted.c.township_id, Township.name,
+                             counted.c.person, *(counted.c[f"n{index}"] for index in range(len(totals)))),
+                   counted.c.township_id)
+    return query.order_by(*ADMINISTRATIVE_ORDER, counted.c.at_home, counted.c.period_key)
+
+
+def _period_flags(bounds, p, as_of):
+    """The mandates joined to the periods ``p`` they were held in (at least a day), with the flags
+    of rule R6 per (mandate, period): (h, FROM, whole, suspended, exempted) where ``h`` is the
+    mandates' alias. ``p`` has the columns period_key, p_first, p_last, p_after and scope (the
+    exemption scope's stored name, "month" or "quarter")."""
     h, h_term, h_from, h_end = _held(bounds, "h")
     i, i_term, i_from, i_end = _held(bounds, "i")
     j, j_term, j_from, j_end = _held(bounds, "j")
     k, k_term, k_from, _k_end = _held(bounds, "k")
 
     # Every flag is a correlated EXISTS on the base tables, so the indexes on mandates.deputy_id,
-    # suspensions.mandate_id, exemptions.mandate_id and checkins (deputy_id, month_key) answer each
-    # probe (derived tables or CTEs have no index, and SQLite then scans them per row).
+    # suspensions.mandate_id and exemptions.mandate_id answer each probe (derived tables or CTEs
+    # have no index, and SQLite then scans them per row).
     #
     # The person's same-level mandates hold every day of the period when one of them holds its
     # first day, and none stops inside the period without another taking over on the day it
@@ -661,39 +871,56 @@ def _visits_statement(periods, kind, exemption_scope, term_id, as_of, group_by, 
         Suspension.start_date <= p.c.p_last,
         sa.or_(Suspension.end_date.is_(None), Suspension.end_date >= p.c.p_first),
     ).exists()
-    # Few people are ever suspended: a set computed once (uncorrelated, so both databases build it
-    # a single time) spares the probe above for everyone else. Written from the suspensions (the
-    # few suspended mandates' ids, then those mandates by primary key) so it never scans every
+    # Few people are ever suspended, few mandates ever exempted for a month or quarter: sets
+    # computed once (uncorrelated, so both databases build them a single time) spare the probes
+    # for everyone else. Written from the suspensions and exemptions, so they never scan every
     # mandate of the district: a township's figures cost the same at any size (issue 16).
     ever_suspended = h.deputy_id.in_(
         sa.select(Mandate.deputy_id).where(Mandate.id.in_(sa.select(Suspension.mandate_id))))
+    ever_exempted = h.id.in_(sa.select(Exemption.mandate_id).where(
+        Exemption.scope.in_((ExemptionScope.month, ExemptionScope.quarter))))
     exempted = sa.select(Exemption.id).where(
-        Exemption.mandate_id == h.id, Exemption.scope == exemption_scope,
+        Exemption.mandate_id == h.id, Exemption.scope == p.c.scope,
         Exemption.period_key == p.c.period_key, Exemption.approved_on <= as_of,
     ).exists()
+    # Most mandates hold the whole period themselves; only the others need the person's other
+    # same-level mandates (CASE stops at the first branch that holds, on both databases).
+    whole = sa.case((sa.and_(h.start_date <= p.c.p_first, h_end >= p.c.p_after), 1),
+                    (sa.and_(first_day_held, ~gap), 1), else_=0)
+    joined = h_from.join(p, sa.and_(h.start_date < p.c.p_after, h_end > p.c.p_first))
+    return h, joined, whole, sa.and_(ever_suspended, suspended), sa.and_(ever_exempted, exempted)
+
+
+@lru_cache(maxsize=STATEMENTS_KEPT)
+def _visits_statement(periods, kind, exemption_scope, term_id, as_of, group_by, township_ids, ends):
+    """The per-mandate statement of ``_visits`` (``group_by`` "deputy") and ``visits_by_mandate``
+    ("mandate"), kept: see ``STATEMENTS_KEPT``. The totals are ``_visit_totals_statement``'s; a test
+    checks that they are these rows summed."""
+    bounds = _term_bounds(ends)
+    p = _literal_rows("periods", (("period_key", sa.Integer), ("p_first", sa.Date), ("p_last", sa.Date),
+                                  ("p_after", sa.Date), ("m_first", sa.Integer), ("m_last", sa.Integer),
+                                  ("scope", sa.String)),
+                      [(period.key, period.first, period.last, period.after, period.months[0].key,
+                        period.months[-1].key, exemption_scope.name) for period in periods])
+    h, h_from, whole, suspended, exempted = _period_flags(bounds, p, as_of)
     # The period's stored local month keys (a quarter's three) pick the check-ins: the index on
     # (deputy_id, month_key) then answers quarters as well as months.
     met = sa.select(Checkin.id).where(
         Checkin.deputy_id == h.deputy_id, Checkin.month_key >= p.c.m_first, Checkin.month_key <= p.c.m_last,
         Checkin.station_kind == kind, Checkin.status.in_(COUNTED), Checkin.local_date <= as_of,
     ).exists()
-    # Most mandates hold the whole period themselves; only the others need the person's other
-    # same-level mandates (CASE stops at the first branch that holds, on both databases).
-    whole = sa.case((sa.and_(h.start_date <= p.c.p_first, h_end >= p.c.p_after), 1),
-                    (sa.and_(first_day_held, ~gap), 1), else_=0)
     per_mandate = (
         sa.select(p.c.period_key, h.id.label("mandate_id"), h.deputy_id, h.township_id,
-                  whole.label("whole"), _flag(sa.and_(ever_suspended, suspended)).label("suspended"),
+                  whole.label("whole"), _flag(suspended).label("suspended"),
                   _flag(exempted).label("exempted"), _flag(met).label("met"))
         .select_from(h_from)
-        .join(p, sa.and_(h.start_date < p.c.p_after, h_end > p.c.p_first))
     )
     if term_id is not None:
         per_mandate = per_mandate.where(h.term_id == term_id)
     if township_ids is not None:
         per_mandate = per_mandate.where(h.township_id.in_(township_ids))
     # OFFSET 0 changes nothing but keeps both databases from merging this subquery into the
-    # totals, which would run each EXISTS once per use there.
+    # query above it, which would run each EXISTS once per use there.
     r = per_mandate.offset(0).subquery("per_mandate")
 
     if group_by == "mandate":
@@ -704,21 +931,7 @@ def _visits_statement(periods, kind, exemption_scope, term_id, as_of, group_by, 
                        r.c.township_id, r.c.deputy_id)
         return query.order_by(*ADMINISTRATIVE_ORDER, Deputy.stroke_sort_key, Deputy.name_sort_key,
                               r.c.mandate_id, r.c.period_key)
-
-    whole, is_met = r.c.whole == 1, r.c.met == 1
-    due = sa.and_(whole, r.c.suspended == 0, r.c.exempted == 0)
-    totals = (_count_if(due).label("due"), _count_if(sa.and_(due, is_met)).label("met"),
-              _count_if(~whole).label("partial"), _count_if(sa.and_(~whole, is_met)).label("partial_met"),
-              _count_if(sa.and_(whole, r.c.suspended == 1)).label("suspended"),
-              _count_if(sa.and_(whole, r.c.suspended == 0, r.c.exempted == 1)).label("exempted"),
-              _people_if(due, r.c.deputy_id).label("people_due"),
-              _people_if(sa.and_(due, is_met), r.c.deputy_id).label("people_met"))
-    if group_by is None:
-        return sa.select(r.c.period_key, *totals).group_by(r.c.period_key)
-    query = _names(sa.select(r.c.period_key, r.c.township_id, Township.name.label("township_name"), *totals),
-                   r.c.township_id)
-    return query.group_by(r.c.period_key, r.c.township_id, Township.id, Township.name, Township.position) \
-        .order_by(*ADMINISTRATIVE_ORDER, r.c.period_key)
+    raise ValueError(f"no per-mandate statement grouped by {group_by!r}")
 
 
 #: A mandate's state in one period as ``visits_by_mandate`` gives it, by the code the SQL computes

@@ -1,7 +1,8 @@
 """``liaison seed synthetic``: a large fictional city, written with bulk inserts, for load and speed trials.
 
 Everything is made up and comes from one seeded random stream. Rows are written with
-``Model.__table__.insert()`` and lists of dicts in batches (never one ORM object per row), so 10,000
+``Model.__table__.insert()`` and lists of dicts in batches (never one ORM object per row; COPY on
+PostgreSQL), so 10,000
 deputies, 1,000 stations and five years of check-ins take minutes, not hours. Accounts are made
 without passwords (awaiting activation) unless ``--password`` is given: then the password is hashed
 once and that one hash goes on every account (hashing 10,000 passwords alone would take minutes), and
@@ -113,15 +114,63 @@ def synthetic_command(deputies, stations, years, townships, seed, password):
 
 
 def _insert(model, rows):
-    """Insert dict rows in batches with one executemany each.
+    """Insert dict rows in batches with one executemany each, or with COPY on PostgreSQL.
 
     Through the table, not the ORM: the ORM's bulk insert leaves out the None values of each row
     and groups rows by the keys left, so rows with an optional value unset (most check-ins) went
     one INSERT each — 109,000 statements for a 2,000-deputy city.
     """
+    if not rows:
+        return
     table = model.__table__
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql" and _copy(connection, table, rows):
+        return
     for start in range(0, len(rows), BATCH):
         db.session.execute(table.insert(), rows[start:start + BATCH])
+
+
+def _copy(connection, table, rows):
+    """COPY dict rows into ``table`` on the session's PostgreSQL connection (its transaction).
+
+    Each value goes through its column's bind processing, as an INSERT would send it (enums by
+    name, instants in UTC), and a column a row leaves out takes the column's Python default, as
+    the INSERT does; columns no row gives and without a Python default keep the database's (the
+    ids). COPY sends the rows as one stream: a 10,000-deputy city's 720,000 check-ins took most
+    of its seeding time as INSERT batches. False (nothing written) when a default needs the
+    statement it runs in (a township's next position): the caller inserts those rows."""
+    dialect = connection.dialect
+    given = set().union(*(row.keys() for row in rows))
+    columns = [column for column in table.columns
+               if column.name in given or (column.default is not None and not column.default.is_sequence)]
+    defaults = {}
+    for column in columns:
+        default = column.default
+        if default is not None and default.is_scalar:
+            defaults[column.name] = lambda default=default: default.arg
+        elif default is not None and default.is_callable:
+            try:
+                default.arg(None)
+            except (AttributeError, TypeError):
+                return False
+            defaults[column.name] = lambda default=default: default.arg(None)
+    processors = [column.type._cached_bind_processor(dialect) for column in columns]
+    names = ", ".join(dialect.identifier_preparer.quote(column.name) for column in columns)
+    cursor = connection.connection.driver_connection.cursor()
+    with cursor.copy(f"COPY {dialect.identifier_preparer.format_table(table)} ({names}) FROM STDIN") as copy:
+        for row in rows:
+            values = []
+            for column, process in zip(columns, processors):
+                if column.name in row:
+                    value = row[column.name]
+                elif column.name in defaults:
+                    value = defaults[column.name]()
+                else:
+                    value = None
+                values.append(process(value) if process is not None and value is not None else value)
+            copy.write_row(values)
+    cursor.close()
+    return True
 
 
 def _shift_years(day, years):

@@ -142,6 +142,10 @@ class Checkin(db.Model):
         # station's check-ins, since "pending" is rare and the status index says so only on average).
         sa.Index("ix_checkins_pending", "occurred_at", "id", sqlite_where=sa.text("status = 'pending'"),
                  postgresql_where=sa.text("status = 'pending'")),
+        # A township's pending queue: its own stations' pending rows only, whatever the district's
+        # size (issue 16).
+        sa.Index("ix_checkins_pending_station", "station_id", "occurred_at", "id",
+                 sqlite_where=sa.text("status = 'pending'"), postgresql_where=sa.text("status = 'pending'")),
         sa.CheckConstraint("constituents_received IS NULL OR constituents_received >= 0",
                            name="constituents_not_negative"),
     )
