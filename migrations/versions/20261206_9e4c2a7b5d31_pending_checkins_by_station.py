@@ -6,7 +6,7 @@ stations: twice the time at 10,000 deputies as at 1,000 for a township of the sa
 By station, the queue reads only its own stations' pending rows.
 
 Revision ID: 9e4c2a7b5d31
-Revises: 7b2e4d9a1c63
+Revises: e18a3c5b7d92
 Create Date: 2026-12-06 23:30:00.000000
 
 """
@@ -16,7 +16,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '9e4c2a7b5d31'
-down_revision = '7b2e4d9a1c63'
+down_revision = 'e18a3c5b7d92'
 branch_labels = None
 depends_on = None
 
