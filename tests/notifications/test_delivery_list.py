@@ -33,7 +33,7 @@ def _world(db):
 def _names(client, url):
     page = client.get(url).get_data(as_text=True)
     block = page[page.index('id="deliveries"'):]
-    return sorted(set(re.findall(r'<span class="fw-semibold">([^<]+)</span>', block)))
+    return sorted(set(re.findall(r'<td class="card-title[^"]*">([^<]+)</td>', block)))
 
 
 def test_filters_by_state_channel_township_and_date(client, db, login_as):

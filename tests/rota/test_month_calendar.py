@@ -60,10 +60,11 @@ def test_staff_add_a_deputy_by_pinyin_initials_on_a_phone(db, october, live_serv
     type the pinyin initials, tap the name in the list: the deputy is back in the slot. The page is
     a calendar of the slot days, far shorter than one card with a dropdown per slot."""
     october.staff.set_password(factories.PASSWORD)
+    mobile = october.staff.mobile  # read before the commit: a read after it would hold SQLite's lock
     db.session.commit()
     errors = []
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    sign_in_page(page, live_server, october.staff.mobile)
+    sign_in_page(page, live_server, mobile)
     page.goto(f"{live_server}/rota")
     page.click("#propose button[type=submit]")
     page.wait_for_url(re.compile(r".*/rota/\d+$"))
