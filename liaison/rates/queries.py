@@ -376,14 +376,21 @@ def _term_mandates(term, as_of, township_ids, *columns, deputy_id=None):
         .outerjoin(reported, reported.c.mandate_id == Mandate.id)
         .where(Mandate.term_id == term.id, Mandate.start_date <= cap)
     )
+    query = _narrowed(query, frozen_at, township_ids, deputy_id)
+    return _TermMandates(query, sa.and_(Mandate.end_date.is_not(None), Mandate.end_date <= cap),
+                         exempt.c.mandate_id.is_not(None), reported.c.last_date)
+
+
+def _narrowed(query, frozen_at, township_ids, deputy_id):
+    """A term's mandate query narrowed to those recorded by its freeze (rule R14), to the townships and
+    to one deputy, each when given."""
     if frozen_at is not None:
         query = query.where(Mandate.created_at <= frozen_at)
     if township_ids is not None:
         query = query.where(Mandate.township_id.in_(township_ids))
     if deputy_id is not None:
         query = query.where(Mandate.deputy_id == deputy_id)
-    return _TermMandates(query, sa.and_(Mandate.end_date.is_not(None), Mandate.end_date <= cap),
-                         exempt.c.mandate_id.is_not(None), reported.c.last_date)
+    return query
 
 
 def _term_flags(term, as_of, township_ids, deputy_id=None):
@@ -473,12 +480,7 @@ def _term_totals_flags(term, as_of, township_ids, deputy_id=None):
                   _flag(_covered(term.start_date, cap, recorded_by=frozen_at)).label("done"))
         .where(Mandate.term_id == term.id, Mandate.start_date <= cap)
     )
-    if frozen_at is not None:
-        query = query.where(Mandate.created_at <= frozen_at)
-    if township_ids is not None:
-        query = query.where(Mandate.township_id.in_(township_ids))
-    if deputy_id is not None:
-        query = query.where(Mandate.deputy_id == deputy_id)
+    query = _narrowed(query, frozen_at, township_ids, deputy_id)
     return query.subquery("term_mandates")
 
 
