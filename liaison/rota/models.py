@@ -196,10 +196,13 @@ class RequestStatus(enum.Enum):
     pending = "pending"
     approved = "approved"
     refused = "refused"
+    #: The place was taken off the rota while the request waited (rule R20): nothing left to decide.
+    closed = "closed"
 
     @property
     def label(self):
-        return {"pending": _l("待审批"), "approved": _l("已批准"), "refused": _l("未批准")}[self.value]
+        return {"pending": _l("待审批"), "approved": _l("已批准"), "refused": _l("未批准"),
+                "closed": _l("接待已取消，无需审批")}[self.value]
 
 
 class LeaveRequest(db.Model):

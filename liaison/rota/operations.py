@@ -381,7 +381,8 @@ def release_places(deputy, first_day, last_day, why, keep_unless=None, today=Non
     on) the deputy. Returns the places removed.
 
     ``keep_unless(place)``, when given, must be true for a place to be removed. Places already
-    attended, on leave or swapped out are left as they are. The deputy hears once, listing every
+    attended, on leave or swapped out are left as they are. A pending leave or swap request on a
+    removed place is closed with the same reason. The deputy hears once, listing every
     slot; each township's staff hear once per change.
     """
     today = today or local_today()
@@ -395,6 +396,13 @@ def release_places(deputy, first_day, last_day, why, keep_unless=None, today=Non
         place.status = AssignmentStatus.removed
         place.status_changed_at = now
         place.status_note = why[:REASON_MAX]
+        # A leave or swap asked for this place has nothing left to decide: closed, not left waiting
+        # for staff whose approval would then be refused.
+        for request in place.requests:
+            if request.status is RequestStatus.pending:
+                request.status = RequestStatus.closed
+                request.decided_at = now
+                request.decision_note = why[:REASON_MAX]
     db.session.flush()
     told = [p for p in places if p.slot.rota_month.published and p.slot.local_date >= today]
     if told:

@@ -9,8 +9,8 @@ from freezegun import freeze_time
 from liaison.deputies.models import EndReason, Suspension
 from liaison.jobs.registry import DAILY
 from liaison.rota.jobs import day_before_reminder
-from liaison.rota.models import AssignmentStatus, Slot, SlotAssignment
-from liaison.rota.operations import propose_rota, publish_rota
+from liaison.rota.models import AssignmentStatus, LeaveRequest, RequestKind, RequestStatus, Slot, SlotAssignment
+from liaison.rota.operations import propose_rota, publish_rota, request_leave
 from tests.rota.conftest import messages
 
 #: 10:00 on 20 September 2026 in Shanghai.
@@ -175,3 +175,32 @@ def test_recorded_dates_away_take_the_deputy_off_those_days(client, db, login_as
     assert removed.status_note == f"{deputy.name} 登记了10月12日至10月31日不能接待（住院）"
     assert len(messages("rota_changed", user=deputy.account)) == 1
     assert len(messages("rota_removed")) >= 1
+
+
+def test_a_pending_leave_request_on_a_removed_place_is_closed(app, client, db, login_as, october):
+    """A deputy asked for leave from the 17th, then their mandate ends on the 12th: the request is not
+    left waiting for staff (whose approval would be refused); it is closed with the reason and the
+    staff's requests page no longer lists it as waiting."""
+    with freeze_time(SEPT_20):
+        make_october(db, october)
+    deputy, place = a_deputy_placed_after(db, october, date(2026, 10, 13), october.hongqi)
+    with freeze_time(OCT_12):
+        request = request_leave(place, RequestKind.leave, "外出开会", today=date(2026, 10, 12))
+        db.session.commit()
+        request_id = request.id
+        login_as("committee")
+        response = client.post(f"/mandates/{deputy.mandates[0].id}/end",
+                               data={"end_date": "2026-10-12", "end_reason": EndReason.moved_away.value})
+        assert response.status_code == 302
+        db.session.expire_all()
+        request = db.session.get(LeaveRequest, request_id)
+        assert request.status is RequestStatus.closed and "迁出" in request.decision_note
+        login_as("township_staff", townships=[october.township])
+        response = client.get("/rota/requests")
+        assert response.status_code == 200
+        page = text(response)
+        waiting, decided = page[page.index('id="pending"'):page.index('id="decided"')], page[page.index('id="decided"'):]
+        assert "外出开会" not in waiting and deputy.name not in waiting
+        assert deputy.name in decided and "接待已取消，无需审批" in decided
+        assert db.session.scalar(sa.select(sa.func.count(LeaveRequest.id))
+                                 .where(LeaveRequest.status == RequestStatus.pending)) == 0
