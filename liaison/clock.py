@@ -169,9 +169,14 @@ class Quarter(_Period):
 WEEKDAY_LABELS = (_l("周一"), _l("周二"), _l("周三"), _l("周四"), _l("周五"), _l("周六"), _l("周日"))
 
 
+def date_words(day):
+    """12月8日: a date as notices and labels say it."""
+    return str(_l("%(m)s月%(d)s日", m=day.month, d=day.day))
+
+
 def day_label(day):
     """10月14日（周三）."""
-    return f"{_l('%(m)s月%(d)s日', m=day.month, d=day.day)}（{WEEKDAY_LABELS[day.weekday()]}）"
+    return f"{date_words(day)}（{WEEKDAY_LABELS[day.weekday()]}）"
 
 
 def times_label(starts, ends):

@@ -1,5 +1,4 @@
 """Writes on accounts. Each function flushes and logs; the caller commits once."""
-import hashlib
 import hmac
 import logging
 import secrets
@@ -188,6 +187,11 @@ def account_for_deputy(deputy):
 
 def issue_activation(user, issued_by=None):
     """Make a new single-use activation token (voiding older ones) and return it in clear, once."""
+    return _issue_activation(user, issued_by)[0]
+
+
+def _issue_activation(user, issued_by):
+    """``issue_activation``, returning the token and its expiry instant."""
     now = utcnow()
     db.session.execute(
         sa.update(ActivationToken)
@@ -195,15 +199,15 @@ def issue_activation(user, issued_by=None):
         .values(used_at=now)
     )
     token = secrets.token_urlsafe(24)
-    days = current_app.config["LIAISON_ACTIVATION_DAYS"]
+    expires_at = now + timedelta(days=current_app.config["LIAISON_ACTIVATION_DAYS"])
     db.session.add(ActivationToken(
-        user_id=user.id, token_hash=ActivationToken.hash(token), expires_at=now + timedelta(days=days),
+        user_id=user.id, token_hash=ActivationToken.hash(token), expires_at=expires_at,
         created_by_id=issued_by.id if issued_by else None,
     ))
     db.session.flush()
     log.info("activation issued: user=%s by=%s", user.id, issued_by.id if issued_by else None)
     record_event("account.activation_issued", target=user, actor=issued_by, township_id=township_of(user))
-    return token
+    return token, expires_at
 
 
 def find_activation(token):
@@ -320,10 +324,7 @@ def issue_activations(users, issued_by):
                               names="、".join(refused)), "ids")
     issued = []
     for user in users:
-        token = issue_activation(user, issued_by=issued_by)
-        expires_at = db.session.scalar(sa.select(ActivationToken.expires_at).where(
-            ActivationToken.token_hash == ActivationToken.hash(token)))
-        issued.append((user, token, expires_at))
+        issued.append((user, *_issue_activation(user, issued_by)))
     return issued
 
 
@@ -368,17 +369,13 @@ def _send(user, subject, body, kind, dedupe_key=None):
     return send(user, subject, body, kind=kind, dedupe_key=dedupe_key)
 
 
-def _hashed(prefix, value):
-    return f"{prefix}:" + hashlib.sha256((value or "").encode()).hexdigest()[:64]
-
-
 def _count_reset_request(mobile, ip):
     """Count one request for the number and one for the address, registered or not, so neither the
     answer nor the limit tells whether the number has an account. Refused past either limit."""
     config = current_app.config
     window = config["LIAISON_RESET_WINDOW_MINUTES"]
-    for key, limit in ((_hashed("reset-number", mobile), config["LIAISON_RESET_MAX_PER_NUMBER"]),
-                       ("reset-address:" + (ip or "unknown")[:60], config["LIAISON_RESET_MAX_PER_ADDRESS"])):
+    for key, limit in ((throttle.hashed_key("reset-number", mobile), config["LIAISON_RESET_MAX_PER_NUMBER"]),
+                       (throttle.ip_key("reset-address", ip), config["LIAISON_RESET_MAX_PER_ADDRESS"])):
         throttle.register_failure(key, limit=limit, lock_minutes=window)
         counted = db.session.scalar(sa.select(LoginThrottle.failures).where(LoginThrottle.key == key))
         if counted > limit:
@@ -387,8 +384,8 @@ def _count_reset_request(mobile, ip):
 
 def reset_requests_blocked(mobile, ip):
     """True when this number or this address may not ask again yet (the page says so before the count)."""
-    return throttle.locked_until(_hashed("reset-number", normalize_mobile(mobile)),
-                                 "reset-address:" + (ip or "unknown")[:60]) is not None
+    return throttle.locked_until(throttle.hashed_key("reset-number", normalize_mobile(mobile)),
+                                 throttle.ip_key("reset-address", ip)) is not None
 
 
 def _checked_mobile(mobile):
@@ -450,7 +447,7 @@ def reset_password_with_code(mobile, code, password, ip):
     mobile = normalize_mobile(mobile)
     check_password_rules(password, mobile)
     config = current_app.config
-    address = "reset-verify:" + (ip or "unknown")[:60]
+    address = throttle.ip_key("reset-verify", ip)
     window = config["LIAISON_RESET_WINDOW_MINUTES"]
     if throttle.locked_until(address) is not None:
         raise ResetLimit(window)

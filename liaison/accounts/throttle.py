@@ -34,12 +34,22 @@ class Wait:
     scope: str
 
 
+def hashed_key(prefix, value):
+    """A counter's key for a value kept only as its hash (a mobile number)."""
+    return f"{prefix}:" + hashlib.sha256((value or "").encode()).hexdigest()[:64]
+
+
+def ip_key(prefix, ip):
+    """A counter's key for a remote address."""
+    return f"{prefix}:{(ip or 'unknown')[:60]}"
+
+
 def account_key(mobile):
-    return "account:" + hashlib.sha256((mobile or "").encode()).hexdigest()[:64]
+    return hashed_key("account", mobile)
 
 
 def address_key(ip):
-    return "address:" + (ip or "unknown")[:60]
+    return ip_key("address", ip)
 
 
 def _limits(key):
@@ -242,7 +252,7 @@ def _alert_committee(user, addresses, since):
 
 def activation_keys(token_id, ip):
     """The counters of one activation link, and of the address typing numbers into links."""
-    return f"activation:{token_id}", f"activation-address:{(ip or 'unknown')[:60]}"
+    return f"activation:{token_id}", ip_key("activation-address", ip)
 
 
 def activation_refusal(token_id, ip):

@@ -46,8 +46,6 @@ def index():
     township_ids = visible_township_ids()
     terms = queries.target_terms(as_of)
     visit_term = _visit_term(terms)
-    # Periods of a past year had all ended by the as-of date; they apply the exemptions approved up
-    # to it, not only those approved by 31 December (rule R10).
     matrices = queries.visit_matrices(year, visit_term.id if visit_term else None, as_of, township_ids)
     months, quarters = matrices["month"], matrices["quarter"]
     # The headline rows are the township table's sums (every mandate is in one township).

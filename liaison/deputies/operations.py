@@ -11,6 +11,7 @@ from liaison.accounts.models import User
 from liaison.accounts.operations import account_for_deputy
 from liaison.audit.models import Outcome
 from liaison.audit.operations import record_event, record_event_now
+from liaison.clock import date_words
 from liaison.deputies.models import (Deputy, EndReason, Gender, Mandate, Suspension, first_day_not_held,
                                      last_day_held_in)
 from liaison.deputies.queries import deputy_township_ids
@@ -46,11 +47,6 @@ def _tell_followers(mandate, first_day, last_day, why):
     """Let every connected feature follow a mandate that may no longer be exercised (rule R20)."""
     for follower in _MANDATE_FOLLOWERS:
         follower(mandate, first_day, last_day, why)
-
-
-def _date_words(day):
-    """12月8日: a date as the notices about a mandate say it."""
-    return str(_l("%(m)s月%(d)s日", m=day.month, d=day.day))
 
 
 def _flush(message, field):
@@ -372,7 +368,7 @@ def end_mandate(mandate, end_date, reason, audit=True):
         record_event("mandate.ended", target=mandate, detail=f"end={end_date.isoformat()} reason={reason.value}")
     _tell_followers(mandate, end_date, None,
                     _l("%(name)s 已于%(day)s终止代表资格（%(reason)s）", name=mandate.deputy.name,
-                       day=_date_words(end_date), reason=reason.label))
+                       day=date_words(end_date), reason=reason.label))
     return mandate
 
 
@@ -420,10 +416,10 @@ def create_suspension(mandate, start_date, end_date, reason):
                  detail=f"mandate #{mandate.id} {start_date.isoformat()}–{end_date.isoformat() if end_date else ''}")
     if end_date is None:
         why = _l("%(name)s 自%(day)s起暂停执行代表职务（%(reason)s）", name=mandate.deputy.name,
-                 day=_date_words(start_date), reason=reason)
+                 day=date_words(start_date), reason=reason)
     else:
         why = _l("%(name)s %(first)s至%(last)s暂停执行代表职务（%(reason)s）", name=mandate.deputy.name,
-                 first=_date_words(start_date), last=_date_words(end_date), reason=reason)
+                 first=date_words(start_date), last=date_words(end_date), reason=reason)
     _tell_followers(mandate, start_date, end_date, why)
     return suspension
 

@@ -62,17 +62,13 @@ class SubmissionLimit(InvalidInput):
 
 # --- abuse limits ---------------------------------------------------------------------------------
 
-def _address_key(prefix, ip):
-    return f"{prefix}:{(ip or 'unknown')[:60]}"
-
-
 def _window():
     return current_app.config["LIAISON_OPINION_WINDOW_MINUTES"]
 
 
 def submissions_blocked(ip):
     """True when this address has left as many opinions as allowed in the current window."""
-    return throttle.locked_until(_address_key("opinion", ip)) is not None
+    return throttle.locked_until(throttle.ip_key("opinion", ip)) is not None
 
 
 def count_submission(ip):
@@ -84,7 +80,7 @@ def count_submission(ip):
     posts from one address are counted one after the other and never all pass a check made
     before any of them was counted. A refused one rolls back, its count with it.
     """
-    key = _address_key("opinion", ip)
+    key = throttle.ip_key("opinion", ip)
     limit = current_app.config["LIAISON_OPINION_MAX_PER_ADDRESS"]
     throttle.register_failure(key, limit=limit, lock_minutes=_window())
     counted = db.session.scalar(sa.select(LoginThrottle.failures).where(LoginThrottle.key == key))
@@ -94,13 +90,13 @@ def count_submission(ip):
 
 def lookups_blocked(ip):
     """True when this address has asked for too many numbers that do not exist."""
-    return throttle.locked_until(_address_key("opinion-lookup", ip)) is not None
+    return throttle.locked_until(throttle.ip_key("opinion-lookup", ip)) is not None
 
 
 def count_lookup_miss(ip):
     """Count a lookup of a number that does not exist; many of them look like guessing."""
     limit = current_app.config["LIAISON_OPINION_LOOKUP_MISSES"]
-    throttle.register_failure(_address_key("opinion-lookup", ip), limit=limit, lock_minutes=_window())
+    throttle.register_failure(throttle.ip_key("opinion-lookup", ip), limit=limit, lock_minutes=_window())
 
 
 # --- checks on what people typed ----------------------------------------------------------------

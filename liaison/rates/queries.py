@@ -381,9 +381,11 @@ def _term_mandates(term, as_of, township_ids, *columns, deputy_id=None):
                          exempt.c.mandate_id.is_not(None), reported.c.last_date)
 
 
-def _narrowed(query, frozen_at, township_ids, deputy_id):
-    """A term's mandate query narrowed to those recorded by its freeze (rule R14), to the townships and
-    to one deputy, each when given."""
+def _narrowed(query, frozen_at, township_ids, deputy_id, term_id=None):
+    """A mandate query narrowed to those recorded by a term's freeze (rule R14), to the townships, to
+    one deputy and to one term, each when given."""
+    if term_id is not None:
+        query = query.where(Mandate.term_id == term_id)
     if frozen_at is not None:
         query = query.where(Mandate.created_at <= frozen_at)
     if township_ids is not None:
@@ -583,12 +585,7 @@ def annual_reporting(year, as_of, term_id=None, group_by=None, township_ids=None
         query = query.add_columns(
             _flag(_exempted_from(ExemptionScope.year_report, day, period_key=year)).label("exempted"),
             _flag(_covered(first, day)).label("done"))
-    if term_id is not None:
-        query = query.where(Mandate.term_id == term_id)
-    if township_ids is not None:
-        query = query.where(Mandate.township_id.in_(township_ids))
-    if deputy_id is not None:
-        query = query.where(Mandate.deputy_id == deputy_id)
+    query = _narrowed(query, None, township_ids, deputy_id, term_id=term_id)
     r = query.subquery("annual_mandates")
     late = r.c.late_start == 1
     exempt = sa.and_(r.c.late_start == 0, r.c.exempted == 1)

@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 
 from liaison.audit.operations import record_event
 from liaison.accounts.queries import township_staff
-from liaison.clock import Month, day_label, local_today, times_label, utcnow
+from liaison.clock import Month, date_words, day_label, local_today, times_label, utcnow
 from liaison.deputies.operations import refuse_stranger
 from liaison.errors import InvalidInput
 from liaison.extensions import db
@@ -35,11 +35,6 @@ YEAR_RANGE = (2000, 2100)
 def slot_label(slot):
     """10月14日（周三）09:00–11:30 东升村代表联络站."""
     return f"{day_label(slot.local_date)}{times_label(slot.starts, slot.ends)} {slot.station.name}"
-
-
-def _date_words(day):
-    """12月8日."""
-    return str(_l("%(m)s月%(d)s日", m=day.month, d=day.day))
 
 
 def month_label(year, month):
@@ -454,11 +449,11 @@ def record_unavailability(deputy, first_day, last_day, reason="", recorded_by=No
     log.info("unavailability recorded: unavailability=%s deputy=%s", row.id, deputy.id)
     # Rule R20: the dates now known to be away come off the rota (from today on: the past is the past).
     if first_day == last_day:
-        why = _l("%(name)s 登记了%(day)s不能接待（%(reason)s）", name=deputy.name, day=_date_words(first_day),
+        why = _l("%(name)s 登记了%(day)s不能接待（%(reason)s）", name=deputy.name, day=date_words(first_day),
                  reason=reason)
     else:
         why = _l("%(name)s 登记了%(first)s至%(last)s不能接待（%(reason)s）", name=deputy.name,
-                 first=_date_words(first_day), last=_date_words(last_day), reason=reason)
+                 first=date_words(first_day), last=date_words(last_day), reason=reason)
     release_places(deputy, max(first_day, today), last_day, why, today=today)
     return row
 

@@ -372,12 +372,13 @@ def deputy_slots_in_month(deputy_id, rota_month_id):
 
 def deputy_places_from(deputy_id, first_day, last_day, statuses):
     """The deputy's places in ``statuses`` on dates from ``first_day`` to ``last_day`` (None: on), in any
-    draft or published month, with slot, month and station loaded, by date."""
+    draft or published month, with slot, month, station and leave requests loaded, by date."""
     query = (sa.select(SlotAssignment).join(Slot, Slot.id == SlotAssignment.slot_id)
              .where(SlotAssignment.deputy_id == deputy_id, Slot.local_date >= first_day,
                     SlotAssignment.status.in_(statuses))
              .options(joinedload(SlotAssignment.slot).joinedload(Slot.station),
-                      joinedload(SlotAssignment.slot).joinedload(Slot.rota_month))
+                      joinedload(SlotAssignment.slot).joinedload(Slot.rota_month),
+                      selectinload(SlotAssignment.requests))
              .order_by(Slot.local_date, Slot.starts, SlotAssignment.id))
     if last_day is not None:
         query = query.where(Slot.local_date <= last_day)
