@@ -17,6 +17,7 @@ import fcntl
 import logging
 import os
 import signal
+import threading
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -272,19 +273,37 @@ def run_scheduler(app, echo=print):
     """
     with app.app_context():
         lock = scheduler_lock(app)
+    from apscheduler.events import EVENT_SCHEDULER_STARTED
+    from apscheduler.schedulers.base import STATE_STOPPED
+
     lock.acquire()
+    stop_requested = threading.Event()
+    scheduler = None
+
+    def stop(signum, _frame):
+        # A signal can come at any moment: during the catch-up, or while start() is still adding
+        # the jobs (the scheduler is not running yet and shutdown() would raise). Remember it, and
+        # stop at the first point where stopping is possible.
+        log.info("scheduler stopping on signal %s", signum)
+        stop_requested.set()
+        if scheduler is not None and scheduler.state != STATE_STOPPED:
+            scheduler.shutdown(wait=False)
+
+    def stop_if_asked(_event):
+        if stop_requested.is_set() and scheduler.state != STATE_STOPPED:
+            scheduler.shutdown(wait=False)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
     try:
         with app.app_context():
             runs = catch_up()
+        if stop_requested.is_set():
+            echo("scheduler stopped")
+            return 0
         scheduler = build_scheduler(app, lock)
         scheduler.lock_lost = False
-
-        def stop(signum, _frame):
-            log.info("scheduler stopping on signal %s", signum)
-            scheduler.shutdown(wait=False)
-
-        signal.signal(signal.SIGTERM, stop)
-        signal.signal(signal.SIGINT, stop)
+        scheduler.add_listener(stop_if_asked, EVENT_SCHEDULER_STARTED)
         echo(f"scheduler started: {len(load_jobs())} jobs, {len(load_tasks())} tasks, {len(runs)} caught up, "
              f"holding {lock.describe()}")
         scheduler.start()

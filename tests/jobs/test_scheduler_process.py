@@ -155,3 +155,76 @@ def test_the_web_app_never_loads_the_scheduler():
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
                             timeout=60)
     assert result.stdout.strip() == "False", result.stderr
+
+
+@pytest.fixture()
+def own_signal_handlers():
+    """run_scheduler installs SIGTERM/SIGINT handlers in this process; put pytest's back afterwards."""
+    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
+
+    def unhandled(signum, _frame):
+        raise AssertionError(f"signal {signum} reached no handler of the scheduler's")
+
+    # Without this, a signal sent before run_scheduler installs its handler would end pytest itself.
+    signal.signal(signal.SIGTERM, unhandled)
+    yield
+    for sig, handler in saved.items():
+        signal.signal(sig, handler)
+
+
+def run_in_process(app, monkeypatch, tmp_path):
+    """run_scheduler in this process with a lock of its own; returns (exit code, lines it printed)."""
+    from liaison.jobs import scheduler as scheduler_module
+
+    monkeypatch.setattr(scheduler_module, "scheduler_lock", lambda _app: FileLock(str(tmp_path / "lock")))
+    printed = []
+    code = scheduler_module.run_scheduler(app, echo=printed.append)
+    return code, printed
+
+
+def test_a_stop_signal_while_the_jobs_are_being_added_stops_cleanly(app, idle_db, monkeypatch, tmp_path,
+                                                                     own_signal_handlers):
+    """SIGTERM arriving inside start(), before the scheduler counts as running (seen in CI when a
+    supervisor stopped a scheduler just started): it stops with exit 0, no traceback."""
+    from apscheduler.triggers.base import BaseTrigger
+
+    from liaison.jobs import scheduler as scheduler_module
+
+    class SignalOnFirstUse(BaseTrigger):
+        """The job's own cron trigger, sending this process SIGTERM the first time start() asks it."""
+        sent = False
+
+        def __init__(self, cron):
+            self.cron = cron
+
+        def get_next_fire_time(self, previous, now):
+            if not SignalOnFirstUse.sent:
+                SignalOnFirstUse.sent = True
+                os.kill(os.getpid(), signal.SIGTERM)
+            return self.cron.get_next_fire_time(previous, now)
+
+    real = scheduler_module.cron_trigger
+
+    def signalling_trigger(job, config):
+        return SignalOnFirstUse(real(job, config))
+
+    monkeypatch.setattr(scheduler_module, "catch_up", lambda: [])
+    monkeypatch.setattr(scheduler_module, "cron_trigger", signalling_trigger)
+    code, printed = run_in_process(app, monkeypatch, tmp_path)
+    assert SignalOnFirstUse.sent
+    assert code == 0 and printed[-1] == "scheduler stopped", printed
+
+
+def test_a_stop_signal_during_catch_up_ends_before_the_scheduler_starts(app, idle_db, monkeypatch, tmp_path,
+                                                                        own_signal_handlers):
+    """SIGTERM while the missed periods are caught up: the catch-up finishes its work, then the
+    process ends with exit 0 instead of starting the cron schedule."""
+    from liaison.jobs import scheduler as scheduler_module
+
+    def catch_up_then_signal():
+        os.kill(os.getpid(), signal.SIGTERM)
+        return []
+
+    monkeypatch.setattr(scheduler_module, "catch_up", catch_up_then_signal)
+    code, printed = run_in_process(app, monkeypatch, tmp_path)
+    assert code == 0 and printed == ["scheduler stopped"], printed
