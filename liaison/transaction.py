@@ -9,6 +9,7 @@ back — is registered with ``after_commit`` / ``after_rollback`` and run by the
 below, installed once for every session. Nothing leaves the process before the commit: messages
 are rows, delivered afterwards by the scheduler (``liaison.notifications.delivery``).
 """
+import functools
 import logging
 from typing import Any, NamedTuple
 
@@ -99,3 +100,28 @@ def _after_transaction_end(session, transaction):
     if transaction.parent is None and not transaction.nested:
         session.info.pop(_ON_COMMIT, None)
         _run(session.info.pop(_ON_ROLLBACK, []))
+
+
+def insert_unless_taken(model, values, key, returning):
+    """INSERT one row unless a row with the same ``key`` columns exists; the value of the new row's
+    ``returning`` column, or None when the key was taken.
+
+    One statement (``ON CONFLICT … DO NOTHING RETURNING``, SQLite 3.35+ and PostgreSQL) in place of
+    a savepoint, an ORM flush and a release: the hot write of a check-in. A concurrent insert of the
+    same key waits for the other transaction on PostgreSQL, and SQLite serialises writers, so
+    "taken" means taken by a committed row or by this transaction's own. The statement is built
+    once and run on the session's connection with the values as parameters: building it with the
+    values inside, or running it through the ORM, costs several times the INSERT itself.
+    """
+    connection = db.session.connection()
+    statement = _insert_unless_taken_statement(model.__table__, tuple(key), returning, connection.dialect.name)
+    return connection.execute(statement, values).scalar()
+
+
+@functools.cache
+def _insert_unless_taken_statement(table, key, returning, dialect):
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table).on_conflict_do_nothing(index_elements=list(key)).returning(table.c[returning])

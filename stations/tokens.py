@@ -121,10 +121,14 @@ def display_token_valid(token, station):
     return station_id == station.id and version == station.key_version
 
 
+#: Built once: every scan asks it, and building a statement costs as much as running it.
+_STATION_BY_CODE = sa.select(Station).where(Station.code == sa.bindparam("code"))
+
+
 def station_for_code(code):
     """The station a scanned code names, or ``ScanRefused`` (unknown, voided by a re-key, inactive)."""
     code = (code or "").strip().lower()[:16]
-    station = db.session.scalar(sa.select(Station).where(Station.code == code))
+    station = db.session.scalar(_STATION_BY_CODE, {"code": code})
     if station is None:
         voided = db.session.get(VoidedCode, code)
         if voided is not None:

@@ -1,10 +1,12 @@
 """How flask-login finds the signed-in user, and the rule for where to go after sign-in."""
+import functools
 from urllib.parse import unquote, urlsplit
 
 from datetime import timedelta
 
 from flask import current_app, flash, g, redirect, request, session, url_for
 from flask_login import current_user, logout_user
+import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, lazyload
 
 from liaison.clock import utcnow
@@ -35,10 +37,19 @@ def init_login_manager(login_manager):
             return None
         # One statement for the user and their roles (every request asks for the roles). Townships
         # only matter to staff pages, which load them when they ask.
-        user = db.session.get(User, user_id, options=[joinedload(User.role_rows), lazyload(User.townships)])
+        user = db.session.scalars(_user_with_roles(), {"user_id": user_id}).unique().one_or_none()
         if user is None or not user.enabled or user.session_token != token:
             return None
         return user
+
+
+@functools.cache
+def _user_with_roles():
+    """The statement of ``load_user``, built once (building it costs about as much as running it)."""
+    from liaison.accounts.models import User
+
+    return (sa.select(User).where(User.id == sa.bindparam("user_id"))
+            .options(joinedload(User.role_rows), lazyload(User.townships)))
 
 
 def _parse_identity(identity):

@@ -44,8 +44,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, make_transient_to_detached
 
 from liaison.accounts.access import STAFF_ROLES, visible_township_ids
 from liaison.accounts.models import Role
@@ -54,6 +53,7 @@ from liaison.clock import local_zone, to_local, utcnow
 from liaison.deputies.models import Deputy, Mandate
 from liaison.errors import InvalidInput
 from liaison.extensions import db
+from liaison.transaction import insert_unless_taken
 from liaison.notifications.operations import notify_deputy
 from liaison.network.models import CheckinPolicy, Station, StationKind
 from stations.checkin.models import (COUNTED, Checkin, FailedScan, KioskCodeUse, Method, PendingReason,
@@ -165,10 +165,21 @@ def _serving(mandates, day):
 
 def _serving_mandates_of(deputy_id, day):
     """``serving_mandates`` in one statement: the mandates, their terms and suspensions, no Deputy row."""
-    mandates = db.session.scalars(
-        sa.select(Mandate).where(Mandate.deputy_id == deputy_id)
-        .options(joinedload(Mandate.term), joinedload(Mandate.suspensions))).unique().all()
+    mandates = db.session.scalars(_MANDATES_OF_DEPUTY, {"deputy_id": deputy_id}).unique().all()
     return _serving(mandates, day)
+
+
+# The statements every scan runs, built once: building a statement and its cache key costs about
+# as much as running it on this path.
+_MANDATES_OF_DEPUTY = (sa.select(Mandate).where(Mandate.deputy_id == sa.bindparam("deputy_id"))
+                       .options(joinedload(Mandate.term), joinedload(Mandate.suspensions)))
+_PREVIOUS_CHECKIN = (
+    sa.select(Checkin.occurred_at, Station.id, Station.latitude, Station.longitude)
+    .join(Station, Station.id == Checkin.station_id)
+    .where(Checkin.deputy_id == sa.bindparam("deputy_id"), Checkin.status != Status.rejected,
+           Checkin.occurred_at <= sa.bindparam("now", type_=Checkin.occurred_at.type))
+    .order_by(Checkin.occurred_at.desc(), Checkin.id.desc())
+    .limit(1))
 
 
 def _away_from_own(station, mandates):
@@ -184,14 +195,7 @@ def _implausible_travel(deputy_id, station, now):
     """True when the previous check-in's place is too far away to have come from in the time since."""
     if station.latitude is None or station.longitude is None:
         return False
-    previous = db.session.execute(
-        sa.select(Checkin.occurred_at, Station.id, Station.latitude, Station.longitude)
-        .join(Station, Station.id == Checkin.station_id)
-        .where(Checkin.deputy_id == deputy_id, Checkin.status != Status.rejected,
-               Checkin.occurred_at <= now)
-        .order_by(Checkin.occurred_at.desc(), Checkin.id.desc())
-        .limit(1)
-    ).first()
+    previous = db.session.connection().execute(_PREVIOUS_CHECKIN, {"deputy_id": deputy_id, "now": now}).first()
     if previous is None or previous.id == station.id or previous.latitude is None:
         return False
     distance = distance_m(float(previous.latitude), float(previous.longitude),
@@ -251,30 +255,43 @@ def record_checkin(user, code, nonce, token=None, location=None, noted_code=None
 
 
 def _save_checkin(checkin, station, kiosk_code=None):
-    """Add a new check-in (and its kiosk code's use) in a savepoint; a retry joins the row already saved."""
+    """Add a new check-in (and its kiosk code's use); a retry joins the row already saved.
+
+    A retry, or a parallel request with the same nonce, meets the unique key (deputy, nonce): this
+    one then returns the row already saved instead of failing. A kiosk code used a moment ago by
+    someone else meets the key of kiosk_code_uses the same way: the new row is taken back and the
+    scan refused, unless the code's check-in is the deputy's own (a second tap).
+    """
     deputy_id, nonce = checkin.deputy_id, checkin.client_nonce
-    try:
-        # A savepoint: a retry, or a parallel request with the same nonce, meets the unique key;
-        # then this one joins the row already saved instead of failing the whole request. A kiosk
-        # code used a moment ago by someone else meets the key of kiosk_code_uses the same way.
-        with db.session.begin_nested():
-            db.session.add(checkin)
-            db.session.flush()
-            if kiosk_code is not None:
-                db.session.add(KioskCodeUse(nonce=kiosk_code, checkin_id=checkin.id, used_at=checkin.occurred_at))
-                db.session.flush()
-    except IntegrityError:
-        saved = _existing(deputy_id, nonce) or _own_use(kiosk_code, deputy_id)
-        if saved is None:
-            if kiosk_code is None:
-                raise
-            raise ScanRefused(RejectReason.used_token, station) from None
+    values = {column.key: getattr(checkin, column.key) for column in _CHECKIN_COLUMNS if column.key in checkin.__dict__}
+    checkin_id = insert_unless_taken(Checkin, values, ["deputy_id", "client_nonce"], "id")
+    if checkin_id is None:
+        saved = _existing(deputy_id, nonce)
         log.info("checkin retry joined: checkin=%s deputy=%s", saved.id, deputy_id)
         return saved
+    if kiosk_code is not None:
+        used = insert_unless_taken(KioskCodeUse, {"nonce": kiosk_code, "checkin_id": checkin_id,
+                                                  "used_at": checkin.occurred_at}, ["nonce"], "nonce")
+        if used is None:
+            db.session.execute(sa.delete(Checkin).where(Checkin.id == checkin_id))
+            saved = _own_use(kiosk_code, deputy_id)
+            if saved is None:
+                raise ScanRefused(RejectReason.used_token, station)
+            log.info("checkin retry joined: checkin=%s deputy=%s", saved.id, deputy_id)
+            return saved
+    # The row is in the database: the object becomes its persistent copy in the session, so the
+    # caller reads it (and its relationships) without a statement of its own.
+    checkin.id = checkin_id
+    make_transient_to_detached(checkin)
+    db.session.add(checkin)
     log.info("checkin recorded: checkin=%s deputy=%s station=%s method=%s status=%s reason=%s",
              checkin.id, deputy_id, station.id, checkin.method.value, checkin.status.value,
              checkin.pending_reason.value if checkin.pending_reason else "")
     return checkin
+
+
+#: The columns a new check-in's INSERT may carry (the id comes from the database).
+_CHECKIN_COLUMNS = [column for column in Checkin.__table__.columns if column.key != "id"]
 
 
 #: A scan time this far ahead of the server's clock is still "now": device clocks drift a little.
@@ -382,8 +399,11 @@ def lock_deputy(deputy_id):
 
     ``SELECT … FOR UPDATE`` on PostgreSQL: a second scan sent at the same instant waits here and
     then reads the first one's check-in. SQLite has no row locks and needs none: every write
-    transaction there starts with ``BEGIN IMMEDIATE`` (``liaison.sqlite``), which serialises them.
+    transaction there starts with ``BEGIN IMMEDIATE`` (``liaison.sqlite``), which serialises them,
+    so the statement is not sent there.
     """
+    if db.session.get_bind().dialect.name == "sqlite":
+        return
     db.session.execute(sa.select(Deputy.id).where(Deputy.id == deputy_id).with_for_update())
 
 
