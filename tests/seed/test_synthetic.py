@@ -182,3 +182,35 @@ def test_longer_history_adds_previous_terms_with_re_elected_people(app, db):
         sa.select(Mandate.deputy_id).where(Mandate.term_id.in_(district_terms))
         .group_by(Mandate.deputy_id).having(sa.func.count() == 2)).all()
     assert holders
+
+
+def test_bulk_rows_read_back_as_an_ordinary_insert_writes_them(app, db):
+    """The seeder writes below SQLAlchemy (tuples to executemany, COPY on PostgreSQL): enums, instants,
+    dates, None and the columns' Python defaults come back exactly as from ``table.insert()``."""
+    from datetime import date, datetime, timezone
+
+    from liaison.seed.synthetic import _insert
+    from stations.checkin.models import Method, PendingReason, Status
+    from tests.factories import make_deputy, make_station
+
+    deputy, station = make_deputy(), make_station()
+    at = datetime(2026, 3, 4, 1, 2, 3, tzinfo=timezone.utc)
+    base = {"deputy_id": deputy.id, "station_id": station.id, "station_kind": StationKind.station,
+            "occurred_at": at, "local_date": date(2026, 3, 4), "month_key": 202603, "quarter_key": 20261,
+            "method": Method.poster, "status": Status.pending, "pending_reason": PendingReason.no_location,
+            "inside_fence": None, "accuracy_m": 20, "created_at": at}
+    # A row with every optional value set, and one leaving the defaulted columns out.
+    full = dict(base, back_entry_reason="补", review_note="", matters_raised="事项\n两行",
+                checked_out_at=at, duration_minutes=90, constituents_received=3, away_from_own=True)
+    _insert(Checkin, [dict(full, client_nonce="bulk-full"), dict(base, client_nonce="bulk-bare")])
+    db.session.execute(Checkin.__table__.insert(), dict(full, client_nonce="orm-full"))
+    db.session.execute(Checkin.__table__.insert(), dict(base, client_nonce="orm-bare"))
+    db.session.commit()
+    rows = {row.client_nonce: row._asdict() for row in db.session.execute(sa.select(Checkin.__table__))}
+    for kind in ("full", "bare"):
+        bulk, ordinary = rows[f"bulk-{kind}"], rows[f"orm-{kind}"]
+        for row in (bulk, ordinary):
+            del row["id"], row["client_nonce"]
+        assert bulk == ordinary
+    assert rows["bulk-full"]["matters_raised"] == "事项\n两行" and rows["bulk-bare"]["travel_doubt"] is False
+    assert rows["bulk-bare"]["status"] is Status.pending and rows["bulk-bare"]["occurred_at"] == at
