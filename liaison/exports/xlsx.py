@@ -80,6 +80,10 @@ def write_tables(tables):
                                         allow_blank=True)
             validation.add(f"{letter}3:{letter}{CHOICE_ROWS}")
             sheet.data_validations.append(validation)
+        # Printed as the office receives it: A4 landscape, one page wide, the header row on every page
+        # (the undelivered-messages list printed as three portrait pages with its columns split).
+        _print_setup(sheet)
+        sheet.print_title_rows = "2:2"
         fill_table_sheet(sheet, table)
         if table.headers:
             sheet.merged_cells.add(f"A1:{_column_letter(len(table.headers))}1")

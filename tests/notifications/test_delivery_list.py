@@ -2,8 +2,10 @@
 date; the retry keeps the filters; a township's undelivered messages export to xlsx (masked numbers)."""
 import io
 import re
+import subprocess
 from datetime import datetime, timezone
 
+import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
@@ -91,3 +93,21 @@ def test_export_of_a_townships_undelivered_messages(client, db, login_as):
     assert text.startswith("【代表联络平台】季回家提醒") and state == "发送失败" and error == "网关拒收：号码停机"
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "export"))
     assert event.township_id == anping.township.id and "rows=1" in event.detail
+
+
+@pytest.mark.libreoffice
+def test_the_undelivered_list_prints_one_page_wide(client, db, login_as, tmp_path):
+    """Rendered by LibreOffice as the receiving office would print it: A4 landscape, every column on
+    the same page (the last column, 写入时间, beside the first, 收件人), numbered."""
+    anping, _qinghe, _rows = _world(db)
+    login_as("township_staff", townships=[anping.township])
+    path = tmp_path / "undelivered.xlsx"
+    path.write_bytes(client.get("/notifications/deliveries/undelivered.xlsx").data)
+    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "pdf",
+                    "--outdir", str(tmp_path), str(path)], check=True, capture_output=True, timeout=240)
+    info = subprocess.run(["pdfinfo", str(tmp_path / "undelivered.pdf")], check=True, capture_output=True,
+                          text=True).stdout
+    assert "Pages:           1" in info and "841.89 x 595.28" in info.replace("595.304", "595.28"), info
+    text = "".join(subprocess.run(["pdftotext", str(tmp_path / "undelivered.pdf"), "-"], check=True,
+                                  capture_output=True, text=True).stdout.split())
+    assert "收件人" in text and "写入时间" in text and "赵敏" in text and "第1页共1页" in text
