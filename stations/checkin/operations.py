@@ -372,14 +372,16 @@ def record_code_scan(witness, station, deputy_code, nonce, scanned_at):
         reason = PendingReason.scan_in_future
     elif too_old:
         reason = PendingReason.scan_too_old
-    if _implausible_travel(deputy_id, station, occurred_at):
+    # Rule R32: the reason about the scan itself is the one stored; the travel doubt is kept beside it.
+    travel_doubt = _implausible_travel(deputy_id, station, occurred_at)
+    if travel_doubt and reason is None:
         reason = PendingReason.implausible_travel
     checkin = Checkin(
         deputy_id=deputy_id, station_id=station.id, station_kind=station.kind, occurred_at=occurred_at,
         local_date=local_date, month_key=month_key, quarter_key=quarter_key, method=Method.deputy_code,
         status=Status.pending if reason else Status.accepted, pending_reason=reason,
-        client_nonce=nonce, away_from_own=_away_from_own(station, mandates), witness_id=witness.id,
-        scanned_at=scanned_at, created_at=received,
+        client_nonce=nonce, travel_doubt=travel_doubt, away_from_own=_away_from_own(station, mandates),
+        witness_id=witness.id, scanned_at=scanned_at, created_at=received,
     )
     saved = _save_checkin(checkin, station)
     return CodeScan(saved, already=saved is not checkin)

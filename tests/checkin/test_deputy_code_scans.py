@@ -104,6 +104,21 @@ def test_a_scan_older_than_the_limit_waits_for_staff_at_its_scan_time(app, db, p
     assert f"扫码 {scanned}，上传 {received}，扫码人：周干事" in queue
 
 
+def test_a_late_scan_that_also_raises_the_travel_doubt_keeps_both_reasons(app, db, place, staff):
+    """Rule R32 in scan mode: uploaded 25 h late and 30 s after a check-in at the home 2 km away.
+    The stored reason is the one about the scan (扫码后超过时限才上传); the travel doubt is kept
+    beside it, and staff see both."""
+    at = utcnow() - timedelta(hours=25)
+    factories.make_checkin(place.deputy, place.home, at - timedelta(seconds=30))
+    db.session.commit()
+    device = client_for(app, staff)
+    reply = scan(device, place.station, make_deputy_code(place.deputy.id, to_local(at).date()), at=at).get_json()
+    assert reply["result"] == "pending" and "扫码后超过时限才上传" in reply["message"]
+    checkin = db.session.scalar(sa.select(Checkin).where(Checkin.method == Method.deputy_code))
+    assert checkin.pending_reason is PendingReason.scan_too_old and checkin.travel_doubt
+    assert checkin.pending_reasons == [PendingReason.scan_too_old, PendingReason.implausible_travel]
+
+
 def test_a_scan_within_the_limit_counts_at_its_scan_time(app, db, place, staff):
     """An offline spell of 3 hours: counts, dated when the device read the code."""
     device = client_for(app, staff)
