@@ -1,8 +1,12 @@
 """Test data builders: each makes one valid record, with keyword overrides for what a test cares about."""
+import functools
 import itertools
 from datetime import date
 
+from werkzeug.security import generate_password_hash
+
 from liaison.accounts.models import Role, User
+from liaison.clock import utcnow
 from liaison.deputies.models import Deputy, Gender, Mandate
 from liaison.extensions import db
 from liaison.network.models import Station, StationKind
@@ -83,8 +87,21 @@ def make_user(roles=(Role.committee,), townships=(), password=PASSWORD, deputy=N
     user = User(deputy=deputy, townships=list(townships), **kw)
     user.set_roles({Role(r) for r in roles})
     if password:
-        user.set_password(password)
+        user.password_hash = cheap_password_hash(password)
+        user.password_changed_at = utcnow()
     return _save(user)
+
+
+@functools.cache
+def cheap_password_hash(password):
+    """A test account's password hash: PBKDF2 with 1,000 rounds, made once per password.
+
+    The product hashes with scrypt, slow on purpose (about 0.18 s to make a hash and as long to
+    check one here); a test that signs someone in paid it twice, a third of a second, and the suite
+    does that hundreds of times. What a sign-in checks is the same: the hash names its own method.
+    Tests of setting a password go through the product's own ``set_password``.
+    """
+    return generate_password_hash(password, method="pbkdf2:sha256:1000")
 
 
 def local(*args):

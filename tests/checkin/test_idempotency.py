@@ -6,7 +6,6 @@ import pytest
 import sqlalchemy as sa
 from flask_migrate import upgrade
 from freezegun import freeze_time
-from werkzeug.security import generate_password_hash
 
 from liaison.accounts.models import Role
 from liaison.extensions import db as _db
@@ -80,7 +79,7 @@ def test_fifty_deputies_check_in_at_once_on_sqlite(tmp_path):
     """50 deputies tap 签到 at once on an SQLite file database: all 50 saved, none "database is locked"."""
     app = make_test_app("sqlite:///" + str(tmp_path / "crowd.db"))
     # One cheap hash for everyone: this test is about the database, not password hashing.
-    cheap_hash = generate_password_hash(factories.PASSWORD, method="pbkdf2:sha256:1000")
+    cheap_hash = factories.cheap_password_hash(factories.PASSWORD)
     with app.app_context():
         upgrade()
         term = factories.make_term(start_date=date(2020, 1, 1), end_date=date(2099, 12, 31))

@@ -20,7 +20,6 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 from flask_migrate import upgrade
-from werkzeug.security import generate_password_hash
 
 from liaison.accounts.models import Role
 from liaison.extensions import db
@@ -47,7 +46,7 @@ def seed_activity(deputies):
                                   latitude=30.25, longitude=120.15, radius_m=150)
     # One cheap hash for every account: 200 sign-ins at the product's scrypt cost would take a
     # minute here, and this test is about the check-ins, not the hash.
-    password_hash = generate_password_hash(factories.PASSWORD, method="pbkdf2:sha256:1000")
+    password_hash = factories.cheap_password_hash(factories.PASSWORD)
     mobiles = []
     for n in range(deputies):
         deputy = factories.make_deputy(name=f"代表{n:03d}")
