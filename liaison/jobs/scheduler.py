@@ -263,7 +263,18 @@ def _check_lock(scheduler, lock):
     if not lock.alive():
         log.error("scheduler lock lost (%s); stopping", lock.describe())
         scheduler.lock_lost = True
+        _shut_down(scheduler)
+
+
+def _shut_down(scheduler):
+    """Shut the scheduler down unless it is already stopped (the lock check may have stopped it a
+    moment before a signal asked for the same)."""
+    from apscheduler.schedulers import SchedulerNotRunningError
+
+    try:
         scheduler.shutdown(wait=False)
+    except SchedulerNotRunningError:
+        pass
 
 
 def run_scheduler(app, echo=print):
@@ -274,7 +285,6 @@ def run_scheduler(app, echo=print):
     with app.app_context():
         lock = scheduler_lock(app)
     from apscheduler.events import EVENT_SCHEDULER_STARTED
-    from apscheduler.schedulers.base import STATE_STOPPED
 
     lock.acquire()
     stop_requested = threading.Event()
@@ -286,12 +296,12 @@ def run_scheduler(app, echo=print):
         # stop at the first point where stopping is possible.
         log.info("scheduler stopping on signal %s", signum)
         stop_requested.set()
-        if scheduler is not None and scheduler.state != STATE_STOPPED:
-            scheduler.shutdown(wait=False)
+        if scheduler is not None:
+            _shut_down(scheduler)
 
     def stop_if_asked(_event):
-        if stop_requested.is_set() and scheduler.state != STATE_STOPPED:
-            scheduler.shutdown(wait=False)
+        if stop_requested.is_set():
+            _shut_down(scheduler)
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)

@@ -53,7 +53,7 @@ from liaison.clock import local_zone, to_local, utcnow
 from liaison.deputies.models import Deputy, Mandate
 from liaison.errors import InvalidInput
 from liaison.extensions import db
-from liaison.transaction import insert_unless_taken
+from liaison.transaction import after_rollback, insert_unless_taken
 from liaison.notifications.operations import notify_deputy
 from liaison.network.models import CheckinPolicy, Station, StationKind
 from stations.checkin.models import (COUNTED, Checkin, FailedScan, KioskCodeUse, Method, PendingReason,
@@ -267,6 +267,8 @@ def _save_checkin(checkin, station, kiosk_code=None):
     checkin_id = insert_unless_taken(Checkin, values, ["deputy_id", "client_nonce"], "id")
     if checkin_id is None:
         saved = _existing(deputy_id, nonce)
+        if saved is None:
+            raise RuntimeError(f"check-in key (deputy {deputy_id}, nonce) taken, but no such row is visible")
         log.info("checkin retry joined: checkin=%s deputy=%s", saved.id, deputy_id)
         return saved
     if kiosk_code is not None:
@@ -284,6 +286,10 @@ def _save_checkin(checkin, station, kiosk_code=None):
     checkin.id = checkin_id
     make_transient_to_detached(checkin)
     db.session.add(checkin)
+    # A flushed new object leaves the session when its transaction rolls back; this one was added
+    # as already persistent, so it is taken out by hand (else it would name a row that is gone,
+    # and SQLite, which reuses the id, would refuse the next check-in's object in this session).
+    after_rollback(lambda: checkin in db.session and db.session.expunge(checkin))
     log.info("checkin recorded: checkin=%s deputy=%s station=%s method=%s status=%s reason=%s",
              checkin.id, deputy_id, station.id, checkin.method.value, checkin.status.value,
              checkin.pending_reason.value if checkin.pending_reason else "")

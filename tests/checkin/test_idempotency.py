@@ -132,7 +132,7 @@ def test_fifty_deputies_check_in_at_once_on_sqlite(tmp_path):
 
 def test_losing_the_race_joins_the_winners_row(db, place, monkeypatch):
     """A request whose nonce another one saved first (a parallel double tap, or a retry) meets the unique
-    key: the savepoint rolls back only the duplicate insert and the winner's check-in is returned; the
+    key: the insert does nothing (ON CONFLICT DO NOTHING) and the winner's check-in is returned; the
     request's transaction goes on. The nonce is looked up only then, never before a first insert."""
     token = make_kiosk_token(place.station)
     winner = operations.record_checkin(place.user, place.station.code, "race-nonce-0123456789", token=token)
@@ -149,3 +149,18 @@ def test_losing_the_race_joins_the_winners_row(db, place, monkeypatch):
     assert joined.id == winner.id and calls == ["race-nonce-0123456789"]
     db.session.commit()
     assert counts() == (1, 0)
+
+
+def test_a_check_in_rolled_back_leaves_nothing_behind_in_the_session(db, place):
+    """A check-in written and then rolled back (the request failed later): the object no longer
+    stands for a row, and the next check-in in the same session is saved normally (SQLite gives it
+    the same id again)."""
+    first = operations.record_checkin(place.user, place.station.code, "rolled-back-0123456789",
+                                      token=make_kiosk_token(place.station))
+    first_id = first.id
+    db.session.rollback()
+    assert first not in db.session and counts() == (0, 0)
+    second = operations.record_checkin(place.user, place.station.code, "after-rollback-0123456",
+                                       token=make_kiosk_token(place.station))
+    db.session.commit()
+    assert counts() == (1, 0) and second.id >= first_id and second.client_nonce == "after-rollback-0123456"
