@@ -7,7 +7,7 @@ from flask import abort, current_app, flash, make_response, redirect, render_tem
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from liaison.accounts.access import (STAFF_ROLES, recent_password_required, refuse_out_of_scope, roles_required,
+from liaison.accounts.access import (STAFF_ROLES, recent_password_required, roles_required,
                                     visible_township_ids)
 from liaison.accounts.models import Role
 from liaison.clock import local_today
@@ -25,6 +25,7 @@ from liaison.transaction import commit
 from liaison.uploads import attachment_path
 from stations.checkin.models import Checkin
 from stations.checkin.operations import can_check_out
+from stations.checkin.queries import own_checkin_or_404
 
 
 def _user():
@@ -236,14 +237,6 @@ def _receive_reception(form, user, is_staff, station_ids):
 
 # --- 签退 with the reception record: each matter an opinion (rule R33) -------------------------------
 
-def _own_checkin_or_404(checkin_id):
-    """A check-in of the signed-in deputy; anyone else's answers 404 (as on the check-in's own page)."""
-    checkin = db.get_or_404(Checkin, checkin_id)
-    if current_user.deputy_id is None or checkin.deputy_id != current_user.deputy_id:
-        refuse_out_of_scope(checkin.station.township_id)
-    return checkin
-
-
 @bp.route("/checkins/<int:checkin_id>/checkout", methods=["GET", "POST"])
 @reshows_expired_form
 @roles_required(Role.deputy)
@@ -251,7 +244,7 @@ def checkout(checkin_id):
     """签退: the time of leaving and, at a 联络站, the reception record — each matter a constituent raised
     on its own line, each saved as an opinion with its lookup number for the deputy to hand over. The
     page lives with opinions, which it writes; the check-out itself is the check-in's operation."""
-    checkin = _own_checkin_or_404(checkin_id)
+    checkin = own_checkin_or_404(checkin_id)
     user = _user()
     if not can_check_out(checkin, user):
         flash(_l("这次签到已签退，或已不能签退（只能在签到当天为自己的签到签退）。"), "warning")

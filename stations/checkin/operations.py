@@ -206,6 +206,14 @@ def _implausible_travel(deputy_id, station, now):
     return seconds <= 0 or distance / seconds * 3.6 > MAX_TRAVEL_KMH
 
 
+def _with_travel_doubt(reason, deputy_id, station, at):
+    """(the reason to store, the travel doubt) for a scan whose own reason is ``reason`` (rule R32):
+    the reason about the scan itself stays; the travel doubt is the stored reason only when there
+    is none, and is kept beside it otherwise."""
+    doubt = _implausible_travel(deputy_id, station, at)
+    return (PendingReason.implausible_travel if doubt and reason is None else reason), doubt
+
+
 def _decide(station, method, location):
     """Status, pending reason, inside_fence and accuracy for a scan, by method and station policy."""
     if method is Method.kiosk:
@@ -378,10 +386,7 @@ def record_code_scan(witness, station, deputy_code, nonce, scanned_at):
         reason = PendingReason.scan_in_future
     elif too_old:
         reason = PendingReason.scan_too_old
-    # Rule R32: the reason about the scan itself is the one stored; the travel doubt is kept beside it.
-    travel_doubt = _implausible_travel(deputy_id, station, occurred_at)
-    if travel_doubt and reason is None:
-        reason = PendingReason.implausible_travel
+    reason, travel_doubt = _with_travel_doubt(reason, deputy_id, station, occurred_at)
     checkin = Checkin(
         deputy_id=deputy_id, station_id=station.id, station_kind=station.kind, occurred_at=occurred_at,
         local_date=local_date, month_key=month_key, quarter_key=quarter_key, method=Method.deputy_code,
@@ -431,9 +436,7 @@ def _new_checkin(deputy_id, station, nonce, token, location, noted_code):
         raise ScanRefused(RejectReason.no_mandate, station)
 
     reason, inside, accuracy = _decide(station, method, location)
-    travel_doubt = _implausible_travel(deputy_id, station, now)
-    if travel_doubt and reason is None:
-        reason = PendingReason.implausible_travel
+    reason, travel_doubt = _with_travel_doubt(reason, deputy_id, station, now)
     checkin = Checkin(
         deputy_id=deputy_id, station_id=station.id, station_kind=station.kind, occurred_at=now,
         local_date=local_date, month_key=month_key, quarter_key=quarter_key, method=method,

@@ -9,7 +9,10 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from liaison.accounts.access import scope
+from flask import abort
+from flask_login import current_user
+
+from liaison.accounts.access import refuse_out_of_scope, scope
 from liaison.clock import Month, Quarter, quarter_of, to_local
 from liaison.deputies.models import Deputy, Mandate
 from liaison.extensions import db
@@ -208,3 +211,16 @@ def deputies_in_scope(q=None, user=None, ids=None, limit=100):
     if ids is not None:
         query = query.where(Deputy.id.in_(ids))
     return db.session.scalars(query.order_by(Deputy.name_sort_key, Deputy.id).limit(limit)).all()
+
+
+def own_checkin_or_404(checkin_id):
+    """A check-in of the signed-in deputy, with its station and township (its pages name both, so
+    they load in the same statement); anyone else's answers 404."""
+    checkin = db.session.get(Checkin, checkin_id,
+                             options=[joinedload(Checkin.station).joinedload(Station.township)])
+    if checkin is None:
+        abort(404)
+    if current_user.deputy_id is None or checkin.deputy_id != current_user.deputy_id:
+        refuse_out_of_scope(checkin.station.township_id)
+    return checkin
+

@@ -6,7 +6,6 @@ from datetime import date, datetime
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy.orm import joinedload
 
 from liaison.accounts.access import STAFF_ROLES, ensure_township, refuse_out_of_scope, roles_required
 from liaison.accounts.models import Role
@@ -167,23 +166,11 @@ def scan(code):
     return _show_scan(code, token)
 
 
-def _own_checkin_or_404(checkin_id):
-    """A check-in of the signed-in deputy; anyone else's answers 404."""
-    # The page names the station and its township: loaded with the check-in, one statement.
-    checkin = db.session.get(Checkin, checkin_id,
-                             options=[joinedload(Checkin.station).joinedload(Station.township)])
-    if checkin is None:
-        abort(404)
-    if current_user.deputy_id is None or checkin.deputy_id != current_user.deputy_id:
-        refuse_out_of_scope(checkin.station.township_id)
-    return checkin
-
-
 @bp.route("/checkins/<int:checkin_id>")
 @roles_required(Role.deputy)
 def done(checkin_id):
     """The confirmation after 签到: time, place, whether it counts, this month's and quarter's status."""
-    checkin = _own_checkin_or_404(checkin_id)
+    checkin = queries.own_checkin_or_404(checkin_id)
     today = local_today()
     return render_template(
         "checkin/done.html", checkin=checkin, status=queries.deputy_status(checkin.deputy_id, today),
