@@ -94,15 +94,30 @@ def write_tables(tables):
 
 def fill_table_sheet(sheet, table):
     """Write ``table`` into an empty sheet: column widths, the title row, the header row, the rows.
-    Widths come first because a write-only sheet fixes them at its first row."""
-    for index, width in enumerate(table.widths, start=1):
+    Widths come first because a write-only sheet fixes them at its first row.
+
+    A text longer than its column wraps, and its row is made tall enough for it: on paper a long
+    SMS text (发送内容) was cut at the column's edge, with the rest of the message lost.
+    """
+    widths = list(table.widths)
+    for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[_column_letter(index)].width = width
     title = text_cell(sheet, table.caption or table.title)
     title.font = TITLE_FONT
     sheet.append([title])
     sheet.append(header_cells(sheet, table.headers))
-    for row in table.rows:
-        sheet.append([text_cell(sheet, value) for value in row])
+    for number, row in enumerate(table.rows, start=3):
+        cells, lines = [], 1
+        for index, value in enumerate(row):
+            cell = text_cell(sheet, value)
+            if isinstance(value, str) and index < len(widths):
+                needed = _lines(value, widths[index])
+                if needed > 1:
+                    cell.alignment = WRAPPED
+                    lines = max(lines, needed)
+            cells.append(cell)
+        _set_height(sheet, number, min(lines, MOST_LINES))
+        sheet.append(cells)
 
 
 def _column_letter(index):
@@ -205,6 +220,12 @@ def _lines(text, width):
     """How many lines a text wraps to in a column ``width`` characters wide."""
     room = max(width - 1.5, 1)
     return sum(max(1, -(-_display_width(part) // int(room))) for part in str(text).split("\n"))
+
+
+#: Wrapped text in a plain list, read from the top of its row.
+WRAPPED = Alignment(wrap_text=True, vertical="top")
+#: The most lines a row is given: Excel's tallest row is 409 points.
+MOST_LINES = 28
 
 
 def _set_height(sheet, row, lines):

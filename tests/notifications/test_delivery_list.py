@@ -98,8 +98,13 @@ def test_export_of_a_townships_undelivered_messages(client, db, login_as):
 @pytest.mark.libreoffice
 def test_the_undelivered_list_prints_one_page_wide(client, db, login_as, tmp_path):
     """Rendered by LibreOffice as the receiving office would print it: A4 landscape, every column on
-    the same page (the last column, 写入时间, beside the first, 收件人), numbered."""
-    anping, _qinghe, _rows = _world(db)
+    the same page (the last column, 写入时间, beside the first, 收件人), numbered; a long message is
+    printed whole, wrapped in its cell, not cut at the column's edge."""
+    anping, _qinghe, rows = _world(db)
+    ending = "如有疑问请致电镇人大办公室"
+    rows["赵敏"].message.body = "本季度代表之家将于本月中旬集中开展接待选民活动，请各位代表提前安排时间，" \
+                               "带好代表证，准时到达镇代表之家签到并参加活动。" + ending
+    db.session.commit()
     login_as("township_staff", townships=[anping.township])
     path = tmp_path / "undelivered.xlsx"
     path.write_bytes(client.get("/notifications/deliveries/undelivered.xlsx").data)
@@ -111,3 +116,4 @@ def test_the_undelivered_list_prints_one_page_wide(client, db, login_as, tmp_pat
     text = "".join(subprocess.run(["pdftotext", str(tmp_path / "undelivered.pdf"), "-"], check=True,
                                   capture_output=True, text=True).stdout.split())
     assert "收件人" in text and "写入时间" in text and "赵敏" in text and "第1页共1页" in text
+    assert ending in text, text
