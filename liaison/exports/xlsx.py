@@ -110,6 +110,8 @@ def fill_table_sheet(sheet, table):
         cells, lines = [], 1
         for index, value in enumerate(row):
             cell = text_cell(sheet, value)
+            # From the top of the row, so a row made tall by one long text still reads across.
+            cell.alignment = TOP
             if isinstance(value, str) and index < len(widths):
                 needed = _lines(value, widths[index])
                 if needed > 1:
@@ -222,7 +224,8 @@ def _lines(text, width):
     return sum(max(1, -(-_display_width(part) // int(room))) for part in str(text).split("\n"))
 
 
-#: Wrapped text in a plain list, read from the top of its row.
+#: Cells of a plain list, and those of its texts that wrap.
+TOP = Alignment(vertical="top")
 WRAPPED = Alignment(wrap_text=True, vertical="top")
 #: The most lines a row is given: Excel's tallest row is 409 points.
 MOST_LINES = 28

@@ -162,7 +162,7 @@ def export_undelivered():
     headers = [str(h) for h in (_l("收件人"), _l("渠道"), _l("号码或邮箱"), _l("主题"), _l("发送内容"), _l("状态"),
                                 _l("已尝试次数"), _l("最后一次失败原因"), _l("写入时间"))]
     data = write_tables([Table(title=str(_l("未送达")), caption=title, headers=headers, rows=rows,
-                               widths=[10, 6, 16, 24, 50, 10, 8, 30, 17])])
+                               widths=[10, 6, 16, 24, 50, 10, 10, 30, 17])])
     commit(lambda: record_event("export", township_id=township.id,
                                 detail=f"undelivered messages township={township.id} rows={len(rows)}"))
     response = current_app.response_class(data, mimetype=XLSX_MIMETYPE)
