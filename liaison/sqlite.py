@@ -44,14 +44,14 @@ def configure_engine(engine, busy_timeout_ms=15000):
         if _only_reads():
             connection.exec_driver_sql("BEGIN")
         else:
-            _begin_immediate(connection, busy_timeout_ms / 1000)
+            _begin_immediate(connection, int(busy_timeout_ms))
 
 
 #: Longest pause between two tries for the write lock, in seconds.
 _LONGEST_PAUSE = 0.001
 
 
-def _begin_immediate(connection, timeout):
+def _begin_immediate(connection, busy_timeout_ms):
     """``BEGIN IMMEDIATE``, trying again every millisecond or less while another writer holds the lock.
 
     SQLite's own busy handler sleeps 1, 2, 5, 10, ... then 100 ms between tries, so when writers
@@ -60,7 +60,7 @@ def _begin_immediate(connection, timeout):
     timeout is off only for these tries; every other statement still waits on SQLite's handler.
     """
     driver = connection.connection.driver_connection
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + busy_timeout_ms / 1000
     pause = 0.0001
     driver.execute("PRAGMA busy_timeout=0")
     try:
@@ -76,7 +76,7 @@ def _begin_immediate(connection, timeout):
         # The last try, through SQLAlchemy, so a failure is its OperationalError like any other.
         connection.exec_driver_sql("BEGIN IMMEDIATE")
     finally:
-        driver.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
+        driver.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
 
 
 #: Set by ``reading()``: transactions begun meanwhile only read, outside any request.

@@ -179,12 +179,12 @@ def _prepared_rows(dialect, table, rows):
     kinds = [(type(column.type), repr(column.type)) for column in columns]
 
     def values():
-        if all(len(row) == len(given) for row in rows):
+        if given and all(len(row) == len(given) for row in rows):
             # Every row gives the same columns (the usual case): one C-level call reads a row's values.
             names = sorted(given)
             read = operator.itemgetter(*names) if len(names) > 1 else (lambda row: (row[names[0]],))
             by_name = dict(zip(names, zip(*map(read, rows))))
-            read_columns = [by_name[name] if name in by_name else [default() for _row in rows]
+            read_columns = [by_name[name] if name in by_name else [default() if default else None for _row in rows]
                             for name, _process, default in plan]
         else:
             read_columns = [[row[name] if name in row else (default() if default else None) for row in rows]
@@ -197,8 +197,11 @@ def _prepared_rows(dialect, table, rows):
         for (_name, process, _default), column, kind in zip(plan, read_columns, kinds):
             if process is not None:
                 done = processed.setdefault(kind, {None: None})
-                column = [done[value] if value in done else done.setdefault(value, process(value))
-                          for value in column]
+                try:
+                    column = [done[value] if value in done else done.setdefault(value, process(value))
+                              for value in column]
+                except TypeError:  # a value that cannot be a key (a JSON list or dict): one by one
+                    column = [None if value is None else process(value) for value in column]
             stored.append(column)
         return zip(*stored)
 

@@ -140,6 +140,21 @@ def test_a_waiting_writer_gets_the_lock_within_milliseconds_of_its_release(tmp_p
     assert max(late) < 0.06, late
 
 
+def test_a_write_leaves_the_configured_busy_timeout_in_place(tmp_path):
+    """The tries for the write lock run with the busy timeout off; afterwards the connection waits
+    as configured again, to the millisecond."""
+    app = make_test_app("sqlite:///" + str(tmp_path / "timeout.db"), LIAISON_SQLITE_BUSY_TIMEOUT_MS=1001)
+    with app.app_context():
+        upgrade()
+    with app.test_request_context("/townships/new", method="POST"):
+        db.session.scalar(sa.select(sa.func.count(Township.id)))  # BEGIN IMMEDIATE
+        assert db.session.connection().exec_driver_sql("PRAGMA busy_timeout").scalar() == 1001
+        db.session.rollback()
+        db.session.remove()
+    with app.app_context():
+        db.engine.dispose()
+
+
 @pytest.mark.postgres
 def test_postgresql_connections_run_without_jit(app, db):
     """The app's PostgreSQL connections have JIT off (it compiled the dashboard's aggregates anew on
