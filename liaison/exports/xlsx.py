@@ -99,7 +99,7 @@ def fill_table_sheet(sheet, table):
     A text longer than its column wraps, and its row is made tall enough for it: on paper a long
     SMS text (发送内容) was cut at the column's edge, with the rest of the message lost.
     """
-    widths = list(table.widths)
+    widths = table.widths
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[_column_letter(index)].width = width
     title = text_cell(sheet, table.caption or table.title)

@@ -7,10 +7,9 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
-
 from flask import abort
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from liaison.accounts.access import refuse_out_of_scope, scope
 from liaison.clock import Month, Quarter, quarter_of, to_local
@@ -223,4 +222,3 @@ def own_checkin_or_404(checkin_id):
     if current_user.deputy_id is None or checkin.deputy_id != current_user.deputy_id:
         refuse_out_of_scope(checkin.station.township_id)
     return checkin
-
